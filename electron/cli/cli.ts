@@ -1,0 +1,154 @@
+import { parseArgs } from 'node:util';
+import type { Account } from '../../shared/domain/account.js';
+import { TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
+import type { RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
+import type { Engine } from '../engine/engine.js';
+
+/**
+ * Tegami's command line, over the same contract as the UI: stdout carries data only (one JSON
+ * object per line with --json), progress and errors go to stderr, and the exit code says whether it
+ * worked (0), the input was wrong (2) or the operation failed (1).
+ */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  readStdin: () => Promise<string>;
+}
+
+export class UsageError extends Error {}
+
+export const usage = `Usage: npm run cli -- [--data DIR] COMMAND …
+
+Commands:
+  account add --name N --host H --port P --security tls|starttls|none --user U
+              [--email E] (--password-env VAR | --password-stdin) [--trust-certificate SHA256]
+  account list [--json]
+  account remove --account N
+  folders --account N [--json] [--refresh]
+
+--account takes the account's name or id. --data chooses the profile directory
+(default: $TEGAMI_DATA or the platform's data folder).
+`;
+
+async function call<N extends RequestName>(engine: Engine, name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
+  const result = (await engine.invoke(name, input)) as Result<RequestOutput<N>>;
+  if (!result.ok) throw new TegamiError(result.error);
+  return result.value;
+}
+
+async function findAccount(engine: Engine, ref: string | undefined): Promise<Account> {
+  if (!ref) throw new UsageError('--account is required');
+  const accounts = await call(engine, 'accounts.list', {});
+  const found = accounts.find((a) => String(a.id) === ref || a.name === ref);
+  if (!found) {
+    const known = accounts.map((a) => a.name).join(', ') || 'none';
+    throw new TegamiError({ code: 'NOT_FOUND', message: `No account “${ref}” (accounts: ${known}).` });
+  }
+  return found;
+}
+
+export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      security: { type: 'string' },
+      user: { type: 'string' },
+      email: { type: 'string' },
+      'password-env': { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+      'trust-certificate': { type: 'string' },
+      account: { type: 'string' },
+      refresh: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    io.stdout(usage);
+    return values.help ? 0 : 2;
+  }
+
+  if (command === 'account' && sub === 'add') {
+    let password: string | undefined;
+    if (values['password-env']) {
+      password = io.env[values['password-env']];
+      if (!password) throw new UsageError(`The environment variable ${values['password-env']} is not set`);
+    } else if (values['password-stdin']) {
+      password = (await io.readStdin()).replace(/\r?\n$/, '');
+    } else {
+      throw new UsageError('Give the password with --password-env VAR or --password-stdin (never on the command line)');
+    }
+    const security = values.security ?? 'tls';
+    const port = Number(values.port ?? (security === 'tls' ? 993 : 143));
+    io.stderr(`Testing the connection to ${values.host ?? '?'}:${port} …\n`);
+    const account = await call(engine, 'accounts.add', {
+      name: values.name ?? values.user ?? '',
+      email: values.email ?? (values.user?.includes('@') ? values.user : `${values.user ?? ''}@${values.host ?? ''}`),
+      user: values.user ?? '',
+      host: values.host ?? '',
+      port,
+      security: security as 'tls',
+      password,
+      ...(values['trust-certificate'] ? { trustCertificate: values['trust-certificate'].toUpperCase() } : {}),
+    });
+    io.stdout(values.json ? `${JSON.stringify(account)}\n` : `Added account ${account.name} (id ${account.id})\n`);
+    return 0;
+  }
+  if (command === 'account' && sub === 'list') {
+    for (const a of await call(engine, 'accounts.list', {})) {
+      io.stdout(values.json ? `${JSON.stringify(a)}\n` : `${a.id}\t${a.name}\t${a.user}@${a.host}:${a.port} (${a.security})\n`);
+    }
+    return 0;
+  }
+  if (command === 'account' && sub === 'remove') {
+    const account = await findAccount(engine, values.account);
+    await call(engine, 'accounts.remove', { accountId: account.id });
+    io.stderr(`Removed account ${account.name}\n`);
+    return 0;
+  }
+  if (command === 'folders') {
+    const account = await findAccount(engine, values.account);
+    const state = await call(engine, values.refresh ? 'mailboxes.refresh' : 'mailboxes.list', { accountId: account.id });
+    for (const m of state.mailboxes) {
+      const row = {
+        path: m.path,
+        name: m.name,
+        delimiter: m.delimiter,
+        role: m.role,
+        namespace: m.namespace,
+        subscribed: m.subscribed,
+        selectable: m.selectable,
+        total: m.total,
+        unread: m.unread,
+      };
+      io.stdout(values.json ? `${JSON.stringify(row)}\n` : `${m.path}\t${m.role ?? ''}\t${m.total ?? '?'}\t${m.unread ?? '?'}\n`);
+    }
+    return 0;
+  }
+  throw new UsageError(`Unknown command “${positionals.join(' ')}”`);
+}
+
+/** The message and exit code for a failure. */
+export function describeFailure(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof UsageError) return { message: `${error.message}\n\n${usage}`, exitCode: 2 };
+  if (error instanceof TegamiError) {
+    const info: ErrorInfo = error.info;
+    let message = info.message;
+    if (info.certificate) {
+      message += `\n  SHA-256 fingerprint: ${info.certificate.fingerprint256}\n  subject: ${info.certificate.subject}\n  To trust it for this account, add --trust-certificate ${info.certificate.fingerprint256}`;
+    }
+    if (info.serverText && !message.includes(info.serverText)) message += `\n  server said: ${info.serverText}`;
+    return { message, exitCode: info.code === 'INVALID_INPUT' ? 2 : 1 };
+  }
+  if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    return { message: `${error.message}\n\n${usage}`, exitCode: 2 };
+  }
+  return { message: error instanceof Error ? error.message : String(error), exitCode: 1 };
+}

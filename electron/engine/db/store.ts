@@ -1,0 +1,233 @@
+import type { Account, Security } from '../../../shared/domain/account.js';
+import type { Mailbox, MailboxRole, Namespace, NamespaceKind } from '../../../shared/domain/mailbox.js';
+import { TegamiError } from '../../../shared/domain/errors.js';
+import type { Db } from './database.js';
+
+/** Everything the engine knows of an account, including what never leaves the main side. */
+export interface AccountRecord extends Account {
+  trustedCertificatePem: string | null;
+  foldersRefreshedAt: string | null;
+}
+
+export interface NewAccount {
+  name: string;
+  email: string;
+  user: string;
+  host: string;
+  port: number;
+  security: Security;
+  trustedCertificate: string | null;
+  trustedCertificatePem: string | null;
+}
+
+/** A folder as the server listed it, before it has a local id. */
+export interface MailboxListing {
+  path: string;
+  name: string;
+  parentPath: string | null;
+  delimiter: string | null;
+  role: MailboxRole | null;
+  namespace: NamespaceKind;
+  subscribed: boolean;
+  selectable: boolean;
+  attributes: string[];
+  total: number | null;
+  unread: number | null;
+}
+
+interface AccountRow {
+  id: number;
+  name: string;
+  email: string;
+  user: string;
+  host: string;
+  port: number;
+  security: Security;
+  trusted_cert_fingerprint: string | null;
+  trusted_cert_pem: string | null;
+  created_at: string;
+  folders_refreshed_at: string | null;
+}
+
+interface MailboxRow {
+  id: number;
+  account_id: number;
+  path: string;
+  name: string;
+  parent_path: string | null;
+  delimiter: string | null;
+  role: MailboxRole | null;
+  namespace: NamespaceKind;
+  subscribed: number;
+  selectable: number;
+  attributes: string;
+  total: number | null;
+  unread: number | null;
+}
+
+const toAccount = (row: AccountRow): AccountRecord => ({
+  id: row.id,
+  name: row.name,
+  email: row.email,
+  user: row.user,
+  host: row.host,
+  port: row.port,
+  security: row.security,
+  trustedCertificate: row.trusted_cert_fingerprint,
+  trustedCertificatePem: row.trusted_cert_pem,
+  createdAt: row.created_at,
+  foldersRefreshedAt: row.folders_refreshed_at,
+});
+
+const toMailbox = (row: MailboxRow): Mailbox => ({
+  id: row.id,
+  accountId: row.account_id,
+  path: row.path,
+  name: row.name,
+  parentPath: row.parent_path,
+  delimiter: row.delimiter,
+  role: row.role,
+  namespace: row.namespace,
+  subscribed: row.subscribed === 1,
+  selectable: row.selectable === 1,
+  attributes: JSON.parse(row.attributes) as string[],
+  total: row.total,
+  unread: row.unread,
+});
+
+/** Strips what must not leave the main side (the pinned certificate PEM). */
+export const publicAccount = (a: AccountRecord): Account => ({
+  id: a.id,
+  name: a.name,
+  email: a.email,
+  user: a.user,
+  host: a.host,
+  port: a.port,
+  security: a.security,
+  trustedCertificate: a.trustedCertificate,
+  createdAt: a.createdAt,
+});
+
+/** The typed data API in front of SQLite: statements prepared once, rows mapped at the edge. */
+export class Store {
+  readonly #db: Db;
+  readonly #q;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#q = {
+      accounts: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY id'),
+      account: db.prepare<[number], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
+      accountByLogin: db.prepare<[string, string, number], { id: number }>(
+        'SELECT id FROM accounts WHERE user = ? AND host = ? AND port = ?',
+      ),
+      insertAccount: db.prepare<
+        [string, string, string, string, number, string, string | null, string | null],
+        { id: number }
+      >(
+        `INSERT INTO accounts (name, email, user, host, port, security, trusted_cert_fingerprint, trusted_cert_pem)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      deleteAccount: db.prepare<[number]>('DELETE FROM accounts WHERE id = ?'),
+      mailboxes: db.prepare<[number], MailboxRow>('SELECT * FROM mailboxes WHERE account_id = ? ORDER BY path'),
+      mailboxPaths: db.prepare<[number], { id: number; path: string }>('SELECT id, path FROM mailboxes WHERE account_id = ?'),
+      upsertMailbox: db.prepare(
+        `INSERT INTO mailboxes (account_id, path, name, parent_path, delimiter, role, namespace, subscribed, selectable, attributes, total, unread)
+         VALUES (@accountId, @path, @name, @parentPath, @delimiter, @role, @namespace, @subscribed, @selectable, @attributes, @total, @unread)
+         ON CONFLICT (account_id, path) DO UPDATE SET
+           name = excluded.name, parent_path = excluded.parent_path, delimiter = excluded.delimiter,
+           role = excluded.role, namespace = excluded.namespace, subscribed = excluded.subscribed,
+           selectable = excluded.selectable, attributes = excluded.attributes,
+           total = coalesce(excluded.total, mailboxes.total), unread = coalesce(excluded.unread, mailboxes.unread)`,
+      ),
+      deleteMailbox: db.prepare<[number]>('DELETE FROM mailboxes WHERE id = ?'),
+      namespaces: db.prepare<[number], { kind: NamespaceKind; prefix: string; delimiter: string | null }>(
+        'SELECT kind, prefix, delimiter FROM namespaces WHERE account_id = ? ORDER BY position',
+      ),
+      deleteNamespaces: db.prepare<[number]>('DELETE FROM namespaces WHERE account_id = ?'),
+      insertNamespace: db.prepare<[number, string, string, string | null, number]>(
+        'INSERT OR IGNORE INTO namespaces (account_id, kind, prefix, delimiter, position) VALUES (?, ?, ?, ?, ?)',
+      ),
+      setRefreshed: db.prepare<[string, number]>('UPDATE accounts SET folders_refreshed_at = ? WHERE id = ?'),
+    };
+  }
+
+  listAccounts(): AccountRecord[] {
+    return this.#q.accounts.all().map(toAccount);
+  }
+
+  getAccount(id: number): AccountRecord {
+    const row = this.#q.account.get(id);
+    if (!row) throw new TegamiError({ code: 'NOT_FOUND', message: 'That account does not exist (any more).' });
+    return toAccount(row);
+  }
+
+  findAccountByLogin(user: string, host: string, port: number): number | null {
+    return this.#q.accountByLogin.get(user, host, port)?.id ?? null;
+  }
+
+  insertAccount(a: NewAccount): AccountRecord {
+    const row = this.#q.insertAccount.get(
+      a.name,
+      a.email,
+      a.user,
+      a.host,
+      a.port,
+      a.security,
+      a.trustedCertificate,
+      a.trustedCertificatePem,
+    );
+    if (!row) throw new Error('INSERT … RETURNING gave no row');
+    return this.getAccount(row.id);
+  }
+
+  /** Removes the account and, by cascade, everything stored for it. */
+  deleteAccount(id: number): boolean {
+    return this.#q.deleteAccount.run(id).changes > 0;
+  }
+
+  listMailboxes(accountId: number): Mailbox[] {
+    return this.#q.mailboxes.all(accountId).map(toMailbox);
+  }
+
+  listNamespaces(accountId: number): Namespace[] {
+    return this.#q.namespaces.all(accountId);
+  }
+
+  /**
+   * Replaces the account's folder list with what the server listed, in one transaction: folders
+   * the server no longer lists are removed locally (with their messages, by cascade).
+   */
+  replaceFolderList(accountId: number, namespaces: Namespace[], listings: MailboxListing[], at: string): void {
+    this.#db.transaction(() => {
+      this.#q.deleteNamespaces.run(accountId);
+      namespaces.forEach((ns, i) => this.#q.insertNamespace.run(accountId, ns.kind, ns.prefix, ns.delimiter, i));
+      const seen = new Set<string>();
+      for (const m of listings) {
+        seen.add(m.path);
+        this.#q.upsertMailbox.run({
+          accountId,
+          path: m.path,
+          name: m.name,
+          parentPath: m.parentPath,
+          delimiter: m.delimiter,
+          role: m.role,
+          namespace: m.namespace,
+          subscribed: m.subscribed ? 1 : 0,
+          selectable: m.selectable ? 1 : 0,
+          attributes: JSON.stringify(m.attributes),
+          total: m.total,
+          unread: m.unread,
+        });
+      }
+      for (const { id, path } of this.#q.mailboxPaths.all(accountId)) {
+        if (!seen.has(path)) this.#q.deleteMailbox.run(id);
+      }
+      this.#q.setRefreshed.run(at, accountId);
+    })();
+  }
+
+  getFoldersRefreshedAt(accountId: number): string | null {
+    return this.getAccount(accountId).foldersRefreshedAt;
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryCredentialStore } from './credentials.js';
+import { FileCredentialStore } from './credentials-file.js';
+import { openEngine } from './index.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-engine-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('engine dispatch', () => {
+  it('answers a valid request with ok', async () => {
+    const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '1.2.3' });
+    expect(await engine.invoke('accounts.list', {})).toEqual({ ok: true, value: [] });
+    expect(await engine.invoke('app.info', {})).toMatchObject({ ok: true, value: { version: '1.2.3', host: 'cli' } });
+    await engine.close();
+  });
+
+  it('refuses an unknown request name', async () => {
+    const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
+    expect(await engine.invoke('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await engine.invoke('__proto__', {})).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    await engine.close();
+  });
+
+  it('refuses input that does not match the schema, naming the field', async () => {
+    const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
+    const result = await engine.invoke('accounts.add', { name: 'x', email: 'x@y', user: 'x', host: 'h', port: 99999, security: 'tls', password: 'p' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(!result.ok && result.error.message).toContain('port');
+    await engine.close();
+  });
+
+  it('reports a missing account as NOT_FOUND', async () => {
+    const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
+    expect(await engine.invoke('mailboxes.list', { accountId: 5 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await engine.close();
+  });
+
+  it('answers nothing after close', async () => {
+    const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
+    await engine.close();
+    expect(await engine.invoke('accounts.list', {})).toMatchObject({ ok: false });
+  });
+});
+
+describe('FileCredentialStore', () => {
+  it('keeps passwords in a file only the user can read, and forgets them on delete', async () => {
+    const dir = tempDir();
+    const store = new FileCredentialStore(dir);
+    await Promise.all([store.set(1, 'one'), store.set(2, 'two')]);
+    expect(await store.get(1)).toBe('one');
+    expect(await new FileCredentialStore(dir).get(2)).toBe('two');
+    expect(statSync(path.join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
+    await store.delete(1);
+    expect(await store.get(1)).toBeNull();
+    expect(store.description).toContain('not encrypted');
+  });
+});

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { isRequestName, requests, type EventName, type EventPayload, type RequestName } from '../../shared/ipc/contract.js';
+import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
+import { openDatabase, storageError } from './db/database.js';
+import { Store } from './db/store.js';
+import type { Engine, EngineEventListener, EngineOptions } from './engine.js';
+import { createService, type Service } from './service.js';
+
+export type { Engine, EngineOptions } from './engine.js';
+
+/** Turns anything thrown into the ErrorInfo the UI shows; never a stack trace. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof TegamiError) return error.info;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return storageError(error, 'The mail store failed').info;
+  console.error('tegami: unexpected error', error);
+  return { code: 'INTERNAL', message: `Something went wrong inside Tegami: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+/** Validates a request against the contract, runs it, and wraps the answer in a Result. */
+export async function dispatch(service: Service, name: unknown, input: unknown): Promise<Result<unknown>> {
+  if (!isRequestName(name)) return fail({ code: 'INVALID_INPUT', message: `Unknown request “${String(name)}”.` });
+  const parsed = requests[name].input.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    return fail({ code: 'INVALID_INPUT', message: `Invalid ${name} request: ${where}${issue?.message ?? 'bad input'}` });
+  }
+  try {
+    const handler = service[name] as (input: unknown) => Promise<unknown>;
+    return ok(await handler(parsed.data));
+  } catch (error) {
+    return fail(toErrorInfo(error));
+  }
+}
+
+/** Opens a profile and returns the engine its hosts talk to. */
+export async function openEngine(options: EngineOptions): Promise<Engine & { service: Service }> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(path.join(options.dataDir, 'tegami.db'));
+  const store = new Store(db);
+  const listeners = new Set<EngineEventListener>();
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
+    for (const listener of listeners) {
+      try {
+        listener(event, payload);
+      } catch (error) {
+        console.error('tegami: event listener failed', error);
+      }
+    }
+  };
+  const service = createService({ store, credentials: options.credentials, emit, host: options.host, version: options.version });
+  let closed = false;
+  return {
+    service,
+    invoke: (name: unknown, input: unknown) =>
+      closed ? Promise.resolve(fail({ code: 'INTERNAL', message: 'The engine is shutting down.' })) : dispatch(service, name, input),
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      db.close();
+    },
+  };
+}
+
+export type { RequestName };

@@ -1,0 +1,144 @@
+import os from 'node:os';
+import type { ParsedInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
+import type { EventName, EventPayload } from '../../shared/ipc/contract.js';
+import { TegamiError } from '../../shared/domain/errors.js';
+import type { CredentialStore } from './credentials.js';
+import { publicAccount, type AccountRecord, type Store } from './db/store.js';
+import { openImap, type ImapTarget } from './imap/connect.js';
+import { fetchFolderList } from './imap/folders.js';
+import { probeCertificate } from './imap/tls.js';
+
+/** The engine's surface: one handler per request of the contract (a missing one fails to compile). */
+export type Service = { [N in RequestName]: (input: ParsedInput<N>) => Promise<RequestOutput<N>> };
+
+export interface ServiceDeps {
+  store: Store;
+  credentials: CredentialStore;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  host: 'electron' | 'web' | 'cli';
+  version: string;
+}
+
+const targetOf = (a: AccountRecord): ImapTarget => ({
+  host: a.host,
+  port: a.port,
+  security: a.security,
+  user: a.user,
+  trustedCertificate: a.trustedCertificate,
+  trustedCertificatePem: a.trustedCertificatePem,
+});
+
+export function createService(deps: ServiceDeps): Service {
+  const { store, credentials, emit } = deps;
+
+  /** Lists the folders on the server and stores them; the session ends with LOGOUT. */
+  async function refreshFolders(account: AccountRecord, password: string) {
+    const client = await openImap(targetOf(account), password, {
+      onAlert: (message) => emit('server.alert', { accountId: account.id, message }),
+    });
+    try {
+      const { namespaces, listings } = await fetchFolderList(client);
+      store.replaceFolderList(account.id, namespaces, listings, new Date().toISOString());
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+    emit('mailboxes.changed', { accountId: account.id });
+  }
+
+  const folderState = (accountId: number) => ({
+    mailboxes: store.listMailboxes(accountId),
+    namespaces: store.listNamespaces(accountId),
+    refreshedAt: store.getFoldersRefreshedAt(accountId),
+  });
+
+  return {
+    'app.info': async () => ({ version: deps.version, host: deps.host, platform: os.platform() }),
+
+    'accounts.list': async () => store.listAccounts().map(publicAccount),
+
+    'accounts.add': async (input) => {
+      if (store.findAccountByLogin(input.user, input.host, input.port) !== null) {
+        throw new TegamiError({
+          code: 'ALREADY_EXISTS',
+          message: `An account for ${input.user} on ${input.host}:${input.port} is already set up.`,
+        });
+      }
+      let trustedCertificatePem: string | null = null;
+      if (input.trustCertificate) {
+        if (input.security === 'none') {
+          throw new TegamiError({ code: 'INVALID_INPUT', message: 'A certificate can only be trusted for a TLS or STARTTLS account.' });
+        }
+        // Fetch the certificate again and pin it only if it is still the one the user saw.
+        const probed = await probeCertificate(input.host, input.port, input.security);
+        if (probed.info.fingerprint256 !== input.trustCertificate) {
+          throw new TegamiError({
+            code: 'TLS_UNTRUSTED',
+            message: `The certificate of ${input.host} changed since you looked at it. Check the new fingerprint before you trust it.`,
+            certificate: probed.info,
+          });
+        }
+        trustedCertificatePem = probed.chainPem.join('\n');
+      }
+      const candidate: AccountRecord = {
+        id: 0,
+        name: input.name,
+        email: input.email,
+        user: input.user,
+        host: input.host,
+        port: input.port,
+        security: input.security,
+        trustedCertificate: input.trustCertificate ?? null,
+        trustedCertificatePem,
+        createdAt: '',
+        foldersRefreshedAt: null,
+      };
+      // The connection test: log in and list the folders. Nothing is stored unless it succeeds.
+      const client = await openImap(targetOf(candidate), input.password, {
+        onAlert: (message) => emit('server.alert', { accountId: 0, message }),
+      });
+      let folders: Awaited<ReturnType<typeof fetchFolderList>>;
+      try {
+        folders = await fetchFolderList(client);
+      } finally {
+        await client.logout().catch(() => client.close());
+      }
+      const account = store.insertAccount(candidate);
+      try {
+        await credentials.set(account.id, input.password);
+      } catch (error) {
+        store.deleteAccount(account.id);
+        throw new TegamiError(
+          { code: 'STORAGE', message: `The account works, but its password could not be saved in ${credentials.description}: ${(error as Error).message}` },
+          { cause: error },
+        );
+      }
+      store.replaceFolderList(account.id, folders.namespaces, folders.listings, new Date().toISOString());
+      emit('accounts.changed', {});
+      emit('mailboxes.changed', { accountId: account.id });
+      return publicAccount(account);
+    },
+
+    'accounts.remove': async ({ accountId }) => {
+      store.getAccount(accountId);
+      store.deleteAccount(accountId);
+      await credentials.delete(accountId);
+      emit('accounts.changed', {});
+      return { removed: true as const };
+    },
+
+    'mailboxes.list': async ({ accountId }) => {
+      store.getAccount(accountId);
+      return folderState(accountId);
+    },
+
+    'mailboxes.refresh': async ({ accountId }) => {
+      const account = store.getAccount(accountId);
+      const password = await credentials.get(accountId);
+      if (password === null) {
+        throw new TegamiError({ code: 'AUTH_FAILED', message: `No password is saved for ${account.name}. Remove the account and add it again.` });
+      }
+      await refreshFolders(account, password);
+      return folderState(accountId);
+    },
+  };
+}

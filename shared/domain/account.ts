@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Database ids are positive integers; the renderer only ever holds them, never server identities. */
+export const Id = z.number().int().positive();
+export type Id = z.infer<typeof Id>;
+
+/**
+ * How the IMAP connection is protected (RFC 8314): implicit TLS (port 993), STARTTLS required
+ * (port 143; never silently skipped), or none (cleartext; only with an explicit user choice).
+ */
+export const Security = z.enum(['tls', 'starttls', 'none']);
+export type Security = z.infer<typeof Security>;
+
+export const defaultPort: Record<Security, number> = { tls: 993, starttls: 143, none: 143 };
+
+const hostname = z
+  .string()
+  .trim()
+  .min(1, 'Enter the server name')
+  .max(253)
+  .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'The server name may only hold letters, digits, dots, dashes and colons');
+
+/** What the setup form sends: the password travels once, to the engine, and is never returned. */
+export const AccountInput = z.object({
+  name: z.string().trim().min(1, 'Enter a name for the account').max(200),
+  email: z.string().trim().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'Enter an email address like name@example.com'),
+  user: z.string().min(1, 'Enter the user name').max(320),
+  host: hostname,
+  port: z.number().int().min(1).max(65535),
+  security: Security,
+  password: z.string().min(1, 'Enter the password').max(4096),
+  /**
+   * SHA-256 fingerprint (as shown to the user) of a certificate the system does not trust and the
+   * user chose to trust for this account. The engine fetches the certificate again and accepts it
+   * only when it still has exactly this fingerprint.
+   */
+  trustCertificate: z
+    .string()
+    .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+    .optional(),
+});
+export type AccountInput = z.infer<typeof AccountInput>;
+
+export const Account = z.object({
+  id: Id,
+  name: z.string(),
+  email: z.string(),
+  user: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  security: Security,
+  /** Fingerprint of the pinned certificate, when the user trusted one the system does not. */
+  trustedCertificate: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Account = z.infer<typeof Account>;
+
+/** What a certificate the system does not trust looks like, so the user can decide. */
+export const CertificateInfo = z.object({
+  fingerprint256: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  subjectAltName: z.string().nullable(),
+  /** Why the system refused it, e.g. "self-signed certificate". */
+  reason: z.string(),
+});
+export type CertificateInfo = z.infer<typeof CertificateInfo>;
