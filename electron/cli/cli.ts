@@ -26,6 +26,9 @@ Commands:
   account list [--json]
   account remove --account N
   folders --account N [--json] [--refresh]
+  sync [--account N] --once      one full pass, then exit (non-zero with a message on failure)
+  sync [--account N]             keep the mirror current until interrupted
+  list --account N --folder PATH [--json]
 
 --account takes the account's name or id. --data chooses the profile directory
 (default: $TEGAMI_DATA or the platform's data folder).
@@ -48,6 +51,14 @@ async function findAccount(engine: Engine, ref: string | undefined): Promise<Acc
   return found;
 }
 
+async function findFolder(engine: Engine, accountId: number, path: string | undefined) {
+  if (!path) throw new UsageError('--folder is required');
+  const { mailboxes } = await call(engine, 'mailboxes.list', { accountId });
+  const found = mailboxes.find((m) => m.path === path) ?? mailboxes.find((m) => m.path.toLowerCase() === path.toLowerCase() && m.role === 'inbox');
+  if (!found) throw new TegamiError({ code: 'NOT_FOUND', message: `No folder “${path}” in this account (run sync first?).` });
+  return found;
+}
+
 export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -66,6 +77,9 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       'trust-certificate': { type: 'string' },
       account: { type: 'string' },
       refresh: { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
+      folder: { type: 'string' },
+      interval: { type: 'string', default: '60' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -130,6 +144,55 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       };
       io.stdout(values.json ? `${JSON.stringify(row)}\n` : `${m.path}\t${m.role ?? ''}\t${m.total ?? '?'}\t${m.unread ?? '?'}\n`);
     }
+    return 0;
+  }
+  if (command === 'sync') {
+    const accountId = values.account ? (await findAccount(engine, values.account)).id : undefined;
+    const unsubscribe = engine.onEvent((event, payload) => {
+      if (event === 'sync.progress') {
+        const p = payload as { path: string; done: number; total: number };
+        io.stderr(`  ${p.path}: ${p.done}/${p.total}\n`);
+      }
+    });
+    try {
+      for (;;) {
+        const { accounts } = await call(engine, 'sync.run', accountId === undefined ? {} : { accountId });
+        for (const a of accounts) {
+          for (const m of a.mailboxes) {
+            if (m.error) io.stderr(`  ${m.path}: skipped: ${m.error}\n`);
+            else if (m.method !== 'skipped') io.stderr(`  ${m.path}: ${m.method}, +${m.added} ~${m.changed} -${m.removed}${m.reset ? ' (UIDVALIDITY changed)' : ''}\n`);
+          }
+        }
+        io.stderr(`Synced ${accounts.length} account(s).\n`);
+        if (values.once) return 0;
+        await new Promise((resolve) => setTimeout(resolve, Number(values.interval) * 1000));
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+  if (command === 'list') {
+    const account = await findAccount(engine, values.account);
+    const mailbox = await findFolder(engine, account.id, values.folder);
+    let after: { key: string | number; id: number } | null = null;
+    do {
+      const page: RequestOutput<'messages.page'> = await call(engine, 'messages.page', { mailboxId: mailbox.id, sort: 'date', descending: true, after, limit: 500 });
+      for (const m of page.messages) {
+        const row = {
+          uid: m.uid,
+          uidvalidity: m.uidvalidity,
+          flags: m.flags,
+          subject: m.subject,
+          from: m.from,
+          date: m.date,
+          size: m.size,
+          messageId: m.messageId,
+          threadId: m.threadId,
+        };
+        io.stdout(values.json ? `${JSON.stringify(row)}\n` : `${m.uid}\t${m.date.slice(0, 16)}\t${m.from?.address ?? ''}\t${m.subject}\n`);
+      }
+      after = page.next;
+    } while (after);
     return 0;
   }
   throw new UsageError(`Unknown command “${positionals.join(' ')}”`);

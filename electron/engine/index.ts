@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isRequestName, requests, type EventName, type EventPayload, type RequestName } from '../../shared/ipc/contract.js';
 import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import { openDatabase, storageError } from './db/database.js';
+import { MessageStore } from './db/messages.js';
 import { Store } from './db/store.js';
 import type { Engine, EngineEventListener, EngineOptions } from './engine.js';
 import { createService, type Service } from './service.js';
@@ -50,7 +51,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
       }
     }
   };
-  const service = createService({ store, credentials: options.credentials, emit, host: options.host, version: options.version });
+  const service = createService({ store, messages: new MessageStore(db), credentials: options.credentials, emit, host: options.host, version: options.version });
   let closed = false;
   return {
     service,

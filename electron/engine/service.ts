@@ -3,33 +3,53 @@ import type { ParsedInput, RequestName, RequestOutput } from '../../shared/ipc/c
 import type { EventName, EventPayload } from '../../shared/ipc/contract.js';
 import { TegamiError } from '../../shared/domain/errors.js';
 import type { CredentialStore } from './credentials.js';
+import type { MessageStore } from './db/messages.js';
 import { publicAccount, type AccountRecord, type Store } from './db/store.js';
-import { openImap, type ImapTarget } from './imap/connect.js';
+import { classifyImapError, openImap } from './imap/connect.js';
 import { fetchFolderList } from './imap/folders.js';
 import { probeCertificate } from './imap/tls.js';
+import { syncAccount, targetOf, type AccountSyncReport } from './sync/account.js';
 
 /** The engine's surface: one handler per request of the contract (a missing one fails to compile). */
 export type Service = { [N in RequestName]: (input: ParsedInput<N>) => Promise<RequestOutput<N>> };
 
 export interface ServiceDeps {
   store: Store;
+  messages: MessageStore;
   credentials: CredentialStore;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   host: 'electron' | 'web' | 'cli';
   version: string;
 }
 
-const targetOf = (a: AccountRecord): ImapTarget => ({
-  host: a.host,
-  port: a.port,
-  security: a.security,
-  user: a.user,
-  trustedCertificate: a.trustedCertificate,
-  trustedCertificatePem: a.trustedCertificatePem,
-});
-
 export function createService(deps: ServiceDeps): Service {
-  const { store, credentials, emit } = deps;
+  const { store, messages, credentials, emit } = deps;
+
+  async function passwordOf(account: AccountRecord): Promise<string> {
+    const password = await credentials.get(account.id);
+    if (password === null) {
+      throw new TegamiError({ code: 'AUTH_FAILED', message: `No password is saved for ${account.name}. Remove the account and add it again.` });
+    }
+    return password;
+  }
+
+  /** One pass per account at a time: a second request joins the running one. */
+  const running = new Map<number, Promise<AccountSyncReport>>();
+  function syncOnce(account: AccountRecord): Promise<AccountSyncReport> {
+    const current = running.get(account.id);
+    if (current) return current;
+    const pass = (async () =>
+      syncAccount(account, await passwordOf(account), {
+        store,
+        messages,
+        onAlert: (message) => emit('server.alert', { accountId: account.id, message }),
+        onChanges: (c) => emit('messages.changed', c),
+        onFoldersChanged: () => emit('mailboxes.changed', { accountId: account.id }),
+        onProgress: (p) => emit('sync.progress', p),
+      }))().finally(() => running.delete(account.id));
+    running.set(account.id, pass);
+    return pass;
+  }
 
   /** Lists the folders on the server and stores them; the session ends with LOGOUT. */
   async function refreshFolders(account: AccountRecord, password: string) {
@@ -69,7 +89,9 @@ export function createService(deps: ServiceDeps): Service {
           throw new TegamiError({ code: 'INVALID_INPUT', message: 'A certificate can only be trusted for a TLS or STARTTLS account.' });
         }
         // Fetch the certificate again and pin it only if it is still the one the user saw.
-        const probed = await probeCertificate(input.host, input.port, input.security);
+        const probed = await probeCertificate(input.host, input.port, input.security).catch((error: unknown) => {
+          throw classifyImapError(error, input);
+        });
         if (probed.info.fingerprint256 !== input.trustCertificate) {
           throw new TegamiError({
             code: 'TLS_UNTRUSTED',
@@ -133,12 +155,20 @@ export function createService(deps: ServiceDeps): Service {
 
     'mailboxes.refresh': async ({ accountId }) => {
       const account = store.getAccount(accountId);
-      const password = await credentials.get(accountId);
-      if (password === null) {
-        throw new TegamiError({ code: 'AUTH_FAILED', message: `No password is saved for ${account.name}. Remove the account and add it again.` });
-      }
-      await refreshFolders(account, password);
+      await refreshFolders(account, await passwordOf(account));
       return folderState(accountId);
+    },
+
+    'sync.run': async ({ accountId }) => {
+      const accounts = accountId === undefined ? store.listAccounts() : [store.getAccount(accountId)];
+      const reports: AccountSyncReport[] = [];
+      for (const account of accounts) reports.push(await syncOnce(account));
+      return { accounts: reports };
+    },
+
+    'messages.page': async (q) => {
+      store.getMailbox(q.mailboxId);
+      return messages.page(q);
     },
   };
 }

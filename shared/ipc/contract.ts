@@ -1,6 +1,24 @@
 import { z } from 'zod';
 import { Account, AccountInput, Id } from '../domain/account.js';
 import { Mailbox, Namespace } from '../domain/mailbox.js';
+import { MessageSort, MessageSummary } from '../domain/message.js';
+
+const Cursor = z.object({ key: z.union([z.string(), z.number()]), id: Id });
+
+const SyncReport = z.object({
+  accountId: Id,
+  mailboxes: z.array(
+    z.object({
+      path: z.string(),
+      method: z.enum(['skipped', 'qresync', 'condstore', 'full-scan', 'initial']),
+      added: z.number().int(),
+      changed: z.number().int(),
+      removed: z.number().int(),
+      reset: z.boolean(),
+      error: z.string().optional(),
+    }),
+  ),
+});
 
 /**
  * The one source of truth for what the renderer may ask of the engine and what the engine tells
@@ -36,11 +54,33 @@ export const requests = {
     input: z.object({ accountId: Id }),
     output: z.object({ mailboxes: z.array(Mailbox), namespaces: z.array(Namespace), refreshedAt: z.string().nullable() }),
   },
+  /** One sync pass (folders, then every changed folder) for one account or all of them. */
+  'sync.run': {
+    input: z.object({ accountId: Id.optional() }),
+    output: z.object({ accounts: z.array(SyncReport) }),
+  },
+  /** A page of a folder's messages from the local store (keyset paging). */
+  'messages.page': {
+    input: z.object({
+      mailboxId: Id,
+      sort: MessageSort.default('date'),
+      descending: z.boolean().default(true),
+      after: Cursor.nullable().default(null),
+      limit: z.number().int().min(1).max(500).default(100),
+      unread: z.boolean().default(false),
+      flagged: z.boolean().default(false),
+      hasAttachments: z.boolean().default(false),
+    }),
+    output: z.object({ messages: z.array(MessageSummary), next: Cursor.nullable() }),
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
   'accounts.changed': z.object({}),
   'mailboxes.changed': z.object({ accountId: Id }),
+  /** Rows of a folder were added, changed or removed (local ids); reset: its UIDVALIDITY changed. */
+  'messages.changed': z.object({ mailboxId: Id, added: z.array(Id), changed: z.array(Id), removed: z.array(Id), reset: z.boolean() }),
+  'sync.progress': z.object({ accountId: Id, path: z.string(), done: z.number().int(), total: z.number().int() }),
   /** A server [ALERT] (RFC 3501 7.1): the user must see it. */
   'server.alert': z.object({ accountId: Id, message: z.string() }),
 } as const satisfies Record<string, z.ZodType>;

@@ -65,4 +65,97 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'messages, threads, cached text and full-text search',
+    sql: `
+      -- A message's local id is stable; its server identity (mailbox, uidvalidity, uid) can change
+      -- (a move, a UIDVALIDITY reset) without the local id changing (DESIGN.md 3).
+      CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+        uidvalidity INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        modseq INTEGER,
+        -- every flag and keyword as the server (or a pending local change) has it, JSON array;
+        -- the system flags also as columns, for filters and counts
+        flags TEXT NOT NULL DEFAULT '[]',
+        seen INTEGER NOT NULL DEFAULT 0,
+        flagged INTEGER NOT NULL DEFAULT 0,
+        answered INTEGER NOT NULL DEFAULT 0,
+        draft INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        internal_date INTEGER NOT NULL,
+        sent_date INTEGER,
+        size INTEGER NOT NULL DEFAULT 0,
+        subject TEXT NOT NULL DEFAULT '',
+        from_name TEXT NOT NULL DEFAULT '',
+        from_addr TEXT NOT NULL DEFAULT '',
+        sort_from TEXT NOT NULL DEFAULT '',
+        sort_subject TEXT NOT NULL DEFAULT '',
+        addresses TEXT NOT NULL DEFAULT '{}',
+        message_id TEXT,
+        in_reply_to TEXT,
+        refs TEXT NOT NULL DEFAULT '[]',
+        thread_id INTEGER,
+        bodystructure TEXT,
+        has_attachments INTEGER NOT NULL DEFAULT 0,
+        attachments TEXT NOT NULL DEFAULT '[]',
+        snippet TEXT,
+        -- 0: headers only, 1: text parts cached, 2: whole message cached
+        body_state INTEGER NOT NULL DEFAULT 0,
+        stale INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (mailbox_id, uidvalidity, uid)
+      ) STRICT;
+      CREATE INDEX messages_by_date ON messages (mailbox_id, internal_date DESC, id DESC);
+      CREATE INDEX messages_by_from ON messages (mailbox_id, sort_from, id);
+      CREATE INDEX messages_by_subject ON messages (mailbox_id, sort_subject, id);
+      CREATE INDEX messages_by_size ON messages (mailbox_id, size, id);
+      CREATE INDEX messages_by_message_id ON messages (message_id) WHERE message_id IS NOT NULL;
+      CREATE INDEX messages_by_thread ON messages (thread_id);
+      CREATE INDEX messages_unread ON messages (mailbox_id) WHERE seen = 0;
+
+      -- Message-ID -> thread, per account: threads join when a reference links them (RFC 5256's
+      -- REFERENCES idea, computed locally since imapflow has no THREAD).
+      CREATE TABLE thread_ids (
+        account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        message_id TEXT NOT NULL,
+        thread_id INTEGER NOT NULL,
+        PRIMARY KEY (account_id, message_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX thread_ids_by_thread ON thread_ids (thread_id);
+
+      -- Cached MIME parts: decoded text inline, large or binary parts as files in the part cache.
+      CREATE TABLE parts (
+        message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        part TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        charset TEXT,
+        text TEXT,
+        -- what full-text search indexes of this part: the text, or an HTML part's text content
+        search_text TEXT,
+        file TEXT,
+        size INTEGER NOT NULL,
+        cached_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (message_id, part)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Full-text search over subject, addresses and the cached text (trigram, so Japanese
+      -- substrings match). Kept in step by triggers; rowid = messages.id.
+      CREATE VIRTUAL TABLE message_search USING fts5 (subject, addresses, body, tokenize = 'trigram');
+      CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO message_search (rowid, subject, addresses, body) VALUES (new.id, new.subject, new.addresses, '');
+      END;
+      CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = old.id;
+      END;
+      CREATE TRIGGER messages_search_update AFTER UPDATE OF subject, addresses ON messages BEGIN
+        UPDATE message_search SET subject = new.subject, addresses = new.addresses WHERE rowid = new.id;
+      END;
+      CREATE TRIGGER parts_search_text AFTER INSERT ON parts WHEN new.search_text IS NOT NULL BEGIN
+        UPDATE message_search SET body = trim(body || ' ' || new.search_text) WHERE rowid = new.message_id;
+      END;
+    `,
+  },
 ];
+

@@ -33,6 +33,8 @@ export interface MailboxListing {
   attributes: string[];
   total: number | null;
   unread: number | null;
+  /** From LIST-STATUS/STATUS when known: lets a rename be told from a delete plus a create. */
+  uidvalidity?: number | null;
 }
 
 interface AccountRow {
@@ -130,7 +132,11 @@ export class Store {
       ),
       deleteAccount: db.prepare<[number]>('DELETE FROM accounts WHERE id = ?'),
       mailboxes: db.prepare<[number], MailboxRow>('SELECT * FROM mailboxes WHERE account_id = ? ORDER BY path'),
-      mailboxPaths: db.prepare<[number], { id: number; path: string }>('SELECT id, path FROM mailboxes WHERE account_id = ?'),
+      mailbox: db.prepare<[number], MailboxRow>('SELECT * FROM mailboxes WHERE id = ?'),
+      mailboxPaths: db.prepare<[number], { id: number; path: string; uidvalidity: number | null }>(
+        'SELECT id, path, uidvalidity FROM mailboxes WHERE account_id = ?',
+      ),
+      renameMailbox: db.prepare<[string, number]>('UPDATE mailboxes SET path = ? WHERE id = ?'),
       upsertMailbox: db.prepare(
         `INSERT INTO mailboxes (account_id, path, name, parent_path, delimiter, role, namespace, subscribed, selectable, attributes, total, unread)
          VALUES (@accountId, @path, @name, @parentPath, @delimiter, @role, @namespace, @subscribed, @selectable, @attributes, @total, @unread)
@@ -186,6 +192,12 @@ export class Store {
     return this.#q.deleteAccount.run(id).changes > 0;
   }
 
+  getMailbox(id: number): Mailbox {
+    const row = this.#q.mailbox.get(id);
+    if (!row) throw new TegamiError({ code: 'NOT_FOUND', message: 'That folder does not exist (any more).' });
+    return toMailbox(row);
+  }
+
   listMailboxes(accountId: number): Mailbox[] {
     return this.#q.mailboxes.all(accountId).map(toMailbox);
   }
@@ -200,6 +212,20 @@ export class Store {
    */
   replaceFolderList(accountId: number, namespaces: Namespace[], listings: MailboxListing[], at: string): void {
     this.#db.transaction(() => {
+      // A folder renamed by another client keeps its UIDVALIDITY (RFC 3501 6.3.5): move the local
+      // folder (and its messages) to the new path instead of dropping and refetching it.
+      const listed = new Set(listings.map((m) => m.path));
+      const existing = this.#q.mailboxPaths.all(accountId);
+      const existingPaths = new Set(existing.map((m) => m.path));
+      const gone = existing.filter((m) => !listed.has(m.path) && m.uidvalidity !== null);
+      for (const m of listings) {
+        if (existingPaths.has(m.path) || m.uidvalidity === undefined || m.uidvalidity === null) continue;
+        const candidates = gone.filter((g) => g.uidvalidity === m.uidvalidity);
+        if (candidates.length !== 1) continue; // ambiguous or none: no guessing
+        const from = candidates[0] as (typeof gone)[number];
+        this.#q.renameMailbox.run(m.path, from.id);
+        gone.splice(gone.indexOf(from), 1);
+      }
       this.#q.deleteNamespaces.run(accountId);
       namespaces.forEach((ns, i) => this.#q.insertNamespace.run(accountId, ns.kind, ns.prefix, ns.delimiter, i));
       const seen = new Set<string>();

@@ -19,8 +19,11 @@ export interface OpenOptions {
   /** Called once if the connection fails after connect() resolved (imapflow emits it at most once). */
   onError?: (error: TegamiError) => void;
   connectionTimeoutMs?: number;
-  /** Ask for QRESYNC (RFC 7162) when the server offers it. */
-  qresync?: boolean;
+  /**
+   * Which sync extensions to use: all the server offers (the default), CONDSTORE without QRESYNC,
+   * or none (ENABLE not sent). The lower rungs of the sync ladder are tested through this.
+   */
+  extensions?: 'all' | 'condstore' | 'none';
 }
 
 export function imapOptions(target: ImapTarget, password: string, opts: OpenOptions = {}): ImapFlowOptions {
@@ -37,7 +40,8 @@ export function imapOptions(target: ImapTarget, password: string, opts: OpenOpti
     tls: { minVersion: 'TLSv1.2', ...pinnedTlsOptions(target.trustedCertificate, target.trustedCertificatePem) },
     logger: false,
     disableAutoIdle: true,
-    qresync: opts.qresync ?? true,
+    qresync: (opts.extensions ?? 'all') === 'all',
+    disableAutoEnable: opts.extensions === 'none',
     connectionTimeout: opts.connectionTimeoutMs ?? 20_000,
     greetingTimeout: opts.connectionTimeoutMs ?? 16_000,
     clientInfo: { name: 'Tegami' },

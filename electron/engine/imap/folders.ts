@@ -1,6 +1,7 @@
 import type { ImapFlow, ListResponse } from 'imapflow';
 import type { MailboxRole, Namespace, NamespaceKind } from '../../../shared/domain/mailbox.js';
 import type { MailboxListing } from '../db/store.js';
+import type { StatusInfo } from './session.js';
 
 /** RFC 6154 special-use attributes (and RFC 3501's INBOX) to roles. */
 const roleByAttribute: Record<string, MailboxRole> = {
@@ -63,6 +64,7 @@ export function toListing(entry: ListResponse, namespaces: readonly Namespace[])
     attributes,
     total: entry.status?.messages ?? null,
     unread: entry.status?.unseen ?? null,
+    uidvalidity: entry.status?.uidValidity === undefined ? null : Number(entry.status.uidValidity),
   };
 }
 
@@ -70,8 +72,24 @@ export function toListing(entry: ListResponse, namespaces: readonly Namespace[])
  * The account's folder list: LIST with SPECIAL-USE and subscription state, and per-folder counts
  * (LIST-STATUS, RFC 5819, where offered; imapflow falls back to STATUS per folder).
  */
-export async function fetchFolderList(client: ImapFlow): Promise<{ namespaces: Namespace[]; listings: MailboxListing[] }> {
+export async function fetchFolderList(
+  client: ImapFlow,
+): Promise<{ namespaces: Namespace[]; listings: MailboxListing[]; status: Map<string, StatusInfo> }> {
   const namespaces = namespacesOf(client);
-  const entries = await client.list({ statusQuery: { messages: true, unseen: true } });
-  return { namespaces, listings: entries.map((e) => toListing(e, namespaces)) };
+  const condstore = client.enabled.has('CONDSTORE') || client.enabled.has('QRESYNC');
+  const entries = await client.list({
+    statusQuery: { messages: true, unseen: true, uidNext: true, uidValidity: true, ...(condstore ? { highestModseq: true } : {}) },
+  });
+  const status = new Map<string, StatusInfo>();
+  for (const e of entries) {
+    if (e.status?.uidValidity === undefined) continue;
+    status.set(e.path, {
+      messages: e.status.messages ?? 0,
+      unseen: e.status.unseen ?? 0,
+      uidnext: e.status.uidNext ?? 0,
+      uidvalidity: Number(e.status.uidValidity),
+      highestmodseq: e.status.highestModseq ?? null,
+    });
+  }
+  return { namespaces, listings: entries.map((e) => toListing(e, namespaces)), status };
 }

@@ -1,0 +1,410 @@
+import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '../../../shared/domain/message.js';
+import type { Db } from './database.js';
+
+/** What header sync learns of one message (FETCH ENVELOPE FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE). */
+export interface HeaderRecord {
+  uid: number;
+  modseq: bigint | null;
+  flags: string[];
+  internalDate: number;
+  sentDate: number | null;
+  size: number;
+  subject: string;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  replyTo: Address[];
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  bodystructure: unknown;
+  attachments: AttachmentSummary[];
+}
+
+export interface FlagUpdate {
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+}
+
+export interface MailboxSyncState {
+  id: number;
+  accountId: number;
+  path: string;
+  uidvalidity: number | null;
+  uidnext: number | null;
+  highestmodseq: bigint | null;
+  count: number;
+  maxUid: number;
+}
+
+export interface ServerMailboxState {
+  uidvalidity: number;
+  uidnext: number;
+  highestmodseq: bigint | null;
+  readonly: boolean;
+  permanentFlags: string[] | null;
+}
+
+export interface MessageRow {
+  id: number;
+  mailbox_id: number;
+  uidvalidity: number;
+  uid: number;
+  flags: string;
+  seen: number;
+  flagged: number;
+  answered: number;
+  draft: number;
+  subject: string;
+  from_name: string;
+  from_addr: string;
+  internal_date: number;
+  sent_date: number | null;
+  size: number;
+  message_id: string | null;
+  thread_id: number | null;
+  has_attachments: number;
+  snippet: string | null;
+}
+
+export interface PageQuery {
+  mailboxId: number;
+  sort: MessageSort;
+  descending: boolean;
+  after: { key: string | number; id: number } | null;
+  limit: number;
+  unread: boolean;
+  flagged: boolean;
+  hasAttachments: boolean;
+}
+
+const sortColumn: Record<MessageSort, string> = { date: 'internal_date', from: 'sort_from', subject: 'sort_subject', size: 'size' };
+
+/** Flags in one canonical order, so equal sets compare equal as JSON. */
+export const canonicalFlags = (flags: Iterable<string>): string[] =>
+  [...new Set([...flags].filter((f) => f.toLowerCase() !== '\\recent'))].sort((a, b) => a.localeCompare(b, 'en'));
+
+const has = (flags: string[], flag: string) => flags.some((f) => f.toLowerCase() === flag.toLowerCase());
+
+/** "Re: Fwd: [list] Subject" sorts and threads as "subject" (RFC 5256 base subject, simplified). */
+export function baseSubject(subject: string): string {
+  let s = subject.trim();
+  for (;;) {
+    const next = s.replace(/^((re|fwd?|aw|wg|sv|vs|antw|r|rif|tr|fw)(\[\d+\])?\s*[:：]\s*|\[[^\]]*\]\s*)/i, '').trim();
+    if (next === s) break;
+    s = next;
+  }
+  return s.replace(/\s*\(fwd\)$/i, '').toLowerCase();
+}
+
+export const toSummary = (r: MessageRow): MessageSummary => ({
+  id: r.id,
+  mailboxId: r.mailbox_id,
+  uid: r.uid,
+  uidvalidity: r.uidvalidity,
+  flags: JSON.parse(r.flags) as string[],
+  seen: r.seen === 1,
+  flagged: r.flagged === 1,
+  answered: r.answered === 1,
+  draft: r.draft === 1,
+  subject: r.subject,
+  from: r.from_addr || r.from_name ? { name: r.from_name, address: r.from_addr } : null,
+  date: new Date(r.internal_date).toISOString(),
+  sentDate: r.sent_date === null ? null : new Date(r.sent_date).toISOString(),
+  size: r.size,
+  messageId: r.message_id,
+  threadId: r.thread_id,
+  hasAttachments: r.has_attachments === 1,
+  snippet: r.snippet,
+});
+
+export const summaryColumns = `id, mailbox_id, uidvalidity, uid, flags, seen, flagged, answered, draft, subject, from_name, from_addr,
+  internal_date, sent_date, size, message_id, thread_id, has_attachments, snippet`;
+
+/**
+ * The messages half of the store. Every write is one transaction of a batch (hundreds to a few
+ * thousand rows); nothing here awaits.
+ */
+export class MessageStore {
+  readonly #db: Db;
+  readonly #q;
+
+  readonly #pages = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#q = {
+      syncState: db
+        .prepare<[number], { id: number; account_id: number; path: string; uidvalidity: number | null; uidnext: number | null; highestmodseq: bigint | null }>(
+          'SELECT id, account_id, path, uidvalidity, uidnext, highestmodseq FROM mailboxes WHERE id = ?',
+        )
+        .safeIntegers(false),
+      modseq: db.prepare<[number], { highestmodseq: bigint | null }>('SELECT highestmodseq FROM mailboxes WHERE id = ?').safeIntegers(true),
+      counts: db.prepare<[number, number], { count: number; maxUid: number | null }>(
+        'SELECT count(*) AS count, max(uid) AS maxUid FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND stale = 0',
+      ),
+      setState: db.prepare(
+        `UPDATE mailboxes SET uidvalidity = @uidvalidity, uidnext = @uidnext, highestmodseq = @highestmodseq,
+           readonly = @readonly, permanent_flags = @permanentFlags, last_full_scan = coalesce(@scanned, last_full_scan) WHERE id = @id`,
+      ),
+      recount: db.prepare<[number, number]>(
+        `UPDATE mailboxes SET total = (SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND stale = 0),
+           unread = (SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND stale = 0 AND seen = 0) WHERE id = ?2`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO messages (mailbox_id, uidvalidity, uid, modseq, flags, seen, flagged, answered, draft, deleted, internal_date,
+           sent_date, size, subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to, refs,
+           bodystructure, has_attachments, attachments)
+         VALUES (@mailboxId, @uidvalidity, @uid, @modseq, @flags, @seen, @flagged, @answered, @draft, @deleted, @internalDate,
+           @sentDate, @size, @subject, @fromName, @fromAddr, @sortFrom, @sortSubject, @addresses, @messageId, @inReplyTo, @refs,
+           @bodystructure, @hasAttachments, @attachments)
+         ON CONFLICT (mailbox_id, uidvalidity, uid) DO NOTHING
+         RETURNING id`,
+      ),
+      rematch: db.prepare<[number, number, number, string, number, number, number, number, number, number]>(
+        `UPDATE messages SET uidvalidity = ?, uid = ?, stale = 0, flags = ?4, seen = ?5, flagged = ?6, answered = ?7, draft = ?8, deleted = ?9
+         WHERE id = ?10`,
+      ),
+      staleByMessageId: db.prepare<[number, string], { id: number }>(
+        'SELECT id FROM messages WHERE mailbox_id = ? AND message_id = ? AND stale = 1 LIMIT 1',
+      ),
+      markStale: db.prepare<[number, number]>('UPDATE messages SET stale = 1 WHERE mailbox_id = ? AND uidvalidity != ?'),
+      deleteStale: db.prepare<[number]>('DELETE FROM messages WHERE mailbox_id = ? AND stale = 1'),
+      setFlags: db.prepare(
+        `UPDATE messages SET flags = @flags, seen = @seen, flagged = @flagged, answered = @answered, draft = @draft, deleted = @deleted,
+           modseq = coalesce(@modseq, modseq)
+         WHERE mailbox_id = @mailboxId AND uidvalidity = @uidvalidity AND uid = @uid AND flags != @flags
+         RETURNING id`,
+      ),
+      setModseq: db.prepare('UPDATE messages SET modseq = @modseq WHERE mailbox_id = @mailboxId AND uidvalidity = @uidvalidity AND uid = @uid'),
+      deleteUid: db.prepare<[number, number, number], { id: number }>(
+        'DELETE FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND uid = ? RETURNING id',
+      ),
+      uids: db.prepare<[number, number], { uid: number }>('SELECT uid FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND stale = 0 ORDER BY uid').pluck(false),
+      flagsByUid: db.prepare<[number, number], { uid: number; flags: string }>(
+        'SELECT uid, flags FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND stale = 0',
+      ),
+      threadsOf: db.prepare<[number, string], { thread_id: number }>(
+        'SELECT DISTINCT thread_id FROM thread_ids WHERE account_id = ? AND message_id IN (SELECT value FROM json_each(?))',
+      ),
+      threadBySubject: db.prepare<[number, string], { thread_id: number }>(
+        `SELECT m.thread_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+         WHERE b.account_id = ? AND m.sort_subject = ? AND m.thread_id IS NOT NULL ORDER BY m.internal_date DESC LIMIT 1`,
+      ),
+      mergeThreadIds: db.prepare<[number, string]>('UPDATE thread_ids SET thread_id = ? WHERE thread_id IN (SELECT value FROM json_each(?))'),
+      mergeThreads: db.prepare<[number, string]>('UPDATE messages SET thread_id = ? WHERE thread_id IN (SELECT value FROM json_each(?))'),
+      addThreadId: db.prepare<[number, string, number]>(
+        'INSERT INTO thread_ids (account_id, message_id, thread_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      setThread: db.prepare<[number, number]>('UPDATE messages SET thread_id = ? WHERE id = ?'),
+      byUid: db.prepare<[number, number], MessageRow>(`SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND uid = ? AND stale = 0`),
+      all: db.prepare<[number], MessageRow>(
+        `SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 ORDER BY uid`,
+      ),
+    };
+  }
+
+  syncState(mailboxId: number): MailboxSyncState {
+    const row = this.#q.syncState.get(mailboxId);
+    if (!row) throw new Error(`mailbox ${mailboxId} does not exist`);
+    const modseq = this.#q.modseq.get(mailboxId)?.highestmodseq ?? null;
+    const counts = row.uidvalidity === null ? { count: 0, maxUid: null } : (this.#q.counts.get(mailboxId, row.uidvalidity) ?? { count: 0, maxUid: null });
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      path: row.path,
+      uidvalidity: row.uidvalidity,
+      uidnext: row.uidnext,
+      highestmodseq: modseq,
+      count: counts.count,
+      maxUid: counts.maxUid ?? 0,
+    };
+  }
+
+  /** Records what the server said of the mailbox after a sync pass, and the local counts. */
+  saveServerState(mailboxId: number, s: ServerMailboxState, fullScan: boolean): void {
+    this.#db.transaction(() => {
+      this.#q.setState.run({
+        id: mailboxId,
+        uidvalidity: s.uidvalidity,
+        uidnext: s.uidnext,
+        highestmodseq: s.highestmodseq,
+        readonly: s.readonly ? 1 : 0,
+        permanentFlags: s.permanentFlags ? JSON.stringify(s.permanentFlags) : null,
+        scanned: fullScan ? new Date().toISOString() : null,
+      });
+      this.#q.recount.run(mailboxId, mailboxId);
+    })();
+  }
+
+  /**
+   * UIDVALIDITY changed (RFC 3501 2.3.1.1): every cached UID of the mailbox is void. The rows are
+   * kept, marked stale, so the next header fetch can re-match them by Message-ID (keeping cached
+   * bodies); whatever is not re-matched is dropped by dropStale().
+   */
+  markStale(mailboxId: number, newUidvalidity: number): number {
+    return this.#q.markStale.run(mailboxId, newUidvalidity).changes;
+  }
+
+  dropStale(mailboxId: number): number {
+    return this.#q.deleteStale.run(mailboxId).changes;
+  }
+
+  uids(mailboxId: number, uidvalidity: number): number[] {
+    return this.#q.uids.all(mailboxId, uidvalidity).map((r) => r.uid);
+  }
+
+  flagsByUid(mailboxId: number, uidvalidity: number): Map<number, string> {
+    return new Map(this.#q.flagsByUid.all(mailboxId, uidvalidity).map((r) => [r.uid, r.flags]));
+  }
+
+  /** Inserts a batch of new messages (threading them) in one transaction; returns the new ids. */
+  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[] {
+    const ids: number[] = [];
+    this.#db.transaction(() => {
+      for (const r of records) {
+        const flags = canonicalFlags(r.flags);
+        const flagCols = flagColumns(flags);
+        if (r.messageId) {
+          const stale = this.#q.staleByMessageId.get(mailboxId, r.messageId);
+          if (stale) {
+            this.#q.rematch.run(uidvalidity, r.uid, r.uid, JSON.stringify(flags), flagCols.seen, flagCols.flagged, flagCols.answered, flagCols.draft, flagCols.deleted, stale.id);
+            ids.push(stale.id);
+            continue;
+          }
+        }
+        const row = this.#q.insert.get({
+          mailboxId,
+          uidvalidity,
+          uid: r.uid,
+          modseq: r.modseq,
+          flags: JSON.stringify(flags),
+          ...flagCols,
+          internalDate: r.internalDate,
+          sentDate: r.sentDate,
+          size: r.size,
+          subject: r.subject,
+          fromName: r.from?.name ?? '',
+          fromAddr: r.from?.address ?? '',
+          sortFrom: (r.from?.name || r.from?.address || '').toLowerCase(),
+          sortSubject: baseSubject(r.subject),
+          addresses: JSON.stringify({ from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo }),
+          messageId: r.messageId,
+          inReplyTo: r.inReplyTo,
+          refs: JSON.stringify(r.references),
+          bodystructure: r.bodystructure === undefined || r.bodystructure === null ? null : JSON.stringify(r.bodystructure),
+          hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
+          attachments: JSON.stringify(r.attachments),
+        }) as { id: number } | undefined;
+        if (!row) continue; // already known (a resumed pass)
+        this.#thread(accountId, row.id, r);
+        ids.push(row.id);
+      }
+    })();
+    return ids;
+  }
+
+  /** Joins the message to the thread of any message it references or that references it. */
+  #thread(accountId: number, id: number, r: HeaderRecord): void {
+    const linked = [...new Set([...r.references, ...(r.inReplyTo ? [r.inReplyTo] : []), ...(r.messageId ? [r.messageId] : [])])];
+    const found = this.#q.threadsOf.all(accountId, JSON.stringify(linked)).map((t) => t.thread_id);
+    let thread: number;
+    if (found.length > 0) {
+      thread = Math.min(...found);
+      const others = found.filter((t) => t !== thread);
+      if (others.length) {
+        this.#q.mergeThreadIds.run(thread, JSON.stringify(others));
+        this.#q.mergeThreads.run(thread, JSON.stringify(others));
+      }
+    } else {
+      // No reference links it: a reply ("Re: …") without References joins the latest thread
+      // with the same base subject; anything else starts a thread.
+      const base = baseSubject(r.subject);
+      const isReply = base !== r.subject.trim().toLowerCase() && base.length > 0 && r.references.length === 0;
+      thread = (isReply ? this.#q.threadBySubject.get(accountId, base)?.thread_id : undefined) ?? id;
+    }
+    for (const mid of linked) this.#q.addThreadId.run(accountId, mid, thread);
+    this.#q.setThread.run(thread, id);
+  }
+
+  /** Applies flag changes from the server; returns the ids of rows that changed. */
+  applyFlags(mailboxId: number, uidvalidity: number, updates: FlagUpdate[]): number[] {
+    const changed: number[] = [];
+    this.#db.transaction(() => {
+      for (const u of updates) {
+        const flags = canonicalFlags(u.flags);
+        const row = this.#q.setFlags.get({ mailboxId, uidvalidity, uid: u.uid, flags: JSON.stringify(flags), modseq: u.modseq, ...flagColumns(flags) }) as
+          | { id: number }
+          | undefined;
+        if (row) changed.push(row.id);
+        else if (u.modseq !== null) this.#q.setModseq.run({ mailboxId, uidvalidity, uid: u.uid, modseq: u.modseq });
+      }
+    })();
+    return changed;
+  }
+
+  /** Removes expunged messages; returns the ids removed. */
+  removeUids(mailboxId: number, uidvalidity: number, uids: Iterable<number>): number[] {
+    const removed: number[] = [];
+    this.#db.transaction(() => {
+      for (const uid of uids) {
+        const row = this.#q.deleteUid.get(mailboxId, uidvalidity, uid);
+        if (row) removed.push(row.id);
+      }
+    })();
+    return removed;
+  }
+
+  byUid(mailboxId: number, uid: number): MessageSummary | null {
+    const row = this.#q.byUid.get(mailboxId, uid);
+    return row ? toSummary(row) : null;
+  }
+
+  /**
+   * One page of a folder, by keyset (never OFFSET): sorted by a real indexed column, ties broken by
+   * id, continuing after the last row of the previous page.
+   */
+  page(q: PageQuery): { messages: MessageSummary[]; next: { key: string | number; id: number } | null } {
+    const column = sortColumn[q.sort];
+    const cacheKey = `${q.sort}:${q.descending}:${q.after !== null}`;
+    let stmt = this.#pages.get(cacheKey);
+    if (!stmt) {
+      const cmp = q.descending ? '<' : '>';
+      const dir = q.descending ? 'DESC' : 'ASC';
+      stmt = this.#db.prepare(
+        `SELECT ${summaryColumns}, ${column} AS sort_key FROM messages
+         WHERE mailbox_id = @mailboxId AND stale = 0
+           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${q.after ? `AND (${column}, id) ${cmp} (@key, @id)` : ''}
+         ORDER BY ${column} ${dir}, id ${dir} LIMIT @limit`,
+      );
+      this.#pages.set(cacheKey, stmt);
+    }
+    const rows = stmt.all({
+      mailboxId: q.mailboxId,
+      unread: q.unread ? 1 : 0,
+      flagged: q.flagged ? 1 : 0,
+      hasAttachments: q.hasAttachments ? 1 : 0,
+      limit: q.limit,
+      ...(q.after ? { key: q.after.key, id: q.after.id } : {}),
+    }) as (MessageRow & { sort_key: string | number })[];
+    const last = rows.at(-1);
+    return { messages: rows.map(toSummary), next: rows.length === q.limit && last ? { key: last.sort_key, id: last.id } : null };
+  }
+
+  all(mailboxId: number): MessageSummary[] {
+    return this.#q.all.all(mailboxId).map(toSummary);
+  }
+}
+
+function flagColumns(flags: string[]) {
+  return {
+    seen: has(flags, '\\Seen') ? 1 : 0,
+    flagged: has(flags, '\\Flagged') ? 1 : 0,
+    answered: has(flags, '\\Answered') ? 1 : 0,
+    draft: has(flags, '\\Draft') ? 1 : 0,
+    deleted: has(flags, '\\Deleted') ? 1 : 0,
+  };
+}

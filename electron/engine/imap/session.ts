@@ -1,0 +1,239 @@
+import type { FetchMessageObject, ImapFlow, MessageAddressObject, MessageStructureObject } from 'imapflow';
+import type { Address, AttachmentSummary } from '../../../shared/domain/message.js';
+import { TegamiError } from '../../../shared/domain/errors.js';
+import type { FlagUpdate, HeaderRecord } from '../db/messages.js';
+import { classifyImapError } from './connect.js';
+
+/** What SELECT (with QRESYNC when we can) told us, and the changes it reported on the way. */
+export interface SelectResult {
+  path: string;
+  uidvalidity: number;
+  uidnext: number;
+  exists: number;
+  highestmodseq: bigint | null;
+  readonly: boolean;
+  permanentFlags: string[] | null;
+  /** True when the server honoured QRESYNC: `changed` and `vanished` are then complete. */
+  qresync: boolean;
+  changed: FlagUpdate[];
+  vanished: number[];
+}
+
+export interface StatusInfo {
+  messages: number;
+  uidnext: number;
+  uidvalidity: number;
+  unseen: number;
+  highestmodseq: bigint | null;
+}
+
+const toAddress = (a: MessageAddressObject): Address => ({ name: a.name ?? '', address: a.address ?? '' });
+const toAddresses = (list: MessageAddressObject[] | undefined): Address[] => (list ?? []).map(toAddress);
+const toTime = (d: Date | string | undefined): number | null => {
+  if (d === undefined) return null;
+  const t = (d instanceof Date ? d : new Date(d)).getTime();
+  return Number.isFinite(t) ? t : null;
+};
+const messageIds = (text: string): string[] => [...text.matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
+
+/** Attachments and inline parts, from BODYSTRUCTURE (RFC 3501 7.4.2), without downloading anything. */
+export function attachmentsOf(node: MessageStructureObject | undefined): AttachmentSummary[] {
+  const out: AttachmentSummary[] = [];
+  const walk = (n: MessageStructureObject, topLevel: boolean) => {
+    if (n.childNodes?.length) {
+      for (const child of n.childNodes) walk(child, false);
+      return;
+    }
+    const type = n.type.toLowerCase();
+    const filename = n.dispositionParameters?.filename ?? n.parameters?.name ?? null;
+    const disposition = n.disposition?.toLowerCase();
+    const isBodyText = (type === 'text/plain' || type === 'text/html') && disposition !== 'attachment' && !filename;
+    if (isBodyText || (topLevel && type.startsWith('text/') && !filename)) return;
+    out.push({
+      part: n.part ?? '1',
+      filename,
+      contentType: type,
+      size: n.size ?? null,
+      inline: disposition === 'inline' || (!disposition && !!n.id && type.startsWith('image/')),
+      contentId: n.id ?? null,
+    });
+  };
+  if (node) walk(node, true);
+  return out;
+}
+
+export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
+  const env = m.envelope;
+  const refsHeader = m.headers?.toString('latin1') ?? '';
+  const from = env?.from?.[0] ?? env?.sender?.[0];
+  return {
+    uid: m.uid,
+    modseq: m.modseq ?? null,
+    flags: [...(m.flags ?? [])],
+    internalDate: toTime(m.internalDate) ?? 0,
+    sentDate: toTime(env?.date),
+    size: m.size ?? 0,
+    subject: env?.subject ?? '',
+    from: from ? toAddress(from) : null,
+    to: toAddresses(env?.to),
+    cc: toAddresses(env?.cc),
+    bcc: toAddresses(env?.bcc),
+    replyTo: toAddresses(env?.replyTo),
+    messageId: env?.messageId ?? null,
+    inReplyTo: env?.inReplyTo ? (messageIds(env.inReplyTo)[0] ?? null) : null,
+    references: messageIds(refsHeader.replace(/^references:/i, '')),
+    bodystructure: m.bodyStructure ?? null,
+    attachments: attachmentsOf(m.bodyStructure),
+  };
+}
+
+/** Compresses sorted UIDs into an IMAP sequence set: 1:3,7,9:12. */
+export function uidSet(uids: readonly number[]): string {
+  const sorted = [...uids].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/**
+ * One authenticated connection, as the sync engine uses it. The only place that talks imapflow's
+ * fetch/select API; every method finishes its command before returning (imapflow deadlocks when a
+ * command is issued inside a `for await` over fetch()).
+ */
+export class ImapSession {
+  readonly client: ImapFlow;
+  readonly #target: { host: string; port: number; user: string };
+
+  constructor(client: ImapFlow, target: { host: string; port: number; user: string }) {
+    this.client = client;
+    this.#target = target;
+  }
+
+  get qresync(): boolean {
+    return this.client.enabled.has('QRESYNC');
+  }
+  get condstore(): boolean {
+    return this.client.enabled.has('CONDSTORE') || this.client.enabled.has('QRESYNC');
+  }
+  get usable(): boolean {
+    return this.client.usable;
+  }
+
+  #fail(error: unknown): never {
+    throw error instanceof TegamiError ? error : classifyImapError(error, this.#target);
+  }
+
+  /**
+   * SELECT (RFC 3501 6.3.1), with QRESYNC (RFC 7162 3.2.5) when we know the mailbox's last
+   * UIDVALIDITY and HIGHESTMODSEQ: the server then reports changed flags and VANISHED UIDs at once.
+   */
+  async select(path: string, known?: { uidvalidity: number; highestmodseq: bigint }): Promise<SelectResult> {
+    const changed: FlagUpdate[] = [];
+    const vanished: number[] = [];
+    const onFlags = (e: { path: string; uid?: number; flags: Set<string>; modseq?: bigint }) => {
+      if (e.path === path && e.uid !== undefined) changed.push({ uid: e.uid, flags: [...e.flags], modseq: e.modseq ?? null });
+    };
+    const onExpunge = (e: { path: string; uid?: number; vanished: boolean }) => {
+      if (e.path === path && e.vanished && e.uid !== undefined) vanished.push(e.uid);
+    };
+    this.client.on('flags', onFlags);
+    this.client.on('expunge', onExpunge);
+    try {
+      const useQresync = this.qresync && known !== undefined && known.highestmodseq > 0n;
+      const box = await this.client.mailboxOpen(
+        path,
+        useQresync ? { changedSince: known.highestmodseq, uidValidity: BigInt(known.uidvalidity) } : {},
+      );
+      const honoured = useQresync && (box as { qresync?: boolean }).qresync === true;
+      return {
+        path,
+        uidvalidity: Number(box.uidValidity),
+        uidnext: box.uidNext,
+        exists: box.exists,
+        highestmodseq: box.noModseq ? null : (box.highestModseq ?? null),
+        readonly: box.readOnly === true,
+        permanentFlags: box.permanentFlags ? [...box.permanentFlags] : null,
+        qresync: honoured,
+        changed: honoured ? changed : [],
+        vanished: honoured ? vanished : [],
+      };
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.client.off('flags', onFlags);
+      this.client.off('expunge', onExpunge);
+    }
+  }
+
+  /** UID FETCH of the headers the store keeps, for a UID set. */
+  async fetchHeaders(uids: string): Promise<HeaderRecord[]> {
+    const out: HeaderRecord[] = [];
+    try {
+      for await (const m of this.client.fetch(
+        uids,
+        { uid: true, flags: true, envelope: true, internalDate: true, size: true, bodyStructure: true, headers: ['references'] },
+        { uid: true },
+      )) {
+        out.push(toHeaderRecord(m));
+      }
+    } catch (error) {
+      this.#fail(error);
+    }
+    return out;
+  }
+
+  /** UID FETCH FLAGS, with CHANGEDSINCE (RFC 7162 3.1.4) when given and CONDSTORE is on. */
+  async fetchFlags(uids: string, changedSince?: bigint): Promise<FlagUpdate[]> {
+    const out: FlagUpdate[] = [];
+    try {
+      const options = changedSince !== undefined && this.condstore ? { uid: true, changedSince } : { uid: true };
+      for await (const m of this.client.fetch(uids, { uid: true, flags: true }, options)) {
+        out.push({ uid: m.uid, flags: [...(m.flags ?? [])], modseq: m.modseq ?? null });
+      }
+    } catch (error) {
+      this.#fail(error);
+    }
+    return out;
+  }
+
+  /** Every UID in the selected mailbox (UID SEARCH ALL). imapflow answers false on NO/BAD: that is an error, not "none". */
+  async allUids(): Promise<number[]> {
+    let result: number[] | false | undefined;
+    try {
+      result = await this.client.search({ all: true }, { uid: true });
+    } catch (error) {
+      this.#fail(error);
+    }
+    if (!Array.isArray(result)) throw new TegamiError({ code: 'SERVER_ERROR', message: 'The server refused to list the messages of the folder.' });
+    return result.sort((a, b) => a - b);
+  }
+
+  async status(path: string): Promise<StatusInfo> {
+    try {
+      const s = await this.client.status(path, { messages: true, uidNext: true, uidValidity: true, unseen: true, highestModseq: this.condstore });
+      if (!s) throw new TegamiError({ code: 'SERVER_ERROR', message: `The server refused STATUS for ${path}.` });
+      return {
+        messages: s.messages ?? 0,
+        uidnext: s.uidNext ?? 0,
+        uidvalidity: Number(s.uidValidity ?? 0),
+        unseen: s.unseen ?? 0,
+        highestmodseq: s.highestModseq ?? null,
+      };
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.client.logout();
+    } catch {
+      this.client.close();
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { AccountInput } from '../../shared/domain/account.js';
+import { MemoryCredentialStore } from './credentials.js';
+import { openEngine } from './index.js';
+
+const server = inject('dovecot');
+const alice = server.users.find((u) => u.user === 'alice') ?? server.users[0]!;
+
+const dirs: string[] = [];
+async function engine() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-int-'));
+  dirs.push(dataDir);
+  const credentials = new MemoryCredentialStore();
+  const e = await openEngine({ dataDir, host: 'cli', credentials, version: 'test' });
+  const events: string[] = [];
+  e.onEvent((name) => events.push(name));
+  return { e, credentials, events };
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const input = (over: Partial<AccountInput> = {}): AccountInput => ({
+  name: 'Alice',
+  email: alice.email,
+  user: alice.user,
+  host: server.host,
+  port: server.imapsPort,
+  security: 'tls',
+  password: alice.password,
+  ...over,
+});
+
+describe('accounts.add against the real Dovecot', () => {
+  it('refuses the self-signed certificate with its SHA-256 fingerprint, and stores nothing', async () => {
+    const { e, credentials } = await engine();
+    const result = await e.invoke('accounts.add', input());
+    expect(result).toMatchObject({ ok: false, error: { code: 'TLS_UNTRUSTED' } });
+    expect(!result.ok && result.error.certificate?.fingerprint256).toBe(server.certFingerprint256);
+    expect(!result.ok && result.error.message).toMatch(/not trusted: it is self-signed/);
+    expect(await e.invoke('accounts.list', {})).toEqual({ ok: true, value: [] });
+    expect(await credentials.get(1)).toBeNull();
+    await e.close();
+  });
+
+  it('shows the certificate over STARTTLS too', async () => {
+    const { e } = await engine();
+    const result = await e.invoke('accounts.add', input({ port: server.imapPort, security: 'starttls' }));
+    expect(!result.ok && result.error.certificate?.fingerprint256).toBe(server.certFingerprint256);
+    await e.close();
+  });
+
+  it('adds the account once the user trusts that certificate, and stores the folder tree', async () => {
+    const { e, credentials, events } = await engine();
+    const result = await e.invoke('accounts.add', input({ trustCertificate: server.certFingerprint256 }));
+    expect(result).toMatchObject({ ok: true, value: { name: 'Alice', trustedCertificate: server.certFingerprint256 } });
+    if (!result.ok) return;
+    const account = result.value as { id: number };
+    expect(await credentials.get(account.id)).toBe(alice.password);
+    expect(events).toEqual(['accounts.changed', 'mailboxes.changed']);
+
+    const folders = await e.invoke('mailboxes.list', { accountId: account.id });
+    if (!folders.ok) throw new Error(folders.error.message);
+    const { mailboxes, namespaces } = folders.value as { mailboxes: { path: string; role: string | null; namespace: string; parentPath: string | null; selectable: boolean }[]; namespaces: { kind: string }[] };
+    const byPath = new Map(mailboxes.map((m) => [m.path, m]));
+    expect(byPath.get('INBOX')).toMatchObject({ role: 'inbox', namespace: 'personal' });
+    for (const role of ['drafts', 'sent', 'trash', 'junk', 'archive']) expect(mailboxes.some((m) => m.role === role)).toBe(true);
+    // Japanese names arrive decoded from modified UTF-7.
+    expect(byPath.get('仕事')).toMatchObject({ namespace: 'personal' });
+    expect(byPath.get('仕事/請求書')).toMatchObject({ parentPath: '仕事' });
+    expect(namespaces.map((n) => n.kind)).toEqual(expect.arrayContaining(['personal', 'other', 'shared']));
+    expect(mailboxes.some((m) => m.namespace === 'shared' && m.selectable)).toBe(true);
+    expect(mailboxes.some((m) => m.namespace === 'other' && m.selectable)).toBe(true);
+    await e.close();
+  });
+
+  it('refuses a pinned fingerprint that does not match the server any more', async () => {
+    const { e } = await engine();
+    const wrong = server.certFingerprint256.replace(/^../, server.certFingerprint256.startsWith('00') ? '11' : '00');
+    const result = await e.invoke('accounts.add', input({ trustCertificate: wrong }));
+    expect(result).toMatchObject({ ok: false, error: { code: 'TLS_UNTRUSTED' } });
+    expect(!result.ok && result.error.message).toMatch(/changed since you looked/);
+    await e.close();
+  });
+
+  it('says the password is wrong, and stores nothing', async () => {
+    const { e } = await engine();
+    const result = await e.invoke('accounts.add', input({ trustCertificate: server.certFingerprint256, password: 'not-the-password' }));
+    expect(result).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } });
+    expect(await e.invoke('accounts.list', {})).toEqual({ ok: true, value: [] });
+    await e.close();
+  });
+
+  it('says nothing answers on a closed port', async () => {
+    const { e } = await engine();
+    const closed = await (await import('node:net')).createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => closed.once('listening', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const result = await e.invoke('accounts.add', input({ port }));
+    expect(result).toMatchObject({ ok: false, error: { code: 'CONNECTION_REFUSED' } });
+    expect(!result.ok && result.error.message).toContain(`127.0.0.1:${port}`);
+    await e.close();
+  });
+
+  it('refuses STARTTLS when the server does not offer it, instead of sending the password in clear', async () => {
+    const { e } = await engine();
+    const result = await e.invoke('accounts.add', input({ port: server.noStarttlsPort, security: 'starttls' }));
+    expect(result).toMatchObject({ ok: false, error: { code: 'STARTTLS_UNAVAILABLE' } });
+    await e.close();
+  });
+
+  it('explains a TLS handshake against a cleartext port', async () => {
+    const { e } = await engine();
+    const result = await e.invoke('accounts.add', input({ port: server.imapPort, security: 'tls' }));
+    expect(result).toMatchObject({ ok: false, error: { code: expect.stringMatching(/TLS_FAILED|TIMEOUT|NETWORK/) } });
+    await e.close();
+  });
+
+  it('refuses the same account twice, and removes an account with its password', async () => {
+    const { e, credentials } = await engine();
+    const first = await e.invoke('accounts.add', input({ trustCertificate: server.certFingerprint256 }));
+    if (!first.ok) throw new Error(first.error.message);
+    const id = (first.value as { id: number }).id;
+    expect(await e.invoke('accounts.add', input({ trustCertificate: server.certFingerprint256 }))).toMatchObject({
+      ok: false,
+      error: { code: 'ALREADY_EXISTS' },
+    });
+    expect(await e.invoke('accounts.remove', { accountId: id })).toEqual({ ok: true, value: { removed: true } });
+    expect(await credentials.get(id)).toBeNull();
+    expect(await e.invoke('mailboxes.list', { accountId: id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await e.close();
+  });
+
+  it('refreshes the folder list from the server', async () => {
+    const { e } = await engine();
+    const added = await e.invoke('accounts.add', input({ trustCertificate: server.certFingerprint256 }));
+    if (!added.ok) throw new Error(added.error.message);
+    const id = (added.value as { id: number }).id;
+    const refreshed = await e.invoke('mailboxes.refresh', { accountId: id });
+    expect(refreshed).toMatchObject({ ok: true });
+    expect(refreshed.ok && (refreshed.value as { refreshedAt: string | null }).refreshedAt).toBeTruthy();
+    await e.close();
+  });
+});

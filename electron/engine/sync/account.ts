@@ -1,0 +1,100 @@
+import { TegamiError } from '../../../shared/domain/errors.js';
+import type { MessageStore } from '../db/messages.js';
+import type { AccountRecord, Store } from '../db/store.js';
+import { openImap, type ImapTarget, type OpenOptions } from '../imap/connect.js';
+import { fetchFolderList } from '../imap/folders.js';
+import { ImapSession } from '../imap/session.js';
+import { syncMailbox, unchangedSince, type MailboxChanges, type SyncMethod } from './mailbox.js';
+
+export interface MailboxReport {
+  path: string;
+  method: SyncMethod;
+  added: number;
+  changed: number;
+  removed: number;
+  reset: boolean;
+  error?: string;
+}
+
+export interface AccountSyncReport {
+  accountId: number;
+  mailboxes: MailboxReport[];
+}
+
+export interface AccountSyncDeps {
+  store: Store;
+  messages: MessageStore;
+  onAlert?: (message: string) => void;
+  onChanges?: (changes: MailboxChanges) => void;
+  onFoldersChanged?: () => void;
+  onProgress?: (p: { accountId: number; path: string; done: number; total: number }) => void;
+  extensions?: OpenOptions['extensions'];
+}
+
+export const targetOf = (a: AccountRecord): ImapTarget => ({
+  host: a.host,
+  port: a.port,
+  security: a.security,
+  user: a.user,
+  trustedCertificate: a.trustedCertificate,
+  trustedCertificatePem: a.trustedCertificatePem,
+});
+
+/** Folders in the order a person wants them current: INBOX, then the rest of their own, then shared. */
+const syncOrder = (a: { path: string; namespace: string; role: string | null }, b: typeof a) => {
+  const rank = (m: typeof a) => (m.role === 'inbox' ? 0 : m.namespace === 'personal' ? 1 : 2);
+  return rank(a) - rank(b) || a.path.localeCompare(b.path);
+};
+
+/**
+ * One full pass over an account: the folder list (LIST with LIST-STATUS, NAMESPACE), then every
+ * selectable folder whose STATUS shows a change. A folder the server refuses (permissions, deleted
+ * meanwhile) is reported and skipped; a lost connection ends the pass with an error, and the next
+ * pass resumes where this one stopped.
+ */
+export async function syncAccount(account: AccountRecord, password: string, deps: AccountSyncDeps): Promise<AccountSyncReport> {
+  const target = targetOf(account);
+  const client = await openImap(target, password, {
+    ...(deps.onAlert ? { onAlert: deps.onAlert } : {}),
+    ...(deps.extensions ? { extensions: deps.extensions } : {}),
+  });
+  const session = new ImapSession(client, target);
+  const report: AccountSyncReport = { accountId: account.id, mailboxes: [] };
+  try {
+    const { namespaces, listings, status } = await fetchFolderList(client);
+    deps.store.replaceFolderList(account.id, namespaces, listings, new Date().toISOString());
+    deps.onFoldersChanged?.();
+    const mailboxes = deps.store.listMailboxes(account.id).filter((m) => m.selectable).sort(syncOrder);
+    for (const mailbox of mailboxes) {
+      const st = status.get(mailbox.path);
+      if (st && unchangedSince(st, deps.messages.syncState(mailbox.id))) {
+        report.mailboxes.push({ path: mailbox.path, method: 'skipped', added: 0, changed: 0, removed: 0, reset: false });
+        continue;
+      }
+      try {
+        const { method, changes } = await syncMailbox(session, deps.messages, mailbox.id, {
+          onProgress: (p) => deps.onProgress?.({ accountId: account.id, path: p.path, done: p.done, total: p.total }),
+          ...(deps.onChanges ? { onBatch: deps.onChanges } : {}),
+        });
+        if (changes.changed.length || changes.removed.length || changes.reset) deps.onChanges?.({ ...changes, added: [] });
+        report.mailboxes.push({
+          path: mailbox.path,
+          method,
+          added: changes.added.length,
+          changed: changes.changed.length,
+          removed: changes.removed.length,
+          reset: changes.reset,
+        });
+      } catch (error) {
+        // A NO for one folder (no permission, deleted by another client) must not stop the rest;
+        // a dead connection must.
+        if (!(error instanceof TegamiError) || error.code !== 'SERVER_ERROR' || !session.usable) throw error;
+        report.mailboxes.push({ path: mailbox.path, method: 'skipped', added: 0, changed: 0, removed: 0, reset: false, error: error.message });
+      }
+    }
+    deps.onFoldersChanged?.();
+    return report;
+  } finally {
+    await session.logout();
+  }
+}

@@ -1,0 +1,134 @@
+import type { MessageStore } from '../db/messages.js';
+import type { ImapSession, StatusInfo } from '../imap/session.js';
+import { uidSet } from '../imap/session.js';
+
+export interface MailboxChanges {
+  mailboxId: number;
+  added: number[];
+  changed: number[];
+  removed: number[];
+  /** UIDVALIDITY changed: every cached UID of the mailbox was void (RFC 3501 2.3.1.1). */
+  reset: boolean;
+}
+
+export interface MailboxSyncOptions {
+  /** Sizes of the header chunks, newest first: small first so the first screenful lands fast. */
+  chunks?: readonly number[];
+  onProgress?: (p: { mailboxId: number; path: string; done: number; total: number }) => void;
+  /** Called after each stored batch, so the UI sees rows arrive. */
+  onBatch?: (changes: MailboxChanges) => void;
+}
+
+export type SyncMethod = 'skipped' | 'qresync' | 'condstore' | 'full-scan' | 'initial';
+
+/**
+ * True when STATUS (or LIST-STATUS) proves that nothing changed since the last complete pass, so
+ * the mailbox needs no SELECT at all. Without a HIGHESTMODSEQ, flag changes are invisible to
+ * STATUS: such a mailbox is never skipped.
+ */
+export function unchangedSince(status: StatusInfo, state: ReturnType<MessageStore['syncState']>): boolean {
+  return (
+    state.uidvalidity === status.uidvalidity &&
+    state.uidnext === status.uidnext &&
+    state.highestmodseq !== null &&
+    status.highestmodseq !== null &&
+    state.highestmodseq === status.highestmodseq &&
+    state.count === status.messages
+  );
+}
+
+/**
+ * One pass over one mailbox, in RFC 4549 order: UIDVALIDITY check, then changes to known messages
+ * (QRESYNC, else CONDSTORE CHANGEDSINCE plus an expunge check, else a full UID/FLAGS scan), then
+ * new messages, newest first in UID chunks. The mailbox's state (uidnext, highestmodseq) is saved
+ * only when the pass completes, so an interrupted pass is simply resumed by the next one: nothing
+ * is fetched twice (rows are keyed by UID) and nothing is missed (new UIDs are counted from the last
+ * completed UIDNEXT, not from the highest UID stored).
+ */
+export async function syncMailbox(
+  session: ImapSession,
+  messages: MessageStore,
+  mailboxId: number,
+  options: MailboxSyncOptions = {},
+): Promise<{ method: SyncMethod; changes: MailboxChanges }> {
+  const state = messages.syncState(mailboxId);
+  const changes: MailboxChanges = { mailboxId, added: [], changed: [], removed: [], reset: false };
+  const canQresync = state.uidvalidity !== null && state.highestmodseq !== null && state.highestmodseq > 0n;
+  const sel = await session.select(
+    state.path,
+    canQresync ? { uidvalidity: state.uidvalidity as number, highestmodseq: state.highestmodseq as bigint } : undefined,
+  );
+  const uidvalidity = sel.uidvalidity;
+
+  let knownUpTo = state.uidnext ?? 1; // UIDs below this were all seen by the last complete pass
+  let method: SyncMethod = 'initial';
+  if (state.uidvalidity !== null && state.uidvalidity !== uidvalidity) {
+    messages.markStale(mailboxId, uidvalidity);
+    changes.reset = true;
+    knownUpTo = 1;
+  } else if (state.uidvalidity !== null && state.count > 0) {
+    if (sel.qresync) {
+      method = 'qresync';
+      changes.changed.push(...messages.applyFlags(mailboxId, uidvalidity, sel.changed));
+      changes.removed.push(...messages.removeUids(mailboxId, uidvalidity, sel.vanished));
+    } else if (session.condstore && state.highestmodseq !== null && sel.highestmodseq !== null) {
+      method = 'condstore';
+      if (sel.highestmodseq !== state.highestmodseq) {
+        const updates = await session.fetchFlags(`1:${Math.max(1, knownUpTo - 1)}`, state.highestmodseq);
+        changes.changed.push(...messages.applyFlags(mailboxId, uidvalidity, updates.filter((u) => u.uid < knownUpTo)));
+      }
+    } else {
+      method = 'full-scan';
+      const updates = knownUpTo > 1 ? await session.fetchFlags(`1:${knownUpTo - 1}`) : [];
+      const onServer = new Set(updates.map((u) => u.uid));
+      changes.changed.push(...messages.applyFlags(mailboxId, uidvalidity, updates));
+      const gone = messages.uids(mailboxId, uidvalidity).filter((uid) => uid < knownUpTo && !onServer.has(uid));
+      changes.removed.push(...messages.removeUids(mailboxId, uidvalidity, gone));
+    }
+  }
+
+  // New messages: every server UID at or above knownUpTo that is not stored yet. UIDNEXT unchanged
+  // means there are none (RFC 3501 2.3.1.1), so the SEARCH is skipped.
+  let serverUids: number[] | null = null;
+  let fresh: number[] = [];
+  if (sel.exists > 0 && (changes.reset || state.uidnext === null || sel.uidnext !== state.uidnext || state.uidnext > knownUpTo)) {
+    serverUids = await session.allUids();
+    const local = new Set(messages.uids(mailboxId, uidvalidity));
+    fresh = serverUids.filter((uid) => uid >= knownUpTo && !local.has(uid));
+  }
+
+  // The expunge check of the CONDSTORE path (RFC 7162 3.1.8 has no VANISHED without QRESYNC): if the
+  // server holds fewer old messages than we do, find which by UID.
+  if (method === 'condstore') {
+    const localOld = state.count;
+    const serverOld = sel.exists - (serverUids ? serverUids.filter((u) => u >= knownUpTo).length : 0);
+    if (serverOld !== localOld) {
+      serverUids ??= await session.allUids();
+      const onServer = new Set(serverUids);
+      const gone = messages.uids(mailboxId, uidvalidity).filter((uid) => uid < knownUpTo && !onServer.has(uid));
+      changes.removed.push(...messages.removeUids(mailboxId, uidvalidity, gone));
+    }
+  }
+
+  fresh.sort((a, b) => b - a); // newest first
+  const sizes = options.chunks ?? [250, 1000, 2500];
+  let done = 0;
+  for (let i = 0; done < fresh.length; i++) {
+    const size = sizes[Math.min(i, sizes.length - 1)] ?? 1000;
+    const batch = fresh.slice(done, done + size);
+    const records = await session.fetchHeaders(uidSet(batch));
+    const ids = messages.insertHeaders(state.accountId, mailboxId, uidvalidity, records);
+    changes.added.push(...ids);
+    done += batch.length;
+    options.onProgress?.({ mailboxId, path: state.path, done, total: fresh.length });
+    options.onBatch?.({ mailboxId, added: ids, changed: [], removed: [], reset: false });
+  }
+  if (changes.reset) messages.dropStale(mailboxId);
+
+  messages.saveServerState(
+    mailboxId,
+    { uidvalidity, uidnext: sel.uidnext, highestmodseq: sel.highestmodseq, readonly: sel.readonly, permanentFlags: sel.permanentFlags },
+    method === 'full-scan' || method === 'initial',
+  );
+  return { method, changes };
+}
