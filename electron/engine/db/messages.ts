@@ -149,9 +149,9 @@ export class MessageStore {
         `UPDATE mailboxes SET uidvalidity = @uidvalidity, uidnext = @uidnext, highestmodseq = @highestmodseq,
            readonly = @readonly, permanent_flags = @permanentFlags, last_full_scan = coalesce(@scanned, last_full_scan) WHERE id = @id`,
       ),
-      recount: db.prepare<[number, number]>(
-        `UPDATE mailboxes SET total = (SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND stale = 0),
-           unread = (SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND stale = 0 AND seen = 0) WHERE id = ?2`,
+      recount: db.prepare<{ id: number }>(
+        `UPDATE mailboxes SET total = (SELECT count(*) FROM messages WHERE mailbox_id = @id AND stale = 0),
+           unread = (SELECT count(*) FROM messages WHERE mailbox_id = @id AND stale = 0 AND seen = 0) WHERE id = @id`,
       ),
       insert: db.prepare(
         `INSERT INTO messages (mailbox_id, uidvalidity, uid, modseq, flags, seen, flagged, answered, draft, deleted, internal_date,
@@ -163,9 +163,10 @@ export class MessageStore {
          ON CONFLICT (mailbox_id, uidvalidity, uid) DO NOTHING
          RETURNING id`,
       ),
-      rematch: db.prepare<[number, number, number, string, number, number, number, number, number, number]>(
-        `UPDATE messages SET uidvalidity = ?, uid = ?, stale = 0, flags = ?4, seen = ?5, flagged = ?6, answered = ?7, draft = ?8, deleted = ?9
-         WHERE id = ?10`,
+      rematch: db.prepare(
+        `UPDATE messages SET uidvalidity = @uidvalidity, uid = @uid, stale = 0, modseq = @modseq, flags = @flags, seen = @seen,
+           flagged = @flagged, answered = @answered, draft = @draft, deleted = @deleted
+         WHERE id = @id`,
       ),
       staleByMessageId: db.prepare<[number, string], { id: number }>(
         'SELECT id FROM messages WHERE mailbox_id = ? AND message_id = ? AND stale = 1 LIMIT 1',
@@ -235,7 +236,7 @@ export class MessageStore {
         permanentFlags: s.permanentFlags ? JSON.stringify(s.permanentFlags) : null,
         scanned: fullScan ? new Date().toISOString() : null,
       });
-      this.#q.recount.run(mailboxId, mailboxId);
+      this.#q.recount.run({ id: mailboxId });
     })();
   }
 
@@ -270,7 +271,7 @@ export class MessageStore {
         if (r.messageId) {
           const stale = this.#q.staleByMessageId.get(mailboxId, r.messageId);
           if (stale) {
-            this.#q.rematch.run(uidvalidity, r.uid, r.uid, JSON.stringify(flags), flagCols.seen, flagCols.flagged, flagCols.answered, flagCols.draft, flagCols.deleted, stale.id);
+            this.#q.rematch.run({ id: stale.id, uidvalidity, uid: r.uid, modseq: r.modseq, flags: JSON.stringify(flags), ...flagCols });
             ids.push(stale.id);
             continue;
           }

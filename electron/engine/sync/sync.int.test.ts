@@ -168,7 +168,7 @@ describe('sync against the real Dovecot', () => {
     const before = new Map(messages.all(box.id).map((m) => [m.messageId, m.id]));
     await other.mailboxDelete('Box');
     await other.mailboxCreate('Box');
-    for (let i = 1; i <= 4; i++) await other.append('Box', raw(200 + i, { messageId: `<box${i}@example.com>` }));
+    for (let i = 1; i <= 4; i++) await other.append('Box', raw(100 + i, { messageId: `<box${i}@example.com>` }));
     const r = await sync();
     expect(report(r, 'Box')).toMatchObject({ reset: true });
     const after = store.listMailboxes(account.id).find((m) => m.path === 'Box')!;
