@@ -42,7 +42,10 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       'no-restricted-imports': restrict([
         { regex: '^node:', message: 'The renderer is a web page: no Node APIs.' },
-        { regex: '^(electron|imapflow|mailparser|better-sqlite3|ws)$', message: 'The renderer talks to the engine only through window.tegami.' },
+        {
+          regex: '^(electron|imapflow|mailparser|better-sqlite3|ws)$',
+          message: 'The renderer talks to the engine only through window.tegami.',
+        },
         { regex: '\\.\\./electron/', message: 'The renderer may import shared/, never electron/.' },
       ]),
     },

@@ -26,6 +26,8 @@ if (electron.binary) {
   if (built !== 0) process.exit(built);
   process.exitCode = await run(electron.binary, [root, ...process.argv.slice(2)]);
 } else {
-  process.stderr.write(`tegami: cannot open the desktop app: ${electron.error}.\ntegami: starting the browser mode instead (npm run web).\n`);
+  process.stderr.write(
+    `tegami: cannot open the desktop app: ${electron.error}.\ntegami: starting the browser mode instead (npm run web).\n`,
+  );
   process.exitCode = await run(process.execPath, ['scripts/web.mjs', ...process.argv.slice(2)]);
 }

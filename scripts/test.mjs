@@ -19,7 +19,13 @@ await buildRenderer({ force: true });
 step('vitest: unit, integration, e2e');
 mkdirSync(path.join(root, 'test-output'), { recursive: true });
 const report = path.join(root, 'test-output', 'vitest.json');
-const code = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]);
+const code = await run(bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]);
 
 let passed = 0;
 let failed = 0;

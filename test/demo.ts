@@ -11,7 +11,11 @@ import { startWebServer } from '../electron/web/server.js';
 import { startSeededServer } from './dovecot/cli.js';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, bulk: { type: 'string', default: '0' }, 'no-account': { type: 'boolean', default: false } },
+  options: {
+    port: { type: 'string', default: '0' },
+    bulk: { type: 'string', default: '0' },
+    'no-account': { type: 'boolean', default: false },
+  },
 });
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -54,7 +54,8 @@ async function findAccount(engine: Engine, ref: string | undefined): Promise<Acc
 async function findFolder(engine: Engine, accountId: number, path: string | undefined) {
   if (!path) throw new UsageError('--folder is required');
   const { mailboxes } = await call(engine, 'mailboxes.list', { accountId });
-  const found = mailboxes.find((m) => m.path === path) ?? mailboxes.find((m) => m.path.toLowerCase() === path.toLowerCase() && m.role === 'inbox');
+  const found =
+    mailboxes.find((m) => m.path === path) ?? mailboxes.find((m) => m.path.toLowerCase() === path.toLowerCase() && m.role === 'inbox');
   if (!found) throw new TegamiError({ code: 'NOT_FOUND', message: `No folder “${path}” in this account (run sync first?).` });
   return found;
 }
@@ -160,7 +161,8 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
         for (const a of accounts) {
           for (const m of a.mailboxes) {
             if (m.error) io.stderr(`  ${m.path}: skipped: ${m.error}\n`);
-            else if (m.method !== 'skipped') io.stderr(`  ${m.path}: ${m.method}, +${m.added} ~${m.changed} -${m.removed}${m.reset ? ' (UIDVALIDITY changed)' : ''}\n`);
+            else if (m.method !== 'skipped')
+              io.stderr(`  ${m.path}: ${m.method}, +${m.added} ~${m.changed} -${m.removed}${m.reset ? ' (UIDVALIDITY changed)' : ''}\n`);
           }
         }
         io.stderr(`Synced ${accounts.length} account(s).\n`);
@@ -176,7 +178,13 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     const mailbox = await findFolder(engine, account.id, values.folder);
     let after: { key: string | number; id: number } | null = null;
     do {
-      const page: RequestOutput<'messages.page'> = await call(engine, 'messages.page', { mailboxId: mailbox.id, sort: 'date', descending: true, after, limit: 500 });
+      const page: RequestOutput<'messages.page'> = await call(engine, 'messages.page', {
+        mailboxId: mailbox.id,
+        sort: 'date',
+        descending: true,
+        after,
+        limit: 500,
+      });
       for (const m of page.messages) {
         const row = {
           uid: m.uid,

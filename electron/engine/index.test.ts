@@ -33,7 +33,15 @@ describe('engine dispatch', () => {
 
   it('refuses input that does not match the schema, naming the field', async () => {
     const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
-    const result = await engine.invoke('accounts.add', { name: 'x', email: 'x@y', user: 'x', host: 'h', port: 99999, security: 'tls', password: 'p' });
+    const result = await engine.invoke('accounts.add', {
+      name: 'x',
+      email: 'x@y',
+      user: 'x',
+      host: 'h',
+      port: 99999,
+      security: 'tls',
+      password: 'p',
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(!result.ok && result.error.message).toContain('port');
     await engine.close();

@@ -51,7 +51,14 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
       }
     }
   };
-  const service = createService({ store, messages: new MessageStore(db), credentials: options.credentials, emit, host: options.host, version: options.version });
+  const service = createService({
+    store,
+    messages: new MessageStore(db),
+    credentials: options.credentials,
+    emit,
+    host: options.host,
+    version: options.version,
+  });
   let closed = false;
   return {
     service,

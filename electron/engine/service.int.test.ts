@@ -64,7 +64,10 @@ describe('accounts.add against the real Dovecot', () => {
 
     const folders = await e.invoke('mailboxes.list', { accountId: account.id });
     if (!folders.ok) throw new Error(folders.error.message);
-    const { mailboxes, namespaces } = folders.value as { mailboxes: { path: string; role: string | null; namespace: string; parentPath: string | null; selectable: boolean }[]; namespaces: { kind: string }[] };
+    const { mailboxes, namespaces } = folders.value as {
+      mailboxes: { path: string; role: string | null; namespace: string; parentPath: string | null; selectable: boolean }[];
+      namespaces: { kind: string }[];
+    };
     const byPath = new Map(mailboxes.map((m) => [m.path, m]));
     expect(byPath.get('INBOX')).toMatchObject({ role: 'inbox', namespace: 'personal' });
     for (const role of ['drafts', 'sent', 'trash', 'junk', 'archive']) expect(mailboxes.some((m) => m.role === role)).toBe(true);

@@ -28,7 +28,10 @@ export function createService(deps: ServiceDeps): Service {
   async function passwordOf(account: AccountRecord): Promise<string> {
     const password = await credentials.get(account.id);
     if (password === null) {
-      throw new TegamiError({ code: 'AUTH_FAILED', message: `No password is saved for ${account.name}. Remove the account and add it again.` });
+      throw new TegamiError({
+        code: 'AUTH_FAILED',
+        message: `No password is saved for ${account.name}. Remove the account and add it again.`,
+      });
     }
     return password;
   }
@@ -130,7 +133,10 @@ export function createService(deps: ServiceDeps): Service {
       } catch (error) {
         store.deleteAccount(account.id);
         throw new TegamiError(
-          { code: 'STORAGE', message: `The account works, but its password could not be saved in ${credentials.description}: ${(error as Error).message}` },
+          {
+            code: 'STORAGE',
+            message: `The account works, but its password could not be saved in ${credentials.description}: ${(error as Error).message}`,
+          },
           { cause: error },
         );
       }

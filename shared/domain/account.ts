@@ -23,7 +23,12 @@ const hostname = z
 /** What the setup form sends: the password travels once, to the engine, and is never returned. */
 export const AccountInput = z.object({
   name: z.string().trim().min(1, 'Enter a name for the account').max(200),
-  email: z.string().trim().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'Enter an email address like name@example.com'),
+  email: z
+    .string()
+    .trim()
+    .min(3)
+    .max(320)
+    .regex(/^[^\s@]+@[^\s@]+$/, 'Enter an email address like name@example.com'),
   user: z.string().min(1, 'Enter the user name').max(320),
   host: hostname,
   port: z.number().int().min(1).max(65535),

@@ -13,9 +13,7 @@ export interface TegamiBridge {
 
 /** Browser-mode wire format (JSON over WebSocket). */
 export type WireToServer = { type: 'invoke'; id: number; name: string; input: unknown };
-export type WireToClient =
-  | { type: 'result'; id: number; result: Result<unknown> }
-  | { type: 'event'; event: string; payload: unknown };
+export type WireToClient = { type: 'result'; id: number; result: Result<unknown> } | { type: 'event'; event: string; payload: unknown };
 
 /** Electron IPC channel names. */
 export const ipcChannels = { invoke: 'tegami:invoke', event: 'tegami:event' } as const;

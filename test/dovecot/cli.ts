@@ -77,8 +77,12 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const { server, info, seed, bulkMs } = await startSeededServer(opts);
-  process.stdout.write(`${JSON.stringify({ ...info, dir: server.dir, logPath: server.logPath, seed: seed ?? null, bulkMs: bulkMs ?? null })}\n`);
-  process.stderr.write(`Dovecot ready in ${Date.now() - started} ms: imap ${info.imapPort} (STARTTLS), imaps ${info.imapsPort}, no-STARTTLS ${info.noStarttlsPort}; log ${server.logPath}. Ctrl-C to stop.\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...info, dir: server.dir, logPath: server.logPath, seed: seed ?? null, bulkMs: bulkMs ?? null })}\n`,
+  );
+  process.stderr.write(
+    `Dovecot ready in ${Date.now() - started} ms: imap ${info.imapPort} (STARTTLS), imaps ${info.imapsPort}, no-STARTTLS ${info.noStarttlsPort}; log ${server.logPath}. Ctrl-C to stop.\n`,
+  );
 
   // Signal listeners do not keep the event loop alive (the Dovecot child is unref'd): a timer does.
   const keepAlive = setInterval(() => undefined, 2 ** 30);

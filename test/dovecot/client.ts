@@ -15,7 +15,12 @@ export function findUser(info: Pick<DovecotConnectionInfo, 'users'>, user: strin
  * Options for one imapflow connection. TLS is verified against the server's own self-signed
  * certificate (ca: certPem; the certificate names IP 127.0.0.1), never with rejectUnauthorized: false.
  */
-export function imapOptions(info: DovecotConnectionInfo, user: string, security: Security = 'starttls', extra: ImapFlowOptions = {}): ImapFlowOptions {
+export function imapOptions(
+  info: DovecotConnectionInfo,
+  user: string,
+  security: Security = 'starttls',
+  extra: ImapFlowOptions = {},
+): ImapFlowOptions {
   const u = findUser(info, user);
   const base: ImapFlowOptions = {
     host: info.host,
@@ -37,7 +42,12 @@ export function imapOptions(info: DovecotConnectionInfo, user: string, security:
  * Connects and logs in. An 'error' listener is attached before connect() (imapflow kills the
  * process on an unhandled 'error'); errors after connect are kept in `errors` of the returned object.
  */
-export async function connectImap(info: DovecotConnectionInfo, user: string, security: Security = 'starttls', extra: ImapFlowOptions = {}): Promise<ImapFlow> {
+export async function connectImap(
+  info: DovecotConnectionInfo,
+  user: string,
+  security: Security = 'starttls',
+  extra: ImapFlowOptions = {},
+): Promise<ImapFlow> {
   const client = new ImapFlow(imapOptions(info, user, security, extra));
   client.on('error', () => {
     // Reported by the failing command or by 'close'; the listener only keeps the process alive.
@@ -47,7 +57,12 @@ export async function connectImap(info: DovecotConnectionInfo, user: string, sec
 }
 
 /** Runs `fn` with a logged-in client and logs out afterwards, even when `fn` throws. */
-export async function withImap<T>(info: DovecotConnectionInfo, user: string, fn: (client: ImapFlow) => Promise<T>, security: Security = 'starttls'): Promise<T> {
+export async function withImap<T>(
+  info: DovecotConnectionInfo,
+  user: string,
+  fn: (client: ImapFlow) => Promise<T>,
+  security: Security = 'starttls',
+): Promise<T> {
   const client = await connectImap(info, user, security);
   try {
     return await fn(client);

@@ -34,28 +34,55 @@ describe('Dovecot test server', () => {
   });
 
   it('logs in over STARTTLS, verifying the certificate against certPem', async () => {
-    await withImap(info, 'alice', async (client) => {
-      expect(client.secureConnection).toBe(true);
-      expect(client.tls && client.tls.authorized).toBe(true);
-    }, 'starttls');
+    await withImap(
+      info,
+      'alice',
+      async (client) => {
+        expect(client.secureConnection).toBe(true);
+        expect(client.tls && client.tls.authorized).toBe(true);
+      },
+      'starttls',
+    );
   });
 
   it('logs in over implicit TLS', async () => {
-    await withImap(info, 'bob', async (client) => {
-      expect(client.secureConnection).toBe(true);
-      expect(client.port).toBe(info.imapsPort);
-    }, 'tls');
+    await withImap(
+      info,
+      'bob',
+      async (client) => {
+        expect(client.secureConnection).toBe(true);
+        expect(client.port).toBe(info.imapsPort);
+      },
+      'tls',
+    );
   });
 
   it('allows plaintext login without TLS on loopback', async () => {
-    await withImap(info, 'alice', async (client) => {
-      expect(client.secureConnection).toBe(false);
-    }, 'none');
+    await withImap(
+      info,
+      'alice',
+      async (client) => {
+        expect(client.secureConnection).toBe(false);
+      },
+      'none',
+    );
   });
 
   it('offers the extensions Tegami relies on after login', async () => {
     await withImap(info, 'alice', async (client) => {
-      for (const cap of ['CONDSTORE', 'QRESYNC', 'IDLE', 'UIDPLUS', 'MOVE', 'SPECIAL-USE', 'QUOTA', 'NAMESPACE', 'LIST-STATUS', 'ACL', 'ENABLE']) {
+      for (const cap of [
+        'CONDSTORE',
+        'QRESYNC',
+        'IDLE',
+        'UIDPLUS',
+        'MOVE',
+        'SPECIAL-USE',
+        'QUOTA',
+        'NAMESPACE',
+        'LIST-STATUS',
+        'ACL',
+        'ENABLE',
+      ]) {
         expect(client.capabilities.has(cap), cap).toBe(true);
       }
     });

@@ -103,7 +103,10 @@ function userFor(name: string, password = passwordFor(name)): DovecotUser {
 }
 
 async function findBinary(name: 'dovecot' | 'doveadm'): Promise<string | undefined> {
-  const candidates = name === 'dovecot' ? [...dovecotBinaryCandidates] : dovecotBinaryCandidates.map((p) => path.join(path.dirname(p).replace(/sbin$/, 'bin'), 'doveadm'));
+  const candidates =
+    name === 'dovecot'
+      ? [...dovecotBinaryCandidates]
+      : dovecotBinaryCandidates.map((p) => path.join(path.dirname(p).replace(/sbin$/, 'bin'), 'doveadm'));
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir) candidates.push(path.join(dir, name));
   for (const candidate of candidates) {
     try {
@@ -180,12 +183,21 @@ async function ensureSystemUser(name: string): Promise<{ uid: number; gid: numbe
   const existing = await lookup();
   if (existing) return existing;
   try {
-    await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
+    await execFileAsync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      '/nonexistent',
+      '--shell',
+      '/usr/sbin/nologin',
+      name,
+    ]);
   } catch (err) {
     // Another test process may have created it at the same moment; only fail if it still does not exist.
     const raced = await lookup();
     if (raced) return raced;
-    throw new Error(`Could not create the system user ${name}: ${errorText(err)}`);
+    throw new Error(`Could not create the system user ${name}: ${errorText(err)}`, { cause: err });
   }
   const created = await lookup();
   if (!created) throw new Error(`useradd ${name} succeeded but the user cannot be found`);
@@ -242,13 +254,30 @@ async function makeCertificate(dir: string): Promise<{ certPath: string; keyPath
   const keyPath = path.join(dir, 'key.pem');
   // EC P-256: generated in milliseconds, unlike RSA; every TLS stack we test with accepts it.
   await execFileAsync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '3650', '-sha256',
-    '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'keyUsage=critical,digitalSignature',
-    '-addext', 'extendedKeyUsage=serverAuth',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '3650',
+    '-sha256',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature',
+    '-addext',
+    'extendedKeyUsage=serverAuth',
   ]);
   await chmod(keyPath, 0o600);
   const certPem = await readFile(certPath, 'utf8');
@@ -473,7 +502,11 @@ async function writePublicMaildir(dir: string): Promise<void> {
 async function fileTail(file: string, lines: number): Promise<string> {
   try {
     const text = await readFile(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n').trim();
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trim();
   } catch {
     return '(no log)';
   }
@@ -643,7 +676,8 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
   const keep = process.env.TEGAMI_KEEP_DOVECOT === '1';
 
   const tmpRoot = await tempRoot();
-  if (/\s/.test(tmpRoot)) throw new Error(`Temp dir ${tmpRoot} contains whitespace (not allowed in the Dovecot config); set TEGAMI_DOVECOT_TMPDIR`);
+  if (/\s/.test(tmpRoot))
+    throw new Error(`Temp dir ${tmpRoot} contains whitespace (not allowed in the Dovecot config); set TEGAMI_DOVECOT_TMPDIR`);
   const dir = await mkdtemp(path.join(tmpRoot, 'tegami-dovecot-'));
   try {
     // Dovecot's auth (internal user) and mail processes (mail user) must traverse the directory.
@@ -663,11 +697,22 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
       const [imap, imaps, noStarttls] = await freePorts(3);
       if (imap === undefined || imaps === undefined || noStarttls === undefined) throw new Error('freePorts returned too few ports');
       const configPath = path.join(dir, 'dovecot.conf');
-      await writeFile(configPath, dovecotConfig({ dir, ports: { imap, imaps, noStarttls }, id, certPath: cert.certPath, keyPath: cert.keyPath, quotaMb }));
+      await writeFile(
+        configPath,
+        dovecotConfig({ dir, ports: { imap, imaps, noStarttls }, id, certPath: cert.certPath, keyPath: cert.keyPath, quotaMb }),
+      );
       try {
         return await launch({
-          binary: available.binary, doveadmBinary, dir, configPath, users, id, keep,
-          ports: { imap, imaps, noStarttls }, certPem: cert.certPem, fingerprint: cert.fingerprint,
+          binary: available.binary,
+          doveadmBinary,
+          dir,
+          configPath,
+          users,
+          id,
+          keep,
+          ports: { imap, imaps, noStarttls },
+          certPem: cert.certPem,
+          fingerprint: cert.fingerprint,
         });
       } catch (err) {
         lastError = err;
@@ -750,7 +795,9 @@ async function launch(input: LaunchInput): Promise<DovecotServer> {
     START_TIMEOUT_MS,
   );
   if (!ready || exited) {
-    const why = exited ? `Dovecot exited during start (code ${exited.code}, signal ${exited.signal})` : `Dovecot did not greet on port ${ports.imap} within ${START_TIMEOUT_MS} ms`;
+    const why = exited
+      ? `Dovecot exited during start (code ${exited.code}, signal ${exited.signal})`
+      : `Dovecot did not greet on port ${ports.imap} within ${START_TIMEOUT_MS} ms`;
     await stopProcesses().catch(() => undefined);
     const text = await describe(why);
     const note = keep ? '' : '\n(The directory is removed; set TEGAMI_KEEP_DOVECOT=1 to keep it for inspection.)';
@@ -763,7 +810,7 @@ async function launch(input: LaunchInput): Promise<DovecotServer> {
     try {
       return await run(doveadmBinary, ['-c', configPath, ...args], input);
     } catch (err) {
-      throw new Error(await describe(`doveadm ${args.join(' ')} failed: ${errorText(err)}`));
+      throw new Error(await describe(`doveadm ${args.join(' ')} failed: ${errorText(err)}`), { cause: err });
     }
   };
 
@@ -791,14 +838,18 @@ async function launch(input: LaunchInput): Promise<DovecotServer> {
       if (id.root) await chown(home, id.mailUid, id.mailGid);
       await writeFile(path.join(dir, 'passwd'), passwdLine(u, id, dir), { flag: 'a' });
       // Dovecot re-stats the passwd-file at most once per second: wait until it knows the user.
-      const known = await waitFor(async () => {
-        try {
-          await run(doveadmBinary, ['-c', configPath, 'auth', 'test', '-x', 'service=imap', u.user, u.password]);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 5000, 100);
+      const known = await waitFor(
+        async () => {
+          try {
+            await run(doveadmBinary, ['-c', configPath, 'auth', 'test', '-x', 'service=imap', u.user, u.password]);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        5000,
+        100,
+      );
       if (!known) throw new Error(await describe(`Dovecot did not pick up the new user ${u.user}`));
       users.push(u);
       return u;

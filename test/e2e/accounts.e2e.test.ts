@@ -18,7 +18,10 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function fill(fields: Partial<Record<'Account name' | 'Email address' | 'User name' | 'Server (IMAP)' | 'Port' | 'Password', string>>, security?: 'tls' | 'starttls' | 'none') {
+async function fill(
+  fields: Partial<Record<'Account name' | 'Email address' | 'User name' | 'Server (IMAP)' | 'Port' | 'Password', string>>,
+  security?: 'tls' | 'starttls' | 'none',
+) {
   const form = page.getByTestId('account-form');
   if (security) await form.getByLabel('Security').selectOption(security);
   for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(value);
@@ -60,7 +63,17 @@ describe('adding an account in the browser', () => {
   });
 
   it('says nothing answers on a closed port, and stores nothing', async () => {
-    await fill({ 'Account name': 'Alice', 'Email address': alice.email, 'User name': alice.user, 'Server (IMAP)': server.host, Port: String(await closedPort()), Password: alice.password }, 'tls');
+    await fill(
+      {
+        'Account name': 'Alice',
+        'Email address': alice.email,
+        'User name': alice.user,
+        'Server (IMAP)': server.host,
+        Port: String(await closedPort()),
+        Password: alice.password,
+      },
+      'tls',
+    );
     const error = await submitAndExpectError('CONNECTION_REFUSED');
     await expect.poll(() => error.innerText()).toMatch(/127\.0\.0\.1:\d+/);
     await screenshot(page, 'account-closed-port');
@@ -102,10 +115,13 @@ describe('adding an account in the browser', () => {
     // The certificate is asked about again unless the form kept the user's earlier decision.
     const tree = page.getByTestId('folder-tree');
     const trust = page.getByRole('button', { name: /Trust this certificate/ });
-    await expect.poll(async () => (await tree.isVisible()) || (await trust.isVisible()), { timeout: 20_000 }).toBe(true).catch(async (e: unknown) => {
-      await screenshot(page, 'add-account-stuck');
-      throw e;
-    });
+    await expect
+      .poll(async () => (await tree.isVisible()) || (await trust.isVisible()), { timeout: 20_000 })
+      .toBe(true)
+      .catch(async (e: unknown) => {
+        await screenshot(page, 'add-account-stuck');
+        throw e;
+      });
     if (await trust.isVisible()) await trust.click();
     await expect.poll(() => tree.isVisible(), { timeout: 20_000 }).toBe(true);
     expect(await storedAccounts()).toBe(1);

@@ -5,9 +5,13 @@ import { appRoot } from '../../electron/engine/paths.js';
 
 export default function setup(): void {
   const root = appRoot();
-  const r = spawnSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    path.join(root, 'node_modules', '.bin', 'vite'),
+    ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) throw new Error('Building the renderer failed');
 }

@@ -37,10 +37,19 @@ export function fixtureMessages(now = new Date()): FixtureMessage[] {
   // --- INBOX: MIME structures -------------------------------------------------------------------
   add('alternative', 'INBOX', [], ago(2), (id, date) =>
     buildMessage(
-      { from: address('Tegami Newsletter', 'news@tegami.test'), to: ALICE, subject: 'Weekly newsletter: text and HTML', date, messageId: id },
+      {
+        from: address('Tegami Newsletter', 'news@tegami.test'),
+        to: ALICE,
+        subject: 'Weekly newsletter: text and HTML',
+        date,
+        messageId: id,
+      },
       multipart('alternative', [
         textPart('This week in Tegami\n\n* Offline sync\n* Japanese mail\n\nPlain text version.\n'),
-        textPart('<!doctype html><html><body><h1>This week in Tegami</h1><ul><li>Offline sync</li><li>Japanese mail</li></ul><p><img src="https://tracker.example.com/pixel.gif" alt=""> HTML version.</p></body></html>\n', { subtype: 'html' }),
+        textPart(
+          '<!doctype html><html><body><h1>This week in Tegami</h1><ul><li>Offline sync</li><li>Japanese mail</li></ul><p><img src="https://tracker.example.com/pixel.gif" alt=""> HTML version.</p></body></html>\n',
+          { subtype: 'html' },
+        ),
       ]),
     ),
   );
@@ -62,7 +71,9 @@ export function fixtureMessages(now = new Date()): FixtureMessage[] {
         [
           multipart('alternative', [
             textPart('A checkerboard is shown inline in the HTML version.\n'),
-            textPart('<html><body><p>Inline image:</p><img src="cid:checkerboard@tegami.test" alt="checkerboard"></body></html>\n', { subtype: 'html' }),
+            textPart('<html><body><p>Inline image:</p><img src="cid:checkerboard@tegami.test" alt="checkerboard"></body></html>\n', {
+              subtype: 'html',
+            }),
           ]),
           attachment(samplePng(), 'image/png', 'checkerboard.png', { inline: true, contentId: 'checkerboard@tegami.test' }),
         ],
@@ -81,18 +92,36 @@ export function fixtureMessages(now = new Date()): FixtureMessage[] {
         date,
         messageId: id,
       },
-      textPart('アリスさん\n\nお世話になっております。山田です。\n来週の会議は水曜日の午後三時からに変更になりました。\nよろしくお願いいたします。\n', { charset: 'ISO-2022-JP', encoding: '7bit' }),
+      textPart(
+        'アリスさん\n\nお世話になっております。山田です。\n来週の会議は水曜日の午後三時からに変更になりました。\nよろしくお願いいたします。\n',
+        { charset: 'ISO-2022-JP', encoding: '7bit' },
+      ),
     ),
   );
   add('shiftJis', 'INBOX', ['\\Seen'], ago(5), (id, date) =>
     buildMessage(
-      { from: address('佐藤 一郎', 'sato@example.jp', 'Shift_JIS'), to: ALICE, subject: encodeWords('見積もりのご依頼（Shift_JIS）', 'Shift_JIS'), date, messageId: id },
-      textPart('ご担当者様\n\n新しいプロジェクトの見積もりをお願いできますでしょうか。\n納期は来月末を予定しております。\n\n佐藤\n', { charset: 'Shift_JIS', encoding: '8bit' }),
+      {
+        from: address('佐藤 一郎', 'sato@example.jp', 'Shift_JIS'),
+        to: ALICE,
+        subject: encodeWords('見積もりのご依頼（Shift_JIS）', 'Shift_JIS'),
+        date,
+        messageId: id,
+      },
+      textPart('ご担当者様\n\n新しいプロジェクトの見積もりをお願いできますでしょうか。\n納期は来月末を予定しております。\n\n佐藤\n', {
+        charset: 'Shift_JIS',
+        encoding: '8bit',
+      }),
     ),
   );
   add('eucJp', 'INBOX', [], ago(6), (id, date) =>
     buildMessage(
-      { from: address('鈴木 次郎', 'suzuki@example.jp', 'EUC-JP'), to: ALICE, subject: encodeWords('旅行の写真（EUC-JP）', 'EUC-JP', 'Q'), date, messageId: id },
+      {
+        from: address('鈴木 次郎', 'suzuki@example.jp', 'EUC-JP'),
+        to: ALICE,
+        subject: encodeWords('旅行の写真（EUC-JP）', 'EUC-JP', 'Q'),
+        date,
+        messageId: id,
+      },
       textPart('アリスさん\n\n京都旅行の写真を共有します。紅葉がとてもきれいでした。\n\n鈴木\n', { charset: 'EUC-JP', encoding: 'base64' }),
     ),
   );
@@ -106,16 +135,59 @@ export function fixtureMessages(now = new Date()): FixtureMessage[] {
     ),
   );
   add('plainFlagged', 'INBOX', ['\\Seen', '\\Flagged', '\\Answered', '$Important'], ago(8), (id, date) =>
-    buildMessage({ from: CAROL, to: ALICE, subject: 'Plain text, flagged and answered', date, messageId: id }, textPart('Just a plain text message.\n', { charset: 'US-ASCII', encoding: '7bit' })),
+    buildMessage(
+      { from: CAROL, to: ALICE, subject: 'Plain text, flagged and answered', date, messageId: id },
+      textPart('Just a plain text message.\n', { charset: 'US-ASCII', encoding: '7bit' }),
+    ),
   );
 
   // --- A reply chain: INBOX and Sent ------------------------------------------------------------------
   const chain = [
-    { key: 'thread-1', folder: 'INBOX', from: BOB, to: ALICE, flags: ['\\Seen', '\\Answered'], subject: 'Lunch on Friday?', text: 'Shall we have lunch on Friday?\n' },
-    { key: 'thread-2', folder: 'Sent', from: ALICE, to: BOB, flags: ['\\Seen'], subject: 'Re: Lunch on Friday?', text: 'Sure, noon works for me.\n' },
-    { key: 'thread-3', folder: 'INBOX', from: BOB, to: ALICE, flags: ['\\Seen', '\\Answered'], subject: 'Re: Lunch on Friday?', text: 'Great. The ramen place?\n' },
-    { key: 'thread-4', folder: 'Sent', from: ALICE, to: `${BOB}, ${CAROL}`, flags: ['\\Seen'], subject: 'Re: Lunch on Friday?', text: 'Yes! Carol, join us?\n' },
-    { key: 'thread-5', folder: 'INBOX', from: CAROL, to: `${ALICE}, ${BOB}`, flags: [], subject: 'Re: Lunch on Friday?', text: 'Count me in.\n' },
+    {
+      key: 'thread-1',
+      folder: 'INBOX',
+      from: BOB,
+      to: ALICE,
+      flags: ['\\Seen', '\\Answered'],
+      subject: 'Lunch on Friday?',
+      text: 'Shall we have lunch on Friday?\n',
+    },
+    {
+      key: 'thread-2',
+      folder: 'Sent',
+      from: ALICE,
+      to: BOB,
+      flags: ['\\Seen'],
+      subject: 'Re: Lunch on Friday?',
+      text: 'Sure, noon works for me.\n',
+    },
+    {
+      key: 'thread-3',
+      folder: 'INBOX',
+      from: BOB,
+      to: ALICE,
+      flags: ['\\Seen', '\\Answered'],
+      subject: 'Re: Lunch on Friday?',
+      text: 'Great. The ramen place?\n',
+    },
+    {
+      key: 'thread-4',
+      folder: 'Sent',
+      from: ALICE,
+      to: `${BOB}, ${CAROL}`,
+      flags: ['\\Seen'],
+      subject: 'Re: Lunch on Friday?',
+      text: 'Yes! Carol, join us?\n',
+    },
+    {
+      key: 'thread-5',
+      folder: 'INBOX',
+      from: CAROL,
+      to: `${ALICE}, ${BOB}`,
+      flags: [],
+      subject: 'Re: Lunch on Friday?',
+      text: 'Count me in.\n',
+    },
   ];
   chain.forEach((m, i) => {
     const refs = chain.slice(0, i).map((p) => messageId(p.key));
@@ -136,48 +208,90 @@ export function fixtureMessages(now = new Date()): FixtureMessage[] {
     buildMessage({ from: ALICE, to: BOB, subject: 'Draft: proposal', date, messageId: id }, textPart('Unfinished proposal…\n')),
   );
   add('draft-2', 'Drafts', ['\\Seen', '\\Draft'], ago(0), (id, date) =>
-    buildMessage({ from: ALICE, to: TANAKA_UTF8, subject: encodeWords('下書き：お礼'), date, messageId: id }, textPart('田中様\n\n先日はありがとうございました。\n')),
+    buildMessage(
+      { from: ALICE, to: TANAKA_UTF8, subject: encodeWords('下書き：お礼'), date, messageId: id },
+      textPart('田中様\n\n先日はありがとうございました。\n'),
+    ),
   );
   for (let i = 1; i <= 3; i++) {
     // Older than any sensible offline window.
     add(`archive-${i}`, 'Archive', ['\\Seen'], ago(200 + i * 30), (id, date) =>
-      buildMessage({ from: BOB, to: ALICE, subject: `Archived project update ${i}`, date, messageId: id }, textPart(`Old update number ${i}.\n`)),
+      buildMessage(
+        { from: BOB, to: ALICE, subject: `Archived project update ${i}`, date, messageId: id },
+        textPart(`Old update number ${i}.\n`),
+      ),
     );
   }
   add('trash-1', 'Trash', ['\\Seen', '\\Deleted'], ago(9), (id, date) =>
-    buildMessage({ from: address('Old Friend', 'friend@example.com'), to: ALICE, subject: 'Deleted message', date, messageId: id }, textPart('This one was thrown away.\n')),
+    buildMessage(
+      { from: address('Old Friend', 'friend@example.com'), to: ALICE, subject: 'Deleted message', date, messageId: id },
+      textPart('This one was thrown away.\n'),
+    ),
   );
   for (let i = 1; i <= 2; i++) {
     add(`junk-${i}`, 'Junk', [i === 1 ? '$Junk' : '\\Seen'], ago(i), (id, date) =>
-      buildMessage({ from: address('Prize Department', 'winner@spam.example'), to: ALICE, subject: `You have WON (${i})`, date, messageId: id }, textPart('Click here to claim your prize!\n')),
+      buildMessage(
+        { from: address('Prize Department', 'winner@spam.example'), to: ALICE, subject: `You have WON (${i})`, date, messageId: id },
+        textPart('Click here to claim your prize!\n'),
+      ),
     );
   }
 
   // --- Japanese folder names and nested folders -------------------------------------------------------
   add('work-1', '仕事', ['\\Seen'], ago(11), (id, date) =>
-    buildMessage({ from: TANAKA_UTF8, to: ALICE, subject: encodeWords('プロジェクト進捗'), date, messageId: id }, textPart('進捗は順調です。\n')),
+    buildMessage(
+      { from: TANAKA_UTF8, to: ALICE, subject: encodeWords('プロジェクト進捗'), date, messageId: id },
+      textPart('進捗は順調です。\n'),
+    ),
   );
   add('work-2', '仕事', [], ago(2), (id, date) =>
     buildMessage(
-      { from: address('山田 花子', 'yamada@example.jp', 'ISO-2022-JP'), to: ALICE, subject: encodeWords('打ち合わせ議事録', 'ISO-2022-JP'), date, messageId: id },
+      {
+        from: address('山田 花子', 'yamada@example.jp', 'ISO-2022-JP'),
+        to: ALICE,
+        subject: encodeWords('打ち合わせ議事録', 'ISO-2022-JP'),
+        date,
+        messageId: id,
+      },
       textPart('議事録をお送りします。\n', { charset: 'ISO-2022-JP' }),
     ),
   );
   for (let i = 1; i <= 2; i++) {
     add(`invoice-${i}`, '仕事/請求書', ['\\Seen'], ago(20 + i), (id, date) =>
       buildMessage(
-        { from: address('経理部', 'keiri@example.jp', 'Shift_JIS'), to: ALICE, subject: encodeWords(`請求書 第${i}号`, 'Shift_JIS'), date, messageId: id },
-        multipart('mixed', [textPart(`請求書 第${i}号を送付いたします。\n`, { charset: 'Shift_JIS', encoding: 'base64' }), attachment(samplePdf(`Invoice ${i}`), 'application/pdf', `請求書_${i}.pdf`)]),
+        {
+          from: address('経理部', 'keiri@example.jp', 'Shift_JIS'),
+          to: ALICE,
+          subject: encodeWords(`請求書 第${i}号`, 'Shift_JIS'),
+          date,
+          messageId: id,
+        },
+        multipart('mixed', [
+          textPart(`請求書 第${i}号を送付いたします。\n`, { charset: 'Shift_JIS', encoding: 'base64' }),
+          attachment(samplePdf(`Invoice ${i}`), 'application/pdf', `請求書_${i}.pdf`),
+        ]),
       ),
     );
   }
   add('travel-1', '旅行', ['\\Seen'], ago(30), (id, date) =>
-    buildMessage({ from: address('旅行会社', 'travel@example.jp'), to: ALICE, subject: encodeWords('ご予約の確認：京都'), date, messageId: id }, textPart('京都のホテルのご予約を承りました。\n')),
+    buildMessage(
+      { from: address('旅行会社', 'travel@example.jp'), to: ALICE, subject: encodeWords('ご予約の確認：京都'), date, messageId: id },
+      textPart('京都のホテルのご予約を承りました。\n'),
+    ),
   );
   add('travel-2', '旅行', [], ago(3), (id, date) =>
     buildMessage(
-      { from: address('鈴木 次郎', 'suzuki@example.jp', 'EUC-JP'), to: ALICE, subject: encodeWords('写真を送ります', 'EUC-JP'), date, messageId: id },
-      multipart('mixed', [textPart('写真です。\n', { charset: 'EUC-JP', encoding: '8bit' }), attachment(samplePng(), 'image/png', '写真.png')]),
+      {
+        from: address('鈴木 次郎', 'suzuki@example.jp', 'EUC-JP'),
+        to: ALICE,
+        subject: encodeWords('写真を送ります', 'EUC-JP'),
+        date,
+        messageId: id,
+      },
+      multipart('mixed', [
+        textPart('写真です。\n', { charset: 'EUC-JP', encoding: '8bit' }),
+        attachment(samplePng(), 'image/png', '写真.png'),
+      ]),
     ),
   );
   add('projects-1', 'Projects', ['\\Seen'], ago(40), (id, date) =>
@@ -201,7 +315,10 @@ export function sharedFolderMessages(now = new Date()): FixtureMessage[] {
       folder: 'Shared',
       flags: i === 1 ? ['\\Seen'] : [],
       date,
-      raw: buildMessage({ from: BOB, to: ALICE, subject: `Shared note ${i}`, date, messageId: messageId(key) }, textPart(`Shared with Alice, note ${i}.\n`)),
+      raw: buildMessage(
+        { from: BOB, to: ALICE, subject: `Shared note ${i}`, date, messageId: messageId(key) },
+        textPart(`Shared with Alice, note ${i}.\n`),
+      ),
     };
   });
 }

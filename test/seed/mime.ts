@@ -43,7 +43,7 @@ export function encodeText(text: string, charset: Charset): Buffer {
     case 'UTF-8':
       return Buffer.from(text, 'utf8');
     case 'US-ASCII':
-      if (/[^\x00-\x7f]/.test(text)) throw new Error(`Not ASCII: ${JSON.stringify(text)}`);
+      if ([...text].some((c) => c.charCodeAt(0) > 0x7f)) throw new Error(`Not ASCII: ${JSON.stringify(text)}`);
       return Buffer.from(text, 'latin1');
     case 'ISO-2022-JP':
       return encodeIso2022jp(text);
@@ -134,7 +134,8 @@ function qEncode(bytes: Buffer): string {
   let out = '';
   for (const b of bytes) {
     if (b === 0x20) out += '_';
-    else if ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || '!*+-/'.includes(String.fromCharCode(b))) out += String.fromCharCode(b);
+    else if ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || '!*+-/'.includes(String.fromCharCode(b)))
+      out += String.fromCharCode(b);
     else out += `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
@@ -151,7 +152,11 @@ export function address(name: string, addr: string, charset: Exclude<Charset, 'U
 export function param(name: string, value: string): string {
   if (/^[\x20-\x7e]*$/.test(value) && !/["\\]/.test(value)) return `${name}="${value}"`;
   const encoded = [...Buffer.from(value, 'utf8')]
-    .map((b) => (/[A-Za-z0-9!#$&+\-.^_`|~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .map((b) =>
+      /[A-Za-z0-9!#$&+\-.^_`|~]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
     .join('');
   return `${name}*=UTF-8''${encoded}`;
 }
@@ -170,7 +175,10 @@ function nextBoundary(): string {
 }
 
 /** A text part; `text` uses "\n" line ends (converted to CRLF). */
-export function textPart(text: string, opts: { subtype?: 'plain' | 'html'; charset?: Charset; encoding?: TransferEncoding; disposition?: string } = {}): MimePart {
+export function textPart(
+  text: string,
+  opts: { subtype?: 'plain' | 'html'; charset?: Charset; encoding?: TransferEncoding; disposition?: string } = {},
+): MimePart {
   const charset = opts.charset ?? 'UTF-8';
   const encoding = opts.encoding ?? (charset === 'ISO-2022-JP' || charset === 'US-ASCII' ? '7bit' : 'quoted-printable');
   const bytes = encodeText(text.replace(/\r?\n/g, CRLF), charset);
@@ -183,7 +191,12 @@ export function textPart(text: string, opts: { subtype?: 'plain' | 'html'; chars
 }
 
 /** A binary attachment (base64) with an RFC 2231 filename. */
-export function attachment(data: Buffer, contentType: string, filename: string, opts: { inline?: boolean; contentId?: string } = {}): MimePart {
+export function attachment(
+  data: Buffer,
+  contentType: string,
+  filename: string,
+  opts: { inline?: boolean; contentId?: string } = {},
+): MimePart {
   const headers: Array<[string, string]> = [
     ['Content-Type', `${contentType}; ${param('name', filename)}`],
     ['Content-Transfer-Encoding', 'base64'],

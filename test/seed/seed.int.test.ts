@@ -36,9 +36,9 @@ describe('seeded account (alice)', () => {
       Sent: 3,
       Drafts: 2,
       Archive: 3,
-      '仕事': 2,
+      仕事: 2,
       '仕事/請求書': 2,
-      '旅行': 2,
+      旅行: 2,
       'Projects/Tegami': 3,
       'Public/Announcements': 3,
       'Other/bob/Shared': 3,
@@ -71,7 +71,12 @@ describe('seeded account (alice)', () => {
   it('builds a reply chain with In-Reply-To and References', async () => {
     const last = await simpleParser(await fetchRaw('INBOX', 'thread-5'));
     expect(last.inReplyTo).toBe('<thread-4@tegami.test>');
-    expect(last.references).toEqual(['<thread-1@tegami.test>', '<thread-2@tegami.test>', '<thread-3@tegami.test>', '<thread-4@tegami.test>']);
+    expect(last.references).toEqual([
+      '<thread-1@tegami.test>',
+      '<thread-2@tegami.test>',
+      '<thread-3@tegami.test>',
+      '<thread-4@tegami.test>',
+    ]);
     expect(seed.messageFolders['thread-2']).toBe('Sent');
   });
 

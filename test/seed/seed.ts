@@ -170,7 +170,25 @@ export async function seedSharedFolder(server: DovecotServer, owner: string, gra
     }
   });
   // imapflow has no SETACL; doveadm writes the same dovecot-acl entry and updates the shared-mailbox dictionary.
-  await server.doveadm(['acl', 'set', '-u', owner, folder, 'owner', 'admin', 'lookup', 'read', 'write', 'write-seen', 'write-deleted', 'insert', 'post', 'expunge', 'create', 'delete']);
+  await server.doveadm([
+    'acl',
+    'set',
+    '-u',
+    owner,
+    folder,
+    'owner',
+    'admin',
+    'lookup',
+    'read',
+    'write',
+    'write-seen',
+    'write-deleted',
+    'insert',
+    'post',
+    'expunge',
+    'create',
+    'delete',
+  ]);
   await server.doveadm(['acl', 'set', '-u', owner, folder, `user=${grantee}`, 'lookup', 'read', 'write', 'write-seen', 'insert']);
 }
 
@@ -183,7 +201,8 @@ export async function seedAccount(server: DovecotServer, user: string, opts: See
   const started = Date.now();
   const spamCount = opts.spamAssassin ?? 200;
   const generated = opts.generated ?? true;
-  const shareFrom = opts.shareFrom === undefined ? (user !== 'bob' && server.users.some((u) => u.user === 'bob') ? 'bob' : null) : opts.shareFrom;
+  const shareFrom =
+    opts.shareFrom === undefined ? (user !== 'bob' && server.users.some((u) => u.user === 'bob') ? 'bob' : null) : opts.shareFrom;
 
   const corpus = spamCount > 0 ? await loadCorpus(spamCount) : [];
   const fixtures: FixtureMessage[] = generated ? fixtureMessages() : [];
@@ -213,9 +232,11 @@ export async function seedAccount(server: DovecotServer, user: string, opts: See
   const expected = new Map<string, number>();
   for (const job of jobs.values()) expected.set(job.folder, (expected.get(job.folder) ?? 0) + job.messages.length);
   for (const [folder, n] of expected) {
-    if ((folders[folder] ?? 0) < n) throw new Error(`Seeding ${user}: ${folder} has ${folders[folder] ?? 0} messages, expected at least ${n}`);
+    if ((folders[folder] ?? 0) < n)
+      throw new Error(`Seeding ${user}: ${folder} has ${folders[folder] ?? 0} messages, expected at least ${n}`);
   }
-  if (shareFrom && folders[`Other/${shareFrom}/${SHARED_FOLDER}`] === undefined) throw new Error(`Seeding ${user}: ${shareFrom}'s shared folder is not visible`);
+  if (shareFrom && folders[`Other/${shareFrom}/${SHARED_FOLDER}`] === undefined)
+    throw new Error(`Seeding ${user}: ${shareFrom}'s shared folder is not visible`);
   if (folders[publicFolderPath] !== publicFolderMessages) throw new Error(`Seeding ${user}: ${publicFolderPath} is not visible`);
 
   return {
@@ -261,8 +282,22 @@ const SENDERS = [
   ['Dave', 'dave@example.org'],
   ['経理部', 'keiri@example.jp'],
 ] as const;
-const TOPICS = ['Quarterly report', 'Build failed on main', 'Lunch plans', '会議の議事録', 'Release notes', '請求書のご案内', 'Weekly digest', 'Design review', '出張の予定', 'Invoice'] as const;
-const WORDS = 'offline sync mailbox server client message thread folder search index cache flag draft archive 同期 検索 メール 添付 確認 予定'.split(' ');
+const TOPICS = [
+  'Quarterly report',
+  'Build failed on main',
+  'Lunch plans',
+  '会議の議事録',
+  'Release notes',
+  '請求書のご案内',
+  'Weekly digest',
+  'Design review',
+  '出張の予定',
+  'Invoice',
+] as const;
+const WORDS =
+  'offline sync mailbox server client message thread folder search index cache flag draft archive 同期 検索 メール 添付 確認 予定'.split(
+    ' ',
+  );
 
 function bulkMessage(i: number, date: Date, rnd: () => number, runId: string): Buffer {
   const pick = <T>(arr: readonly T[]): T => arr[Math.floor(rnd() * arr.length)] as T;
@@ -302,7 +337,13 @@ function bulkFlags(rnd: () => number): string {
  * written directly, then Dovecot syncs them (assigning UIDs in date order) and indexes them.
  * 50,000 messages take a few seconds.
  */
-export async function seedBulk(server: DovecotServer, user: string, folder: string, count: number, opts: SeedBulkOptions = {}): Promise<void> {
+export async function seedBulk(
+  server: DovecotServer,
+  user: string,
+  folder: string,
+  count: number,
+  opts: SeedBulkOptions = {},
+): Promise<void> {
   if (!Number.isInteger(count) || count < 0) throw new Error(`seedBulk: bad count ${count}`);
   if (count === 0) return;
   const statusOf = async (): Promise<number | undefined> => {

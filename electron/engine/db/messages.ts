@@ -137,9 +137,10 @@ export class MessageStore {
     this.#db = db;
     this.#q = {
       syncState: db
-        .prepare<[number], { id: number; account_id: number; path: string; uidvalidity: number | null; uidnext: number | null; highestmodseq: bigint | null }>(
-          'SELECT id, account_id, path, uidvalidity, uidnext, highestmodseq FROM mailboxes WHERE id = ?',
-        )
+        .prepare<
+          [number],
+          { id: number; account_id: number; path: string; uidvalidity: number | null; uidnext: number | null; highestmodseq: bigint | null }
+        >('SELECT id, account_id, path, uidvalidity, uidnext, highestmodseq FROM mailboxes WHERE id = ?')
         .safeIntegers(false),
       modseq: db.prepare<[number], { highestmodseq: bigint | null }>('SELECT highestmodseq FROM mailboxes WHERE id = ?').safeIntegers(true),
       counts: db.prepare<[number, number], { count: number; maxUid: number | null }>(
@@ -179,11 +180,17 @@ export class MessageStore {
          WHERE mailbox_id = @mailboxId AND uidvalidity = @uidvalidity AND uid = @uid AND flags != @flags
          RETURNING id`,
       ),
-      setModseq: db.prepare('UPDATE messages SET modseq = @modseq WHERE mailbox_id = @mailboxId AND uidvalidity = @uidvalidity AND uid = @uid'),
+      setModseq: db.prepare(
+        'UPDATE messages SET modseq = @modseq WHERE mailbox_id = @mailboxId AND uidvalidity = @uidvalidity AND uid = @uid',
+      ),
       deleteUid: db.prepare<[number, number, number], { id: number }>(
         'DELETE FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND uid = ? RETURNING id',
       ),
-      uids: db.prepare<[number, number], { uid: number }>('SELECT uid FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND stale = 0 ORDER BY uid').pluck(false),
+      uids: db
+        .prepare<[number, number], { uid: number }>(
+          'SELECT uid FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND stale = 0 ORDER BY uid',
+        )
+        .pluck(false),
       flagsByUid: db.prepare<[number, number], { uid: number; flags: string }>(
         'SELECT uid, flags FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND stale = 0',
       ),
@@ -194,16 +201,18 @@ export class MessageStore {
         `SELECT m.thread_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
          WHERE b.account_id = ? AND m.sort_subject = ? AND m.thread_id IS NOT NULL ORDER BY m.internal_date DESC LIMIT 1`,
       ),
-      mergeThreadIds: db.prepare<[number, string]>('UPDATE thread_ids SET thread_id = ? WHERE thread_id IN (SELECT value FROM json_each(?))'),
+      mergeThreadIds: db.prepare<[number, string]>(
+        'UPDATE thread_ids SET thread_id = ? WHERE thread_id IN (SELECT value FROM json_each(?))',
+      ),
       mergeThreads: db.prepare<[number, string]>('UPDATE messages SET thread_id = ? WHERE thread_id IN (SELECT value FROM json_each(?))'),
       addThreadId: db.prepare<[number, string, number]>(
         'INSERT INTO thread_ids (account_id, message_id, thread_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
       ),
       setThread: db.prepare<[number, number]>('UPDATE messages SET thread_id = ? WHERE id = ?'),
-      byUid: db.prepare<[number, number], MessageRow>(`SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND uid = ? AND stale = 0`),
-      all: db.prepare<[number], MessageRow>(
-        `SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 ORDER BY uid`,
+      byUid: db.prepare<[number, number], MessageRow>(
+        `SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND uid = ? AND stale = 0`,
       ),
+      all: db.prepare<[number], MessageRow>(`SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 ORDER BY uid`),
     };
   }
 
@@ -211,7 +220,10 @@ export class MessageStore {
     const row = this.#q.syncState.get(mailboxId);
     if (!row) throw new Error(`mailbox ${mailboxId} does not exist`);
     const modseq = this.#q.modseq.get(mailboxId)?.highestmodseq ?? null;
-    const counts = row.uidvalidity === null ? { count: 0, maxUid: null } : (this.#q.counts.get(mailboxId, row.uidvalidity) ?? { count: 0, maxUid: null });
+    const counts =
+      row.uidvalidity === null
+        ? { count: 0, maxUid: null }
+        : (this.#q.counts.get(mailboxId, row.uidvalidity) ?? { count: 0, maxUid: null });
     return {
       id: row.id,
       accountId: row.account_id,
@@ -336,9 +348,14 @@ export class MessageStore {
     this.#db.transaction(() => {
       for (const u of updates) {
         const flags = canonicalFlags(u.flags);
-        const row = this.#q.setFlags.get({ mailboxId, uidvalidity, uid: u.uid, flags: JSON.stringify(flags), modseq: u.modseq, ...flagColumns(flags) }) as
-          | { id: number }
-          | undefined;
+        const row = this.#q.setFlags.get({
+          mailboxId,
+          uidvalidity,
+          uid: u.uid,
+          flags: JSON.stringify(flags),
+          modseq: u.modseq,
+          ...flagColumns(flags),
+        }) as { id: number } | undefined;
         if (row) changed.push(row.id);
         else if (u.modseq !== null) this.#q.setModseq.run({ mailboxId, uidvalidity, uid: u.uid, modseq: u.modseq });
       }

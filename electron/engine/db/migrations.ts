@@ -158,4 +158,3 @@ export const migrations: readonly Migration[] = [
     `,
   },
 ];
-

@@ -46,10 +46,20 @@ describe('Store', () => {
   it('replaces the folder list: updates, adds, and drops folders the server no longer lists', () => {
     const store = new Store(openDatabase(':memory:'));
     const { id } = store.insertAccount(account);
-    store.replaceFolderList(id, [{ kind: 'personal', prefix: '', delimiter: '/' }], [listing('INBOX', { role: 'inbox' }), listing('Old'), listing('仕事')], 't1');
+    store.replaceFolderList(
+      id,
+      [{ kind: 'personal', prefix: '', delimiter: '/' }],
+      [listing('INBOX', { role: 'inbox' }), listing('Old'), listing('仕事')],
+      't1',
+    );
     const first = store.listMailboxes(id);
     const inboxId = first.find((m) => m.path === 'INBOX')?.id;
-    store.replaceFolderList(id, [{ kind: 'personal', prefix: '', delimiter: '/' }], [listing('INBOX', { role: 'inbox', unread: 5 }), listing('仕事'), listing('仕事/請求書')], 't2');
+    store.replaceFolderList(
+      id,
+      [{ kind: 'personal', prefix: '', delimiter: '/' }],
+      [listing('INBOX', { role: 'inbox', unread: 5 }), listing('仕事'), listing('仕事/請求書')],
+      't2',
+    );
     const second = store.listMailboxes(id);
     expect(second.map((m) => m.path).sort()).toEqual(['INBOX', '仕事', '仕事/請求書']);
     expect(second.find((m) => m.path === 'INBOX')).toMatchObject({ id: inboxId, unread: 5, role: 'inbox' });

@@ -123,10 +123,7 @@ export class Store {
       accountByLogin: db.prepare<[string, string, number], { id: number }>(
         'SELECT id FROM accounts WHERE user = ? AND host = ? AND port = ?',
       ),
-      insertAccount: db.prepare<
-        [string, string, string, string, number, string, string | null, string | null],
-        { id: number }
-      >(
+      insertAccount: db.prepare<[string, string, string, string, number, string, string | null, string | null], { id: number }>(
         `INSERT INTO accounts (name, email, user, host, port, security, trusted_cert_fingerprint, trusted_cert_pem)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),

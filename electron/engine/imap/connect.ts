@@ -130,12 +130,31 @@ export function classifyImapError(error: unknown, target: Pick<ImapTarget, 'host
     return make('TIMEOUT', `${where} did not answer in time. Check the port and your network connection.`);
   }
   if (e.tlsFailed && /STARTTLS/i.test(e.message ?? '')) {
-    return make('STARTTLS_UNAVAILABLE', `${target.host} does not offer STARTTLS on port ${target.port}, so the password cannot be sent safely. Try the TLS security setting (usually port 993).`);
+    return make(
+      'STARTTLS_UNAVAILABLE',
+      `${target.host} does not offer STARTTLS on port ${target.port}, so the password cannot be sent safely. Try the TLS security setting (usually port 993).`,
+    );
   }
   if (e.tlsFailed || codes.some((c) => c.startsWith('ERR_SSL') || c.startsWith('ERR_TLS') || c === 'EPROTO')) {
-    return make('TLS_FAILED', `Could not set up an encrypted connection with ${where}. If this port expects STARTTLS (usually 143), choose STARTTLS; for port 993 choose TLS.`);
+    return make(
+      'TLS_FAILED',
+      `Could not set up an encrypted connection with ${where}. If this port expects STARTTLS (usually 143), choose STARTTLS; for port 993 choose TLS.`,
+    );
   }
-  if (codes.some((c) => ['ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EConnectionClosed', 'NoConnection', 'ClosedAfterConnectText', 'ClosedAfterConnectTLS'].includes(c))) {
+  if (
+    codes.some((c) =>
+      [
+        'ECONNRESET',
+        'EPIPE',
+        'EHOSTUNREACH',
+        'ENETUNREACH',
+        'EConnectionClosed',
+        'NoConnection',
+        'ClosedAfterConnectText',
+        'ClosedAfterConnectTLS',
+      ].includes(c),
+    )
+  ) {
     return make('NETWORK', `The connection to ${where} was lost. Check your network connection; Tegami will try again.`);
   }
   if (e.responseStatus === 'NO' || e.responseStatus === 'BAD') {

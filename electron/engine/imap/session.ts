@@ -91,7 +91,7 @@ export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
 export function uidSet(uids: readonly number[]): string {
   const sorted = [...uids].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
     parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}:${sorted[j]}`);
@@ -209,13 +209,20 @@ export class ImapSession {
     } catch (error) {
       this.#fail(error);
     }
-    if (!Array.isArray(result)) throw new TegamiError({ code: 'SERVER_ERROR', message: 'The server refused to list the messages of the folder.' });
+    if (!Array.isArray(result))
+      throw new TegamiError({ code: 'SERVER_ERROR', message: 'The server refused to list the messages of the folder.' });
     return result.sort((a, b) => a - b);
   }
 
   async status(path: string): Promise<StatusInfo> {
     try {
-      const s = await this.client.status(path, { messages: true, uidNext: true, uidValidity: true, unseen: true, highestModseq: this.condstore });
+      const s = await this.client.status(path, {
+        messages: true,
+        uidNext: true,
+        uidValidity: true,
+        unseen: true,
+        highestModseq: this.condstore,
+      });
       if (!s) throw new TegamiError({ code: 'SERVER_ERROR', message: `The server refused STATUS for ${path}.` });
       return {
         messages: s.messages ?? 0,

@@ -56,8 +56,7 @@ export function pinnedTlsOptions(fingerprint256: string | null, chainPem: string
     ca: [...tls.rootCertificates, chainPem],
     // The pinned chain may stop at an intermediate (the server did not send its root).
     allowPartialTrustChain: true,
-    checkServerIdentity: (host, cert) =>
-      cert.fingerprint256 === fingerprint256 ? undefined : tls.checkServerIdentity(host, cert),
+    checkServerIdentity: (host, cert) => (cert.fingerprint256 === fingerprint256 ? undefined : tls.checkServerIdentity(host, cert)),
   } as tls.ConnectionOptions;
 }
 
@@ -72,7 +71,10 @@ export async function probeCertificate(
   timeoutMs = 15_000,
 ): Promise<ProbedCertificate> {
   const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new TegamiError({ code: 'TIMEOUT', message: `${host}:${port} did not answer in time.` })), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new TegamiError({ code: 'TIMEOUT', message: `${host}:${port} did not answer in time.` })),
+      timeoutMs,
+    );
     // RFC 3501 6.2.1: for STARTTLS, greeting, then STARTTLS, then the handshake on the same connection.
     const raw = security === 'starttls' ? net.connect({ host, port }) : undefined;
     let secure: tls.TLSSocket | undefined;
@@ -109,7 +111,10 @@ export async function probeCertificate(
         const line = buffer.slice(0, nl).trim();
         buffer = buffer.slice(nl + 1);
         if (!sent) {
-          if (!/^\* (OK|PREAUTH)/i.test(line)) return fail(new TegamiError({ code: 'SERVER_ERROR', message: 'The server did not greet as an IMAP server.', serverText: line }));
+          if (!/^\* (OK|PREAUTH)/i.test(line))
+            return fail(
+              new TegamiError({ code: 'SERVER_ERROR', message: 'The server did not greet as an IMAP server.', serverText: line }),
+            );
           sent = true;
           raw?.write('P1 STARTTLS\r\n');
         } else if (/^P1 OK/i.test(line)) {

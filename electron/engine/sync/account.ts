@@ -64,7 +64,10 @@ export async function syncAccount(account: AccountRecord, password: string, deps
     const { namespaces, listings, status } = await fetchFolderList(client);
     deps.store.replaceFolderList(account.id, namespaces, listings, new Date().toISOString());
     deps.onFoldersChanged?.();
-    const mailboxes = deps.store.listMailboxes(account.id).filter((m) => m.selectable).sort(syncOrder);
+    const mailboxes = deps.store
+      .listMailboxes(account.id)
+      .filter((m) => m.selectable)
+      .sort(syncOrder);
     for (const mailbox of mailboxes) {
       const st = status.get(mailbox.path);
       if (st && unchangedSince(st, deps.messages.syncState(mailbox.id))) {
@@ -89,7 +92,15 @@ export async function syncAccount(account: AccountRecord, password: string, deps
         // A NO for one folder (no permission, deleted by another client) must not stop the rest;
         // a dead connection must.
         if (!(error instanceof TegamiError) || error.code !== 'SERVER_ERROR' || !session.usable) throw error;
-        report.mailboxes.push({ path: mailbox.path, method: 'skipped', added: 0, changed: 0, removed: 0, reset: false, error: error.message });
+        report.mailboxes.push({
+          path: mailbox.path,
+          method: 'skipped',
+          added: 0,
+          changed: 0,
+          removed: 0,
+          reset: false,
+          error: error.message,
+        });
       }
     }
     deps.onFoldersChanged?.();

@@ -75,7 +75,13 @@ export async function syncMailbox(
       method = 'condstore';
       if (sel.highestmodseq !== state.highestmodseq) {
         const updates = await session.fetchFlags(`1:${Math.max(1, knownUpTo - 1)}`, state.highestmodseq);
-        changes.changed.push(...messages.applyFlags(mailboxId, uidvalidity, updates.filter((u) => u.uid < knownUpTo)));
+        changes.changed.push(
+          ...messages.applyFlags(
+            mailboxId,
+            uidvalidity,
+            updates.filter((u) => u.uid < knownUpTo),
+          ),
+        );
       }
     } else {
       method = 'full-scan';

@@ -85,7 +85,10 @@ beforeAll(async () => {
     await other.append('INBOX', raw(i, i === 1 ? { subject: '日本語の件名 テスト' } : {}), i % 3 === 0 ? ['\\Seen'] : []);
   }
   await other.append('INBOX', raw(41, { messageId: '<root@example.com>', subject: 'Plans' }));
-  await other.append('INBOX', raw(42, { messageId: '<reply@example.com>', subject: 'Re: Plans', inReplyTo: '<root@example.com>', references: '<root@example.com>' }));
+  await other.append(
+    'INBOX',
+    raw(42, { messageId: '<reply@example.com>', subject: 'Re: Plans', inReplyTo: '<root@example.com>', references: '<root@example.com>' }),
+  );
   await other.mailboxCreate('Box');
   for (let i = 1; i <= 5; i++) await other.append('Box', raw(100 + i, { messageId: `<box${i}@example.com>` }));
 });
@@ -186,13 +189,20 @@ describe('sync against the real Dovecot', () => {
     const big = store.listMailboxes(account.id).find((m) => m.path === 'Big')!;
     for (let i = 31; i <= 60; i++) await other.append('Big', raw(300 + i));
     const client = await openImap(
-      { host: server.host, port: server.imapPort, security: 'starttls', user: USER, trustedCertificate: server.certFingerprint256, trustedCertificatePem: server.certPem },
+      {
+        host: server.host,
+        port: server.imapPort,
+        security: 'starttls',
+        user: USER,
+        trustedCertificate: server.certFingerprint256,
+        trustedCertificatePem: server.certPem,
+      },
       user.password,
     );
     const session = new ImapSession(client, { host: server.host, port: server.imapPort, user: USER });
-    await expect(
-      syncMailbox(session, messages, big.id, { chunks: [10], onBatch: () => client.close() }),
-    ).rejects.toMatchObject({ code: expect.stringMatching(/NETWORK|SERVER_ERROR/) });
+    await expect(syncMailbox(session, messages, big.id, { chunks: [10], onBatch: () => client.close() })).rejects.toMatchObject({
+      code: expect.stringMatching(/NETWORK|SERVER_ERROR/),
+    });
     expect(messages.all(big.id).length).toBeLessThan(60);
     await sync();
     const uids = messages.all(big.id).map((m) => m.uid);
@@ -204,7 +214,9 @@ describe('sync against the real Dovecot', () => {
     await other.mailboxDelete('Big');
     await sync();
     expect(store.listMailboxes(account.id).some((m) => m.path === 'Big')).toBe(false);
-    expect(db.prepare('SELECT count(*) AS n FROM messages m LEFT JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.id IS NULL').get()).toEqual({ n: 0 });
+    expect(
+      db.prepare('SELECT count(*) AS n FROM messages m LEFT JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.id IS NULL').get(),
+    ).toEqual({ n: 0 });
   });
 
   it('keeps a renamed folder and its messages (same UIDVALIDITY)', async () => {

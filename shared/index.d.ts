@@ -1,5 +1,0 @@
-export * from './domain/account.js';
-export * from './domain/mailbox.js';
-export * from './domain/errors.js';
-export * from './ipc/contract.js';
-export * from './ipc/bridge.js';
