@@ -50,6 +50,8 @@ export interface DovecotConnectionInfo {
   certPem: string;
   /** SHA-256 fingerprint of certPem, as X509Certificate#fingerprint256 prints it (AA:BB:…). */
   certFingerprint256: string;
+  /** The instance's config, so a test worker can run `doveadm -c configPath …` (e.g. kick a user). */
+  configPath: string;
 }
 
 export interface DovecotServer extends DovecotConnectionInfo {
@@ -878,5 +880,6 @@ export function connectionInfo(server: DovecotServer): DovecotConnectionInfo {
     users: server.users.map((u) => ({ ...u })),
     certPem: server.certPem,
     certFingerprint256: server.certFingerprint256,
+    configPath: server.configPath,
   };
 }

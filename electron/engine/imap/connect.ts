@@ -108,12 +108,17 @@ export function classifyImapError(error: unknown, target: Pick<ImapTarget, 'host
     responseStatus?: string;
     responseText?: string;
     serverResponseCode?: string;
+    mailboxMissing?: boolean;
+    path?: string;
   };
   const codes = errorCodes(error);
   const where = `${target.host}:${target.port}`;
   const serverText = e.responseText ? { serverText: e.responseText } : {};
   const make = (code: TegamiError['code'], message: string) => new TegamiError({ code, message, ...serverText }, { cause: error });
 
+  if (e.mailboxMissing) {
+    return make('NOT_FOUND', `The folder “${e.path ?? '?'}” no longer exists on the server.`);
+  }
   if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
     return make('AUTH_FAILED', `The server refused the user name or password for “${target.user}”. Check them and try again.`);
   }

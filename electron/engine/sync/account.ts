@@ -53,59 +53,73 @@ const syncOrder = (a: { path: string; namespace: string; role: string | null }, 
  * pass resumes where this one stopped.
  */
 export async function syncAccount(account: AccountRecord, password: string, deps: AccountSyncDeps): Promise<AccountSyncReport> {
-  const target = targetOf(account);
-  const client = await openImap(target, password, {
-    ...(deps.onAlert ? { onAlert: deps.onAlert } : {}),
-    ...(deps.extensions ? { extensions: deps.extensions } : {}),
-  });
-  const session = new ImapSession(client, target);
-  const report: AccountSyncReport = { accountId: account.id, mailboxes: [] };
+  const session = await openSession(account, password, deps);
   try {
-    const { namespaces, listings, status } = await fetchFolderList(client);
-    deps.store.replaceFolderList(account.id, namespaces, listings, new Date().toISOString());
-    deps.onFoldersChanged?.();
-    const mailboxes = deps.store
-      .listMailboxes(account.id)
-      .filter((m) => m.selectable)
-      .sort(syncOrder);
-    for (const mailbox of mailboxes) {
-      const st = status.get(mailbox.path);
-      if (st && unchangedSince(st, deps.messages.syncState(mailbox.id))) {
-        report.mailboxes.push({ path: mailbox.path, method: 'skipped', added: 0, changed: 0, removed: 0, reset: false });
-        continue;
-      }
-      try {
-        const { method, changes } = await syncMailbox(session, deps.messages, mailbox.id, {
-          onProgress: (p) => deps.onProgress?.({ accountId: account.id, path: p.path, done: p.done, total: p.total }),
-          ...(deps.onChanges ? { onBatch: deps.onChanges } : {}),
-        });
-        if (changes.changed.length || changes.removed.length || changes.reset) deps.onChanges?.({ ...changes, added: [] });
-        report.mailboxes.push({
-          path: mailbox.path,
-          method,
-          added: changes.added.length,
-          changed: changes.changed.length,
-          removed: changes.removed.length,
-          reset: changes.reset,
-        });
-      } catch (error) {
-        // A NO for one folder (no permission, deleted by another client) must not stop the rest;
-        // a dead connection must.
-        if (!(error instanceof TegamiError) || error.code !== 'SERVER_ERROR' || !session.usable) throw error;
-        report.mailboxes.push({
-          path: mailbox.path,
-          method: 'skipped',
-          added: 0,
-          changed: 0,
-          removed: 0,
-          reset: false,
-          error: error.message,
-        });
-      }
-    }
-    deps.onFoldersChanged?.();
-    return report;
+    return await syncAccountWith(session, account, deps);
   } finally {
     await session.logout();
   }
+}
+
+export async function openSession(
+  account: AccountRecord,
+  password: string,
+  opts: { onAlert?: (message: string) => void; extensions?: OpenOptions['extensions'] } = {},
+): Promise<ImapSession> {
+  const target = targetOf(account);
+  const client = await openImap(target, password, {
+    ...(opts.onAlert ? { onAlert: opts.onAlert } : {}),
+    ...(opts.extensions ? { extensions: opts.extensions } : {}),
+  });
+  return new ImapSession(client, target);
+}
+
+/** The pass itself, on a connection the caller owns (the runner keeps one open for IDLE). */
+export async function syncAccountWith(session: ImapSession, account: AccountRecord, deps: AccountSyncDeps): Promise<AccountSyncReport> {
+  const report: AccountSyncReport = { accountId: account.id, mailboxes: [] };
+  const { namespaces, listings, status } = await fetchFolderList(session.client);
+  deps.store.replaceFolderList(account.id, namespaces, listings, new Date().toISOString());
+  deps.onFoldersChanged?.();
+  const mailboxes = deps.store
+    .listMailboxes(account.id)
+    .filter((m) => m.selectable)
+    .sort(syncOrder);
+  for (const mailbox of mailboxes) {
+    const st = status.get(mailbox.path);
+    if (st && unchangedSince(st, deps.messages.syncState(mailbox.id))) {
+      report.mailboxes.push({ path: mailbox.path, method: 'skipped', added: 0, changed: 0, removed: 0, reset: false });
+      continue;
+    }
+    try {
+      const { method, changes } = await syncMailbox(session, deps.messages, mailbox.id, {
+        onProgress: (p) => deps.onProgress?.({ accountId: account.id, path: p.path, done: p.done, total: p.total }),
+        ...(deps.onChanges ? { onBatch: deps.onChanges } : {}),
+      });
+      if (changes.changed.length || changes.removed.length || changes.reset) deps.onChanges?.({ ...changes, added: [] });
+      report.mailboxes.push({
+        path: mailbox.path,
+        method,
+        added: changes.added.length,
+        changed: changes.changed.length,
+        removed: changes.removed.length,
+        reset: changes.reset,
+      });
+    } catch (error) {
+      // A NO for one folder (no permission, deleted by another client since the LIST) must not
+      // stop the rest; a dead connection must.
+      const skippable = error instanceof TegamiError && (error.code === 'SERVER_ERROR' || error.code === 'NOT_FOUND');
+      if (!skippable || !session.usable) throw error;
+      report.mailboxes.push({
+        path: mailbox.path,
+        method: 'skipped',
+        added: 0,
+        changed: 0,
+        removed: 0,
+        reset: false,
+        error: error.message,
+      });
+    }
+  }
+  deps.onFoldersChanged?.();
+  return report;
 }

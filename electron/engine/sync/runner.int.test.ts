@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectImap, findUser } from '../../../test/dovecot/client.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { MessageStore } from '../db/messages.js';
+import { Store, type AccountRecord } from '../db/store.js';
+import type { MailboxChanges } from './mailbox.js';
+import { AccountRunner, backoffDelay, type ConnectionState } from './runner.js';
+
+const server = inject('dovecot');
+const USER = 'erin';
+const user = findUser(server, USER);
+
+let dir: string;
+let db: Db;
+let store: Store;
+let messages: MessageStore;
+let account: AccountRecord;
+let other: ImapFlow;
+let runner: AccountRunner;
+const states: ConnectionState[] = [];
+const changes: MailboxChanges[] = [];
+
+const message = (subject: string) =>
+  Buffer.from(
+    `From: a@example.com\r\nTo: ${user.email}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}.${Date.now()}@x>\r\n\r\nhello\r\n`,
+  );
+
+/** Resolves when `predicate` holds, polling every 25 ms; rejects after `ms`. */
+async function until(predicate: () => boolean, ms: number, what: string): Promise<number> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > ms) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return Date.now() - start;
+}
+
+const inboxId = () => store.listMailboxes(account.id).find((m) => m.role === 'inbox')!.id;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-runner-'));
+  db = openDatabase(path.join(dir, 'tegami.db'));
+  store = new Store(db);
+  messages = new MessageStore(db);
+  account = store.insertAccount({
+    name: 'Erin',
+    email: user.email,
+    user: user.user,
+    host: server.host,
+    port: server.imapsPort,
+    security: 'tls',
+    trustedCertificate: server.certFingerprint256,
+    trustedCertificatePem: server.certPem,
+  });
+  other = await connectImap(server, USER);
+  await other.append('INBOX', message('before start'));
+  runner = new AccountRunner(account, {
+    store,
+    messages,
+    password: async () => user.password,
+    onState: (s) => states.push(s),
+    onChanges: (c) => changes.push(c),
+    pollIntervalMs: 60_000,
+    backoff: { initialMs: 100, maxMs: 1000 },
+  });
+  runner.start();
+  await until(() => runner.state === 'idle', 15_000, 'first pass and IDLE');
+});
+
+afterAll(async () => {
+  await runner?.stop();
+  await other?.logout().catch(() => undefined);
+  db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AccountRunner (IDLE, reconnect) against the real Dovecot', () => {
+  it('mirrors the mailbox on start, then idles', () => {
+    expect(messages.all(inboxId()).map((m) => m.subject)).toEqual(['before start']);
+    expect(states.slice(0, 3)).toEqual(['connecting', 'syncing', 'idle']);
+  });
+
+  it('shows new mail from another device within 2 seconds (IDLE push)', async () => {
+    changes.length = 0;
+    await other.append('INBOX', message('pushed'));
+    const ms = await until(() => messages.all(inboxId()).some((m) => m.subject === 'pushed'), 2000, 'new mail during IDLE');
+    expect(ms).toBeLessThan(2000);
+    expect(changes.some((c) => c.added.length === 1)).toBe(true);
+  });
+
+  it('shows flag changes from another device while idling', async () => {
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageFlagsAdd('1:*', ['\\Flagged'], { uid: true });
+    } finally {
+      lock.release();
+    }
+    await until(() => messages.all(inboxId()).every((m) => m.flagged), 2000, 'flags during IDLE');
+  });
+
+  it('reconnects after the server drops the connection, and catches up', async () => {
+    await until(() => runner.state === 'idle', 5000, 'idle again');
+    const before = states.length;
+    await promisify(execFile)('doveadm', ['-c', server.configPath, 'kick', USER]);
+    await other.logout().catch(() => undefined);
+    other = await connectImap(server, USER);
+    await other.append('INBOX', message('while away'));
+    await until(() => messages.all(inboxId()).some((m) => m.subject === 'while away'), 10_000, 'caught up after reconnect');
+    expect(states.slice(before)).toContain('connecting');
+  });
+
+  it('stops cleanly with LOGOUT', async () => {
+    await runner.stop();
+    expect(runner.state).toBe('stopped');
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles up to the cap, with at most a quarter of jitter', () => {
+    expect(backoffDelay(0, 1000, 60_000, () => 1)).toBe(1000);
+    expect(backoffDelay(3, 1000, 60_000, () => 1)).toBe(8000);
+    expect(backoffDelay(30, 1000, 60_000, () => 1)).toBe(60_000);
+    expect(backoffDelay(3, 1000, 60_000, () => 0)).toBe(6000);
+  });
+});

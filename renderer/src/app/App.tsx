@@ -1,0 +1,62 @@
+import { useCallback, useState } from 'react';
+import type { Account } from '../../../shared/domain/account.js';
+import { AccountForm } from '../features/accounts/AccountForm.js';
+import { useAccounts } from '../features/accounts/useAccounts.js';
+import { Notice } from '../ui/Notice.js';
+import { MainView } from './MainView.js';
+import { ServerAlerts } from './ServerAlerts.js';
+import { useConnectionState } from './useConnectionState.js';
+
+export function App() {
+  const { state, reload } = useAccounts();
+  const connection = useConnectionState();
+  // After the first account is added, ask the server for its folders once the main view is up.
+  const [justAdded, setJustAdded] = useState<number | null>(null);
+  const onFirstAccount = useCallback(
+    (account: Account) => {
+      setJustAdded(account.id);
+      reload();
+    },
+    [reload],
+  );
+
+  return (
+    <div className="app">
+      {connection === 'reconnecting' && (
+        <p className="connection-banner" role="status" data-testid="connection-status">
+          Lost the connection to the Tegami engine. Reconnecting…
+        </p>
+      )}
+      <ServerAlerts />
+      {state.status === 'loading' && (
+        <div className="center" role="status">
+          <span className="spinner" aria-hidden="true" /> Loading…
+        </div>
+      )}
+      {state.status === 'error' && (
+        <div className="center">
+          <Notice testId="engine-error">
+            <p>Tegami could not read your accounts: {state.error.message}</p>
+            <button type="button" className="button small" onClick={reload}>
+              Try again
+            </button>
+          </Notice>
+        </div>
+      )}
+      {state.status === 'ready' && state.accounts.length === 0 && (
+        <main className="welcome" data-testid="first-run">
+          <div className="welcome-card">
+            <h1>Welcome to Tegami</h1>
+            <p className="muted">
+              Add your mail account. Tegami keeps a copy of your mail on this computer, so you can read and file it offline.
+            </p>
+            <AccountForm onAdded={onFirstAccount} />
+          </div>
+        </main>
+      )}
+      {state.status === 'ready' && state.accounts.length > 0 && (
+        <MainView accounts={state.accounts} onAccountsChanged={reload} refreshFirst={justAdded} />
+      )}
+    </div>
+  );
+}

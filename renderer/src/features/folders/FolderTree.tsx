@@ -1,0 +1,261 @@
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
+import type { Account } from '../../../../shared/domain/account.js';
+import { Icon, type IconName } from '../../ui/Icon.js';
+import { uiLocale } from '../../ui/locale.js';
+import { roleIcon, roleLabel, sectionLabel } from './roles.js';
+import { buildFolderTree, treeKeyAction, visibleRows, type FolderNode } from './tree.js';
+import type { AccountFolders } from './useMailboxes.js';
+
+/** What the sidebar can select: an account (its overview) or one of its folders. */
+export type Selection = { accountId: number; path: string | null };
+
+interface ViewNode {
+  key: string;
+  kind: 'account' | 'section' | 'folder';
+  label: string;
+  description: string | undefined;
+  icon: IconName;
+  accountId: number;
+  path: string | null;
+  selectable: boolean;
+  unread: number;
+  children: ViewNode[];
+}
+
+export const accountKey = (accountId: number): string => `a:${accountId}`;
+export const folderKey = (accountId: number, path: string): string => `f:${accountId}:${path}`;
+export const selectionKey = (s: Selection): string => (s.path === null ? accountKey(s.accountId) : folderKey(s.accountId, s.path));
+
+function unreadText(n: number): string | null {
+  return n > 0 ? `${n} unread` : null;
+}
+
+function folderView(accountId: number, node: FolderNode): ViewNode {
+  const parts = [node.role && roleLabel(node.role), unreadText(node.unread), node.selectable ? null : 'holds folders only'].filter(Boolean);
+  return {
+    key: folderKey(accountId, node.path),
+    kind: 'folder',
+    label: node.name,
+    description: parts.length > 0 ? parts.join(' · ') : undefined,
+    icon: roleIcon(node.role),
+    accountId,
+    path: node.path,
+    selectable: node.selectable,
+    unread: node.unread,
+    children: node.children.map((c) => folderView(accountId, c)),
+  };
+}
+
+function buildView(accounts: readonly Account[], folders: ReadonlyMap<number, AccountFolders>): ViewNode[] {
+  return accounts.map((account) => {
+    const f = folders.get(account.id);
+    const sections = f ? buildFolderTree(f.mailboxes, f.namespaces, uiLocale) : [];
+    const children: ViewNode[] = [];
+    for (const section of sections) {
+      const nodes = section.nodes.map((n) => folderView(account.id, n));
+      if (section.kind === 'personal') children.push(...nodes);
+      else
+        children.push({
+          key: `s:${account.id}:${section.kind}`,
+          kind: 'section',
+          label: sectionLabel(section.kind),
+          description: undefined,
+          icon: section.kind === 'other' ? 'other' : 'shared',
+          accountId: account.id,
+          path: null,
+          selectable: false,
+          unread: 0,
+          children: nodes,
+        });
+    }
+    return {
+      key: accountKey(account.id),
+      kind: 'account',
+      label: account.name,
+      description: account.email,
+      icon: 'account',
+      accountId: account.id,
+      path: null,
+      selectable: true,
+      unread: 0,
+      children,
+    };
+  });
+}
+
+function index(nodes: readonly ViewNode[], map = new Map<string, ViewNode>()): Map<string, ViewNode> {
+  for (const n of nodes) {
+    map.set(n.key, n);
+    index(n.children, map);
+  }
+  return map;
+}
+
+export function FolderTree({
+  accounts,
+  folders,
+  selected,
+  onSelect,
+}: {
+  accounts: readonly Account[];
+  folders: ReadonlyMap<number, AccountFolders>;
+  selected: Selection | null;
+  onSelect: (selection: Selection) => void;
+}) {
+  const roots = useMemo(() => buildView(accounts, folders), [accounts, folders]);
+  const byKey = useMemo(() => index(roots), [roots]);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const isExpanded = useCallback((key: string) => !collapsed.has(key), [collapsed]);
+  const rows = useMemo(() => visibleRows(roots, isExpanded), [roots, isExpanded]);
+  const selectedKey = selected ? selectionKey(selected) : null;
+  const [focusKey, setFocusKey] = useState<string | null>(null);
+  const items = useRef(new Map<string, HTMLDivElement>());
+  const treeId = useId();
+  const pendingFocus = useRef<string | null>(null);
+  const typeahead = useRef({ text: '', at: 0 });
+
+  // The one item in the tab order: the focused one if still visible, else the selection, else the first.
+  const tabKey =
+    (focusKey !== null && rows.some((r) => r.key === focusKey) && focusKey) ||
+    (selectedKey !== null && rows.some((r) => r.key === selectedKey) && selectedKey) ||
+    rows[0]?.key ||
+    null;
+
+  useEffect(() => {
+    if (pendingFocus.current) {
+      items.current.get(pendingFocus.current)?.focus();
+      pendingFocus.current = null;
+    }
+  });
+
+  const moveFocus = (key: string): void => {
+    setFocusKey(key);
+    pendingFocus.current = key;
+    items.current.get(key)?.focus();
+  };
+
+  const toggle = (key: string, expand?: boolean): void => {
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      const open = expand ?? next.has(key);
+      if (open) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+  };
+
+  const activate = (node: ViewNode): void => {
+    if (node.selectable) onSelect({ accountId: node.accountId, path: node.path });
+    else if (node.children.length > 0) toggle(node.key);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLUListElement>): void => {
+    if (event.altKey || event.ctrlKey || event.metaKey || tabKey === null) return;
+    const current = tabKey;
+    const node = byKey.get(current);
+    if (!node) return;
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      activate(node);
+      return;
+    }
+    const action = treeKeyAction(rows, current, event.key);
+    if (action) {
+      event.preventDefault();
+      if ('focus' in action) moveFocus(action.focus);
+      else if ('expand' in action) toggle(action.expand, true);
+      else toggle(action.collapse, false);
+      return;
+    }
+    // Type-ahead: focus the next visible item whose name starts with the typed letters.
+    if (event.key.length === 1 && event.key !== ' ') {
+      const now = event.timeStamp;
+      const t = typeahead.current;
+      t.text = now - t.at < 700 ? t.text + event.key : event.key;
+      t.at = now;
+      const start = rows.findIndex((r) => r.key === current);
+      const prefix = t.text.toLocaleLowerCase(uiLocale);
+      const ordered = [...rows.slice(start + (t.text.length === 1 ? 1 : 0)), ...rows.slice(0, start)];
+      const hit = ordered.find((r) => byKey.get(r.key)?.label.toLocaleLowerCase(uiLocale).startsWith(prefix));
+      if (hit) {
+        event.preventDefault();
+        moveFocus(hit.key);
+      }
+    }
+  };
+
+  const renderNode = (node: ViewNode, level: number, position: number, setSize: number) => {
+    const hasChildren = node.children.length > 0;
+    const expanded = hasChildren && isExpanded(node.key);
+    const isSelected = node.key === selectedKey;
+    const groupId = `${treeId}-${node.key}`;
+    const classes = ['tree-row', `kind-${node.kind}`, node.selectable ? null : 'not-selectable', isSelected ? 'selected' : null]
+      .filter(Boolean)
+      .join(' ');
+    // The treeitem is the row itself, and owns its group (aria-owns) rather than wrapping it, so
+    // its box — what a click or a test hits — is the row and not the row plus all its descendants.
+    return (
+      <li key={node.key} role="none">
+        <div
+          ref={(el) => {
+            if (el) items.current.set(node.key, el);
+            else items.current.delete(node.key);
+          }}
+          role="treeitem"
+          className={classes}
+          aria-label={node.label}
+          aria-description={node.description}
+          aria-level={level}
+          aria-posinset={position}
+          aria-setsize={setSize}
+          aria-expanded={hasChildren ? expanded : undefined}
+          aria-selected={isSelected}
+          aria-owns={expanded ? groupId : undefined}
+          tabIndex={node.key === tabKey ? 0 : -1}
+          data-kind={node.kind}
+          data-account-id={node.accountId}
+          data-path={node.kind === 'folder' ? (node.path ?? undefined) : undefined}
+          style={{ '--level': level } as CSSProperties}
+          title={node.description ? `${node.label} — ${node.description}` : node.label}
+          onFocus={() => setFocusKey(node.key)}
+          onClick={() => {
+            moveFocus(node.key);
+            activate(node);
+          }}
+        >
+          <span
+            className={hasChildren ? (expanded ? 'twisty open' : 'twisty') : 'twisty none'}
+            onClick={(e) => {
+              if (!hasChildren) return;
+              e.stopPropagation();
+              moveFocus(node.key);
+              toggle(node.key);
+            }}
+            aria-hidden="true"
+          >
+            {hasChildren && <Icon name="chevron" />}
+          </span>
+          <Icon name={node.icon} className="tree-icon" />
+          <span className="tree-label">{node.label}</span>
+          {node.kind === 'account' && <span className="tree-sub">{node.description}</span>}
+          {node.unread > 0 && (
+            <span className="badge" aria-hidden="true">
+              {node.unread > 9999 ? '9999+' : node.unread}
+            </span>
+          )}
+        </div>
+        {expanded && (
+          <ul role="group" id={groupId}>
+            {node.children.map((c, i) => renderNode(c, level + 1, i + 1, node.children.length))}
+          </ul>
+        )}
+      </li>
+    );
+  };
+
+  return (
+    <ul role="tree" aria-label="Accounts and folders" className="folder-tree" data-testid="folder-tree" onKeyDown={onKeyDown}>
+      {roots.map((n, i) => renderNode(n, 1, i + 1, roots.length))}
+    </ul>
+  );
+}
