@@ -87,7 +87,7 @@ describe('main', async () => {
   it('sandboxes every renderer and registers app: before ready', () => {
     expect(h.calls.slice(0, 2)).toEqual([
       'enableSandbox',
-      'register [{"scheme":"app","privileges":{"standard":true,"secure":true,"supportFetchAPI":true}}]',
+      'register [{"scheme":"app","privileges":{"standard":true,"secure":true,"supportFetchAPI":true,"corsEnabled":true}}]',
     ]);
   });
 

@@ -11,7 +11,7 @@ describe('appSchemePrivileges', () => {
   it('registers app: as a standard, secure scheme that fetch() can use', () => {
     expect(appSchemePrivileges).toEqual({
       scheme: 'app',
-      privileges: { standard: true, secure: true, supportFetchAPI: true },
+      privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
     });
   });
 });

@@ -11,7 +11,8 @@ import { appScheme, contentSecurityPolicy, isAppUrl } from './security.js';
 /** Registered with `protocol.registerSchemesAsPrivileged` before the app is ready. */
 export const appSchemePrivileges: CustomScheme = {
   scheme: appScheme,
-  privileges: { standard: true, secure: true, supportFetchAPI: true },
+  // corsEnabled: Vite's output loads `<script type="module" crossorigin>`, a CORS request.
+  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
 };
 
 export const contentTypes: Readonly<Record<string, string>> = {

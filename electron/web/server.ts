@@ -50,7 +50,9 @@ export function contentSecurityPolicy(port: number): string {
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port} ws://[::1]:${port}`,
+    // 'self' covers ws: to the page's own host and port (CSP 3); the explicit sources cover a page
+    // opened as localhost talking to 127.0.0.1 and back. (Chromium rejects an IPv6 literal here.)
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -103,6 +103,10 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<{ error: ErrorInfo; input: AccountInput } | null>(null);
+  // The user's decision to trust a certificate holds for that server until host, port or security
+  // change, so fixing a wrong password does not ask about the certificate again.
+  const [trusted, setTrusted] = useState<{ server: string; fingerprint: string } | null>(null);
+  const serverKey = (v: { host: string; port: string | number; security: string }) => `${v.host.trim()}|${v.port}|${v.security}`;
   const formRef = useRef<HTMLFormElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
 
@@ -148,12 +152,16 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
       return;
     }
     setErrors({});
-    void submit(result.input);
+    const keep = trusted && trusted.server === serverKey(values) ? { trustCertificate: trusted.fingerprint } : {};
+    void submit({ ...result.input, ...keep });
   };
 
   const trust = (): void => {
     const fingerprint = failure?.error.certificate?.fingerprint256;
-    if (failure && fingerprint) void submit({ ...failure.input, trustCertificate: fingerprint });
+    if (failure && fingerprint) {
+      setTrusted({ server: serverKey(failure.input), fingerprint });
+      void submit({ ...failure.input, trustCertificate: fingerprint });
+    }
   };
 
   const useTls = (): void => {
