@@ -142,6 +142,8 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
         selectable: m.selectable,
         total: m.total,
         unread: m.unread,
+        uidvalidity: m.uidvalidity,
+        readOnly: m.readOnly,
       };
       io.stdout(values.json ? `${JSON.stringify(row)}\n` : `${m.path}\t${m.role ?? ''}\t${m.total ?? '?'}\t${m.unread ?? '?'}\n`);
     }

@@ -32,6 +32,12 @@ export const Mailbox = z.object({
   attributes: z.array(z.string()),
   total: z.number().int().nullable(),
   unread: z.number().int().nullable(),
+  /** UIDVALIDITY of the last sync (RFC 3501 2.3.1.1); null until the folder was synced. */
+  uidvalidity: z.number().int().nullable(),
+  /** The server opened it READ-ONLY (RFC 3501 7.1): changes to its messages cannot be saved. */
+  readOnly: z.boolean(),
+  /** PERMANENTFLAGS (RFC 3501 7.1): the flags the server keeps; `\*` means new keywords too. Null until synced. */
+  permanentFlags: z.array(z.string()).nullable(),
 });
 export type Mailbox = z.infer<typeof Mailbox>;
 

@@ -65,6 +65,9 @@ interface MailboxRow {
   attributes: string;
   total: number | null;
   unread: number | null;
+  uidvalidity: number | null;
+  readonly: number;
+  permanent_flags: string | null;
 }
 
 const toAccount = (row: AccountRow): AccountRecord => ({
@@ -95,6 +98,9 @@ const toMailbox = (row: MailboxRow): Mailbox => ({
   attributes: JSON.parse(row.attributes) as string[],
   total: row.total,
   unread: row.unread,
+  uidvalidity: row.uidvalidity,
+  readOnly: row.readonly === 1,
+  permanentFlags: row.permanent_flags === null ? null : (JSON.parse(row.permanent_flags) as string[]),
 });
 
 /** Strips what must not leave the main side (the pinned certificate PEM). */

@@ -106,7 +106,18 @@ describe('sync against the real Dovecot', () => {
     expect(localView('INBOX')).toEqual(await serverView('INBOX'));
     expect(localView('Box')).toEqual(await serverView('Box'));
     const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX');
-    expect(inbox).toMatchObject({ total: 42, unread: 42 - 13 });
+    expect(inbox).toMatchObject({ total: 42, unread: 42 - 13, readOnly: false });
+    expect(inbox?.uidvalidity).toBeGreaterThan(0);
+    expect(inbox?.permanentFlags).toEqual(expect.arrayContaining(['\\Seen', '\\Flagged', '\\*']));
+  });
+
+  it('handles empty folders, and records which flags a shared folder lets us keep (PERMANENTFLAGS)', () => {
+    const byPath = new Map(store.listMailboxes(account.id).map((m) => [m.path, m]));
+    expect(byPath.get('Drafts')).toMatchObject({ total: 0, unread: 0 });
+    expect(byPath.get('Drafts')?.uidvalidity).toBeGreaterThan(0);
+    // Public/Announcements grants every user lookup, read and keep-seen only (ACL "anyone lrs"):
+    // Dovecot opens it read-write but keeps nothing but \Seen.
+    expect(byPath.get('Public/Announcements')).toMatchObject({ total: 3, permanentFlags: ['\\Seen'] });
   });
 
   it('decodes Japanese subjects and threads replies with their parent', () => {

@@ -20,6 +20,9 @@ function mb(path: string, extra: Partial<Mailbox> = {}): Mailbox {
     attributes: [],
     total: 0,
     unread: 0,
+    uidvalidity: null,
+    readOnly: false,
+    permanentFlags: null,
     ...extra,
   };
 }
