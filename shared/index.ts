@@ -4,3 +4,4 @@ export * from './domain/message.js';
 export * from './domain/errors.js';
 export * from './ipc/contract.js';
 export * from './ipc/bridge.js';
+export * from './domain/body.js';

@@ -23,7 +23,13 @@ log('Starting a private Dovecot with seeded mail …');
 const { server, info } = await startSeededServer({ bulk: Number(values.bulk) });
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-demo-'));
 const root = appRoot();
-const engine = await openEngine({ dataDir, host: 'web', credentials: new FileCredentialStore(dataDir), version: appVersion(root) });
+const engine = await openEngine({
+  dataDir,
+  host: 'web',
+  credentials: new FileCredentialStore(dataDir),
+  version: appVersion(root),
+  background: true,
+});
 
 let stopping = false;
 async function stop(code: number) {

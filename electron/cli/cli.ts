@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Account } from '../../shared/domain/account.js';
 import { TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
-import type { RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
+import type { EventPayload, RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
 import type { Engine } from '../engine/engine.js';
 
 /**
@@ -11,6 +11,11 @@ import type { Engine } from '../engine/engine.js';
  */
 export interface CliIo {
   stdout: (text: string) => void;
+  /** Raw bytes to stdout (a raw message or an attachment, unchanged). */
+  stdoutBytes: (bytes: Uint8Array) => void;
+  readFile: (file: string) => Promise<Uint8Array>;
+  /** Resolves when the user interrupts (Ctrl-C, SIGTERM). */
+  untilInterrupted: () => Promise<void>;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   readStdin: () => Promise<string>;
@@ -29,6 +34,10 @@ Commands:
   sync [--account N] --once      one full pass, then exit (non-zero with a message on failure)
   sync [--account N]             keep the mirror current until interrupted
   list --account N --folder PATH [--json]
+  show --account N --folder PATH --uid UID [--part P] [--raw] [--json]
+                                 the decoded text (or the part, or the raw source), fetched if not cached
+  search --account N QUERY [--folder PATH] [--server] [--json]
+                                 local full-text search; --server also asks the server (IMAP SEARCH)
 
 --account takes the account's name or id. --data chooses the profile directory
 (default: $TEGAMI_DATA or the platform's data folder).
@@ -80,7 +89,10 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       refresh: { type: 'boolean', default: false },
       once: { type: 'boolean', default: false },
       folder: { type: 'string' },
-      interval: { type: 'string', default: '60' },
+      uid: { type: 'string' },
+      part: { type: 'string' },
+      raw: { type: 'boolean', default: false },
+      server: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -153,24 +165,40 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     const accountId = values.account ? (await findAccount(engine, values.account)).id : undefined;
     const unsubscribe = engine.onEvent((event, payload) => {
       if (event === 'sync.progress') {
-        const p = payload as { path: string; done: number; total: number };
+        const p = payload as EventPayload<'sync.progress'>;
         io.stderr(`  ${p.path}: ${p.done}/${p.total}\n`);
+      } else if (event === 'sync.state' && !values.once) {
+        const s = payload as EventPayload<'sync.state'>;
+        if (accountId === undefined || s.accountId === accountId) {
+          io.stderr(
+            `account ${s.accountId}: ${s.state}${s.error ? ` (${s.error.message})` : ''}${s.retryAt ? `, retrying at ${s.retryAt}` : ''}\n`,
+          );
+        }
+      } else if (event === 'messages.changed' && !values.once) {
+        const c = payload as EventPayload<'messages.changed'>;
+        io.stderr(`  folder ${c.mailboxId}: +${c.added.length} ~${c.changed.length} -${c.removed.length}\n`);
       }
     });
     try {
-      for (;;) {
-        const { accounts } = await call(engine, 'sync.run', accountId === undefined ? {} : { accountId });
-        for (const a of accounts) {
-          for (const m of a.mailboxes) {
-            if (m.error) io.stderr(`  ${m.path}: skipped: ${m.error}\n`);
-            else if (m.method !== 'skipped')
-              io.stderr(`  ${m.path}: ${m.method}, +${m.added} ~${m.changed} -${m.removed}${m.reset ? ' (UIDVALIDITY changed)' : ''}\n`);
-          }
-        }
-        io.stderr(`Synced ${accounts.length} account(s).\n`);
-        if (values.once) return 0;
-        await new Promise((resolve) => setTimeout(resolve, Number(values.interval) * 1000));
+      if (!values.once) {
+        // Stay running: one connection per account IDLEs, the others are polled; Ctrl-C stops
+        // (with LOGOUT).
+        if (!engine.startBackgroundSync) throw new TegamiError({ code: 'INTERNAL', message: 'This engine cannot sync in the background.' });
+        engine.startBackgroundSync();
+        await io.untilInterrupted();
+        return 0;
       }
+      const { accounts } = await call(engine, 'sync.run', accountId === undefined ? {} : { accountId });
+      for (const a of accounts) {
+        for (const w of a.warnings) io.stderr(`  warning: ${w}\n`);
+        for (const m of a.mailboxes) {
+          if (m.error) io.stderr(`  ${m.path}: skipped: ${m.error}\n`);
+          else if (m.method !== 'skipped')
+            io.stderr(`  ${m.path}: ${m.method}, +${m.added} ~${m.changed} -${m.removed}${m.reset ? ' (UIDVALIDITY changed)' : ''}\n`);
+        }
+      }
+      io.stderr(`Synced ${accounts.length} account(s).\n`);
+      return 0;
     } finally {
       unsubscribe();
     }
@@ -203,6 +231,73 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       }
       after = page.next;
     } while (after);
+    return 0;
+  }
+  if (command === 'show') {
+    const account = await findAccount(engine, values.account);
+    const mailbox = await findFolder(engine, account.id, values.folder);
+    const uid = Number(values.uid);
+    if (!Number.isInteger(uid) || uid < 1) throw new UsageError('Give the message with --uid UID');
+    const message = await call(engine, 'messages.byUid', { mailboxId: mailbox.id, uid });
+    if (!message) throw new TegamiError({ code: 'NOT_FOUND', message: `No message with UID ${uid} in ${mailbox.path} (run sync first?).` });
+    if (values.raw) {
+      const source = await call(engine, 'messages.source', { id: message.id });
+      if (values.json) io.stdout(`${JSON.stringify(source)}\n`);
+      else io.stdoutBytes(await io.readFile(source.file));
+      return 0;
+    }
+    const detail = await call(engine, 'messages.get', { id: message.id });
+    const part = values.part ?? detail.textPart ?? detail.htmlPart;
+    const content = part ? await call(engine, 'messages.part', { id: message.id, part }) : null;
+    if (values.json) {
+      io.stdout(`${JSON.stringify({ ...detail, content })}\n`);
+    } else if (values.part && content?.kind === 'file') {
+      io.stdoutBytes(await io.readFile(content.file));
+    } else {
+      const who = (list: { name: string; address: string }[]) =>
+        list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
+      const body =
+        content === null ? '' : content.kind === 'text' ? content.text : `[${content.contentType}, ${content.size} bytes: ${content.file}]`;
+      io.stdout(
+        `From: ${who(detail.from)}\nTo: ${who(detail.to)}\nDate: ${detail.summary.sentDate ?? detail.summary.date}\nSubject: ${detail.summary.subject}\n\n${body}\n`,
+      );
+    }
+    return 0;
+  }
+  if (command === 'search') {
+    const account = await findAccount(engine, values.account);
+    const query = positionals.slice(1).join(' ');
+    if (!query) throw new UsageError('Give something to search for');
+    const mailbox = values.folder || values.server ? await findFolder(engine, account.id, values.folder ?? 'INBOX') : undefined;
+    const local = await call(engine, 'search.local', { query, accountId: account.id, ...(mailbox ? { mailboxId: mailbox.id } : {}) });
+    const hits = [...local.hits];
+    if (values.server && mailbox) {
+      // Merge: what the server found that the local search did not, marked by source.
+      const seen = new Set(hits.map((h) => (h.source === 'local' ? h.message.id : -h.uid)));
+      const remote = await call(engine, 'search.server', { accountId: account.id, mailboxId: mailbox.id, query });
+      for (const h of remote.hits) if (!seen.has(h.source === 'local' ? h.message.id : -h.uid)) hits.push(h);
+    }
+    for (const h of hits) {
+      const row =
+        h.source === 'local'
+          ? {
+              source: 'local',
+              folderId: h.message.mailboxId,
+              uid: h.message.uid,
+              subject: h.message.subject,
+              from: h.message.from,
+              date: h.message.date,
+              messageId: h.message.messageId,
+            }
+          : { source: 'server', folderId: h.mailboxId, uid: h.uid };
+      io.stdout(
+        values.json
+          ? `${JSON.stringify(row)}\n`
+          : h.source === 'local'
+            ? `${h.message.uid}\t${h.message.date.slice(0, 16)}\t${h.message.subject}\n`
+            : `${h.uid}\t(on the server, not synced yet)\n`,
+      );
+    }
     return 0;
   }
   throw new UsageError(`Unknown command “${positionals.join(' ')}”`);

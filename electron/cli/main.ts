@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,13 @@ async function main(): Promise<number> {
   try {
     return await runCli(argv, engine, {
       stdout: (t) => process.stdout.write(t),
+      stdoutBytes: (b) => process.stdout.write(b),
+      readFile: (f) => readFile(f),
+      untilInterrupted: () =>
+        new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        }),
       stderr: (t) => process.stderr.write(t),
       env: process.env,
       readStdin: () => text(process.stdin),

@@ -9,6 +9,8 @@ export interface EngineOptions {
   host: 'electron' | 'web' | 'cli';
   credentials: CredentialStore;
   version: string;
+  /** Keep every account current in the background (IDLE, polling, reconnect): the desktop app and browser mode. */
+  background?: boolean;
 }
 
 export type EngineEventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -20,5 +22,7 @@ export type EngineEventListener = <E extends EventName>(event: E, payload: Event
 export interface Engine {
   invoke(name: unknown, input: unknown): Promise<Result<unknown>>;
   onEvent(listener: EngineEventListener): () => void;
+  /** Starts background sync if the engine was opened without it (`cli sync` without --once). */
+  startBackgroundSync?(): void;
   close(): Promise<void>;
 }

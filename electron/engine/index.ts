@@ -4,9 +4,12 @@ import { isRequestName, requests, type EventName, type EventPayload, type Reques
 import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import { openDatabase, storageError } from './db/database.js';
 import { MessageStore } from './db/messages.js';
+import { PartStore } from './db/parts.js';
 import { Store } from './db/store.js';
 import type { Engine, EngineEventListener, EngineOptions } from './engine.js';
 import { createService, type Service } from './service.js';
+import { SyncManager } from './sync/manager.js';
+import { afterHeaderPass } from './sync/bodies.js';
 
 export type { Engine, EngineOptions } from './engine.js';
 
@@ -37,7 +40,7 @@ export async function dispatch(service: Service, name: unknown, input: unknown):
 }
 
 /** Opens a profile and returns the engine its hosts talk to. */
-export async function openEngine(options: EngineOptions): Promise<Engine & { service: Service }> {
+export async function openEngine(options: EngineOptions): Promise<Engine & { service: Service & { close(): Promise<void> } }> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(path.join(options.dataDir, 'tegami.db'));
   const store = new Store(db);
@@ -51,17 +54,30 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
       }
     }
   };
+  const messages = new MessageStore(db);
+  const parts = new PartStore(db, options.dataDir);
+  const sync = new SyncManager({
+    store,
+    messages,
+    credentials: options.credentials,
+    emit,
+    afterPass: (accountId, session) => afterHeaderPass(session, parts, accountId),
+  });
   const service = createService({
     store,
-    messages: new MessageStore(db),
+    messages,
+    parts,
+    sync,
     credentials: options.credentials,
     emit,
     host: options.host,
     version: options.version,
   });
   let closed = false;
+  if (options.background) sync.start();
   return {
     service,
+    startBackgroundSync: () => sync.start(),
     invoke: (name: unknown, input: unknown) =>
       closed ? Promise.resolve(fail({ code: 'INTERNAL', message: 'The engine is shutting down.' })) : dispatch(service, name, input),
     onEvent(listener) {
@@ -71,6 +87,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     async close() {
       if (closed) return;
       closed = true;
+      await sync.stop(); // LOGOUT of every connection, after its current transaction
+      await service.close();
       listeners.clear();
       db.close();
     },

@@ -8,7 +8,12 @@ import { publicAccount, type AccountRecord, type Store } from './db/store.js';
 import { classifyImapError, openImap } from './imap/connect.js';
 import { fetchFolderList } from './imap/folders.js';
 import { probeCertificate } from './imap/tls.js';
-import { syncAccount, targetOf, type AccountSyncReport } from './sync/account.js';
+import { openSession, syncAccountWith, targetOf, type AccountSyncReport } from './sync/account.js';
+import type { SyncManager } from './sync/manager.js';
+import type { PartStore } from './db/parts.js';
+import { createBodiesService } from './bodies-service.js';
+import { afterHeaderPass } from './sync/bodies.js';
+import { UserSessions } from './sync/user-session.js';
 
 /** The engine's surface: one handler per request of the contract (a missing one fails to compile). */
 export type Service = { [N in RequestName]: (input: ParsedInput<N>) => Promise<RequestOutput<N>> };
@@ -16,13 +21,15 @@ export type Service = { [N in RequestName]: (input: ParsedInput<N>) => Promise<R
 export interface ServiceDeps {
   store: Store;
   messages: MessageStore;
+  parts: PartStore;
   credentials: CredentialStore;
+  sync: SyncManager;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   host: 'electron' | 'web' | 'cli';
   version: string;
 }
 
-export function createService(deps: ServiceDeps): Service {
+export function createService(deps: ServiceDeps): Service & { close(): Promise<void> } {
   const { store, messages, credentials, emit } = deps;
 
   async function passwordOf(account: AccountRecord): Promise<string> {
@@ -36,20 +43,34 @@ export function createService(deps: ServiceDeps): Service {
     return password;
   }
 
+  // User requests (a clicked part, a server search) run on each account's second connection.
+  const userSessions = new UserSessions(store, passwordOf);
+  const withSession = userSessions.withSession;
+  const bodies = createBodiesService({ store, parts: deps.parts, withSession, emit });
+
   /** One pass per account at a time: a second request joins the running one. */
   const running = new Map<number, Promise<AccountSyncReport>>();
   function syncOnce(account: AccountRecord): Promise<AccountSyncReport> {
     const current = running.get(account.id);
     if (current) return current;
-    const pass = (async () =>
-      syncAccount(account, await passwordOf(account), {
-        store,
-        messages,
-        onAlert: (message) => emit('server.alert', { accountId: account.id, message }),
-        onChanges: (c) => emit('messages.changed', c),
-        onFoldersChanged: () => emit('mailboxes.changed', { accountId: account.id }),
-        onProgress: (p) => emit('sync.progress', p),
-      }))().finally(() => running.delete(account.id));
+    const pass = (async () => {
+      const onAlert = (message: string) => emit('server.alert', { accountId: account.id, message });
+      const session = await openSession(account, await passwordOf(account), { onAlert });
+      try {
+        const report = await syncAccountWith(session, account, {
+          store,
+          messages,
+          onChanges: (c) => emit('messages.changed', c),
+          onFoldersChanged: () => emit('mailboxes.changed', { accountId: account.id }),
+          onProgress: (p) => emit('sync.progress', p),
+        });
+        // Bodies after headers (DESIGN.md 4.4), on the same connection.
+        await afterHeaderPass(session, deps.parts, account.id);
+        return report;
+      } finally {
+        await session.logout();
+      }
+    })().finally(() => running.delete(account.id));
     running.set(account.id, pass);
     return pass;
   }
@@ -74,7 +95,7 @@ export function createService(deps: ServiceDeps): Service {
     refreshedAt: store.getFoldersRefreshedAt(accountId),
   });
 
-  return {
+  const handlers: Service = {
     'app.info': async () => ({ version: deps.version, host: deps.host, platform: os.platform() }),
 
     'accounts.list': async () => store.listAccounts().map(publicAccount),
@@ -141,6 +162,7 @@ export function createService(deps: ServiceDeps): Service {
         );
       }
       store.replaceFolderList(account.id, folders.namespaces, folders.listings, new Date().toISOString());
+      deps.sync.ensure(account);
       emit('accounts.changed', {});
       emit('mailboxes.changed', { accountId: account.id });
       return publicAccount(account);
@@ -148,6 +170,8 @@ export function createService(deps: ServiceDeps): Service {
 
     'accounts.remove': async ({ accountId }) => {
       store.getAccount(accountId);
+      await deps.sync.remove(accountId);
+      await userSessions.forget(accountId);
       store.deleteAccount(accountId);
       await credentials.delete(accountId);
       emit('accounts.changed', {});
@@ -172,9 +196,26 @@ export function createService(deps: ServiceDeps): Service {
       return { accounts: reports };
     },
 
+    'sync.status': async () => deps.sync.status(),
+
+    'sync.wake': async () => {
+      deps.sync.wake();
+      return { woken: deps.sync.status().length };
+    },
+
     'messages.page': async (q) => {
       store.getMailbox(q.mailboxId);
       return messages.page(q);
     },
+    'messages.byUid': async ({ mailboxId, uid }) => {
+      store.getMailbox(mailboxId);
+      return messages.byUid(mailboxId, uid);
+    },
+    'messages.get': (input) => bodies.getMessage(input),
+    'messages.part': (input) => bodies.getPart(input),
+    'messages.source': (input) => bodies.getSource(input),
+    'search.local': (input) => bodies.searchLocal(input),
+    'search.server': (input) => bodies.searchServer(input),
   };
+  return Object.assign(handlers, { close: () => userSessions.closeAll() });
 }

@@ -91,7 +91,7 @@ describe('main', async () => {
     ]);
   });
 
-  it('opens the engine in the profile directory with safeStorage credentials', () => {
+  it('opens the engine in the profile directory with safeStorage credentials, syncing in the background', () => {
     expect(startup.openEngine).toEqual([
       [
         {
@@ -99,6 +99,7 @@ describe('main', async () => {
           host: 'electron',
           credentials: expect.objectContaining({ description: expect.any(String) }),
           version: '0.1.0',
+          background: true,
         },
       ],
     ]);

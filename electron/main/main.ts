@@ -88,7 +88,7 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession);
   const dataDir = app.getPath('userData');
   const credentials = new SafeStorageCredentialStore({ safeStorage, file: path.join(dataDir, 'credentials.json') });
-  engine = await openEngine({ dataDir, host: 'electron', credentials, version: app.getVersion() });
+  engine = await openEngine({ dataDir, host: 'electron', credentials, version: app.getVersion(), background: true });
   installIpcRelay({
     ipcMain,
     engine,

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   }
   const dataDir = path.resolve(values.data ?? defaultDataDir());
   const credentials = new FileCredentialStore(dataDir);
-  const engine = await openEngine({ dataDir, host: 'web', credentials, version: appVersion(root) });
+  const engine = await openEngine({ dataDir, host: 'web', credentials, version: appVersion(root), background: true });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not “${values.port}”`);
   const server = await startWebServer({ engine, rendererDir, port });

@@ -2,6 +2,26 @@ import { z } from 'zod';
 import { Account, AccountInput, Id } from '../domain/account.js';
 import { Mailbox, Namespace } from '../domain/mailbox.js';
 import { MessageSort, MessageSummary } from '../domain/message.js';
+import { ErrorInfo } from '../domain/errors.js';
+import {
+  GetMessageInput,
+  GetPartInput,
+  GetSourceInput,
+  MessageDetail,
+  MessageSource,
+  PartContent,
+  PartProgress,
+  SearchLocalInput,
+  SearchResults,
+  SearchServerInput,
+} from '../domain/body.js';
+
+const SyncState = z.object({
+  accountId: Id,
+  state: z.enum(['connecting', 'syncing', 'idle', 'offline', 'auth-failed', 'stopped']),
+  error: ErrorInfo.nullable(),
+  retryAt: z.string().nullable(),
+});
 
 const Cursor = z.object({ key: z.union([z.string(), z.number()]), id: Id });
 
@@ -18,6 +38,7 @@ const SyncReport = z.object({
       error: z.string().optional(),
     }),
   ),
+  warnings: z.array(z.string()),
 });
 
 /**
@@ -59,6 +80,16 @@ export const requests = {
     input: z.object({ accountId: Id.optional() }),
     output: z.object({ accounts: z.array(SyncReport) }),
   },
+  /** Each account's connection: online and idle, syncing, offline (and when it retries), … */
+  'sync.status': {
+    input: z.object({}),
+    output: z.array(SyncState),
+  },
+  /** Reconnect every account now (after the machine wakes or the network changes). */
+  'sync.wake': {
+    input: z.object({}),
+    output: z.object({ woken: z.number().int() }),
+  },
   /** A page of a folder's messages from the local store (keyset paging). */
   'messages.page': {
     input: z.object({
@@ -73,6 +104,21 @@ export const requests = {
     }),
     output: z.object({ messages: z.array(MessageSummary), next: Cursor.nullable() }),
   },
+  /** The stored message with this UID in a folder (under the folder's current UIDVALIDITY), or null. */
+  'messages.byUid': {
+    input: z.object({ mailboxId: Id, uid: z.number().int().positive() }),
+    output: MessageSummary.nullable(),
+  },
+  /** Headers, flags and the MIME tree of one message, from the local store. */
+  'messages.get': { input: GetMessageInput, output: MessageDetail },
+  /** One MIME part: cached, else fetched with BODY.PEEK (never sets \\Seen); progress as messages.partProgress. */
+  'messages.part': { input: GetPartInput, output: PartContent },
+  /** The whole message as the server has it (view source, save as .eml). */
+  'messages.source': { input: GetSourceInput, output: MessageSource },
+  /** Full-text search of the local mirror (works offline). */
+  'search.local': { input: SearchLocalInput, output: SearchResults },
+  /** IMAP SEARCH on the server, for mail beyond the offline window; hits marked by source. */
+  'search.server': { input: SearchServerInput, output: SearchResults },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -80,6 +126,8 @@ export const events = {
   'mailboxes.changed': z.object({ accountId: Id }),
   /** Rows of a folder were added, changed or removed (local ids); reset: its UIDVALIDITY changed. */
   'messages.changed': z.object({ mailboxId: Id, added: z.array(Id), changed: z.array(Id), removed: z.array(Id), reset: z.boolean() }),
+  'sync.state': SyncState,
+  'messages.partProgress': PartProgress,
   'sync.progress': z.object({ accountId: Id, path: z.string(), done: z.number().int(), total: z.number().int() }),
   /** A server [ALERT] (RFC 3501 7.1): the user must see it. */
   'server.alert': z.object({ accountId: Id, message: z.string() }),

@@ -157,4 +157,38 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 3,
+    name: 'cached parts keep the search body exact; per-account offline window',
+    sql: `
+      -- Migration 2's trigger appended a part's text on INSERT only, so a replaced part was indexed
+      -- twice and an evicted one never left the index. The body is now recomputed from the cached
+      -- parts whenever they change, which also clears it when a message's parts are evicted.
+      DROP TRIGGER parts_search_text;
+      CREATE TRIGGER parts_search_insert AFTER INSERT ON parts WHEN new.search_text IS NOT NULL BEGIN
+        UPDATE message_search SET body = coalesce((SELECT group_concat(search_text, char(10)) FROM
+          (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)), '')
+        WHERE rowid = new.message_id;
+      END;
+      CREATE TRIGGER parts_search_update AFTER UPDATE OF search_text ON parts BEGIN
+        UPDATE message_search SET body = coalesce((SELECT group_concat(search_text, char(10)) FROM
+          (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)), '')
+        WHERE rowid = new.message_id;
+      END;
+      CREATE TRIGGER parts_search_delete AFTER DELETE ON parts WHEN old.search_text IS NOT NULL BEGIN
+        UPDATE message_search SET body = coalesce((SELECT group_concat(search_text, char(10)) FROM
+          (SELECT search_text FROM parts WHERE message_id = old.message_id AND search_text IS NOT NULL ORDER BY part)), '')
+        WHERE rowid = old.message_id;
+      END;
+
+      -- Bodies of messages received in the last N days are kept offline (DESIGN.md 4); NULL is the
+      -- default (90), 0 means everything.
+      ALTER TABLE accounts ADD COLUMN offline_window_days INTEGER CHECK (offline_window_days IS NULL OR offline_window_days >= 0);
+
+      -- The prefetch's work list: messages whose text is not cached yet, newest first.
+      CREATE INDEX messages_body_pending ON messages (internal_date DESC, id DESC) WHERE body_state = 0;
+      -- Eviction's: messages with something cached.
+      CREATE INDEX messages_body_cached ON messages (internal_date) WHERE body_state > 0;
+    `,
+  },
 ];

@@ -19,6 +19,7 @@ export interface MailboxReport {
 export interface AccountSyncReport {
   accountId: number;
   mailboxes: MailboxReport[];
+  warnings: string[];
 }
 
 export interface AccountSyncDeps {
@@ -76,10 +77,16 @@ export async function openSession(
 
 /** The pass itself, on a connection the caller owns (the runner keeps one open for IDLE). */
 export async function syncAccountWith(session: ImapSession, account: AccountRecord, deps: AccountSyncDeps): Promise<AccountSyncReport> {
-  const report: AccountSyncReport = { accountId: account.id, mailboxes: [] };
+  const report: AccountSyncReport = { accountId: account.id, mailboxes: [], warnings: [] };
   const { namespaces, listings, status } = await fetchFolderList(session.client);
-  deps.store.replaceFolderList(account.id, namespaces, listings, new Date().toISOString());
-  deps.onFoldersChanged?.();
+  // INBOX always exists (RFC 3501 5.1). A listing without it is incomplete, not a sign that every
+  // folder was deleted: keep the local folders (and their mail) rather than drop them.
+  if (listings.some((l) => l.path.toUpperCase() === 'INBOX')) {
+    deps.store.replaceFolderList(account.id, namespaces, listings, new Date().toISOString());
+    deps.onFoldersChanged?.();
+  } else {
+    report.warnings.push(`The server's folder list had no INBOX (${listings.length} folders); the local folder list was kept.`);
+  }
   const mailboxes = deps.store
     .listMailboxes(account.id)
     .filter((m) => m.selectable)

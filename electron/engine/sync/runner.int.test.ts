@@ -25,6 +25,7 @@ let other: ImapFlow;
 let runner: AccountRunner;
 const states: ConnectionState[] = [];
 const changes: MailboxChanges[] = [];
+const passes: string[] = [];
 
 const message = (subject: string) =>
   Buffer.from(
@@ -65,6 +66,7 @@ beforeAll(async () => {
     messages,
     password: async () => user.password,
     onState: (s) => states.push(s),
+    onPass: (r) => passes.push(r.mailboxes.map((m) => `${m.path}:${m.method}:${m.added}`).join(' ')),
     onChanges: (c) => changes.push(c),
     pollIntervalMs: 60_000,
     backoff: { initialMs: 100, maxMs: 1000 },
@@ -82,6 +84,7 @@ afterAll(async () => {
 
 describe('AccountRunner (IDLE, reconnect) against the real Dovecot', () => {
   it('mirrors the mailbox on start, then idles', () => {
+    expect(store.listMailboxes(account.id).length, `states ${states.join(',')}; passes: ${passes.join(' | ')}`).toBeGreaterThan(0);
     expect(messages.all(inboxId()).map((m) => m.subject)).toEqual(['before start']);
     expect(states.slice(0, 3)).toEqual(['connecting', 'syncing', 'idle']);
   });

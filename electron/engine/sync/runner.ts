@@ -17,6 +17,8 @@ export interface RunnerOptions extends AccountSyncDeps {
   backoff?: { initialMs: number; maxMs: number };
   /** The folder the user has open, idled on instead of INBOX when set. */
   watchedPath?: () => string | null;
+  /** Runs after each full pass on the sync connection, before IDLE (bodies prefetch). */
+  afterPass?: (session: ImapSession) => Promise<void>;
 }
 
 type WakeReason = 'change' | 'poll' | 'wake' | 'closed' | 'stop' | 'request';
@@ -140,7 +142,7 @@ export class AccountRunner {
         session = await openSession(this.#account, await this.#opts.password(), this.#opts);
         attempt = 0;
         this.#setState('syncing');
-        this.#opts.onPass?.(await syncAccountWith(session, this.#account, this.#opts));
+        await this.#pass(session);
         for (;;) {
           const watched = this.#watchedMailboxId();
           if (watched !== null) await this.#syncOne(session, watched); // leaves it selected for IDLE
@@ -151,7 +153,7 @@ export class AccountRunner {
           if (reason === 'stop' || reason === 'wake') break;
           if (reason === 'closed') throw new TegamiError({ code: 'NETWORK', message: 'The server closed the connection.' });
           this.#setState('syncing');
-          if (reason === 'poll' || reason === 'request') this.#opts.onPass?.(await syncAccountWith(session, this.#account, this.#opts));
+          if (reason === 'poll' || reason === 'request') await this.#pass(session);
         }
       } catch (error) {
         const info = (error instanceof TegamiError ? error : classifyImapError(error, this.#account)).info;
@@ -170,6 +172,11 @@ export class AccountRunner {
         if (session) await session.logout();
       }
     }
+  }
+
+  async #pass(session: ImapSession): Promise<void> {
+    this.#opts.onPass?.(await syncAccountWith(session, this.#account, this.#opts));
+    await this.#opts.afterPass?.(session);
   }
 
   async #syncOne(session: ImapSession, mailboxId: number): Promise<void> {

@@ -1,0 +1,167 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { withImap } from '../../test/dovecot/client.js';
+import { FileCredentialStore } from '../engine/credentials-file.js';
+import { openEngine, type Engine } from '../engine/index.js';
+import { appRoot } from '../engine/paths.js';
+import { describeFailure, runCli } from './cli.js';
+
+const server = inject('dovecot');
+const seed = inject('dovecotSeed');
+const alice = server.users.find((u) => u.user === 'alice')!;
+
+let dataDir: string;
+let engine: Engine;
+
+/** Runs one CLI command in-process over a real engine; stdout lines and the exit code. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  let code: number;
+  try {
+    code = await runCli(args, engine, {
+      stdout: (t) => (out += t),
+      stdoutBytes: (b) => (out += Buffer.from(b).toString('utf8')),
+      stderr: (t) => (err += t),
+      env: { ALICE_PASSWORD: alice.password, WRONG: 'nope' },
+      readStdin: async () => '',
+      readFile: (f) => readFile(f),
+      untilInterrupted: () => Promise.resolve(),
+    });
+  } catch (error) {
+    const failure = describeFailure(error);
+    err += failure.message;
+    code = failure.exitCode;
+  }
+  return { code, out, err };
+}
+const jsonLines = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const add = (...extra: string[]) =>
+  cli(
+    'account',
+    'add',
+    '--name',
+    'Alice',
+    '--host',
+    server.host,
+    '--port',
+    String(server.imapsPort),
+    '--security',
+    'tls',
+    '--user',
+    'alice',
+    ...extra,
+  );
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-cli-'));
+  engine = await openEngine({ dataDir, host: 'cli', credentials: new FileCredentialStore(dataDir), version: 'test' });
+});
+afterAll(async () => {
+  await engine?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the command line against the real Dovecot', () => {
+  it('refuses an untrusted certificate with its fingerprint, and a wrong password, exiting 1 with nothing on stdout', async () => {
+    const untrusted = await add('--password-env', 'ALICE_PASSWORD');
+    expect(untrusted).toMatchObject({ code: 1, out: '' });
+    expect(untrusted.err).toContain(server.certFingerprint256);
+    const wrong = await add('--password-env', 'WRONG', '--trust-certificate', server.certFingerprint256);
+    expect(wrong).toMatchObject({ code: 1, out: '' });
+    expect(wrong.err).toMatch(/refused the user name or password/);
+  });
+
+  it('refuses a password given on the command line (usage error, exit 2)', async () => {
+    expect((await add('--password', 'x')).code).toBe(2);
+  });
+
+  it('adds the account, mirrors it with sync --once, and list --json agrees with the server, flag for flag', async () => {
+    expect((await add('--password-env', 'ALICE_PASSWORD', '--trust-certificate', server.certFingerprint256)).code).toBe(0);
+    const synced = await cli('sync', '--once');
+    expect(synced.code, synced.err).toBe(0);
+    expect(synced.out).toBe('');
+
+    for (const folder of ['INBOX', '仕事/請求書', 'Other/bob/Shared']) {
+      const listed = await cli('list', '--account', 'Alice', '--folder', folder, '--json');
+      expect(listed.code).toBe(0);
+      const local = new Map(jsonLines(listed.out).map((m) => [m.uid as number, [...(m.flags as string[])].sort()]));
+      const remote = await withImap(server, 'alice', async (c) => {
+        const lock = await c.getMailboxLock(folder, { readOnly: true });
+        try {
+          const out = new Map<number, string[]>();
+          for await (const m of c.fetch('1:*', { uid: true, flags: true }, { uid: true }))
+            out.set(m.uid, [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort());
+          return out;
+        } finally {
+          lock.release();
+        }
+      });
+      expect(local, folder).toEqual(remote);
+      expect(local.size).toBe(seed.folders[folder]);
+    }
+  });
+
+  it('prints the folder list as JSON with the contract fields', async () => {
+    const { out } = await cli('folders', '--account', 'Alice', '--json');
+    const rows = jsonLines(out);
+    const inbox = rows.find((r) => r.path === 'INBOX');
+    expect(Object.keys(inbox ?? {})).toEqual(
+      expect.arrayContaining(['path', 'name', 'delimiter', 'role', 'subscribed', 'total', 'unread', 'uidvalidity']),
+    );
+    expect(inbox).toMatchObject({ role: 'inbox', delimiter: '/', total: seed.folders.INBOX });
+    expect(rows.find((r) => r.path === '仕事/請求書')).toMatchObject({ name: '請求書' });
+  });
+
+  it('shows a Japanese ISO-2022-JP message decoded, and its raw source on request', async () => {
+    const listed = jsonLines((await cli('list', '--account', 'Alice', '--folder', 'INBOX', '--json')).out);
+    const msg = listed.find((m) => m.messageId === `<${seed.messageIds.iso2022jp}>`);
+    expect(msg?.subject).toBe('来週の会議について（ISO-2022-JP）');
+    const shown = await cli('show', '--account', 'Alice', '--folder', 'INBOX', '--uid', String(msg?.uid));
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain('来週の会議は水曜日の午後三時からに変更になりました。');
+    const raw = await cli('show', '--account', 'Alice', '--folder', 'INBOX', '--uid', String(msg?.uid), '--raw');
+    expect(raw.out).toContain('Content-Type: text/plain; charset=ISO-2022-JP');
+    const missing = await cli('show', '--account', 'Alice', '--folder', 'INBOX', '--uid', '999999');
+    expect(missing.code).toBe(1);
+  });
+
+  it('finds mail by a Japanese substring, locally and on the server', async () => {
+    const local = jsonLines((await cli('search', '--account', 'Alice', '会議', '--json')).out);
+    expect(local.some((h) => h.source === 'local' && h.subject === '来週の会議について（ISO-2022-JP）')).toBe(true);
+    const remote = jsonLines((await cli('search', '--account', 'Alice', 'Lunch', '--folder', 'INBOX', '--server', '--json')).out);
+    // Everything in INBOX is synced, so every server hit is already local (and says so).
+    expect(remote.length).toBeGreaterThanOrEqual(3);
+    expect(remote.every((h) => h.source === 'local' && String(h.subject).includes('Lunch'))).toBe(true);
+  });
+});
+
+describe('npm run cli (a real process)', () => {
+  it('prints usage errors on stderr and exits 2, data only on stdout', async () => {
+    const root = appRoot();
+    const run = promisify(execFile);
+    const result = await run(
+      process.execPath,
+      ['--import', 'tsx', 'electron/cli/main.ts', '--data', dataDir, 'account', 'list', '--json'],
+      { cwd: root },
+    );
+    expect(jsonLines(result.stdout)[0]).toMatchObject({ name: 'Alice', host: server.host });
+    await expect(
+      run(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--data', dataDir, 'frobnicate'], { cwd: root }),
+    ).rejects.toMatchObject({
+      code: 2,
+      stdout: '',
+    });
+  });
+});

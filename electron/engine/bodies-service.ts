@@ -1,0 +1,325 @@
+import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import type {
+  GetMessageInput,
+  GetPartInput,
+  GetSourceInput,
+  MessageDetail,
+  MessageSource,
+  PartContent,
+  PartProgress,
+  SearchLocalInput,
+  SearchResults,
+  SearchServerInput,
+} from '../../shared/domain/body.js';
+import { TegamiError } from '../../shared/domain/errors.js';
+import type { Address, AttachmentSummary } from '../../shared/domain/message.js';
+import { BODY_FULL, SOURCE_PART, type CachedPart, type MessageBodyRow, type PartStore } from './db/parts.js';
+import type { AccountRecord, Store } from './db/store.js';
+import { openImap, type OpenOptions } from './imap/connect.js';
+import { searchUids, streamPart, streamSource, withMailbox, type StreamOptions } from './imap/parts.js';
+import { ImapSession } from './imap/session.js';
+import { decodeBytes } from './mime/charset.js';
+import { bodyParts, findPart, flattenParts, parseBodyStructure, prefetchParts, textPartRef, type BodyNode } from './mime/structure.js';
+import { createTransferDecoder } from './mime/transfer.js';
+import { salvagedRecord, textRecords } from './sync/bodies.js';
+import { targetOf } from './sync/account.js';
+
+/**
+ * Handlers for reading mail: a message's headers and MIME tree, one part (from the cache, else
+ * fetched with BODY.PEEK and cached), the raw source, and search (local FTS, or IMAP SEARCH on the
+ * server). The lead wires them into the contract as messages.get, messages.part, messages.source,
+ * search.local and search.server.
+ */
+
+/** Runs `fn` on an authenticated session of the account: the connection for user requests. */
+export type WithSession = <T>(accountId: number, fn: (session: ImapSession) => Promise<T>) => Promise<T>;
+
+export interface BodiesDeps {
+  store: Store;
+  parts: PartStore;
+  withSession: WithSession;
+  emit: (event: 'messages.partProgress', payload: PartProgress) => void;
+  /** Bytes per partial fetch (RFC 3501 6.4.5 <start.length>). */
+  chunkSize?: number;
+  /** Text parts up to this size come back as text; larger ones as files. */
+  maxInlineText?: number;
+  /** "View source" returns at most this much text (the file has all of it). */
+  maxSourceText?: number;
+}
+
+export interface BodiesService {
+  getMessage(input: GetMessageInput): Promise<MessageDetail>;
+  getPart(input: GetPartInput): Promise<PartContent>;
+  getSource(input: GetSourceInput): Promise<MessageSource>;
+  searchLocal(input: SearchLocalInput): Promise<SearchResults>;
+  searchServer(input: SearchServerInput): Promise<SearchResults>;
+}
+
+/**
+ * The simplest WithSession: a new connection per request, logged out afterwards. A host that keeps
+ * a long-lived user-request connection per account (DESIGN.md 4) can pass its own instead.
+ */
+export function sessionPerRequest(
+  store: Store,
+  passwordOf: (account: AccountRecord) => Promise<string>,
+  opts: OpenOptions = {},
+): WithSession {
+  return async (accountId, fn) => {
+    const account = store.getAccount(accountId);
+    const target = targetOf(account);
+    const session = new ImapSession(await openImap(target, await passwordOf(account), opts), target);
+    try {
+      return await fn(session);
+    } finally {
+      await session.logout();
+    }
+  };
+}
+
+const BODY_STATES = ['none', 'text', 'full'] as const;
+
+function parseAddresses(json: string): Record<'from' | 'to' | 'cc' | 'bcc' | 'replyTo', Address[]> {
+  const empty = { from: [], to: [], cc: [], bcc: [], replyTo: [] };
+  try {
+    return { ...empty, ...(JSON.parse(json) as Partial<typeof empty>) };
+  } catch {
+    return empty;
+  }
+}
+
+function parseAttachments(json: string): AttachmentSummary[] {
+  try {
+    return JSON.parse(json) as AttachmentSummary[];
+  } catch {
+    return [];
+  }
+}
+
+const partNotFound = (part: string) => new TegamiError({ code: 'NOT_FOUND', message: `This message has no part ${part}.` });
+const goneFromServer = () =>
+  new TegamiError({
+    code: 'NOT_FOUND',
+    message: 'The message is no longer on the server (it was moved or deleted elsewhere). Sync the folder to update the list.',
+  });
+
+/** Writes to a stream, waiting when its buffer is full. */
+async function writeAll(stream: NodeJS.WritableStream, bytes: Buffer): Promise<void> {
+  if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
+}
+
+export function createBodiesService(deps: BodiesDeps): BodiesService {
+  const { parts, store } = deps;
+  const chunkSize = deps.chunkSize ?? 1024 * 1024;
+  const maxInlineText = deps.maxInlineText ?? 8 * 1024 * 1024;
+  const maxSourceText = deps.maxSourceText ?? 2 * 1024 * 1024;
+  /** One download per part at a time: a second click joins the first. */
+  const inflight = new Map<string, Promise<PartContent>>();
+
+  const boxOf = (m: MessageBodyRow) => ({ path: m.path, uidvalidity: m.uidvalidity });
+
+  function progress(m: MessageBodyRow, part: string, total: number | null): Pick<StreamOptions, 'onProgress'> {
+    return { onProgress: (received) => deps.emit('messages.partProgress', { id: m.id, part, received, total }) };
+  }
+
+  function fromCache(cached: CachedPart, filename: string | null): PartContent {
+    return cached.kind === 'text'
+      ? {
+          kind: 'text',
+          part: cached.part,
+          contentType: cached.contentType,
+          charset: cached.charset ?? 'utf-8',
+          text: cached.text,
+          size: cached.size,
+        }
+      : { kind: 'file', part: cached.part, contentType: cached.contentType, filename, file: cached.file, size: cached.size };
+  }
+
+  /** A file in the cache may have been removed behind our back (disk cleanup): then it is fetched again. */
+  async function stillThere(cached: CachedPart): Promise<boolean> {
+    if (cached.kind === 'text') return true;
+    try {
+      await (await open(cached.file, 'r')).close();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Fetches a text part whole (in ranges), decodes it and caches it with its search text. */
+  async function fetchText(m: MessageBodyRow, structure: BodyNode, node: BodyNode, part: string): Promise<PartContent> {
+    const ref = textPartRef(structure, part);
+    if (!ref) throw partNotFound(part);
+    const chunks: Buffer[] = [];
+    const done = await deps.withSession(m.accountId, (session) =>
+      withMailbox(session, boxOf(m), (client) =>
+        streamPart(client, m.uid, part, { chunkSize, onChunk: (b) => void chunks.push(b), ...progress(m, part, node.size ?? null) }),
+      ),
+    );
+    if (!done) throw goneFromServer();
+    const { parts: records, snippet } = textRecords([ref], new Map([[part, Buffer.concat(chunks)]]));
+    const record = records[0];
+    if (!record) throw partNotFound(part);
+    const wanted = prefetchParts(structure).map((r) => r.part);
+    const cached = parts.cachedParts(m.id);
+    const isBody = wanted.includes(part);
+    parts.storeTexts([
+      {
+        messageId: m.id,
+        parts: [record],
+        snippet: isBody && m.summary.snippet === null ? snippet : null,
+        complete: wanted.every((p) => p === part || cached.has(p)),
+      },
+    ]);
+    return {
+      kind: 'text',
+      part,
+      contentType: record.contentType,
+      charset: record.charset ?? 'utf-8',
+      text: record.text,
+      size: record.size,
+    };
+  }
+
+  /** Streams a part to a file in the part cache, removing the transfer encoding on the way. */
+  async function fetchFile(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent> {
+    const writer = await parts.openFile(m.id, part);
+    const decoder = createTransferDecoder(node.encoding);
+    try {
+      const done = await deps.withSession(m.accountId, (session) =>
+        withMailbox(session, boxOf(m), (client) =>
+          streamPart(client, m.uid, part, {
+            chunkSize,
+            onChunk: (b) => writeAll(writer.stream, decoder.write(b)),
+            ...progress(m, part, node.size ?? null),
+          }),
+        ),
+      );
+      if (!done) throw goneFromServer();
+      await writeAll(writer.stream, decoder.end());
+      const cached = await writer.commit({ contentType: node.type.toLowerCase() });
+      return { kind: 'file', part, contentType: cached.contentType, filename, file: cached.file, size: cached.size };
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+
+  /** The raw message, cached as a file (BODY.PEEK[] in ranges). */
+  async function sourceFile(m: MessageBodyRow): Promise<CachedPart & { kind: 'file' }> {
+    const cached = parts.get(m.id, SOURCE_PART);
+    if (cached?.kind === 'file' && (await stillThere(cached))) return cached;
+    const writer = await parts.openFile(m.id, SOURCE_PART);
+    try {
+      const done = await deps.withSession(m.accountId, (session) =>
+        withMailbox(session, boxOf(m), (client) =>
+          streamSource(client, m.uid, { chunkSize, onChunk: (b) => writeAll(writer.stream, b), ...progress(m, SOURCE_PART, m.size) }),
+        ),
+      );
+      if (!done) throw goneFromServer();
+      const file = await writer.commit({ contentType: 'message/rfc822' });
+      parts.raiseBodyState(m.id, BODY_FULL);
+      return file;
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+
+  async function readHead(file: string, limit: number): Promise<Buffer> {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(limit);
+      const { bytesRead } = await handle.read(buffer, 0, limit, 0);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The text of a message without a usable BODYSTRUCTURE, parsed from its source. */
+  async function salvagedText(m: MessageBodyRow): Promise<PartContent> {
+    const file = await sourceFile(m);
+    const record = await salvagedRecord(await readHead(file.file, Math.max(file.size, 1)));
+    parts.storeTexts([{ messageId: m.id, parts: record.parts, snippet: m.summary.snippet === null ? record.snippet : null }]);
+    const text = record.parts[0]?.text ?? '';
+    return { kind: 'text', part: 'TEXT', contentType: 'text/plain', charset: 'utf-8', text, size: file.size };
+  }
+
+  async function loadPart(m: MessageBodyRow, part: string): Promise<PartContent> {
+    const structure = parseBodyStructure(m.bodystructure);
+    if (part === 'TEXT' || !structure) {
+      if (part !== 'TEXT') throw partNotFound(part);
+      return salvagedText(m);
+    }
+    const node = findPart(structure, part);
+    if (!node) throw partNotFound(part);
+    const filename = flattenParts(node).at(0)?.filename ?? null;
+    const type = node.type.toLowerCase();
+    const isText = (type === 'text/plain' || type === 'text/html') && (node.size ?? 0) <= maxInlineText;
+    return isText ? fetchText(m, structure, node, part) : fetchFile(m, node, part, filename);
+  }
+
+  return {
+    async getMessage({ id }) {
+      const m = parts.message(id);
+      const structure = parseBodyStructure(m.bodystructure);
+      const cached = parts.cachedParts(id);
+      const addresses = parseAddresses(m.addresses);
+      const body = structure ? bodyParts(structure) : { text: 'TEXT', html: null };
+      return {
+        summary: m.summary,
+        ...addresses,
+        parts: structure ? flattenParts(structure, (p) => cached.has(p)) : [],
+        textPart: body.text,
+        htmlPart: body.html,
+        attachments: parseAttachments(m.attachments),
+        bodyState: BODY_STATES[m.bodyState],
+      };
+    },
+
+    async getPart({ id, part }) {
+      const m = parts.message(id);
+      const structure = parseBodyStructure(m.bodystructure);
+      const node = structure ? findPart(structure, part) : null;
+      const filename = node ? (flattenParts(node).at(0)?.filename ?? null) : null;
+      const cached = parts.get(id, part);
+      if (cached && (await stillThere(cached))) return fromCache(cached, filename);
+      const key = `${id}:${part}`;
+      const running = inflight.get(key);
+      if (running) return running;
+      const load = loadPart(m, part).finally(() => inflight.delete(key));
+      inflight.set(key, load);
+      return load;
+    },
+
+    async getSource({ id }) {
+      const m = parts.message(id);
+      const file = await sourceFile(m);
+      const head = await readHead(file.file, Math.min(Math.max(file.size, 1), maxSourceText));
+      return { id, file: file.file, size: file.size, text: decodeBytes(head, null).text, truncated: file.size > maxSourceText };
+    },
+
+    async searchLocal({ query, accountId, mailboxId, limit }) {
+      const found = parts.search({ query, accountId, mailboxId, limit });
+      return { hits: found.messages.map((message) => ({ source: 'local' as const, message })), more: found.more };
+    },
+
+    async searchServer({ accountId, mailboxId, query, field, limit }) {
+      const mailbox = store.getMailbox(mailboxId);
+      if (mailbox.accountId !== accountId)
+        throw new TegamiError({ code: 'INVALID_INPUT', message: 'That folder belongs to another account.' });
+      const box = { path: mailbox.path, uidvalidity: parts.mailboxUidvalidity(mailboxId) };
+      const uids = await deps.withSession(accountId, (session) => withMailbox(session, box, (client) => searchUids(client, field, query)));
+      const shown = uids.slice(0, limit);
+      const local = parts.byUids(mailboxId, shown);
+      return {
+        hits: shown.map((uid) => {
+          const message = local.get(uid);
+          return message ? { source: 'local' as const, message } : { source: 'server' as const, mailboxId, uid };
+        }),
+        more: uids.length > limit,
+      };
+    },
+  };
+}

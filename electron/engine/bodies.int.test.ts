@@ -1,0 +1,310 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PartProgress } from '../../shared/domain/body.js';
+import { connectImap, findUser } from '../../test/dovecot/client.js';
+import { fixtureMessages } from '../../test/seed/fixtures.js';
+import { attachment, buildMessage, multipart, samplePdf, textPart } from '../../test/seed/mime.js';
+import { createBodiesService, sessionPerRequest, type BodiesService, type WithSession } from './bodies-service.js';
+import { openDatabase, type Db } from './db/database.js';
+import { MessageStore } from './db/messages.js';
+import { BODY_NONE, BODY_TEXT, PartStore } from './db/parts.js';
+import { Store, type AccountRecord } from './db/store.js';
+import { evictOutsideWindow, prefetchBodies } from './sync/bodies.js';
+import { syncAccount } from './sync/account.js';
+import { openImap } from './imap/connect.js';
+import { ImapSession } from './imap/session.js';
+import { targetOf } from './sync/account.js';
+
+const server = inject('dovecot');
+const USER = 'dave';
+const user = findUser(server, USER);
+const DAY = 86_400_000;
+
+let dir: string;
+let db: Db;
+let store: Store;
+let messages: MessageStore;
+let parts: PartStore;
+let account: AccountRecord;
+let other: ImapFlow; // "the other device"
+let service: BodiesService;
+let online = true;
+let sessionsOpened = 0;
+const progress: PartProgress[] = [];
+
+const fixtures = new Map(fixtureMessages().map((f) => [f.key, f]));
+const fixture = (key: string) => {
+  const f = fixtures.get(key);
+  if (!f) throw new Error(`no fixture ${key}`);
+  return f;
+};
+
+/** 5 MB of deterministic, incompressible-looking bytes. */
+const bigData = Buffer.concat(
+  Array.from({ length: 160 }, (_, i) => createHash('sha256').update(`block ${i}`).digest()).map((b) => Buffer.concat(Array(1024).fill(b))),
+);
+const bigMessage = buildMessage(
+  {
+    from: 'Big <big@example.com>',
+    to: user.email,
+    subject: 'A large attachment',
+    date: new Date(Date.now() - 2 * DAY),
+    messageId: 'big@tegami.test',
+  },
+  multipart('mixed', [textPart('The archive is attached.\n'), attachment(bigData, 'application/octet-stream', 'archive.bin')]),
+);
+
+const malformed = Buffer.concat([
+  Buffer.from('From: Broken <broken@example.com>\r\nTo: dave@example.com\r\nMessage-ID: <malformed@tegami.test>\r\nDate: '),
+  Buffer.from(new Date(Date.now() - DAY).toUTCString()),
+  Buffer.from('\r\nSubject: '),
+  Buffer.from('生の8ビット件名', 'utf8'),
+  Buffer.from(
+    '\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="real-boundary"\r\n\r\n--wrong-boundary\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\n',
+  ),
+  Buffer.from('壊れたメールの本文です。', 'utf8'),
+  Buffer.from('\r\n--real-boundary'),
+]);
+const unknownCharset = Buffer.concat([
+  Buffer.from(
+    'From: a@example.com\r\nTo: dave@example.com\r\nSubject: unknown charset\r\nMessage-ID: <unknown-charset@tegami.test>\r\nMIME-Version: 1.0\r\n',
+  ),
+  Buffer.from('Content-Type: text/plain; charset=x-unknown\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+  Buffer.from('\x82\xb1\x82\xf1\x82\xc9\x82\xbf\x82\xcd\x90\xa2\x8a\x45\r\n', 'latin1'), // こんにちは世界 in Shift_JIS
+]);
+
+const byMessageId = (mid: string) => {
+  const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
+  const found = messages.all(inbox.id).find((m) => m.messageId === mid);
+  if (!found) throw new Error(`no local message ${mid}`);
+  return found;
+};
+
+async function serverFlags(uid: number): Promise<string[]> {
+  const lock = await other.getMailboxLock('INBOX');
+  try {
+    const m = await other.fetchOne(String(uid), { uid: true, flags: true }, { uid: true });
+    return m ? [...(m.flags ?? [])] : [];
+  } finally {
+    lock.release();
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-bodies-'));
+  db = openDatabase(path.join(dir, 'tegami.db'));
+  store = new Store(db);
+  messages = new MessageStore(db);
+  parts = new PartStore(db, dir);
+  account = store.insertAccount({
+    name: 'Dave',
+    email: user.email,
+    user: user.user,
+    host: server.host,
+    port: server.imapPort,
+    security: 'starttls',
+    trustedCertificate: server.certFingerprint256,
+    trustedCertificatePem: server.certPem,
+  });
+  const perRequest = sessionPerRequest(store, async () => user.password);
+  const withSession: WithSession = (accountId, fn) => {
+    if (!online) throw new Error('the test is offline: no session may be opened');
+    sessionsOpened++;
+    return perRequest(accountId, fn);
+  };
+  service = createBodiesService({ store, parts, withSession, emit: (_e, p) => progress.push(p), chunkSize: 1024 * 1024 });
+
+  other = await connectImap(server, USER);
+  for (const key of ['iso2022jp', 'shiftJis', 'eucJp', 'utf8Japanese', 'attachments', 'related', 'alternative']) {
+    const f = fixture(key);
+    await other.append(
+      'INBOX',
+      f.raw,
+      f.flags.filter((fl) => fl !== '\\Seen'),
+      f.date,
+    );
+  }
+  const old = fixture('archive-1'); // 230 days old: outside the 90-day window
+  await other.append('INBOX', old.raw, [], old.date);
+  await other.append('INBOX', bigMessage, [], new Date(Date.now() - 2 * DAY));
+  await other.append('INBOX', malformed, [], new Date(Date.now() - DAY));
+  await other.append('INBOX', unknownCharset, [], new Date(Date.now() - DAY));
+  await syncAccount(account, user.password, { store, messages });
+});
+
+afterAll(async () => {
+  await other?.logout().catch(() => undefined);
+  db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('parts on demand against the real Dovecot', () => {
+  it.each([
+    ['iso2022jp', 'iso-2022-jp', '来週の会議は水曜日の午後三時からに変更になりました。'],
+    ['shiftJis', 'shift_jis', '新しいプロジェクトの見積もりをお願いできますでしょうか。'],
+    ['eucJp', 'euc-jp', '京都旅行の写真を共有します。紅葉がとてもきれいでした。'],
+    ['utf8Japanese', 'utf-8', '絵文字も大丈夫です 📎✉️'],
+  ])('decodes the %s text part', async (key, charset, line) => {
+    const m = byMessageId(`<${key}@tegami.test>`);
+    const detail = await service.getMessage({ id: m.id });
+    expect(detail.textPart).not.toBeNull();
+    const content = await service.getPart({ id: m.id, part: detail.textPart! });
+    expect(content).toMatchObject({ kind: 'text', contentType: 'text/plain', charset });
+    expect(content.kind === 'text' && content.text).toContain(line);
+  });
+
+  it('never sets \\Seen on the server when fetching parts (BODY.PEEK)', async () => {
+    for (const key of ['iso2022jp', 'shiftJis', 'eucJp', 'utf8Japanese']) {
+      expect(await serverFlags(byMessageId(`<${key}@tegami.test>`).uid)).not.toContain('\\Seen');
+    }
+  });
+
+  it('describes the MIME tree: text, HTML, attachments, inline cid image', async () => {
+    const related = await service.getMessage({ id: byMessageId('<related@tegami.test>').id });
+    expect(related).toMatchObject({ textPart: '1.1', htmlPart: '1.2', bodyState: 'none' });
+    expect(related.parts.find((p) => p.part === '2')).toMatchObject({
+      contentType: 'image/png',
+      contentId: 'checkerboard@tegami.test',
+      disposition: 'inline',
+    });
+    const utf8 = await service.getMessage({ id: byMessageId('<utf8Japanese@tegami.test>').id });
+    expect(utf8.parts.find((p) => p.part === '2')).toMatchObject({ filename: '見積書 2024年度.pdf', contentType: 'application/pdf' });
+    expect(utf8.from[0]).toMatchObject({ name: '田中 太郎', address: 'tanaka@example.jp' });
+  });
+
+  it('streams an attachment to a file, with progress, byte for byte', async () => {
+    const m = byMessageId('<attachments@tegami.test>');
+    progress.length = 0;
+    const pdf = await service.getPart({ id: m.id, part: '2' });
+    expect(pdf).toMatchObject({ kind: 'file', contentType: 'application/pdf', filename: 'report.pdf' });
+    if (pdf.kind !== 'file') throw new Error('not a file');
+    expect(readFileSync(pdf.file)).toEqual(samplePdf('Quarterly report'));
+    expect(progress.filter((p) => p.id === m.id && p.part === '2').length).toBeGreaterThan(0);
+    const opened = sessionsOpened;
+    expect(await service.getPart({ id: m.id, part: '2' })).toEqual(pdf); // from the cache
+    expect(sessionsOpened).toBe(opened);
+    const img = await service.getPart({ id: byMessageId('<related@tegami.test>').id, part: '2' });
+    expect(img.kind === 'file' && readFileSync(img.file).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('fetches a 5 MB attachment in 1 MB partial fetches', async () => {
+    const m = byMessageId('<big@tegami.test>');
+    progress.length = 0;
+    const big = await service.getPart({ id: m.id, part: '2' });
+    expect(big).toMatchObject({ kind: 'file', size: bigData.length, filename: 'archive.bin' });
+    if (big.kind !== 'file') throw new Error('not a file');
+    expect(createHash('sha256').update(readFileSync(big.file)).digest('hex')).toBe(createHash('sha256').update(bigData).digest('hex'));
+    const steps = progress.filter((p) => p.id === m.id);
+    // base64 makes 5 MB about 6.9 MB on the wire: at least 7 ranges of 1 MB
+    expect(steps.length).toBeGreaterThanOrEqual(7);
+    expect(steps.map((p) => p.received)).toEqual([...steps.map((p) => p.received)].sort((a, b) => a - b));
+    expect(steps.at(-1)?.received).toBe(steps.at(-1)?.total);
+  });
+
+  it('returns the raw source, cached, identical to what was appended', async () => {
+    const m = byMessageId('<shiftJis@tegami.test>');
+    const source = await service.getSource({ id: m.id });
+    expect(readFileSync(source.file)).toEqual(fixture('shiftJis').raw);
+    expect(source).toMatchObject({ size: fixture('shiftJis').raw.length, truncated: false });
+    expect(source.text).toContain('Subject: =?Shift_JIS?B?');
+    expect((await service.getMessage({ id: m.id })).bodyState).toBe('full');
+  });
+
+  it('gives best-effort text for malformed mail without throwing', async () => {
+    const broken = byMessageId('<malformed@tegami.test>');
+    const detail = await service.getMessage({ id: broken.id });
+    expect(detail).toMatchObject({ textPart: 'TEXT', parts: [] }); // Dovecot reports one empty part: unusable
+    expect(detail.summary.subject).toBe('生の8ビット件名');
+    const content = await service.getPart({ id: broken.id, part: 'TEXT' });
+    expect(content.kind === 'text' && content.text).toContain('壊れたメールの本文です。');
+    const unknown = byMessageId('<unknown-charset@tegami.test>');
+    const text = await service.getPart({ id: unknown.id, part: (await service.getMessage({ id: unknown.id })).textPart ?? 'TEXT' });
+    expect(text).toMatchObject({ kind: 'text', charset: 'shift_jis' });
+    expect(text.kind === 'text' && text.text).toContain('こんにちは世界');
+  });
+
+  it('reports a part that does not exist as NOT_FOUND', async () => {
+    await expect(service.getPart({ id: byMessageId('<iso2022jp@tegami.test>').id, part: '7' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+});
+
+describe('prefetch, offline search and eviction', () => {
+  it('caches the text of in-window messages only, in batches, resumably', async () => {
+    const target = targetOf(account);
+    const session = new ImapSession(await openImap(target, user.password), target);
+    try {
+      const first = await prefetchBodies(session, parts, account.id, { batchSize: 3, maxMessages: 3 });
+      expect(first.cached).toBeGreaterThan(0);
+      const rest = await prefetchBodies(session, parts, account.id, { batchSize: 3 });
+      expect(rest.failedFolders).toEqual([]);
+      expect(await prefetchBodies(session, parts, account.id, { batchSize: 3 })).toMatchObject({ cached: 0 }); // nothing left
+    } finally {
+      await session.logout();
+    }
+    expect(parts.message(byMessageId('<archive-1@tegami.test>').id).bodyState).toBe(BODY_NONE);
+    for (const key of ['iso2022jp', 'eucJp', 'alternative', 'big', 'malformed']) {
+      expect(parts.message(byMessageId(`<${key}@tegami.test>`).id).bodyState, key).toBeGreaterThanOrEqual(BODY_TEXT);
+    }
+    expect(byMessageId('<eucJp@tegami.test>').snippet).toBe('アリスさん 京都旅行の写真を共有します。紅葉がとてもきれいでした。 鈴木');
+    expect(byMessageId('<alternative@tegami.test>').snippet).toContain('This week in Tegami');
+  });
+
+  it('searches offline: 2-character and 3+ character Japanese substrings of bodies', async () => {
+    online = false;
+    try {
+      const ids = async (query: string) =>
+        (await service.searchLocal({ query, limit: 50 })).hits.map((h) => (h.source === 'local' ? h.message.messageId : null));
+      expect(await ids('三時')).toEqual(['<iso2022jp@tegami.test>']);
+      expect(await ids('午後三時から')).toEqual(['<iso2022jp@tegami.test>']);
+      expect(await ids('納期')).toEqual(['<shiftJis@tegami.test>']);
+      expect(await ids('紅葉')).toEqual(['<eucJp@tegami.test>']);
+      expect(await ids('きれいでした')).toEqual(['<eucJp@tegami.test>']);
+      expect(await ids('壊れたメール')).toEqual(['<malformed@tegami.test>']);
+      expect(await ids('Offline sync')).toEqual(['<alternative@tegami.test>']); // HTML and text parts indexed
+      expect(await ids('number')).toEqual([]); // the old message's body was never cached
+      const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
+      expect((await service.searchLocal({ query: '紅葉', mailboxId: inbox.id + 1000, limit: 50 })).hits).toEqual([]);
+    } finally {
+      online = true;
+    }
+  });
+
+  it('evicts messages that left the window: parts gone, no longer searchable', async () => {
+    const eucJp = byMessageId('<eucJp@tegami.test>');
+    // A 3-day window: the 6-day-old EUC-JP message falls out of it.
+    const evicted = await evictOutsideWindow(parts, account.id, { window: 3 });
+    expect(evicted).toContain(eucJp.id);
+    expect(parts.message(eucJp.id).bodyState).toBe(BODY_NONE);
+    expect((await service.searchLocal({ query: '紅葉', limit: 50 })).hits).toEqual([]);
+    expect((await service.searchLocal({ query: '三時', limit: 50 })).hits).toHaveLength(1);
+  });
+});
+
+describe('server search', () => {
+  it('returns UIDs, marking the ones stored locally and the ones only on the server', async () => {
+    const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
+    const fresh = buildMessage(
+      { from: 'x@example.com', to: user.email, subject: 'Not synced yet: 会議の資料', date: new Date(), messageId: 'fresh@tegami.test' },
+      textPart('新しい会議の資料です。\n'),
+    );
+    const appended = await other.append('INBOX', fresh);
+    const result = await service.searchServer({ accountId: account.id, mailboxId: inbox.id, query: '会議', field: 'text', limit: 100 });
+    const local = result.hits.filter((h) => h.source === 'local').map((h) => h.source === 'local' && h.message.messageId);
+    expect(local).toContain('<iso2022jp@tegami.test>');
+    expect(result.hits).toContainEqual({ source: 'server', mailboxId: inbox.id, uid: appended && appended.uid });
+    const bySubject = await service.searchServer({
+      accountId: account.id,
+      mailboxId: inbox.id,
+      query: 'Weekly newsletter',
+      field: 'subject',
+      limit: 100,
+    });
+    expect(bySubject.hits.map((h) => h.source === 'local' && h.message.messageId)).toEqual(['<alternative@tegami.test>']);
+  });
+});

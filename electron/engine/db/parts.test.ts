@@ -1,0 +1,247 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, openDatabase, type Db } from './database.js';
+import { MessageStore, type HeaderRecord } from './messages.js';
+import { migrations } from './migrations.js';
+import { BODY_NONE, BODY_TEXT, PartStore, splitQuery } from './parts.js';
+import { Store } from './store.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 0, 31);
+
+let dir: string;
+let db: Db;
+let store: Store;
+let messages: MessageStore;
+let parts: PartStore;
+let accountId: number;
+let inbox: number;
+let work: number;
+
+const header = (uid: number, subject: string, daysAgo: number, from = 'someone@example.com'): HeaderRecord => ({
+  uid,
+  modseq: null,
+  flags: [],
+  internalDate: NOW - daysAgo * DAY,
+  sentDate: null,
+  size: 1000,
+  subject,
+  from: { name: '', address: from },
+  to: [],
+  cc: [],
+  bcc: [],
+  replyTo: [],
+  messageId: `<m${uid}@example.com>`,
+  inReplyTo: null,
+  references: [],
+  bodystructure: { type: 'text/plain', parameters: { charset: 'utf-8' }, size: 100 },
+  attachments: [],
+});
+
+const body = (messageId: number, text: string, part = '1') =>
+  parts.storeTexts([
+    {
+      messageId,
+      parts: [{ part, contentType: 'text/plain', charset: 'utf-8', text, searchText: text, size: text.length }],
+      snippet: text.slice(0, 20),
+    },
+  ]);
+
+const ftsBody = (id: number) => (db.prepare('SELECT body FROM message_search WHERE rowid = ?').get(id) as { body: string }).body;
+const subjects = (r: { messages: Array<{ subject: string }> }) => r.messages.map((m) => m.subject);
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-parts-'));
+  db = openDatabase(path.join(dir, 'tegami.db'));
+  store = new Store(db);
+  messages = new MessageStore(db);
+  parts = new PartStore(db, dir);
+  accountId = store.insertAccount({
+    name: 'A',
+    email: 'a@example.com',
+    user: 'a',
+    host: 'h',
+    port: 993,
+    security: 'tls',
+    trustedCertificate: null,
+    trustedCertificatePem: null,
+  }).id;
+  const listing = (p: string) => ({
+    path: p,
+    name: p,
+    parentPath: null,
+    delimiter: '/',
+    role: null,
+    namespace: 'personal' as const,
+    subscribed: true,
+    selectable: true,
+    attributes: [],
+    total: null,
+    unread: null,
+  });
+  store.replaceFolderList(accountId, [], [listing('INBOX'), listing('Work')], new Date().toISOString());
+  const boxes = store.listMailboxes(accountId);
+  inbox = boxes.find((b) => b.path === 'INBOX')!.id;
+  work = boxes.find((b) => b.path === 'Work')!.id;
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('migration 3', () => {
+  it('upgrades a schema-2 store: new triggers, offline window column, pending index', () => {
+    const file = path.join(dir, 'old.db');
+    const old = openDatabase(file, migrations.slice(0, 2));
+    expect(old.pragma('user_version', { simple: true })).toBe(2);
+    migrate(old, migrations);
+    expect(old.pragma('user_version', { simple: true })).toBe(3);
+    const names = (old.prepare("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')").all() as Array<{ name: string }>).map(
+      (r) => r.name,
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['parts_search_insert', 'parts_search_update', 'parts_search_delete', 'messages_body_pending']),
+    );
+    expect(names).not.toContain('parts_search_text');
+    expect(old.prepare('SELECT offline_window_days FROM accounts').all()).toEqual([]);
+    old.close();
+  });
+
+  it('keeps the search body equal to the cached parts: replaced once, cleared on delete', () => {
+    const [id] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'Hello', 1)]);
+    body(id!, 'first version');
+    body(id!, 'second version');
+    body(id!, 'html text', '2');
+    expect(ftsBody(id!)).toBe('second version\nhtml text');
+    db.prepare('DELETE FROM parts WHERE message_id = ?').run(id);
+    expect(ftsBody(id!)).toBe('');
+  });
+});
+
+describe('PartStore text cache', () => {
+  it('stores text parts with snippet and body state, and reads them back', () => {
+    const [id] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'Hello', 1)]);
+    expect(parts.message(id!).bodyState).toBe(BODY_NONE);
+    body(id!, '本文のテキスト');
+    expect(parts.get(id!, '1')).toEqual({
+      kind: 'text',
+      part: '1',
+      contentType: 'text/plain',
+      charset: 'utf-8',
+      text: '本文のテキスト',
+      size: 7,
+    });
+    expect(parts.get(id!, '2')).toBeNull();
+    const m = parts.message(id!);
+    expect(m).toMatchObject({ bodyState: BODY_TEXT, path: 'INBOX', accountId, uid: 1 });
+    expect(m.summary.snippet).toBe('本文のテキスト');
+  });
+
+  it('writes files atomically and records them', async () => {
+    const [id] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'File', 1)]);
+    const w = await parts.openFile(id!, '2');
+    w.stream.write(Buffer.from('%PDF-1.4 data'));
+    const cached = await w.commit({ contentType: 'application/pdf' });
+    expect(cached).toMatchObject({ kind: 'file', size: 13, file: parts.partFile(id!, '2') });
+    expect(readFileSync(cached.file, 'latin1')).toBe('%PDF-1.4 data');
+    expect(parts.get(id!, '2')).toEqual(cached);
+    const aborted = await parts.openFile(id!, '3');
+    aborted.stream.write('partial');
+    await aborted.abort();
+    expect(readdirSync(path.dirname(cached.file))).toEqual(['2']);
+    expect(() => parts.partFile(id!, '../../x')).toThrow(/not a MIME part number/);
+  });
+});
+
+describe('offline window and eviction', () => {
+  it('defaults to 90 days; "all" and a number are stored', () => {
+    expect(parts.offlineWindow(accountId)).toBe(90);
+    parts.setOfflineWindow(accountId, 'all');
+    expect(parts.offlineWindow(accountId)).toBe('all');
+    parts.setOfflineWindow(accountId, 30);
+    expect(parts.offlineWindow(accountId)).toBe(30);
+  });
+
+  it('lists pending bodies newest first within the window, resumably', () => {
+    messages.insertHeaders(accountId, inbox, 1, [header(1, 'a', 1), header(2, 'b', 5), header(3, 'c', 100), header(4, 'd', 3)]);
+    const cutoff = NOW - 90 * DAY;
+    const first = parts.pendingBodies(accountId, cutoff, 2);
+    expect(first.map((p) => p.uid)).toEqual([1, 4]);
+    const last = first.at(-1)!;
+    expect(parts.pendingBodies(accountId, cutoff, 10, { date: last.internalDate, id: last.id }).map((p) => p.uid)).toEqual([2]);
+  });
+
+  it('evicts parts, files and search text of messages outside the window, keeping snippets', async () => {
+    const [recent, old] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'recent', 1), header(2, 'old', 200)]);
+    body(recent!, 'recent body text');
+    body(old!, 'old body text');
+    const w = await parts.openFile(old!, '2');
+    w.stream.write('x');
+    await w.commit({ contentType: 'image/png' });
+    expect(parts.search({ query: 'body text', limit: 10 }).messages).toHaveLength(2);
+
+    expect(await parts.evictBefore(accountId, NOW - 90 * DAY)).toEqual([old]);
+    expect(parts.get(old!, '1')).toBeNull();
+    expect(existsSync(parts.partFile(old!, '2'))).toBe(false);
+    expect(parts.message(old!)).toMatchObject({ bodyState: BODY_NONE, summary: { snippet: 'old body text' } });
+    expect(ftsBody(old!)).toBe('');
+    expect(subjects(parts.search({ query: 'body text', limit: 10 }))).toEqual(['recent']);
+    expect(parts.message(recent!).bodyState).toBe(BODY_TEXT);
+  });
+
+  it('sweeps files of messages that no longer exist', async () => {
+    const [id] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'x', 1)]);
+    const w = await parts.openFile(id!, '2');
+    w.stream.write('x');
+    await w.commit({ contentType: 'image/png' });
+    messages.removeUids(inbox, 1, [1]);
+    expect(await parts.sweepOrphanFiles()).toBe(1);
+    expect(existsSync(parts.partFile(id!, '2'))).toBe(false);
+  });
+});
+
+describe('local search', () => {
+  beforeEach(() => {
+    const ids = messages.insertHeaders(accountId, inbox, 1, [
+      header(1, '猫の写真', 3),
+      header(2, 'Meeting notes', 2),
+      header(3, 'Lunch', 1, 'tanaka@example.jp'),
+    ]);
+    const [w] = messages.insertHeaders(accountId, work, 1, [header(1, 'Quarterly report', 4)]);
+    body(ids[0]!, 'かわいい猫です。');
+    body(ids[1]!, 'The quarterly report is attached. 来週の会議について');
+    body(ids[2]!, 'ramen?');
+    body(w!, 'Numbers for the quarter. 猫 again');
+  });
+
+  it('splits queries by trigram reach', () => {
+    expect(splitQuery('猫 quarterly 会議 ab')).toEqual({ long: ['quarterly'], short: ['猫', '会議', 'ab'] });
+  });
+
+  it('finds 3+ character substrings with the trigram index, ranking subject hits first', () => {
+    expect(subjects(parts.search({ query: 'quarterly', limit: 10 }))).toEqual(['Quarterly report', 'Meeting notes']);
+    expect(subjects(parts.search({ query: '会議につ', limit: 10 }))).toEqual(['Meeting notes']);
+    expect(subjects(parts.search({ query: 'tanaka', limit: 10 }))).toEqual(['Lunch']);
+  });
+
+  it('finds 1 and 2 character Japanese queries through the LIKE fallback, newest first', () => {
+    expect(subjects(parts.search({ query: '猫', limit: 10 }))).toEqual(['猫の写真', 'Quarterly report']);
+    expect(subjects(parts.search({ query: '会議', limit: 10 }))).toEqual(['Meeting notes']);
+  });
+
+  it('requires every term, filters by folder and account, and reports more', () => {
+    expect(subjects(parts.search({ query: '猫 quarter', limit: 10 }))).toEqual(['Quarterly report']);
+    expect(subjects(parts.search({ query: '猫', mailboxId: inbox, limit: 10 }))).toEqual(['猫の写真']);
+    expect(subjects(parts.search({ query: '猫', accountId: accountId + 1, limit: 10 }))).toEqual([]);
+    expect(parts.search({ query: '猫', limit: 1 })).toMatchObject({ more: true, messages: [{ subject: '猫の写真' }] });
+  });
+
+  it('treats query syntax and LIKE wildcards as text', () => {
+    expect(parts.search({ query: '"OR NEAR(', limit: 10 }).messages).toEqual([]);
+    expect(parts.search({ query: '%', limit: 10 }).messages).toEqual([]);
+    expect(parts.search({ query: '_', limit: 10 }).messages).toEqual([]);
+  });
+});

@@ -1,0 +1,396 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { MessageSummary } from '../../../shared/domain/message.js';
+import { TegamiError } from '../../../shared/domain/errors.js';
+import type { Db } from './database.js';
+import { storageError } from './database.js';
+import { summaryColumns, toSummary, type MessageRow } from './messages.js';
+
+/**
+ * The part cache (DESIGN.md 3): decoded text parts in the `parts` table (their search_text feeds
+ * full-text search through migration 3's triggers), binary and large parts as files under
+ * <dataDir>/parts/<messageId>/<part>, written atomically (temporary file, then rename). Also the
+ * local search queries over message_search.
+ */
+
+export const BODY_NONE = 0;
+export const BODY_TEXT = 1;
+export const BODY_FULL = 2;
+export type BodyStateValue = typeof BODY_NONE | typeof BODY_TEXT | typeof BODY_FULL;
+
+/** The part key under which a message's whole source is cached (not a MIME part number). */
+export const SOURCE_PART = 'source';
+
+export const DEFAULT_OFFLINE_DAYS = 90;
+/** How many days of mail keep their bodies offline, or 'all'. */
+export type OfflineWindow = number | 'all';
+
+export interface TextPartRecord {
+  part: string;
+  contentType: string;
+  charset: string | null;
+  text: string;
+  /** What search indexes; null keeps the part out of the index. */
+  searchText: string | null;
+  /** Size on the server (transfer-encoded) in bytes. */
+  size: number;
+}
+
+export type CachedPart =
+  | { kind: 'text'; part: string; contentType: string; charset: string | null; text: string; size: number }
+  | { kind: 'file'; part: string; contentType: string; file: string; size: number };
+
+/** A message as the body code needs it: where it lives on the server, and what the headers said. */
+export interface MessageBodyRow {
+  id: number;
+  accountId: number;
+  mailboxId: number;
+  path: string;
+  uidvalidity: number;
+  uid: number;
+  internalDate: number;
+  size: number;
+  bodystructure: string | null;
+  addresses: string;
+  attachments: string;
+  bodyState: BodyStateValue;
+  summary: MessageSummary;
+}
+
+export interface PendingBody {
+  id: number;
+  mailboxId: number;
+  path: string;
+  uidvalidity: number;
+  uid: number;
+  internalDate: number;
+  size: number;
+  bodystructure: string | null;
+}
+
+export interface SearchQuery {
+  query: string;
+  accountId?: number | undefined;
+  mailboxId?: number | undefined;
+  limit: number;
+}
+
+/** A file being written into the cache: write to `stream`, then commit() (or abort()). */
+export interface PartFileWriter {
+  readonly stream: WriteStream;
+  commit(meta: { contentType: string }): Promise<CachedPart & { kind: 'file' }>;
+  abort(): Promise<void>;
+}
+
+interface PartRow {
+  part: string;
+  content_type: string;
+  charset: string | null;
+  text: string | null;
+  file: string | null;
+  size: number;
+}
+
+/** Code points, not UTF-16 units: the trigram tokenizer counts characters. */
+const charCount = (s: string): number => [...s].length;
+/** FTS5 string: a phrase in double quotes, quotes doubled (so no query syntax leaks through). */
+const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
+const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * Splits a query into terms the trigram index can match (3+ characters) and shorter ones, which
+ * fall back to LIKE (a scan of the indexed text; SQLite's trigram tokenizer cannot index them).
+ */
+export function splitQuery(query: string): { long: string[]; short: string[] } {
+  const terms = query.split(/\s+/u).filter(Boolean);
+  return { long: terms.filter((t) => charCount(t) >= 3), short: terms.filter((t) => charCount(t) < 3) };
+}
+
+export class PartStore {
+  readonly #db: Db;
+  readonly #root: string;
+  readonly #q;
+  readonly #searches = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(db: Db, dataDir: string) {
+    this.#db = db;
+    this.#root = path.join(dataDir, 'parts');
+    this.#q = {
+      part: db.prepare<[number, string], PartRow>(
+        'SELECT part, content_type, charset, text, file, size FROM parts WHERE message_id = ? AND part = ?',
+      ),
+      partNumbers: db.prepare<[number], { part: string }>('SELECT part FROM parts WHERE message_id = ?'),
+      upsertPart: db.prepare(
+        `INSERT INTO parts (message_id, part, content_type, charset, text, search_text, file, size)
+         VALUES (@messageId, @part, @contentType, @charset, @text, @searchText, @file, @size)
+         ON CONFLICT (message_id, part) DO UPDATE SET content_type = excluded.content_type, charset = excluded.charset,
+           text = excluded.text, search_text = excluded.search_text, file = excluded.file, size = excluded.size,
+           cached_at = excluded.cached_at`,
+      ),
+      setSnippet: db.prepare<[string | null, number]>('UPDATE messages SET snippet = ? WHERE id = ?'),
+      raiseBodyState: db.prepare<[number, number]>('UPDATE messages SET body_state = max(body_state, ?) WHERE id = ?'),
+      message: db.prepare<
+        [number],
+        MessageRow & {
+          account_id: number;
+          path: string;
+          bodystructure: string | null;
+          addresses: string;
+          attachments: string;
+          body_state: number;
+        }
+      >(
+        `SELECT ${summaryColumns}, bodystructure, addresses, attachments, body_state,
+           (SELECT account_id FROM mailboxes WHERE mailboxes.id = messages.mailbox_id) AS account_id,
+           (SELECT path FROM mailboxes WHERE mailboxes.id = messages.mailbox_id) AS path
+         FROM messages WHERE id = ?`,
+      ),
+      pending: db.prepare(
+        `SELECT m.id, m.mailbox_id AS mailboxId, b.path, m.uidvalidity, m.uid, m.internal_date AS internalDate, m.size, m.bodystructure
+         FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+         WHERE m.body_state = 0 AND m.stale = 0 AND b.account_id = @accountId AND m.internal_date >= @cutoff
+           AND (m.internal_date, m.id) < (@beforeDate, @beforeId)
+         ORDER BY m.internal_date DESC, m.id DESC LIMIT @limit`,
+      ),
+      toEvict: db.prepare<[number, number], { id: number }>(
+        `SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+         WHERE m.body_state > 0 AND b.account_id = ? AND m.internal_date < ?`,
+      ),
+      deleteParts: db.prepare<[number]>('DELETE FROM parts WHERE message_id = ?'),
+      clearBodyState: db.prepare<[number]>('UPDATE messages SET body_state = 0 WHERE id = ?'),
+      window: db.prepare<[number], { offline_window_days: number | null }>('SELECT offline_window_days FROM accounts WHERE id = ?'),
+      setWindow: db.prepare<[number | null, number]>('UPDATE accounts SET offline_window_days = ? WHERE id = ?'),
+      byUids: db.prepare<[number, string], MessageRow>(
+        `SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 AND uid IN (SELECT value FROM json_each(?))`,
+      ),
+      messageIds: db.prepare<[], { id: number }>('SELECT id FROM messages'),
+      mailboxState: db.prepare<[number], { uidvalidity: number | null }>('SELECT uidvalidity FROM mailboxes WHERE id = ?'),
+    };
+  }
+
+  // ---- cached parts ------------------------------------------------------------------------------
+
+  /** Absolute path of a cached part's file. Part numbers are digits and dots, so they are safe names. */
+  partFile(messageId: number, part: string): string {
+    if (!/^(\d+(\.\d+)*|TEXT|source)$/.test(part))
+      throw new TegamiError({ code: 'INVALID_INPUT', message: `“${part}” is not a MIME part number.` });
+    return path.join(this.#root, String(messageId), part);
+  }
+
+  get(messageId: number, part: string): CachedPart | null {
+    const row = this.#q.part.get(messageId, part);
+    if (!row) return null;
+    if (row.file !== null)
+      return { kind: 'file', part, contentType: row.content_type, file: path.join(this.#root, row.file), size: row.size };
+    return { kind: 'text', part, contentType: row.content_type, charset: row.charset, text: row.text ?? '', size: row.size };
+  }
+
+  cachedParts(messageId: number): Set<string> {
+    return new Set(this.#q.partNumbers.all(messageId).map((r) => r.part));
+  }
+
+  /**
+   * Stores the decoded text parts of many messages in one transaction, with their snippets. A
+   * message whose body text is now wholly cached (`complete`, the default) has its body state
+   * raised to at least "text cached".
+   */
+  storeTexts(batch: ReadonlyArray<{ messageId: number; parts: TextPartRecord[]; snippet: string | null; complete?: boolean }>): void {
+    this.#write(() =>
+      this.#db.transaction(() => {
+        for (const m of batch) {
+          for (const p of m.parts) {
+            this.#q.upsertPart.run({
+              messageId: m.messageId,
+              part: p.part,
+              contentType: p.contentType,
+              charset: p.charset,
+              text: p.text,
+              searchText: p.searchText,
+              file: null,
+              size: p.size,
+            });
+          }
+          if (m.snippet !== null) this.#q.setSnippet.run(m.snippet, m.messageId);
+          if (m.complete !== false) this.#q.raiseBodyState.run(BODY_TEXT, m.messageId);
+        }
+      })(),
+    );
+  }
+
+  setSnippet(messageId: number, snippet: string | null): void {
+    this.#write(() => this.#q.setSnippet.run(snippet, messageId));
+  }
+
+  raiseBodyState(messageId: number, state: BodyStateValue): void {
+    this.#write(() => this.#q.raiseBodyState.run(state, messageId));
+  }
+
+  /**
+   * Opens a temporary file beside the final one. commit() closes it, renames it into place (an
+   * atomic replace on one file system) and records the part; abort() removes it.
+   */
+  async openFile(messageId: number, part: string): Promise<PartFileWriter> {
+    const final = this.partFile(messageId, part);
+    await mkdir(path.dirname(final), { recursive: true }).catch((error: unknown) => {
+      throw storageError(error, 'Could not create the attachment cache folder');
+    });
+    const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+    const stream = createWriteStream(temp, { flags: 'wx' });
+    const relative = path.relative(this.#root, final);
+    return {
+      stream,
+      commit: async ({ contentType }) => {
+        stream.end();
+        await finished(stream);
+        const { size } = await stat(temp);
+        await rename(temp, final);
+        this.#write(() =>
+          this.#q.upsertPart.run({ messageId, part, contentType, charset: null, text: null, searchText: null, file: relative, size }),
+        );
+        return { kind: 'file', part, contentType, file: final, size };
+      },
+      abort: async () => {
+        stream.destroy();
+        await rm(temp, { force: true });
+      },
+    };
+  }
+
+  // ---- the offline window and eviction ------------------------------------------------------------
+
+  offlineWindow(accountId: number): OfflineWindow {
+    const days = this.#q.window.get(accountId)?.offline_window_days ?? null;
+    return days === null ? DEFAULT_OFFLINE_DAYS : days === 0 ? 'all' : days;
+  }
+
+  setOfflineWindow(accountId: number, window: OfflineWindow): void {
+    this.#q.setWindow.run(window === 'all' ? 0 : window, accountId);
+  }
+
+  /** Messages of the account inside the window whose text is not cached, newest first, after `before`. */
+  pendingBodies(accountId: number, cutoff: number, limit: number, before?: { date: number; id: number }): PendingBody[] {
+    return this.#q.pending.all({
+      accountId,
+      cutoff,
+      limit,
+      beforeDate: before?.date ?? Number.MAX_SAFE_INTEGER,
+      beforeId: before?.id ?? Number.MAX_SAFE_INTEGER,
+    }) as PendingBody[];
+  }
+
+  /**
+   * Drops every cached part of the account's messages received before `cutoff`: the rows in one
+   * transaction (the triggers clear their search text; the snippet stays for the list), then the
+   * files. Returns the ids evicted.
+   */
+  async evictBefore(accountId: number, cutoff: number): Promise<number[]> {
+    const ids = this.#q.toEvict.all(accountId, cutoff).map((r) => r.id);
+    this.#write(() =>
+      this.#db.transaction(() => {
+        for (const id of ids) {
+          this.#q.deleteParts.run(id);
+          this.#q.clearBodyState.run(id);
+        }
+      })(),
+    );
+    for (const id of ids) await rm(path.join(this.#root, String(id)), { recursive: true, force: true });
+    return ids;
+  }
+
+  /** Removes part files whose message is gone (deleted or expunged since they were cached). */
+  async sweepOrphanFiles(): Promise<number> {
+    const names = await readdir(this.#root).catch(() => [] as string[]);
+    const live = new Set(this.#q.messageIds.all().map((r) => String(r.id)));
+    let removed = 0;
+    for (const name of names) {
+      if (live.has(name)) continue;
+      await rm(path.join(this.#root, name), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  // ---- messages ------------------------------------------------------------------------------------
+
+  message(id: number): MessageBodyRow {
+    const row = this.#q.message.get(id);
+    if (!row) throw new TegamiError({ code: 'NOT_FOUND', message: 'That message does not exist (any more).' });
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      mailboxId: row.mailbox_id,
+      path: row.path,
+      uidvalidity: row.uidvalidity,
+      uid: row.uid,
+      internalDate: row.internal_date,
+      size: row.size,
+      bodystructure: row.bodystructure,
+      addresses: row.addresses,
+      attachments: row.attachments,
+      bodyState: Math.min(Math.max(row.body_state, 0), 2) as BodyStateValue,
+      summary: toSummary(row),
+    };
+  }
+
+  /** The UIDVALIDITY the stored UIDs of a mailbox belong to; null before its first sync. */
+  mailboxUidvalidity(mailboxId: number): number | null {
+    return this.#q.mailboxState.get(mailboxId)?.uidvalidity ?? null;
+  }
+
+  /** The stored messages among `uids` of a mailbox, by UID. */
+  byUids(mailboxId: number, uids: readonly number[]): Map<number, MessageSummary> {
+    return new Map(this.#q.byUids.all(mailboxId, JSON.stringify(uids)).map((r) => [r.uid, toSummary(r)]));
+  }
+
+  // ---- local search ----------------------------------------------------------------------------------
+
+  /**
+   * Full-text search over subject, addresses and cached text. Terms of 3+ characters use the
+   * trigram index (FTS5 MATCH, ranked by bm25 with subject > addresses > body); shorter terms —
+   * one or two kanji are a normal Japanese query — are matched with LIKE over the same columns.
+   * Every term must match. Ties and LIKE-only searches are ordered newest first.
+   */
+  search(q: SearchQuery): { messages: MessageSummary[]; more: boolean } {
+    const { long, short } = splitQuery(q.query);
+    if (long.length === 0 && short.length === 0) return { messages: [], more: false };
+    const key = `${long.length > 0}:${short.length}`;
+    let stmt = this.#searches.get(key);
+    if (!stmt) {
+      const shortClauses = short.map(
+        (_, i) => `(subject LIKE @s${i} ESCAPE '\\' OR addresses LIKE @s${i} ESCAPE '\\' OR body LIKE @s${i} ESCAPE '\\')`,
+      );
+      const where = [...(long.length ? ['message_search MATCH @match'] : []), ...shortClauses].join(' AND ');
+      const rank = long.length ? 'bm25(message_search, 3.0, 2.0, 1.0)' : '0';
+      stmt = this.#db.prepare(
+        `WITH hits AS (SELECT rowid AS hit_id, ${rank} AS hit_rank FROM message_search WHERE ${where})
+         SELECT ${summaryColumns} FROM hits JOIN messages ON messages.id = hits.hit_id
+         WHERE messages.stale = 0
+           AND (@mailboxId IS NULL OR messages.mailbox_id = @mailboxId)
+           AND (@accountId IS NULL OR messages.mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = @accountId))
+         ORDER BY hits.hit_rank, messages.internal_date DESC, messages.id DESC
+         LIMIT @limit`,
+      );
+      this.#searches.set(key, stmt);
+    }
+    const params: Record<string, string | number | null> = {
+      mailboxId: q.mailboxId ?? null,
+      accountId: q.accountId ?? null,
+      limit: q.limit + 1,
+    };
+    if (long.length) params.match = long.map(ftsPhrase).join(' ');
+    short.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
+    const rows = stmt.all(params) as MessageRow[];
+    return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
+  }
+
+  #write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw error instanceof TegamiError ? error : storageError(error, 'Could not save the message text');
+    }
+  }
+}

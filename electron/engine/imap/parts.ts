@@ -1,0 +1,192 @@
+import type { FetchMessageObject, ImapFlow, SearchObject } from 'imapflow';
+import { TegamiError } from '../../../shared/domain/errors.js';
+import { classifyImapError } from './connect.js';
+import type { ImapSession } from './session.js';
+import { uidSet } from './session.js';
+
+/**
+ * Message bodies on demand (RFC 3501 6.4.5). Every fetch uses BODY.PEEK, which never sets \Seen
+ * (imapflow writes BODY.PEEK[section]<partial> for `bodyParts` and `source`), and large parts are
+ * read in byte ranges with the partial form `<start.length>`, so a 50 MB attachment never sits in
+ * memory whole and its progress can be shown. Each function finishes its command before returning:
+ * no command is ever issued inside a `for await` over fetch().
+ */
+
+export const DEFAULT_CHUNK = 1024 * 1024;
+
+export interface MailboxRef {
+  path: string;
+  /** The UIDVALIDITY the UIDs belong to (null: not known yet); a different one on the server means they are void. */
+  uidvalidity: number | null;
+}
+
+export interface StreamResult {
+  /** Bytes received from the server (as sent, transfer-encoded). */
+  received: number;
+  /** FETCH commands issued: one per byte range. */
+  requests: number;
+}
+
+export interface StreamOptions {
+  chunkSize?: number;
+  /** Called with each range's bytes, in order; may be async (a file write). */
+  onChunk: (bytes: Buffer) => void | Promise<void>;
+  onProgress?: (received: number) => void;
+}
+
+const fail = (session: ImapSession, error: unknown): never => {
+  const { host, port, options } = session.client;
+  throw error instanceof TegamiError ? error : classifyImapError(error, { host, port, user: options.auth?.user ?? '' });
+};
+
+/**
+ * Runs `fn` with the mailbox open read-only (EXAMINE, RFC 3501 6.3.2: nothing we do can change
+ * flags) under imapflow's mailbox lock, after checking that the UIDs we hold are still valid.
+ */
+export async function withMailbox<T>(session: ImapSession, box: MailboxRef, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+  const client = session.client;
+  let lock: Awaited<ReturnType<ImapFlow['getMailboxLock']>>;
+  try {
+    lock = await client.getMailboxLock(box.path, { readOnly: true, description: 'tegami: fetch parts' });
+  } catch (error) {
+    return fail(session, error);
+  }
+  try {
+    const current = client.mailbox ? Number(client.mailbox.uidValidity) : null;
+    if (current !== null && box.uidvalidity !== null && current !== box.uidvalidity) {
+      throw new TegamiError({
+        code: 'NOT_FOUND',
+        message: `The folder “${box.path}” was reset on the server, so this message has to be found again. Sync the account and try again.`,
+      });
+    }
+    return await fn(client);
+  } catch (error) {
+    return fail(session, error);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The bytes of one requested section in a FETCH response, whatever key imapflow filed them under. */
+function sectionBytes(message: FetchMessageObject | false, part: string): Buffer | null {
+  if (!message || !message.bodyParts) return null;
+  const wanted = part.toLowerCase();
+  for (const [key, value] of message.bodyParts) {
+    // "1.2", or "1.2]<0>"-style keys for partial responses
+    const section = key.toLowerCase().replace(/\]?<\d+>$/, '');
+    if (section === wanted) return value;
+  }
+  return null;
+}
+
+/**
+ * One range of one part: UID FETCH uid (BODY.PEEK[part]<start.length>). Returns null when the
+ * message is gone; an empty buffer when `start` is past the end of the part.
+ */
+export async function fetchPartRange(client: ImapFlow, uid: number, part: string, start: number, length: number): Promise<Buffer | null> {
+  const message = await client.fetchOne(String(uid), { uid: true, bodyParts: [{ key: part, start, maxLength: length }] }, { uid: true });
+  if (!message) return null;
+  return sectionBytes(message, part) ?? Buffer.alloc(0);
+}
+
+/**
+ * Streams one part in byte ranges (RFC 3501 6.4.5 partial fetch) until the server sends a short
+ * range. A server that ignores the range and sends the whole part ends the loop too.
+ */
+export async function streamPart(client: ImapFlow, uid: number, part: string, opts: StreamOptions): Promise<StreamResult | null> {
+  return streamRanges(opts, (start, length) => fetchPartRange(client, uid, part, start, length));
+}
+
+/** Streams the whole message, BODY.PEEK[]<start.length>, the same way. */
+export async function streamSource(client: ImapFlow, uid: number, opts: StreamOptions): Promise<StreamResult | null> {
+  return streamRanges(opts, async (start, length) => {
+    const message = await client.fetchOne(String(uid), { uid: true, source: { start, maxLength: length } }, { uid: true });
+    if (!message) return null;
+    return message.source ?? Buffer.alloc(0);
+  });
+}
+
+async function streamRanges(
+  opts: StreamOptions,
+  fetchRange: (start: number, length: number) => Promise<Buffer | null>,
+): Promise<StreamResult | null> {
+  const chunk = Math.max(1024, opts.chunkSize ?? DEFAULT_CHUNK);
+  let received = 0;
+  let requests = 0;
+  for (;;) {
+    const bytes = await fetchRange(received, chunk);
+    requests++;
+    if (bytes === null) {
+      if (received === 0) return null;
+      throw new TegamiError({ code: 'NOT_FOUND', message: 'The message was deleted on the server while it was being downloaded.' });
+    }
+    if (bytes.length > 0) {
+      await opts.onChunk(bytes);
+      received += bytes.length;
+      opts.onProgress?.(received);
+    }
+    if (bytes.length < chunk || bytes.length > chunk) break;
+  }
+  return { received, requests };
+}
+
+/**
+ * The text parts of many messages in one command per distinct set of part numbers (most mail
+ * shares "1" or "1.1"/"1.2"): UID FETCH set (BODY.PEEK[p]<0.max> …). Parts longer than
+ * `maxLength` arrive cut at that length; the caller can tell by comparing with their size.
+ * Returns uid → part → raw (transfer-encoded) bytes.
+ */
+export async function fetchTextParts(
+  client: ImapFlow,
+  wanted: ReadonlyArray<{ uid: number; parts: readonly string[] }>,
+  maxLength: number,
+): Promise<Map<number, Map<string, Buffer>>> {
+  const groups = new Map<string, { parts: string[]; uids: number[] }>();
+  for (const w of wanted) {
+    if (w.parts.length === 0) continue;
+    const parts = [...new Set(w.parts)].sort();
+    const key = parts.join(' ');
+    const group = groups.get(key) ?? { parts, uids: [] };
+    group.uids.push(w.uid);
+    groups.set(key, group);
+  }
+  const out = new Map<number, Map<string, Buffer>>();
+  for (const { parts, uids } of groups.values()) {
+    const responses: FetchMessageObject[] = [];
+    for await (const m of client.fetch(
+      uidSet(uids),
+      { uid: true, bodyParts: parts.map((key) => ({ key, start: 0, maxLength })) },
+      { uid: true },
+    )) {
+      responses.push(m);
+    }
+    for (const m of responses) {
+      const found = new Map<string, Buffer>();
+      for (const p of parts) {
+        const bytes = sectionBytes(m, p);
+        if (bytes) found.set(p, bytes);
+      }
+      out.set(m.uid, found);
+    }
+  }
+  return out;
+}
+
+/** IMAP SEARCH keys (RFC 3501 6.4.4) a user's query may use. */
+export type SearchField = 'text' | 'subject' | 'from';
+
+/**
+ * UID SEARCH over the selected mailbox; imapflow adds CHARSET UTF-8 (RFC 3501 6.4.4) when the
+ * query is not ASCII. imapflow answers `false` on NO/BAD: that is a refusal, not "no results".
+ */
+export async function searchUids(client: ImapFlow, field: SearchField, query: string): Promise<number[]> {
+  const criteria: SearchObject = field === 'subject' ? { subject: query } : field === 'from' ? { from: query } : { text: query };
+  const result = await client.search(criteria, { uid: true });
+  if (!Array.isArray(result)) {
+    throw new TegamiError({
+      code: 'SERVER_ERROR',
+      message: 'The server refused the search. It may not support searching for this text; try a shorter or plainer query.',
+    });
+  }
+  return [...result].sort((a, b) => b - a);
+}

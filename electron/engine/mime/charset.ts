@@ -1,0 +1,214 @@
+import iconv from 'iconv-lite';
+
+/**
+ * Bytes to Unicode for mail bodies and headers, never throwing. The declared charset (RFC 2045 5.1,
+ * RFC 2046 4.1.2) is tried first; when it is missing, unknown or plainly wrong (8-bit bytes in
+ * "us-ascii", invalid UTF-8 labelled UTF-8, mojibake-producing Shift_JIS), the bytes are sniffed:
+ * ISO-2022-JP escape sequences, then UTF-8 validity, then Shift_JIS vs EUC-JP by which reads as
+ * Japanese, then windows-1252 (which decodes any byte).
+ */
+
+export interface Decoded {
+  text: string;
+  /** The charset actually used (canonical name), which may differ from the declared one. */
+  charset: string;
+}
+
+type Canonical = 'utf-8' | 'us-ascii' | 'iso-2022-jp' | 'shift_jis' | 'euc-jp' | 'windows-1252' | (string & {});
+
+const ESC = 0x1b;
+
+/**
+ * Charsets never decoded as labelled: UTF-7 can smuggle markup past filters (+ADw-script+AD4-), and
+ * base64/hex are transfer encodings, not charsets.
+ */
+const refused = /^(utf7|unicode11utf7|csunicode11utf7|xunicode20utf7|base64|hex|binary)$/;
+
+/** Maps a declared charset name to the decoder we use for it, or null when we have none. */
+export function canonicalCharset(declared: string | null | undefined): Canonical | null {
+  if (!declared) return null;
+  const name = declared
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '')
+    .replace(/\*.*$/, ''); // RFC 2231 language suffix
+  const squashed = name.replace(/[^a-z0-9]/g, '');
+  if (!squashed || refused.test(squashed)) return null;
+  if (squashed === 'utf8' || squashed === 'unicode11utf8') return 'utf-8';
+  if (squashed === 'usascii' || squashed === 'ascii' || squashed === 'ansix341968' || squashed === 'us') return 'us-ascii';
+  // ISO-2022-JP and its Microsoft/IANA variants: the JIS X 0208 core is the same (RFC 1468).
+  if (/^(iso2022jp(1|2|3|ms)?|csiso2022jp|cp5022[012]|xiso2022jp)$/.test(squashed)) return 'iso-2022-jp';
+  // Shift_JIS as sent is almost always Windows-31J (CP932): ①, ～ and NEC/IBM extensions included.
+  if (/^(shiftjis|sjis|xsjis|mskanji|cswindows31j|windows31j|cp932|ms932|csshiftjis|xmscp932|shiftjis2004)$/.test(squashed))
+    return 'shift_jis';
+  if (/^(eucjp|xeucjp|cseucpkdfmtjapanese|eucjpms|eucjis2004|cp51932)$/.test(squashed)) return 'euc-jp';
+  // WHATWG: ISO-8859-1 and ASCII-compatible Latin-1 labels decode as windows-1252.
+  if (/^(iso88591|latin1|l1|cp1252|windows1252|xcp1252|cp819|ibm819|iso885911987)$/.test(squashed)) return 'windows-1252';
+  if (name === 'ks_c_5601-1987') return 'cp949';
+  return iconv.encodingExists(name) ? name : iconv.encodingExists(squashed) ? squashed : null;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const utf8Lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const isAscii = (bytes: Uint8Array): boolean => bytes.every((b) => b < 0x80);
+
+/** True when the bytes use ISO-2022 escape sequences of the Japanese sets (RFC 1468, RFC 2237). */
+export function hasIso2022jpEscapes(bytes: Uint8Array): boolean {
+  for (let i = 0; i + 2 < bytes.length; i++) {
+    if (bytes[i] !== ESC) continue;
+    const a = bytes[i + 1];
+    const b = bytes[i + 2];
+    if (a === 0x24 && (b === 0x42 || b === 0x40 || b === 0x28)) return true; // ESC $ B, ESC $ @, ESC $ ( D
+    if (a === 0x28 && (b === 0x4a || b === 0x49)) return true; // ESC ( J, ESC ( I
+  }
+  return false;
+}
+
+/**
+ * ISO-2022-JP (RFC 1468, with the half-width katakana and JIS X 0212 sets of ISO-2022-JP-1/CP50221):
+ * 7-bit bytes switched between sets by escape sequences. Each two-byte JIS code becomes its EUC-JP
+ * form (high bit set) so iconv-lite's EUC-JP table does the mapping. Unknown escapes are dropped;
+ * a missing "back to ASCII" at a line end is forgiven, as real mailers omit it.
+ */
+export function decodeIso2022jp(bytes: Uint8Array): string {
+  type Mode = 'ascii' | 'jisx0208' | 'jisx0212' | 'kana';
+  let mode: Mode = 'ascii';
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b === ESC) {
+      const a = bytes[i + 1];
+      const c = bytes[i + 2];
+      if (a === 0x24 && (c === 0x42 || c === 0x40)) mode = 'jisx0208';
+      else if (a === 0x24 && c === 0x28 && bytes[i + 3] === 0x44) {
+        mode = 'jisx0212';
+        i++;
+      } else if (a === 0x28 && (c === 0x42 || c === 0x4a)) mode = 'ascii';
+      else if (a === 0x28 && c === 0x49) mode = 'kana';
+      else continue; // a stray ESC: drop it
+      i += 2;
+      continue;
+    }
+    if (b === 0x0e) {
+      mode = 'kana'; // SO (CP50222)
+      continue;
+    }
+    if (b === 0x0f) {
+      mode = 'ascii'; // SI
+      continue;
+    }
+    if (b === 0x0a || b === 0x0d) {
+      if (mode !== 'ascii') mode = 'ascii';
+      out.push(b);
+      continue;
+    }
+    if (mode === 'ascii' || b < 0x21 || b > 0x7e) {
+      out.push(b);
+    } else if (mode === 'kana') {
+      out.push(0x8e, b | 0x80);
+    } else {
+      const b2 = bytes[i + 1];
+      if (b2 === undefined || b2 < 0x21 || b2 > 0x7e) {
+        out.push(0x3f); // a lone byte of a two-byte set: "?"
+        continue;
+      }
+      if (mode === 'jisx0212') out.push(0x8f);
+      out.push(b | 0x80, b2 | 0x80);
+      i++;
+    }
+  }
+  return iconv.decode(Buffer.from(out), 'euc-jp');
+}
+
+const REPLACEMENT = /\uFFFD/g;
+const countOf = (text: string, re: RegExp): number => text.match(re)?.length ?? 0;
+
+/**
+ * How much a decoding reads like Japanese: kana and kanji count for it, replacement characters,
+ * C1 controls and half-width katakana (rare in real mail, but what EUC-JP looks like read as
+ * Shift_JIS) against it.
+ */
+function japaneseScore(text: string): number {
+  const good = countOf(text, /[\u3040-\u30ff\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]/g);
+  const bad = countOf(text, REPLACEMENT) * 4 + countOf(text, /[\u0080-\u009f]/g) * 4 + countOf(text, /[\uff61-\uff9f]/g);
+  return good - bad;
+}
+
+/** The decoding of 8-bit, non-UTF-8 bytes that reads best, with windows-1252 as the last resort. */
+function sniffLegacy(bytes: Buffer): Decoded {
+  const sjis = iconv.decode(bytes, 'cp932');
+  const euc = iconv.decode(bytes, 'euc-jp');
+  const sjisScore = japaneseScore(sjis);
+  const eucScore = japaneseScore(euc);
+  const best =
+    eucScore > sjisScore ? { text: euc, charset: 'euc-jp', score: eucScore } : { text: sjis, charset: 'shift_jis', score: sjisScore };
+  if (best.score > 0 && countOf(best.text, REPLACEMENT) * 20 <= [...best.text].length) return { text: best.text, charset: best.charset };
+  return { text: iconv.decode(bytes, 'windows-1252'), charset: 'windows-1252' };
+}
+
+/** Guesses the charset of unlabelled (or wrongly labelled) bytes. */
+export function sniff(bytes: Buffer): Decoded {
+  if (hasIso2022jpEscapes(bytes)) return { text: decodeIso2022jp(bytes), charset: 'iso-2022-jp' };
+  if (isAscii(bytes)) return { text: bytes.toString('latin1'), charset: 'us-ascii' };
+  if (isValidUtf8(bytes)) return { text: utf8Lenient.decode(bytes), charset: 'utf-8' };
+  return sniffLegacy(bytes);
+}
+
+/** Decodes with the declared charset when that is plausible, else sniffs. Never throws. */
+export function decodeBytes(input: Uint8Array, declared?: string | null): Decoded {
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const charset = canonicalCharset(declared);
+  switch (charset) {
+    case null:
+      return sniff(bytes);
+    case 'us-ascii':
+      // "us-ascii" is the RFC 2045 default and is often claimed by 8-bit or ISO-2022-JP text.
+      return sniff(bytes);
+    case 'utf-8':
+      if (isValidUtf8(bytes)) return { text: utf8Lenient.decode(bytes), charset };
+      return sniff(bytes);
+    case 'iso-2022-jp':
+      // ISO-2022-JP is 7-bit: 8-bit bytes mean the label is wrong (a Shift_JIS body, usually).
+      if (isAscii(bytes)) return { text: decodeIso2022jp(bytes), charset };
+      return sniff(bytes);
+    case 'shift_jis':
+    case 'euc-jp': {
+      if (hasIso2022jpEscapes(bytes) && isAscii(bytes)) return { text: decodeIso2022jp(bytes), charset: 'iso-2022-jp' };
+      const text = iconv.decode(bytes, charset === 'shift_jis' ? 'cp932' : 'euc-jp');
+      if (countOf(text, REPLACEMENT) === 0) return { text, charset };
+      const guess = sniff(bytes);
+      return countOf(guess.text, REPLACEMENT) < countOf(text, REPLACEMENT) ? guess : { text, charset };
+    }
+    default: {
+      if (hasIso2022jpEscapes(bytes) && isAscii(bytes)) return { text: decodeIso2022jp(bytes), charset: 'iso-2022-jp' };
+      // Single-byte Latin labels on valid multi-byte UTF-8 are a common mislabel.
+      if (charset === 'windows-1252' && !isAscii(bytes) && isValidUtf8(bytes)) return { text: utf8Lenient.decode(bytes), charset: 'utf-8' };
+      try {
+        return { text: iconv.decode(bytes, charset), charset };
+      } catch {
+        return sniff(bytes);
+      }
+    }
+  }
+}
+
+/**
+ * A header that arrived as raw 8-bit bytes (RFC 6532 allows UTF-8; older mailers send Shift_JIS)
+ * and was read as Latin-1 by a parser: turns it back into bytes and decodes those properly.
+ * Text with characters above U+00FF was decoded already and is returned as is.
+ */
+export function repairLatin1Header(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value;
+  return decodeBytes(Buffer.from(value, 'latin1'), null).text;
+}

@@ -1,0 +1,112 @@
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { Address } from '../../../shared/domain/message.js';
+import { decodeBytes, repairLatin1Header } from './charset.js';
+import { htmlToText } from './text.js';
+import { safeFilename } from './words.js';
+
+/**
+ * A whole RFC 5322 message parsed locally: for "view source", and for messages whose BODYSTRUCTURE
+ * is missing or unusable (a broken boundary, a server that could not parse it). mailparser does
+ * the MIME work; this module turns its result into plain data and never throws on bad input.
+ */
+export interface ParsedMessage {
+  subject: string;
+  from: Address[];
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  replyTo: Address[];
+  date: string | null;
+  messageId: string | null;
+  /** The best plain text: the text part, or the HTML part's text content. */
+  text: string;
+  html: string | null;
+  attachments: Array<{ filename: string | null; contentType: string; size: number; contentId: string | null; inline: boolean }>;
+}
+
+const addresses = (value: AddressObject | AddressObject[] | undefined): Address[] => {
+  const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const out: Address[] = [];
+  const add = (v: { name?: string; address?: string; group?: Array<{ name?: string; address?: string }> }) => {
+    if (v.group) v.group.forEach(add);
+    else out.push({ name: repairLatin1Header(v.name ?? ''), address: v.address ?? '' });
+  };
+  for (const obj of list) obj.value.forEach(add);
+  return out;
+};
+
+function toParsed(mail: ParsedMail): ParsedMessage {
+  const html = typeof mail.html === 'string' ? mail.html : null;
+  const text = mail.text?.trim() ? mail.text : html ? htmlToText(html) : '';
+  return {
+    subject: repairLatin1Header(mail.subject ?? ''),
+    from: addresses(mail.from),
+    to: addresses(mail.to),
+    cc: addresses(mail.cc),
+    bcc: addresses(mail.bcc),
+    replyTo: addresses(mail.replyTo),
+    date: mail.date && Number.isFinite(mail.date.getTime()) ? mail.date.toISOString() : null,
+    messageId: mail.messageId ?? null,
+    text: text.replace(/\r\n?/g, '\n'),
+    html,
+    attachments: mail.attachments.map((a) => ({
+      filename: safeFilename(a.filename),
+      contentType: a.contentType.toLowerCase(),
+      size: a.size,
+      contentId: a.cid ?? null,
+      inline: a.contentDisposition === 'inline',
+    })),
+  };
+}
+
+const empty = (): ParsedMessage => ({
+  subject: '',
+  from: [],
+  to: [],
+  cc: [],
+  bcc: [],
+  replyTo: [],
+  date: null,
+  messageId: null,
+  text: '',
+  html: null,
+  attachments: [],
+});
+
+/**
+ * The body of a message whose MIME structure is broken (a boundary that never appears, so every
+ * part is "preamble"): everything after the header block, without boundary lines and part
+ * headers, decoded with charset detection.
+ */
+export function salvageBodyText(raw: Buffer): string {
+  const text = raw.toString('latin1');
+  const start = /\r?\n\r?\n/.exec(text);
+  const body = start ? raw.subarray(Buffer.byteLength(text.slice(0, start.index + start[0].length), 'latin1')) : raw;
+  const lines = decodeBytes(body, null).text.replace(/\r\n?/g, '\n').split('\n');
+  const kept: string[] = [];
+  let inPartHeaders = false;
+  for (const line of lines) {
+    if (/^--[^\s]{1,200}$/.test(line)) {
+      inPartHeaders = true; // a boundary line: part headers follow, up to a blank line
+      continue;
+    }
+    if (inPartHeaders) {
+      if (line.trim() === '') inPartHeaders = false;
+      else if (/^([\w-]+:|\s)/.test(line)) continue;
+      else inPartHeaders = false;
+    }
+    if (!inPartHeaders) kept.push(line);
+  }
+  return kept.join('\n').trim();
+}
+
+/** Parses raw message bytes. A message mailparser cannot read at all gives empty fields, not an error. */
+export async function parseRawMessage(raw: Buffer): Promise<ParsedMessage> {
+  try {
+    const parsed = toParsed(await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: 4_000_000 }));
+    if (!parsed.text.trim() && parsed.attachments.length === 0) parsed.text = salvageBodyText(raw);
+    return parsed;
+  } catch {
+    return { ...empty(), text: salvageBodyText(raw) };
+  }
+}

@@ -1,0 +1,221 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { base64Lines, buildMessage, encodeIso2022jp, encodeWords, param, quotedPrintable, textPart } from '../../../test/seed/mime.js';
+import { canonicalCharset, decodeBytes, decodeIso2022jp, repairLatin1Header } from './charset.js';
+import { parseRawMessage } from './message.js';
+import { bodyParts, flattenParts, prefetchParts, type BodyNode } from './structure.js';
+import { decodeTextPart, htmlToText, makeSnippet, unflow } from './text.js';
+import { createTransferDecoder, decodeTransfer } from './transfer.js';
+import { decodeParameter, decodeWords, safeFilename } from './words.js';
+
+const JA = 'お世話になっております。来週の会議は水曜日の午後三時からです。';
+
+describe('charset decoding', () => {
+  it('decodes ISO-2022-JP, Shift_JIS, EUC-JP and UTF-8 as declared', () => {
+    expect(decodeBytes(encodeIso2022jp(JA), 'ISO-2022-JP')).toEqual({ text: JA, charset: 'iso-2022-jp' });
+    expect(decodeBytes(iconv.encode(JA, 'Shift_JIS'), 'Shift_JIS')).toEqual({ text: JA, charset: 'shift_jis' });
+    expect(decodeBytes(iconv.encode(JA, 'EUC-JP'), 'euc-jp')).toEqual({ text: JA, charset: 'euc-jp' });
+    expect(decodeBytes(Buffer.from(JA), 'utf-8')).toEqual({ text: JA, charset: 'utf-8' });
+  });
+
+  it('reads Windows-31J extensions in mail labelled Shift_JIS (①, ～, 髙)', () => {
+    expect(decodeBytes(iconv.encode('①～髙橋', 'cp932'), 'shift_jis').text).toBe('①～髙橋');
+  });
+
+  it('decodes ISO-2022-JP half-width katakana and JIS X 0212 escapes', () => {
+    const kana = Buffer.from([0x1b, 0x28, 0x49, 0x31, 0x32, 0x1b, 0x28, 0x42]); // ESC ( I ｱｲ ESC ( B
+    expect(decodeIso2022jp(kana)).toBe('ｱｲ');
+  });
+
+  it('detects the charset when the label is missing, unknown or wrong', () => {
+    expect(decodeBytes(encodeIso2022jp(JA), null)).toMatchObject({ text: JA, charset: 'iso-2022-jp' });
+    expect(decodeBytes(encodeIso2022jp(JA), 'us-ascii')).toMatchObject({ text: JA, charset: 'iso-2022-jp' });
+    expect(decodeBytes(iconv.encode(JA, 'Shift_JIS'), 'x-unknown')).toMatchObject({ text: JA, charset: 'shift_jis' });
+    expect(decodeBytes(iconv.encode(JA, 'EUC-JP'), 'x-unknown')).toMatchObject({ text: JA, charset: 'euc-jp' });
+    expect(decodeBytes(iconv.encode(JA, 'Shift_JIS'), 'utf-8')).toMatchObject({ text: JA, charset: 'shift_jis' });
+    expect(decodeBytes(iconv.encode(JA, 'Shift_JIS'), 'iso-2022-jp')).toMatchObject({ text: JA, charset: 'shift_jis' });
+    expect(decodeBytes(Buffer.from(JA), 'iso-8859-1')).toMatchObject({ text: JA, charset: 'utf-8' });
+    expect(decodeBytes(iconv.encode(JA, 'EUC-JP'), 'shift_jis')).toMatchObject({ text: JA, charset: 'euc-jp' });
+  });
+
+  it('falls back to windows-1252 for Latin text and never throws on garbage', () => {
+    expect(decodeBytes(iconv.encode('Café déjà vu', 'windows-1252'), null)).toEqual({ text: 'Café déjà vu', charset: 'windows-1252' });
+    const garbage = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256));
+    for (const label of [null, 'utf-8', 'shift_jis', 'euc-jp', 'iso-2022-jp', 'x-unknown', 'utf-7', 'big5']) {
+      expect(typeof decodeBytes(garbage, label).text).toBe('string');
+    }
+  });
+
+  it('refuses UTF-7 as a label (markup smuggling) and maps aliases', () => {
+    expect(canonicalCharset('UTF-7')).toBeNull();
+    expect(canonicalCharset('x-sjis')).toBe('shift_jis');
+    expect(canonicalCharset('Windows-31J')).toBe('shift_jis');
+    expect(canonicalCharset('x-euc-jp')).toBe('euc-jp');
+    expect(canonicalCharset('ISO-2022-JP-MS')).toBe('iso-2022-jp');
+    expect(canonicalCharset('"UTF8"')).toBe('utf-8');
+    expect(canonicalCharset('x-unknown')).toBeNull();
+  });
+
+  it('repairs raw 8-bit headers read as Latin-1', () => {
+    expect(repairLatin1Header(Buffer.from('日本語の件名', 'utf8').toString('latin1'))).toBe('日本語の件名');
+    expect(repairLatin1Header(iconv.encode('日本語の件名', 'Shift_JIS').toString('latin1'))).toBe('日本語の件名');
+    expect(repairLatin1Header('already 日本語')).toBe('already 日本語');
+  });
+});
+
+describe('transfer encodings (RFC 2045 6)', () => {
+  const data = Buffer.from(`${JA}\r\nline two =, tabs\t\r\n`.repeat(50));
+
+  it('decodes base64 and quoted-printable whole and in arbitrary chunks', () => {
+    for (const [encoding, encoded] of [
+      ['base64', Buffer.from(base64Lines(data), 'latin1')],
+      ['quoted-printable', Buffer.from(quotedPrintable(data), 'latin1')],
+    ] as const) {
+      expect(decodeTransfer(encoded, encoding)).toEqual(data);
+      for (const size of [1, 2, 3, 5, 77, 1000]) {
+        const decoder = createTransferDecoder(encoding);
+        const out: Buffer[] = [];
+        for (let i = 0; i < encoded.length; i += size) out.push(decoder.write(encoded.subarray(i, i + size)));
+        out.push(decoder.end());
+        expect(Buffer.concat(out)).toEqual(data);
+      }
+    }
+  });
+
+  it('is lenient with broken input', () => {
+    expect(decodeTransfer(Buffer.from('SGVs bG8*\r\n!!'), 'base64').toString()).toBe('Hello');
+    expect(decodeTransfer(Buffer.from('a=ZZb=\r\nc =3D'), 'quoted-printable').toString()).toBe('a=ZZbc =');
+    expect(decodeTransfer(Buffer.from('raw'), 'x-uuencode').toString()).toBe('raw');
+  });
+});
+
+describe('RFC 2047 words and RFC 2231 parameters', () => {
+  it('decodes encoded-words in every Japanese charset, split words joined', () => {
+    for (const cs of ['ISO-2022-JP', 'Shift_JIS', 'EUC-JP', 'UTF-8'] as const) {
+      expect(decodeWords(encodeWords('来週の会議について（確認）よろしくお願いいたします', cs))).toBe(
+        '来週の会議について（確認）よろしくお願いいたします',
+      );
+    }
+    expect(decodeWords(encodeWords('旅行の写真', 'EUC-JP', 'Q'))).toBe('旅行の写真');
+    expect(decodeWords('Re: =?UTF-8?B?5pel5pys?= and =?UTF-8?Q?caf=C3=A9?=')).toBe('Re: 日本 and café');
+  });
+
+  it('decodes RFC 2231 file names and makes them safe', () => {
+    const value = param('filename', '見積書 2024年度.pdf').replace(/^filename\*=/, '');
+    expect(decodeParameter(value)).toBe('見積書 2024年度.pdf');
+    expect(decodeParameter("iso-2022-jp''%1B%24B%24%22%1B%28B.txt")).toBe('あ.txt');
+    expect(safeFilename('../../etc/passwd')).toBe('passwd');
+    expect(safeFilename('=?UTF-8?B?5pel5pys?=.txt')).toBe('日本.txt');
+    expect(safeFilename('..')).toBeNull();
+  });
+});
+
+describe('text parts', () => {
+  it('decodes transfer encoding, charset and format=flowed', () => {
+    const raw = Buffer.from(base64Lines(iconv.encode('こんにちは\r\n世界', 'EUC-JP')), 'latin1');
+    expect(decodeTextPart(raw, { charset: 'EUC-JP', encoding: 'base64', flowed: null })).toEqual({
+      text: 'こんにちは\n世界',
+      charset: 'euc-jp',
+    });
+    expect(unflow('This is \r\nflowed.\r\n> quoted \r\n> more\r\n-- \r\nsig', false)).toBe('This is flowed.\n> quoted more\n-- \nsig');
+    expect(unflow('abc \r\ndef', true)).toBe('abcdef');
+  });
+
+  it('turns HTML into text without scripts, styles, images or link targets', () => {
+    const text = htmlToText(
+      '<html><head><style>p{color:red}</style><script>alert(1)</script></head><body><h1>見出し</h1><p>Hello <a href="https://x.example">link</a><img src="cid:a"></p><ul><li>one</li></ul></body></html>',
+    );
+    expect(text).toContain('見出し');
+    expect(text).toContain('Hello link');
+    expect(text).toContain('one');
+    expect(text).not.toMatch(/alert|color|https:|cid:/);
+  });
+
+  it('makes a snippet without quotes, attributions and signatures', () => {
+    const body = 'Hi Alice,\n\nThe report is attached.\n\nOn Tue, 5 Nov 2024, Bob wrote:\n> old text\n> more old\n\n-- \nBob\nCEO';
+    expect(makeSnippet(body)).toBe('Hi Alice, The report is attached.');
+    expect(makeSnippet('2024年11月5日 10:00 山田 <y@example.jp>:\n＞ 引用\n本文です。')).toBe('本文です。');
+    const long = makeSnippet('あ'.repeat(500));
+    expect([...long].length).toBe(200);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('MIME structure', () => {
+  const tree: BodyNode = {
+    type: 'multipart/mixed',
+    childNodes: [
+      {
+        part: '1',
+        type: 'multipart/related',
+        childNodes: [
+          {
+            part: '1.1',
+            type: 'multipart/alternative',
+            childNodes: [
+              { part: '1.1.1', type: 'text/plain', parameters: { charset: 'iso-2022-jp', format: 'flowed' }, encoding: '7bit', size: 100 },
+              { part: '1.1.2', type: 'text/html', parameters: { charset: 'utf-8' }, encoding: 'quoted-printable', size: 300 },
+            ],
+          },
+          { part: '1.2', type: 'image/png', id: '<img1@x>', disposition: 'inline', encoding: 'base64', size: 999 },
+        ],
+      },
+      {
+        part: '2',
+        type: 'application/pdf',
+        disposition: 'attachment',
+        dispositionParameters: { filename: '見積書.pdf' },
+        encoding: 'base64',
+        size: 5000,
+      },
+      { part: '3', type: 'text/plain', disposition: 'attachment', dispositionParameters: { filename: 'notes.txt' }, size: 10 },
+    ],
+  };
+
+  it('picks the displayable text and HTML (RFC 2046 alternative, RFC 2387 related)', () => {
+    expect(bodyParts(tree)).toEqual({ text: '1.1.1', html: '1.1.2' });
+    expect(prefetchParts(tree).map((p) => [p.part, p.contentType, p.flowed])).toEqual([
+      ['1.1.1', 'text/plain', { delSp: false }],
+      ['1.1.2', 'text/html', null],
+    ]);
+    expect(bodyParts({ type: 'text/plain' })).toEqual({ text: '1', html: null });
+  });
+
+  it('flattens the tree with file names, dispositions and content ids', () => {
+    const flat = flattenParts(tree, (p) => p === '2');
+    expect(flat.map((p) => p.part)).toEqual(['', '1', '1.1', '1.1.1', '1.1.2', '1.2', '2', '3']);
+    expect(flat.find((p) => p.part === '1.2')).toMatchObject({ contentId: 'img1@x', disposition: 'inline', depth: 2 });
+    expect(flat.find((p) => p.part === '2')).toMatchObject({ filename: '見積書.pdf', disposition: 'attachment', cached: true });
+  });
+});
+
+describe('whole-message parsing', () => {
+  it('parses a Japanese message', async () => {
+    const raw = buildMessage(
+      {
+        from: 'a@example.jp',
+        to: 'b@example.jp',
+        subject: encodeWords('件名', 'ISO-2022-JP'),
+        date: new Date('2024-01-01T00:00:00Z'),
+        messageId: 'x@y',
+      },
+      textPart(JA, { charset: 'ISO-2022-JP', encoding: '7bit' }),
+    );
+    const parsed = await parseRawMessage(raw);
+    expect(parsed.subject).toBe('件名');
+    expect(parsed.text.trim()).toBe(JA);
+  });
+
+  it('gives best-effort text for a malformed message (broken boundary, unknown charset, 8-bit header)', async () => {
+    const raw = Buffer.concat([
+      Buffer.from('From: x@example.com\r\nSubject: '),
+      Buffer.from('生の8ビット件名'),
+      Buffer.from('\r\nContent-Type: multipart/mixed; boundary="abc"\r\n\r\n--abd\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\n'),
+      Buffer.from('壊れたメール'),
+      Buffer.from('\r\n--abc'),
+    ]);
+    const parsed = await parseRawMessage(raw);
+    expect(parsed.subject).toBe('生の8ビット件名');
+    expect(parsed.text).toContain('壊れたメール');
+  });
+});

@@ -1,0 +1,128 @@
+import { compile } from 'html-to-text';
+import { decodeBytes } from './charset.js';
+import type { TextPartRef } from './structure.js';
+import { decodeTransfer } from './transfer.js';
+
+/** A text part's bytes as fetched (transfer-encoded), decoded to Unicode. */
+export interface DecodedText {
+  text: string;
+  charset: string;
+}
+
+/**
+ * RFC 3676 4.2: in format=flowed text a line ending in a space continues on the next line
+ * ("space-stuffed" lines lose their leading space; with DelSp=yes the trailing space is removed
+ * too). Quoted flowed lines join only with lines of the same quote depth.
+ */
+export function unflow(text: string, delSp: boolean): string {
+  const lines = text.split(/\r?\n/);
+  const out: string[] = [];
+  let pending: { depth: number; text: string } | null = null;
+  for (const raw of lines) {
+    const quote = /^>+/.exec(raw)?.[0] ?? '';
+    let line = raw.slice(quote.length);
+    if (line.startsWith(' ')) line = line.slice(1); // space-stuffing (4.4)
+    const isSig = line === '-- ';
+    const flowed = !isSig && line.endsWith(' ');
+    if (pending && pending.depth !== quote.length) {
+      out.push('>'.repeat(pending.depth) + (pending.depth ? ' ' : '') + pending.text);
+      pending = null;
+    }
+    const body = flowed && delSp ? line.slice(0, -1) : line;
+    const joined: string = (pending?.text ?? '') + body;
+    if (flowed) {
+      pending = { depth: quote.length, text: joined };
+    } else {
+      out.push('>'.repeat(quote.length) + (quote.length ? ' ' : '') + joined);
+      pending = null;
+    }
+  }
+  if (pending) out.push('>'.repeat(pending.depth) + (pending.depth ? ' ' : '') + pending.text);
+  return out.join('\n');
+}
+
+/**
+ * Decodes a fetched text part: transfer encoding (RFC 2045 6), then charset (with fallbacks),
+ * then format=flowed. Line ends become "\n". Never throws.
+ */
+export function decodeTextPart(raw: Buffer, ref: Pick<TextPartRef, 'charset' | 'encoding' | 'flowed'>): DecodedText {
+  const bytes = decodeTransfer(raw, ref.encoding);
+  const decoded = decodeBytes(bytes, ref.charset);
+  let text = decoded.text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
+  if (ref.flowed) text = unflow(text, ref.flowed.delSp);
+  return { text, charset: decoded.charset };
+}
+
+/**
+ * HTML to plain text for search and snippets (never for display: display sanitizes the HTML
+ * itself). Links keep their text only, images and invisible elements are dropped; depth and
+ * length limits keep a hostile message from stalling the engine.
+ */
+const convertHtml = compile({
+  wordwrap: false,
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'style', format: 'skip' },
+    { selector: 'script', format: 'skip' },
+    { selector: 'head', format: 'skip' },
+    { selector: 'h1', options: { uppercase: false } },
+    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } },
+    { selector: 'h4', options: { uppercase: false } },
+    { selector: 'h5', options: { uppercase: false } },
+    { selector: 'h6', options: { uppercase: false } },
+    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+  ],
+  limits: { maxInputLength: 4_000_000, maxDepth: 200, maxChildNodes: 20_000 },
+});
+
+export function htmlToText(html: string): string {
+  try {
+    return convertHtml(html)
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+  } catch {
+    // A parser failure on hostile input: strip tags crudely rather than lose the text.
+    return html
+      .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  }
+}
+
+const SNIPPET_LENGTH = 200;
+
+/** "On Tue, Bob wrote:", "2024年1月5日 12:00 Bob <b@x>:", "-----Original Message-----" and the like. */
+const attribution =
+  /^(on\b.*\bwrote:?|.*\s(wrote|writes|schrieb|a écrit|escribió):|.*\d{4}[年/-].*[:：]|-{2,}\s*(original message|forwarded message|元のメッセージ|転送メッセージ)\s*-{2,}|_{20,})\s*$/i;
+
+/**
+ * The first ~200 characters of what the sender wrote: quoted lines, attribution lines and the
+ * signature (RFC 3676 4.3 "-- " delimiter) are dropped, whitespace collapsed.
+ */
+export function makeSnippet(text: string, length = SNIPPET_LENGTH): string {
+  const kept: string[] = [];
+  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const trimmed = line.trim();
+    if (line === '-- ' || trimmed === '--' || trimmed === '—') break;
+    if (trimmed.startsWith('>') || trimmed.startsWith('＞')) continue;
+    if (attribution.test(trimmed)) continue;
+    if (trimmed) kept.push(trimmed);
+    if (kept.join(' ').length > length * 2) break;
+  }
+  const flat = kept.join(' ').replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length <= length
+    ? flat
+    : `${chars
+        .slice(0, length - 1)
+        .join('')
+        .trimEnd()}…`;
+}
+
+/** What full-text search indexes of a text part: the text itself, or an HTML part's text content. */
+export function searchTextOf(contentType: string, text: string): string {
+  return contentType.toLowerCase() === 'text/html' ? htmlToText(text) : text;
+}

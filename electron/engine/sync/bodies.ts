@@ -1,0 +1,208 @@
+import { TegamiError } from '../../../shared/domain/errors.js';
+import type { OfflineWindow, PartStore, PendingBody, TextPartRecord } from '../db/parts.js';
+import { fetchTextParts, streamSource, withMailbox } from '../imap/parts.js';
+import type { ImapSession } from '../imap/session.js';
+import { parseRawMessage } from '../mime/message.js';
+import { parseBodyStructure, prefetchParts, type TextPartRef } from '../mime/structure.js';
+import { decodeTextPart, htmlToText, makeSnippet, searchTextOf } from '../mime/text.js';
+
+/**
+ * Bodies within the offline window (DESIGN.md 4.4): after header sync, the text parts of every
+ * message received in the last N days (per account, default 90, or all) are fetched in batches,
+ * newest first, decoded and cached, so the mail can be read and searched offline. The work list
+ * is "messages whose text is not cached", so an interrupted pass simply resumes; attachments and
+ * anything else are fetched when the user opens them. Messages that age out of the window lose
+ * their cached parts.
+ */
+
+const DAY = 86_400_000;
+
+export interface PrefetchOptions {
+  /** Defaults to the account's setting. */
+  window?: OfflineWindow;
+  now?: number;
+  /** Messages per FETCH command. */
+  batchSize?: number;
+  /** Text parts larger than this (BODYSTRUCTURE size) are left for on-demand fetching. */
+  maxTextBytes?: number;
+  /** Messages without a usable BODYSTRUCTURE are parsed from their source up to this size. */
+  maxSourceBytes?: number;
+  /** Stop after this many messages (a background slice); the next pass continues. */
+  maxMessages?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { accountId: number; done: number }) => void;
+}
+
+export interface PrefetchReport {
+  cached: number;
+  skipped: number;
+  failedFolders: Array<{ path: string; error: string }>;
+}
+
+export function windowCutoff(window: OfflineWindow, now: number): number {
+  return window === 'all' ? Number.MIN_SAFE_INTEGER : now - window * DAY;
+}
+
+type Plan = { message: PendingBody; refs: TextPartRef[] } | { message: PendingBody; refs: null };
+
+/** What to fetch for a message: its displayable text parts, or (no usable structure) its source. */
+function planFor(message: PendingBody, maxTextBytes: number): Plan {
+  const structure = parseBodyStructure(message.bodystructure);
+  if (!structure) return { message, refs: null };
+  return { message, refs: prefetchParts(structure).filter((r) => r.size === null || r.size <= maxTextBytes) };
+}
+
+interface StoredBody {
+  messageId: number;
+  parts: TextPartRecord[];
+  snippet: string | null;
+}
+
+/** Decodes fetched parts into what the store keeps. */
+export function textRecords(
+  refs: readonly TextPartRef[],
+  raw: ReadonlyMap<string, Buffer>,
+): { parts: TextPartRecord[]; snippet: string | null } {
+  const parts: TextPartRecord[] = [];
+  for (const ref of refs) {
+    const bytes = raw.get(ref.part);
+    if (!bytes) continue;
+    const { text, charset } = decodeTextPart(bytes, ref);
+    parts.push({
+      part: ref.part,
+      contentType: ref.contentType,
+      charset,
+      text,
+      searchText: searchTextOf(ref.contentType, text),
+      size: bytes.length,
+    });
+  }
+  const plain = parts.find((p) => p.contentType === 'text/plain');
+  const html = parts.find((p) => p.contentType === 'text/html');
+  const snippetSource = plain?.text ?? (html ? htmlToText(html.text) : null);
+  return { parts, snippet: snippetSource === null ? null : makeSnippet(snippetSource) };
+}
+
+/** A message whose structure is unusable: parsed from its whole source (mailparser). */
+export async function salvagedRecord(source: Buffer): Promise<{ parts: TextPartRecord[]; snippet: string }> {
+  const parsed = await parseRawMessage(source);
+  return {
+    parts: [{ part: 'TEXT', contentType: 'text/plain', charset: 'utf-8', text: parsed.text, searchText: parsed.text, size: source.length }],
+    snippet: makeSnippet(parsed.text),
+  };
+}
+
+async function fetchGroup(
+  session: ImapSession,
+  plans: Plan[],
+  o: Required<Pick<PrefetchOptions, 'maxTextBytes' | 'maxSourceBytes'>>,
+): Promise<StoredBody[]> {
+  const first = plans[0];
+  if (!first) return [];
+  const box = { path: first.message.path, uidvalidity: first.message.uidvalidity };
+  const { structured, sources } = await withMailbox(session, box, async (client) => {
+    const withRefs = plans.filter((p): p is Plan & { refs: TextPartRef[] } => p.refs !== null && p.refs.length > 0);
+    const structured = await fetchTextParts(
+      client,
+      withRefs.map((p) => ({ uid: p.message.uid, parts: p.refs.map((r) => r.part) })),
+      o.maxTextBytes,
+    );
+    const sources = new Map<number, Buffer>();
+    for (const p of plans) {
+      if (p.refs !== null || p.message.size > o.maxSourceBytes) continue;
+      const chunks: Buffer[] = [];
+      const done = await streamSource(client, p.message.uid, { chunkSize: o.maxSourceBytes, onChunk: (b) => void chunks.push(b) });
+      if (done) sources.set(p.message.uid, Buffer.concat(chunks));
+    }
+    return { structured, sources };
+  });
+  const out: StoredBody[] = [];
+  for (const p of plans) {
+    const id = p.message.id;
+    if (p.refs === null) {
+      const source = sources.get(p.message.uid);
+      if (source) out.push({ messageId: id, ...(await salvagedRecord(source)) });
+      continue;
+    }
+    if (p.refs.length === 0) {
+      out.push({ messageId: id, parts: [], snippet: null }); // nothing textual to cache (an image, a calendar file)
+      continue;
+    }
+    const raw = structured.get(p.message.uid);
+    if (raw) out.push({ messageId: id, ...textRecords(p.refs, raw) });
+  }
+  return out;
+}
+
+const groupByMailbox = (plans: Plan[]): Plan[][] => {
+  const groups = new Map<number, Plan[]>();
+  for (const p of plans) groups.set(p.message.mailboxId, [...(groups.get(p.message.mailboxId) ?? []), p]);
+  return [...groups.values()];
+};
+
+/**
+ * Caches the text of the account's messages inside the offline window, newest first, in batches
+ * of `batchSize` per FETCH. A folder the server refuses is reported and skipped; a lost
+ * connection ends the pass with the error (what was stored stays stored).
+ */
+export async function prefetchBodies(
+  session: ImapSession,
+  parts: PartStore,
+  accountId: number,
+  opts: PrefetchOptions = {},
+): Promise<PrefetchReport> {
+  const window = opts.window ?? parts.offlineWindow(accountId);
+  const cutoff = windowCutoff(window, opts.now ?? Date.now());
+  const batchSize = opts.batchSize ?? 50;
+  const limits = { maxTextBytes: opts.maxTextBytes ?? 512 * 1024, maxSourceBytes: opts.maxSourceBytes ?? 4 * 1024 * 1024 };
+  const report: PrefetchReport = { cached: 0, skipped: 0, failedFolders: [] };
+  const refused = new Set<number>();
+  let cursor: { date: number; id: number } | undefined;
+  let seen = 0;
+  while (!opts.signal?.aborted && (opts.maxMessages === undefined || seen < opts.maxMessages)) {
+    const batch = parts.pendingBodies(accountId, cutoff, batchSize, cursor);
+    const last = batch.at(-1);
+    if (!last) break;
+    cursor = { date: last.internalDate, id: last.id };
+    seen += batch.length;
+    const plans = batch.filter((m) => !refused.has(m.mailboxId)).map((m) => planFor(m, limits.maxTextBytes));
+    for (const group of groupByMailbox(plans)) {
+      let stored: StoredBody[];
+      try {
+        stored = await fetchGroup(session, group, limits);
+      } catch (error) {
+        // A folder deleted meanwhile or reset (UIDVALIDITY) is skipped until the next header sync.
+        if (!(error instanceof TegamiError) || !['SERVER_ERROR', 'NOT_FOUND'].includes(error.code) || !session.usable) throw error;
+        const path = group[0]?.message.path ?? '';
+        refused.add(group[0]?.message.mailboxId ?? 0);
+        report.failedFolders.push({ path, error: error.message });
+        continue;
+      }
+      parts.storeTexts(stored);
+      report.cached += stored.length;
+      report.skipped += group.length - stored.length;
+    }
+    opts.onProgress?.({ accountId, done: report.cached });
+  }
+  return report;
+}
+
+/** Drops cached parts of messages that left the offline window; returns the ids evicted. */
+export async function evictOutsideWindow(
+  parts: PartStore,
+  accountId: number,
+  opts: { window?: OfflineWindow; now?: number } = {},
+): Promise<number[]> {
+  const window = opts.window ?? parts.offlineWindow(accountId);
+  if (window === 'all') return [];
+  return parts.evictBefore(accountId, windowCutoff(window, opts.now ?? Date.now()));
+}
+
+/**
+ * What follows every full header pass, on the same (sync) connection so a user's click never
+ * waits behind it: evict what fell out of the offline window, then cache the text of the mail in it.
+ */
+export async function afterHeaderPass(session: ImapSession, parts: PartStore, accountId: number): Promise<void> {
+  await evictOutsideWindow(parts, accountId);
+  await prefetchBodies(session, parts, accountId);
+}

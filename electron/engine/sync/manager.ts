@@ -1,0 +1,103 @@
+import type { ErrorInfo } from '../../../shared/domain/errors.js';
+import type { EventName, EventPayload } from '../../../shared/ipc/contract.js';
+import type { CredentialStore } from '../credentials.js';
+import type { MessageStore } from '../db/messages.js';
+import type { AccountRecord, Store } from '../db/store.js';
+import { TegamiError } from '../../../shared/domain/errors.js';
+import type { ImapSession } from '../imap/session.js';
+import { AccountRunner, type ConnectionState } from './runner.js';
+
+export interface AccountSyncState {
+  accountId: number;
+  state: ConnectionState;
+  error: ErrorInfo | null;
+  retryAt: string | null;
+}
+
+export interface SyncManagerDeps {
+  store: Store;
+  messages: MessageStore;
+  credentials: CredentialStore;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  pollIntervalMs?: number;
+  /** After each full pass, on the sync connection (bodies prefetch). */
+  afterPass?: (accountId: number, session: ImapSession) => Promise<void>;
+}
+
+/**
+ * Background sync for the hosts that stay open (desktop app, browser mode, `cli sync`): one
+ * AccountRunner per account, started with the engine or when an account is added, stopped (with
+ * LOGOUT) when it is removed or the engine closes. Each state change goes to the UI as an event.
+ */
+export class SyncManager {
+  readonly #deps: SyncManagerDeps;
+  readonly #runners = new Map<number, AccountRunner>();
+  readonly #states = new Map<number, AccountSyncState>();
+  #enabled = false;
+
+  constructor(deps: SyncManagerDeps) {
+    this.#deps = deps;
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  start(): void {
+    this.#enabled = true;
+    for (const account of this.#deps.store.listAccounts()) this.ensure(account);
+  }
+
+  ensure(account: AccountRecord): void {
+    if (!this.#enabled || this.#runners.has(account.id)) return;
+    const { store, messages, credentials, emit } = this.#deps;
+    const runner = new AccountRunner(account, {
+      store,
+      messages,
+      password: async () => {
+        const password = await credentials.get(account.id);
+        if (password === null) throw new TegamiError({ code: 'AUTH_FAILED', message: `No password is saved for ${account.name}.` });
+        return password;
+      },
+      onAlert: (message) => emit('server.alert', { accountId: account.id, message }),
+      onChanges: (c) => emit('messages.changed', c),
+      onFoldersChanged: () => emit('mailboxes.changed', { accountId: account.id }),
+      onProgress: (p) => emit('sync.progress', p),
+      onState: (state, detail) => {
+        const s: AccountSyncState = { accountId: account.id, state, error: detail.error ?? null, retryAt: detail.retryAt ?? null };
+        this.#states.set(account.id, s);
+        emit('sync.state', s);
+      },
+      ...(this.#deps.pollIntervalMs ? { pollIntervalMs: this.#deps.pollIntervalMs } : {}),
+      ...(this.#deps.afterPass ? { afterPass: (session: ImapSession) => this.#deps.afterPass!(account.id, session) } : {}),
+    });
+    this.#runners.set(account.id, runner);
+    runner.start();
+  }
+
+  async remove(accountId: number): Promise<void> {
+    const runner = this.#runners.get(accountId);
+    this.#runners.delete(accountId);
+    this.#states.delete(accountId);
+    await runner?.stop();
+  }
+
+  /** After sleep or a network change: every account reconnects now. */
+  wake(): void {
+    for (const runner of this.#runners.values()) runner.wake();
+  }
+
+  status(): AccountSyncState[] {
+    return this.#deps.store
+      .listAccounts()
+      .map(
+        (a) => this.#states.get(a.id) ?? { accountId: a.id, state: this.#enabled ? 'connecting' : 'stopped', error: null, retryAt: null },
+      );
+  }
+
+  async stop(): Promise<void> {
+    this.#enabled = false;
+    await Promise.all([...this.#runners.values()].map((r) => r.stop()));
+    this.#runners.clear();
+  }
+}
