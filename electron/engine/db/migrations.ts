@@ -191,4 +191,45 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX messages_body_cached ON messages (internal_date) WHERE body_state > 0;
     `,
   },
+  {
+    version: 4,
+    name: 'offline operation queue; account quota',
+    sql: `
+      -- Every user action is the local change plus rows here, in one transaction (DESIGN.md 5).
+      -- An operation refers to local message ids; their server identity is resolved when it is
+      -- replayed, so chains made offline (move, then flag, then delete) work.
+      CREATE TABLE ops (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        -- one user action may queue several operations; undo works on actions
+        action_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed', 'discarded')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        server_text TEXT,
+        -- what undoes it, computed when it was applied locally
+        inverse TEXT
+      ) STRICT;
+      CREATE INDEX ops_queue ON ops (account_id, state, id);
+      CREATE INDEX ops_by_action ON ops (action_id);
+
+      -- Which messages a pending operation touches: sync never overwrites their local state
+      -- while the operation waits (RFC 4549 3).
+      CREATE TABLE op_messages (
+        op_id INTEGER NOT NULL REFERENCES ops (id) ON DELETE CASCADE,
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (op_id, message_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX op_messages_by_message ON op_messages (message_id);
+
+      -- QUOTA (RFC 9208) of the account's INBOX quota root, as last reported: JSON.
+      ALTER TABLE accounts ADD COLUMN quota TEXT;
+    `,
+  },
 ];
+
