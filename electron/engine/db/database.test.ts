@@ -86,3 +86,19 @@ describe('storageError', () => {
     );
   });
 });
+
+describe('migration 4', () => {
+  it('upgrades a schema-3 store with its data: queue tables, quota column', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 3));
+    old.prepare("INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls')").run();
+    migrate(old, migrations);
+    expect(old.pragma('user_version', { simple: true })).toBe(4);
+    expect(old.prepare('SELECT name, quota FROM accounts').all()).toEqual([{ name: 'a', quota: null }]);
+    old.prepare("INSERT INTO ops (account_id, action_id, kind, payload) VALUES (1, 1, 'flags', '{}')").run();
+    expect(() => old.prepare("INSERT INTO ops (account_id, action_id, kind, payload, state) VALUES (1, 1, 'flags', '{}', 'odd')").run()).toThrow(/CHECK/);
+    old.prepare('DELETE FROM accounts').run();
+    expect(old.prepare('SELECT count(*) AS n FROM ops').get()).toEqual({ n: 0 });
+    old.close();
+  });
+});
