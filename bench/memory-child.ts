@@ -1,0 +1,71 @@
+// Child process of the memory benchmark: one full header sync into a fresh store, sampling this
+// process's RSS. Run as `node --import tsx bench/memory-child.ts <input.json>`; the input holds the
+// server's connection info and the store file; prints one line of JSON (ChildResult) on stdout.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { DovecotConnectionInfo } from '../test/dovecot/server.js';
+import { addedIn, freshStore, tegamiSync } from './lib/fixture.js';
+
+export interface ChildInput {
+  info: DovecotConnectionInfo;
+  file: string;
+  sampleMs: number;
+}
+
+export interface ChildResult {
+  added: number;
+  seconds: number;
+  /** Highest sampled process.memoryUsage().rss, bytes. */
+  peakRss: number;
+  /** process.resourceUsage().maxRSS at the end, bytes (the kernel's high-water mark). */
+  maxRss: number;
+  /** Highest sampled heapUsed, bytes. */
+  peakHeap: number;
+  samples: number;
+  baselineRss: number;
+}
+
+async function main(): Promise<void> {
+  const inputFile = process.argv[2];
+  if (!inputFile) throw new Error('usage: memory-child.ts <input.json>');
+  const input = JSON.parse(readFileSync(inputFile, 'utf8')) as ChildInput;
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  let peakHeap = 0;
+  let samples = 0;
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    samples++;
+  };
+  const timer = setInterval(sample, input.sampleMs);
+  const s = freshStore(input.info, input.file);
+  const t = performance.now();
+  let added: number;
+  try {
+    added = addedIn(await tegamiSync(s));
+  } finally {
+    clearInterval(timer);
+    s.close();
+  }
+  sample();
+  const result: ChildResult = {
+    added,
+    seconds: (performance.now() - t) / 1000,
+    peakRss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    peakHeap,
+    samples,
+    baselineRss,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+// 4. Peak memory of a large header sync: syncAccount runs in a child process (a clean heap, nothing
+// of the benchmark runner counted) that samples its own RSS; the kernel's maxRSS is reported too.
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { connectionInfo } from '../test/dovecot/server.js';
+import type { Bench, BenchContext } from './lib/bench.js';
+import { log, tempDir } from './lib/fixture.js';
+import { formatCount, formatMb, formatSeconds, sizeFromEnv, type ResultRow } from './lib/stats.js';
+import type { ChildInput, ChildResult } from './memory-child.js';
+
+const TARGET_MB = 250;
+
+export interface SyncedStore {
+  file: string;
+  messages: number;
+  child: ChildResult;
+}
+
+/** A store holding a full header sync of `n` bulk messages, made by the memory child; built once per run. */
+export function syncedStore(ctx: BenchContext, n: number): Promise<SyncedStore> {
+  return ctx.memo(`store:${n}`, async () => {
+    const server = await ctx.singleFolderServer(n);
+    const tmp = tempDir(`store-${n}`);
+    ctx.memo(
+      `store-dir:${n}`,
+      () => Promise.resolve(tmp),
+      (t) => t.remove(),
+    );
+    const file = path.join(tmp.dir, 'tegami.db');
+    const inputFile = path.join(tmp.dir, 'input.json');
+    const input: ChildInput = { info: connectionInfo(server), file, sampleMs: 25 };
+    await writeFile(inputFile, JSON.stringify(input), { mode: 0o600 });
+    log(`child header sync of ${formatCount(n)} messages …`);
+    const child = await runChild(inputFile);
+    if (child.added < n) throw new Error(`child stored ${child.added} messages, expected at least ${n}`);
+    return { file, messages: n, child };
+  });
+}
+
+function runChild(inputFile: string): Promise<ChildResult> {
+  const script = path.join(import.meta.dirname, 'memory-child.ts');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, inputFile], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`memory child exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as ChildResult);
+      } catch (error) {
+        reject(new Error(`memory child printed no result: ${out.slice(-500)}`, { cause: error }));
+      }
+    });
+  });
+}
+
+export const memory: Bench = {
+  name: 'memory',
+  title: 'peak RSS of a large header sync (child process)',
+  async run(ctx: BenchContext): Promise<ResultRow[]> {
+    const n = sizeFromEnv(ctx.env, 'MEMORY_N', 100_000, 100);
+    ctx.sizes['memory messages'] = n;
+    const { child } = await syncedStore(ctx, n);
+    const peak = Math.max(child.peakRss, child.maxRss);
+    log(
+      `child: ${formatCount(child.added)} messages in ${formatSeconds(child.seconds)}; sampled peak RSS ${formatMb(child.peakRss)}, maxRSS ${formatMb(child.maxRss)}, peak heap ${formatMb(child.peakHeap)} (start ${formatMb(child.baselineRss)})`,
+    );
+    return [
+      {
+        bench: 'memory',
+        name: `peak RSS, header sync ${formatCount(n)} msgs`,
+        measured: formatMb(peak),
+        value: Math.round(peak / 1024 ** 2),
+        unit: 'MB',
+        baseline: `at start ${formatMb(child.baselineRss)}`,
+        target: `< ${TARGET_MB} MB`,
+        pass: peak < TARGET_MB * 1024 ** 2,
+        note: `sampled RSS peak ${formatMb(child.peakRss)} (${child.samples} samples), maxRSS ${formatMb(child.maxRss)}, heap peak ${formatMb(child.peakHeap)}; sync took ${formatSeconds(child.seconds)} (${Math.round(child.added / child.seconds)} msg/s)`,
+      },
+    ];
+  },
+};

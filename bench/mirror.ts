@@ -1,0 +1,94 @@
+// 2. Full offline mirror of one folder: Tegami (header sync, then the body prefetch with the offline
+// window "all") against mbsync (Pull New into a Maildir) and a bare imapflow FETCH 1:* BODY.PEEK[].
+import path from 'node:path';
+import { connectionInfo, type DovecotServer } from '../test/dovecot/server.js';
+import { PartStore } from '../electron/engine/db/parts.js';
+import { openSession } from '../electron/engine/sync/account.js';
+import { prefetchBodies } from '../electron/engine/sync/bodies.js';
+import type { Bench, BenchContext } from './lib/bench.js';
+import { bareSourceFetch, freshStore, log, tegamiSync, tempDir, timed, USER } from './lib/fixture.js';
+import { withProfile } from './lib/profile.js';
+import { mbsyncAvailable, runMbsync } from './lib/mbsync.js';
+import { formatCount, formatSeconds, sizeFromEnv, type ResultRow } from './lib/stats.js';
+
+async function mirrorOnce(server: DovecotServer, n: number): Promise<ResultRow[]> {
+  const info = connectionInfo(server);
+  const tmp = tempDir('mirror');
+  try {
+    // Warm the server's caches the same way for everybody (Dovecot reads each file once).
+    await bareSourceFetch(info, 'Bulk');
+    const bare = await bareSourceFetch(info, 'Bulk');
+    log(`bare imapflow BODY.PEEK[] of ${bare.count} messages (${(bare.bytes / 1024 ** 2).toFixed(0)} MB): ${formatSeconds(bare.seconds)}`);
+
+    const s = freshStore(info, path.join(tmp.dir, 'tegami.db'));
+    let headers;
+    let bodies;
+    let cached = 0;
+    try {
+      const parts = new PartStore(s.db, tmp.dir);
+      headers = await withProfile(`mirror-${n}-headers`, () => timed(() => tegamiSync(s)));
+      bodies = await withProfile(`mirror-${n}-bodies`, () =>
+        timed(async () => {
+          const session = await openSession(s.account, s.password);
+          try {
+            return await prefetchBodies(session, parts, s.account.id, { window: 'all' });
+          } finally {
+            await session.logout();
+          }
+        }),
+      );
+      cached = bodies.value.cached;
+    } finally {
+      s.close();
+    }
+    const tegamiSeconds = headers.seconds + bodies.seconds;
+    log(
+      `Tegami: headers ${formatSeconds(headers.seconds)} + bodies ${formatSeconds(bodies.seconds)} (${cached} cached, ${bodies.value.skipped} skipped) = ${formatSeconds(tegamiSeconds)}; client CPU ${formatSeconds(headers.cpuSeconds + bodies.cpuSeconds)}`,
+    );
+    if (cached < n) throw new Error(`Tegami cached ${cached} bodies, expected at least ${n}`);
+
+    const mbsync = await mbsyncAvailable();
+    let mb: Awaited<ReturnType<typeof runMbsync>> | null = null;
+    if (mbsync.ok) {
+      mb = await runMbsync(mbsync.binary, info, USER, 'Bulk', path.join(tmp.dir));
+      log(`mbsync (${mbsync.version}): ${formatSeconds(mb.seconds)}, ${mb.files} files, peak RSS ${mb.maxRssMb?.toFixed(0) ?? '?'} MB`);
+      if (mb.files !== n) throw new Error(`mbsync wrote ${mb.files} messages, expected ${n}`);
+    } else {
+      log(`mbsync skipped: ${mbsync.reason}`);
+    }
+    const rows: ResultRow[] = [
+      {
+        bench: 'mirror',
+        name: `full mirror ${formatCount(n)} msgs`,
+        measured: `${formatSeconds(tegamiSeconds)}${mb ? ` (${(tegamiSeconds / mb.seconds).toFixed(2)}× mbsync)` : ''}`,
+        value: tegamiSeconds,
+        unit: 's',
+        baseline: mb ? `mbsync ${formatSeconds(mb.seconds)}` : `mbsync n/a`,
+        target: '< mbsync',
+        pass: mb ? tegamiSeconds < mb.seconds : null,
+        note: `headers ${formatSeconds(headers.seconds)} + text prefetch ${formatSeconds(bodies.seconds)}; bare imapflow BODY.PEEK[] ${formatSeconds(bare.seconds)}${mb ? '' : `; mbsync skipped: ${mbsync.ok ? '' : mbsync.reason}`}`,
+      },
+    ];
+    return rows;
+  } finally {
+    tmp.remove();
+  }
+}
+
+export const mirror: Bench = {
+  name: 'mirror',
+  title: 'full offline mirror (headers + all bodies) vs mbsync Pull New',
+  async run(ctx: BenchContext): Promise<ResultRow[]> {
+    const sizesText = ctx.env.BENCH_MIRROR_SIZES;
+    const sizes = sizesText
+      ? sizesText.split(',').map((s) => Number(s.trim()))
+      : [sizeFromEnv(ctx.env, 'MIRROR_SMALL', 10_000, 100), sizeFromEnv(ctx.env, 'MIRROR_LARGE', 50_000, 100)];
+    if (sizes.some((n) => !Number.isInteger(n) || n <= 0))
+      throw new Error(`BENCH_MIRROR_SIZES must be positive integers, got ${sizesText}`);
+    ctx.sizes['mirror messages'] = sizes.join('/');
+    const rows: ResultRow[] = [];
+    // The header-sync benchmark's server holds 50,000 in "Bulk": reused when the sizes match.
+    for (const n of sizes) rows.push(...(await mirrorOnce(await ctx.singleFolderServer(n), n)));
+    return rows;
+  },
+};
