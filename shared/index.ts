@@ -5,3 +5,4 @@ export * from './domain/errors.js';
 export * from './ipc/contract.js';
 export * from './ipc/bridge.js';
 export * from './domain/body.js';
+export * from './domain/ops.js';

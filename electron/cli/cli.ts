@@ -39,6 +39,19 @@ Commands:
   search --account N QUERY [--folder PATH] [--server] [--json]
                                  local full-text search; --server also asks the server (IMAP SEARCH)
 
+Changes (applied locally at once, no network needed; the next sync replays them on the server):
+  flag --account N --folder PATH --uid UID[,UID…] (--add|--remove) FLAG…
+  move --account N --folder PATH --uid UID[,UID…] --to PATH
+  copy --account N --folder PATH --uid UID[,UID…] --to PATH
+  delete --account N --folder PATH --uid UID[,UID…]       (to Trash, or \\Deleted + UID EXPUNGE)
+  append --account N --folder PATH FILE.eml [--flags FLAG,…]
+  folder create --account N --name NAME [--parent PATH]
+  folder rename --account N --folder PATH --name NEW
+  folder delete|subscribe|unsubscribe --account N --folder PATH
+  undo --account N                                        (the last action not undone yet)
+  ops [--account N] [--json]                              pending and failed operations
+  ops retry|discard --id OP
+
 --account takes the account's name or id. --data chooses the profile directory
 (default: $TEGAMI_DATA or the platform's data folder).
 `;
@@ -69,6 +82,21 @@ async function findFolder(engine: Engine, accountId: number, path: string | unde
   return found;
 }
 
+/** Local ids of the messages with these UIDs in a folder (comma-separated UIDs). */
+async function messageIds(engine: Engine, accountId: number, folder: string | undefined, uids: string | undefined): Promise<number[]> {
+  const mailbox = await findFolder(engine, accountId, folder);
+  if (!uids) throw new UsageError('--uid UID[,UID…] is required');
+  const list = uids.split(',').map((u) => Number(u.trim()));
+  if (list.some((u) => !Number.isInteger(u) || u < 1)) throw new UsageError(`--uid takes UIDs separated by commas, not “${uids}”`);
+  const ids: number[] = [];
+  for (const uid of list) {
+    const m = await call(engine, 'messages.byUid', { mailboxId: mailbox.id, uid });
+    if (!m) throw new TegamiError({ code: 'NOT_FOUND', message: `No message with UID ${uid} in ${mailbox.path} (run sync first?).` });
+    ids.push(m.id);
+  }
+  return ids;
+}
+
 export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -93,6 +121,12 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       part: { type: 'string' },
       raw: { type: 'boolean', default: false },
       server: { type: 'boolean', default: false },
+      add: { type: 'boolean', default: false },
+      remove: { type: 'boolean', default: false },
+      to: { type: 'string' },
+      parent: { type: 'string' },
+      flags: { type: 'string' },
+      id: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -296,6 +330,83 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
           : h.source === 'local'
             ? `${h.message.uid}\t${h.message.date.slice(0, 16)}\t${h.message.subject}\n`
             : `${h.uid}\t(on the server, not synced yet)\n`,
+      );
+    }
+    return 0;
+  }
+  const changeResult = (r: { actionId: number }) => {
+    io.stdout(values.json ? `${JSON.stringify(r)}\n` : '');
+    io.stderr(`Done locally (action ${r.actionId}); the next sync replays it on the server.\n`);
+    return 0;
+  };
+  if (command === 'flag' || command === 'move' || command === 'copy' || command === 'delete') {
+    const account = await findAccount(engine, values.account);
+    const ids = await messageIds(engine, account.id, values.folder, values.uid);
+    if (command === 'flag') {
+      const flags = positionals.slice(1);
+      if (values.add === values.remove || !flags.length)
+        throw new UsageError('flag needs --add or --remove and at least one FLAG (\\Seen, \\Flagged, $Label …)');
+      return changeResult(
+        await call(engine, 'messages.setFlags', { ids, add: values.add ? flags : [], remove: values.remove ? flags : [] }),
+      );
+    }
+    if (command === 'delete') return changeResult(await call(engine, 'messages.delete', { ids }));
+    const target = await findFolder(engine, account.id, values.to);
+    return changeResult(await call(engine, command === 'move' ? 'messages.move' : 'messages.copy', { ids, target: target.id }));
+  }
+  if (command === 'append') {
+    const account = await findAccount(engine, values.account);
+    const mailbox = await findFolder(engine, account.id, values.folder);
+    const file = positionals[1];
+    if (!file) throw new UsageError('append needs the message file: append --account N --folder PATH FILE.eml');
+    const raw = Buffer.from(await io.readFile(file)).toString('base64');
+    const flags = values.flags
+      ? values.flags
+          .split(',')
+          .map((f) => f.trim())
+          .filter(Boolean)
+      : [];
+    return changeResult(await call(engine, 'messages.append', { mailboxId: mailbox.id, raw, flags }));
+  }
+  if (command === 'folder') {
+    const account = await findAccount(engine, values.account);
+    if (sub === 'create') {
+      if (!values.name) throw new UsageError('folder create needs --name NAME');
+      const parent = values.parent ? await findFolder(engine, account.id, values.parent) : null;
+      return changeResult(await call(engine, 'folders.create', { accountId: account.id, parentId: parent?.id ?? null, name: values.name }));
+    }
+    const mailbox = await findFolder(engine, account.id, values.folder);
+    if (sub === 'rename') {
+      if (!values.name) throw new UsageError('folder rename needs --name NEW');
+      return changeResult(await call(engine, 'folders.rename', { mailboxId: mailbox.id, name: values.name }));
+    }
+    if (sub === 'delete') return changeResult(await call(engine, 'folders.delete', { mailboxId: mailbox.id }));
+    if (sub === 'subscribe' || sub === 'unsubscribe') {
+      return changeResult(await call(engine, 'folders.subscribe', { mailboxId: mailbox.id, subscribed: sub === 'subscribe' }));
+    }
+    throw new UsageError(`Unknown folder command “${sub ?? ''}”`);
+  }
+  if (command === 'undo') {
+    const account = await findAccount(engine, values.account);
+    const { undone } = await call(engine, 'ops.undo', { accountId: account.id });
+    io.stderr(undone === null ? 'Nothing to undo.\n' : `Undid action ${undone}; the next sync replays it on the server.\n`);
+    if (values.json) io.stdout(`${JSON.stringify({ undone })}\n`);
+    return 0;
+  }
+  if (command === 'ops') {
+    if (sub === 'retry' || sub === 'discard') {
+      const opId = Number(values.id);
+      if (!Number.isInteger(opId) || opId < 1) throw new UsageError(`ops ${sub} needs --id OP`);
+      if (sub === 'retry') return changeResult(await call(engine, 'ops.retry', { opId }));
+      await call(engine, 'ops.discard', { opId });
+      return 0;
+    }
+    const accountId = values.account ? (await findAccount(engine, values.account)).id : undefined;
+    for (const op of await call(engine, 'ops.list', accountId === undefined ? {} : { accountId })) {
+      io.stdout(
+        values.json
+          ? `${JSON.stringify(op)}\n`
+          : `${op.id}\t${op.state}\t${op.createdAt}\t${op.summary}${op.error ? `\t${op.error.message}` : ''}\n`,
       );
     }
     return 0;

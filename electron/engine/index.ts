@@ -5,6 +5,9 @@ import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared
 import { openDatabase, storageError } from './db/database.js';
 import { MessageStore } from './db/messages.js';
 import { PartStore } from './db/parts.js';
+import { OpStore } from './db/ops.js';
+import type { ImapSession } from './imap/session.js';
+import { replayQueue } from './ops/replay.js';
 import { Store } from './db/store.js';
 import type { Engine, EngineEventListener, EngineOptions } from './engine.js';
 import { createService, type Service } from './service.js';
@@ -56,17 +59,29 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   };
   const messages = new MessageStore(db);
   const parts = new PartStore(db, options.dataDir);
+  const ops = new OpStore(db);
+  const replay = (accountId: number, session: ImapSession) =>
+    replayQueue(session, ops, accountId, {
+      onChanged: (mailboxIds) => {
+        for (const mailboxId of mailboxIds) emit('messages.changed', { mailboxId, added: [], changed: [], removed: [], reset: false });
+        emit('ops.changed', { accountId });
+      },
+    }).then(() => undefined);
   const sync = new SyncManager({
     store,
     messages,
     credentials: options.credentials,
     emit,
     afterPass: (accountId, session) => afterHeaderPass(session, parts, accountId),
+    replay,
   });
   const service = createService({
     store,
     messages,
     parts,
+    ops,
+    replay,
+    dataDir: options.dataDir,
     sync,
     credentials: options.credentials,
     emit,

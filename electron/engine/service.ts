@@ -11,6 +11,9 @@ import { probeCertificate } from './imap/tls.js';
 import { openSession, syncAccountWith, targetOf, type AccountSyncReport } from './sync/account.js';
 import type { SyncManager } from './sync/manager.js';
 import type { PartStore } from './db/parts.js';
+import type { OpStore } from './db/ops.js';
+import type { ImapSession } from './imap/session.js';
+import { createOpsService } from './ops/service.js';
 import { createBodiesService } from './bodies-service.js';
 import { afterHeaderPass } from './sync/bodies.js';
 import { UserSessions } from './sync/user-session.js';
@@ -22,6 +25,9 @@ export interface ServiceDeps {
   store: Store;
   messages: MessageStore;
   parts: PartStore;
+  ops: OpStore;
+  replay: (accountId: number, session: ImapSession) => Promise<void>;
+  dataDir: string;
   credentials: CredentialStore;
   sync: SyncManager;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -47,6 +53,18 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
   const userSessions = new UserSessions(store, passwordOf);
   const withSession = userSessions.withSession;
   const bodies = createBodiesService({ store, parts: deps.parts, withSession, emit });
+  const queue = createOpsService({
+    store,
+    messages,
+    ops: deps.ops,
+    dataDir: deps.dataDir,
+    changed: (accountId, mailboxIds, folders) => {
+      for (const mailboxId of mailboxIds) emit('messages.changed', { mailboxId, added: [], changed: [], removed: [], reset: false });
+      if (folders) emit('mailboxes.changed', { accountId });
+      emit('ops.changed', { accountId });
+      deps.sync.kick(accountId);
+    },
+  });
 
   /** One pass per account at a time: a second request joins the running one. */
   const running = new Map<number, Promise<AccountSyncReport>>();
@@ -60,6 +78,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
         const report = await syncAccountWith(session, account, {
           store,
           messages,
+          replay: (s) => deps.replay(account.id, s),
           onChanges: (c) => emit('messages.changed', c),
           onFoldersChanged: () => emit('mailboxes.changed', { accountId: account.id }),
           onProgress: (p) => emit('sync.progress', p),
@@ -137,6 +156,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
         trustedCertificatePem,
         createdAt: '',
         foldersRefreshedAt: null,
+        quota: null,
       };
       // The connection test: log in and list the folders. Nothing is stored unless it succeeds.
       const client = await openImap(targetOf(candidate), input.password, {
@@ -216,6 +236,20 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     'messages.source': (input) => bodies.getSource(input),
     'search.local': (input) => bodies.searchLocal(input),
     'search.server': (input) => bodies.searchServer(input),
+    'messages.setFlags': async (input) => queue.setFlags(input),
+    'messages.move': async (input) => queue.move(input),
+    'messages.copy': async (input) => queue.copy(input),
+    'messages.delete': async (input) => queue.delete(input),
+    'messages.expunge': async (input) => queue.expunge(input),
+    'messages.append': (input) => queue.append(input),
+    'folders.create': async (input) => queue.createFolder(input),
+    'folders.rename': async (input) => queue.renameFolder(input),
+    'folders.delete': async (input) => queue.deleteFolder(input),
+    'folders.subscribe': async (input) => queue.subscribe(input),
+    'ops.list': async (input) => queue.list(input),
+    'ops.retry': async (input) => queue.retry(input),
+    'ops.discard': async (input) => queue.discard(input),
+    'ops.undo': async (input) => queue.undo(input),
   };
   return Object.assign(handlers, { close: () => userSessions.closeAll() });
 }

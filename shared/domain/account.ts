@@ -46,6 +46,22 @@ export const AccountInput = z.object({
 });
 export type AccountInput = z.infer<typeof AccountInput>;
 
+/**
+ * QUOTA (RFC 9208) of the quota root that holds the account's INBOX, as the server last reported it
+ * during a sync pass. A resource the server does not report is null; so is a limit it did not send.
+ */
+export const Quota = z.object({
+  /** The quota root's name (e.g. "User quota"), or null when the server named none. */
+  root: z.string().nullable(),
+  /** STORAGE, in KiB (1024 octets) as on the wire. */
+  storage: z.object({ usedKb: z.number().nonnegative(), limitKb: z.number().nonnegative().nullable() }).nullable(),
+  /** MESSAGE: number of messages. */
+  messages: z.object({ used: z.number().int().nonnegative(), limit: z.number().int().nonnegative().nullable() }).nullable(),
+  /** When it was reported (ISO 8601). */
+  at: z.string(),
+});
+export type Quota = z.infer<typeof Quota>;
+
 export const Account = z.object({
   id: Id,
   name: z.string(),
@@ -57,6 +73,8 @@ export const Account = z.object({
   /** Fingerprint of the pinned certificate, when the user trusted one the system does not. */
   trustedCertificate: z.string().nullable(),
   createdAt: z.string(),
+  /** Null until a sync pass got an answer from a server that has QUOTA. */
+  quota: Quota.nullable(),
 });
 export type Account = z.infer<typeof Account>;
 

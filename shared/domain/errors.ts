@@ -29,6 +29,8 @@ export const ErrorInfo = z.object({
   certificate: CertificateInfo.optional(),
   /** The server's own words, when it gave any (a NO/BAD response text or an ALERT). */
   serverText: z.string().optional(),
+  /** The server's response code (RFC 5530: TRYCREATE, OVERQUOTA, NONEXISTENT …). */
+  responseCode: z.string().optional(),
 });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 

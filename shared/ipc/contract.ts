@@ -3,6 +3,7 @@ import { Account, AccountInput, Id } from '../domain/account.js';
 import { Mailbox, Namespace } from '../domain/mailbox.js';
 import { MessageSort, MessageSummary } from '../domain/message.js';
 import { ErrorInfo } from '../domain/errors.js';
+import { ActionResult, AppendInput, DeleteInput, MoveInput, Op, OpsListInput, SetFlagsInput } from '../domain/ops.js';
 import {
   GetMessageInput,
   GetPartInput,
@@ -119,6 +120,30 @@ export const requests = {
   'search.local': { input: SearchLocalInput, output: SearchResults },
   /** IMAP SEARCH on the server, for mail beyond the offline window; hits marked by source. */
   'search.server': { input: SearchServerInput, output: SearchResults },
+
+  // Offline operations (DESIGN.md 5): each applies locally at once, with or without a network, and
+  // is replayed on the server in order by the next sync; the answer's actionId is what undo takes back.
+  'messages.setFlags': { input: SetFlagsInput, output: ActionResult },
+  'messages.move': { input: MoveInput, output: ActionResult },
+  'messages.copy': { input: MoveInput, output: ActionResult },
+  /** To Trash when the account has one, else \\Deleted and UID EXPUNGE of exactly these. */
+  'messages.delete': { input: DeleteInput, output: ActionResult },
+  /** \\Deleted and UID EXPUNGE of exactly these, wherever they are (empty a folder, delete from Trash). */
+  'messages.expunge': { input: DeleteInput, output: ActionResult },
+  'messages.append': { input: AppendInput, output: ActionResult },
+  'folders.create': {
+    input: z.object({ accountId: Id, parentId: Id.nullable().default(null), name: z.string().trim().min(1).max(250) }),
+    output: ActionResult,
+  },
+  'folders.rename': { input: z.object({ mailboxId: Id, name: z.string().trim().min(1).max(250) }), output: ActionResult },
+  'folders.delete': { input: z.object({ mailboxId: Id }), output: ActionResult },
+  'folders.subscribe': { input: z.object({ mailboxId: Id, subscribed: z.boolean() }), output: ActionResult },
+  /** Pending and failed operations: what, where, since when, why. */
+  'ops.list': { input: OpsListInput, output: z.array(Op) },
+  'ops.retry': { input: z.object({ opId: Id }), output: ActionResult },
+  'ops.discard': { input: z.object({ opId: Id }), output: z.object({ discarded: z.literal(true) }) },
+  /** Undoes the account's last action not undone yet, as new operations. */
+  'ops.undo': { input: z.object({ accountId: Id }), output: z.object({ undone: Id.nullable() }) },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -127,6 +152,8 @@ export const events = {
   /** Rows of a folder were added, changed or removed (local ids); reset: its UIDVALIDITY changed. */
   'messages.changed': z.object({ mailboxId: Id, added: z.array(Id), changed: z.array(Id), removed: z.array(Id), reset: z.boolean() }),
   'sync.state': SyncState,
+  /** The account's queue changed (an action queued, replayed, failed): re-read ops.list. */
+  'ops.changed': z.object({ accountId: Id }),
   'messages.partProgress': PartProgress,
   'sync.progress': z.object({ accountId: Id, path: z.string(), done: z.number().int(), total: z.number().int() }),
   /** A server [ALERT] (RFC 3501 7.1): the user must see it. */

@@ -92,13 +92,31 @@ describe('migration 4', () => {
     const file = tempFile();
     const old = openDatabase(file, migrations.slice(0, 3));
     old.prepare("INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls')").run();
-    migrate(old, migrations);
+    migrate(old, migrations.slice(0, 4));
     expect(old.pragma('user_version', { simple: true })).toBe(4);
     expect(old.prepare('SELECT name, quota FROM accounts').all()).toEqual([{ name: 'a', quota: null }]);
     old.prepare("INSERT INTO ops (account_id, action_id, kind, payload) VALUES (1, 1, 'flags', '{}')").run();
-    expect(() => old.prepare("INSERT INTO ops (account_id, action_id, kind, payload, state) VALUES (1, 1, 'flags', '{}', 'odd')").run()).toThrow(/CHECK/);
+    expect(() =>
+      old.prepare("INSERT INTO ops (account_id, action_id, kind, payload, state) VALUES (1, 1, 'flags', '{}', 'odd')").run(),
+    ).toThrow(/CHECK/);
     old.prepare('DELETE FROM accounts').run();
     expect(old.prepare('SELECT count(*) AS n FROM ops').get()).toEqual({ n: 0 });
+    old.close();
+  });
+});
+
+describe('migration 5', () => {
+  it('adds op_sources and the folder columns for queued changes, keeping folders', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 4));
+    old.prepare("INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls')").run();
+    old.prepare("INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal')").run();
+    migrate(old, migrations.slice(0, 5));
+    expect(old.pragma('user_version', { simple: true })).toBe(5);
+    expect(old.prepare('SELECT path, server_path, pending FROM mailboxes').all()).toEqual([
+      { path: 'INBOX', server_path: null, pending: null },
+    ]);
+    expect(() => old.prepare("UPDATE mailboxes SET pending = 'rename'").run()).toThrow(/CHECK/);
     old.close();
   });
 });

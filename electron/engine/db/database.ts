@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
+import { registerSearchFunctions } from './search-text.js';
 
 export type Db = Database.Database;
 
@@ -20,6 +21,11 @@ export function openDatabase(file: string, migrations: readonly Migration[] = al
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // Bulk header and body passes write tens of thousands of rows: a 16 MB page cache (the default
+    // is 2 MB) keeps the indexes' upper levels in memory; sorts and temporary b-trees stay in RAM.
+    db.pragma('cache_size = -16000');
+    db.pragma('temp_store = MEMORY');
+    registerSearchFunctions(db);
     migrate(db, migrations);
     return db;
   } catch (error) {
@@ -45,6 +51,12 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
     })();
   }
 }
+
+/** True for an error SQLite raised (better-sqlite3's SqliteError carries codes like SQLITE_FULL). */
+export const isSqliteError = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+};
 
 /** Turns a SQLite failure into a message a person can act on (disk full, read-only, corrupt). */
 export function storageError(error: unknown, context: string): TegamiError {

@@ -155,15 +155,17 @@ export class MessageStore {
            unread = (SELECT count(*) FROM messages WHERE mailbox_id = @id AND stale = 0 AND seen = 0) WHERE id = @id`,
       ),
       insert: db.prepare(
-        `INSERT INTO messages (mailbox_id, uidvalidity, uid, modseq, flags, seen, flagged, answered, draft, deleted, internal_date,
+        `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, modseq, flags, seen, flagged, answered, draft, deleted, internal_date,
            sent_date, size, subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to, refs,
-           bodystructure, has_attachments, attachments)
-         VALUES (@mailboxId, @uidvalidity, @uid, @modseq, @flags, @seen, @flagged, @answered, @draft, @deleted, @internalDate,
+           thread_id, bodystructure, has_attachments, attachments)
+         VALUES (@id, @mailboxId, @uidvalidity, @uid, @modseq, @flags, @seen, @flagged, @answered, @draft, @deleted, @internalDate,
            @sentDate, @size, @subject, @fromName, @fromAddr, @sortFrom, @sortSubject, @addresses, @messageId, @inReplyTo, @refs,
-           @bodystructure, @hasAttachments, @attachments)
-         ON CONFLICT (mailbox_id, uidvalidity, uid) DO NOTHING
-         RETURNING id`,
+           @threadId, @bodystructure, @hasAttachments, @attachments)`,
       ),
+      known: db.prepare<[number, number, number], { id: number }>(
+        'SELECT id FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND uid = ?',
+      ),
+      maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM messages'),
       rematch: db.prepare(
         `UPDATE messages SET uidvalidity = @uidvalidity, uid = @uid, stale = 0, modseq = @modseq, flags = @flags, seen = @seen,
            flagged = @flagged, answered = @answered, draft = @draft, deleted = @deleted
@@ -178,13 +180,16 @@ export class MessageStore {
         `UPDATE messages SET flags = @flags, seen = @seen, flagged = @flagged, answered = @answered, draft = @draft, deleted = @deleted,
            modseq = coalesce(@modseq, modseq)
          WHERE mailbox_id = @mailboxId AND uidvalidity = @uidvalidity AND uid = @uid AND flags != @flags
+           AND id NOT IN (SELECT message_id FROM op_messages JOIN ops ON ops.id = op_messages.op_id WHERE ops.state = 'pending')
          RETURNING id`,
       ),
       setModseq: db.prepare(
         'UPDATE messages SET modseq = @modseq WHERE mailbox_id = @mailboxId AND uidvalidity = @uidvalidity AND uid = @uid',
       ),
       deleteUid: db.prepare<[number, number, number], { id: number }>(
-        'DELETE FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND uid = ? RETURNING id',
+        `DELETE FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND uid = ?
+           AND id NOT IN (SELECT message_id FROM op_messages JOIN ops ON ops.id = op_messages.op_id WHERE ops.state = 'pending')
+         RETURNING id`,
       ),
       uids: db
         .prepare<[number, number], { uid: number }>(
@@ -194,8 +199,8 @@ export class MessageStore {
       flagsByUid: db.prepare<[number, number], { uid: number; flags: string }>(
         'SELECT uid, flags FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND stale = 0',
       ),
-      threadsOf: db.prepare<[number, string], { thread_id: number }>(
-        'SELECT DISTINCT thread_id FROM thread_ids WHERE account_id = ? AND message_id IN (SELECT value FROM json_each(?))',
+      threadOf: db.prepare<[number, string], { thread_id: number }>(
+        'SELECT thread_id FROM thread_ids WHERE account_id = ? AND message_id = ?',
       ),
       threadBySubject: db.prepare<[number, string], { thread_id: number }>(
         `SELECT m.thread_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
@@ -208,7 +213,6 @@ export class MessageStore {
       addThreadId: db.prepare<[number, string, number]>(
         'INSERT INTO thread_ids (account_id, message_id, thread_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
       ),
-      setThread: db.prepare<[number, number]>('UPDATE messages SET thread_id = ? WHERE id = ?'),
       byUid: db.prepare<[number, number], MessageRow>(
         `SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND uid = ? AND stale = 0`,
       ),
@@ -265,6 +269,21 @@ export class MessageStore {
     return this.#q.deleteStale.run(mailboxId).changes;
   }
 
+  /**
+   * UIDs of this mailbox that a queued operation has taken away locally (moved, or marked for
+   * expunge): the server still has them, but sync must not bring them back (RFC 4549 3).
+   */
+  pendingSourceUids(mailboxId: number, uidvalidity: number): Set<number> {
+    return new Set(
+      this.#db
+        .prepare<[number, number], { uid: number }>(
+          `SELECT s.uid FROM op_sources s JOIN ops o ON o.id = s.op_id WHERE o.state = 'pending' AND s.mailbox_id = ? AND s.uidvalidity = ?`,
+        )
+        .all(mailboxId, uidvalidity)
+        .map((r) => r.uid),
+    );
+  }
+
   uids(mailboxId: number, uidvalidity: number): number[] {
     return this.#q.uids.all(mailboxId, uidvalidity).map((r) => r.uid);
   }
@@ -277,6 +296,9 @@ export class MessageStore {
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[] {
     const ids: number[] = [];
     this.#db.transaction(() => {
+      // Ids are given here (the next after the largest, as SQLite would) so the thread is known
+      // before the row is written: one INSERT per message, no UPDATE after it.
+      let nextId = (this.#q.maxId.get()?.id ?? 0) + 1;
       for (const r of records) {
         const flags = canonicalFlags(r.flags);
         const flagCols = flagColumns(flags);
@@ -288,7 +310,11 @@ export class MessageStore {
             continue;
           }
         }
-        const row = this.#q.insert.get({
+        if (this.#q.known.get(mailboxId, uidvalidity, r.uid)) continue; // already known (a resumed pass)
+        const id = nextId++;
+        this.#q.insert.run({
+          id,
+          threadId: this.#thread(accountId, id, r),
           mailboxId,
           uidvalidity,
           uid: r.uid,
@@ -310,19 +336,21 @@ export class MessageStore {
           bodystructure: r.bodystructure === undefined || r.bodystructure === null ? null : JSON.stringify(r.bodystructure),
           hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
           attachments: JSON.stringify(r.attachments),
-        }) as { id: number } | undefined;
-        if (!row) continue; // already known (a resumed pass)
-        this.#thread(accountId, row.id, r);
-        ids.push(row.id);
+        });
+        ids.push(id);
       }
     })();
     return ids;
   }
 
-  /** Joins the message to the thread of any message it references or that references it. */
-  #thread(accountId: number, id: number, r: HeaderRecord): void {
+  /** The thread of a message about to be stored as `id`: that of any message it references or that references it. */
+  #thread(accountId: number, id: number, r: HeaderRecord): number {
     const linked = [...new Set([...r.references, ...(r.inReplyTo ? [r.inReplyTo] : []), ...(r.messageId ? [r.messageId] : [])])];
-    const found = this.#q.threadsOf.all(accountId, JSON.stringify(linked)).map((t) => t.thread_id);
+    const found: number[] = [];
+    for (const mid of linked) {
+      const t = this.#q.threadOf.get(accountId, mid)?.thread_id;
+      if (t !== undefined && !found.includes(t)) found.push(t);
+    }
     let thread: number;
     if (found.length > 0) {
       thread = Math.min(...found);
@@ -339,7 +367,7 @@ export class MessageStore {
       thread = (isReply ? this.#q.threadBySubject.get(accountId, base)?.thread_id : undefined) ?? id;
     }
     for (const mid of linked) this.#q.addThreadId.run(accountId, mid, thread);
-    this.#q.setThread.run(thread, id);
+    return thread;
   }
 
   /** Applies flag changes from the server; returns the ids of rows that changed. */
@@ -373,6 +401,11 @@ export class MessageStore {
       }
     })();
     return removed;
+  }
+
+  flagsOf(messageId: number): string[] | null {
+    const row = this.#db.prepare<[number], { flags: string }>('SELECT flags FROM messages WHERE id = ?').get(messageId);
+    return row ? (JSON.parse(row.flags) as string[]) : null;
   }
 
   byUid(mailboxId: number, uid: number): MessageSummary | null {

@@ -231,5 +231,121 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE accounts ADD COLUMN quota TEXT;
     `,
   },
-];
+  {
+    version: 5,
+    name: 'where queued operations took messages from; folders with queued changes',
+    sql: `
+      -- The server identity a message had when an operation that moves or expunges it was queued:
+      -- sync must not download it again from there while the operation waits, replay needs it
+      -- (the local row has moved on), and a permanent failure puts the row back there.
+      CREATE TABLE op_sources (
+        op_id INTEGER NOT NULL REFERENCES ops (id) ON DELETE CASCADE,
+        message_id INTEGER NOT NULL,
+        mailbox_id INTEGER NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        PRIMARY KEY (op_id, message_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX op_sources_by_mailbox ON op_sources (mailbox_id, uidvalidity, uid);
 
+      -- A folder renamed locally keeps its server name here until the RENAME is replayed; a folder
+      -- created or deleted locally is marked until the server has done it too.
+      ALTER TABLE mailboxes ADD COLUMN server_path TEXT;
+      ALTER TABLE mailboxes ADD COLUMN pending TEXT CHECK (pending IS NULL OR pending IN ('create', 'delete'));
+    `,
+  },
+  {
+    version: 6,
+    name: 'lighter search index: contentless trigram over plain-text addresses; bigram index for 1-2 character CJK queries',
+    sql: `
+      -- Migration 2's index kept a second copy of every subject, address list (as JSON, keys and
+      -- all) and cached body, and re-tokenised the old text on every change. Now: contentless
+      -- (contentless_delete, so rows are replaced and deleted without their old text), addresses as
+      -- "Name addr, Name addr" (tegami_address_text, registered by openDatabase), same columns.
+      DROP TRIGGER messages_search_insert;
+      DROP TRIGGER messages_search_delete;
+      DROP TRIGGER messages_search_update;
+      DROP TRIGGER parts_search_insert;
+      DROP TRIGGER parts_search_update;
+      DROP TRIGGER parts_search_delete;
+      DROP TABLE message_search;
+      CREATE VIRTUAL TABLE message_search USING fts5 (
+        subject, addresses, body, tokenize = 'trigram', content = '', contentless_delete = 1
+      );
+      -- 1-2 character queries (one or two kanji are normal Japanese queries) are below the trigram
+      -- tokenizer's reach: CJK runs of the same text as overlapping 2-character grams plus each run's
+      -- last character (tegami_cjk_grams), so a 2-character query is one token and a 1-character
+      -- query a prefix. Rowid = messages.id in both tables.
+      CREATE VIRTUAL TABLE message_search_cjk USING fts5 (
+        grams, tokenize = 'unicode61 remove_diacritics 0', content = '', contentless_delete = 1, detail = none
+      );
+
+      CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO message_search (rowid, subject, addresses, body)
+          SELECT new.id, new.subject, a, '' FROM (SELECT tegami_address_text(new.addresses) AS a);
+        INSERT INTO message_search_cjk (rowid, grams)
+          SELECT new.id, tegami_cjk_grams(new.subject, a) FROM (SELECT tegami_address_text(new.addresses) AS a);
+      END;
+      CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = old.id;
+        DELETE FROM message_search_cjk WHERE rowid = old.id;
+      END;
+      CREATE TRIGGER messages_search_update AFTER UPDATE OF subject, addresses ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = new.id;
+        INSERT INTO message_search (rowid, subject, addresses, body)
+          SELECT new.id, new.subject, a, b FROM (SELECT tegami_address_text(new.addresses) AS a, coalesce((SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.id AND search_text IS NOT NULL ORDER BY part)), '') AS b);
+        DELETE FROM message_search_cjk WHERE rowid = new.id;
+        INSERT INTO message_search_cjk (rowid, grams)
+          SELECT new.id, tegami_cjk_grams(new.subject, tegami_address_text(new.addresses), (SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.id AND search_text IS NOT NULL ORDER BY part)));
+      END;
+      -- The body is recomputed from the cached parts whenever they change (as in migration 3). Rows
+      -- are replaced by DELETE + INSERT: an outer UPSERT's conflict handling would override an
+      -- INSERT OR REPLACE inside the trigger, leaving the old text indexed too.
+      CREATE TRIGGER parts_search_insert AFTER INSERT ON parts WHEN new.search_text IS NOT NULL BEGIN
+        DELETE FROM message_search WHERE rowid = new.message_id;
+        INSERT INTO message_search (rowid, subject, addresses, body)
+          SELECT m.id, m.subject, a, b FROM messages m, (SELECT tegami_address_text(addresses) AS a, coalesce((SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)), '') AS b
+            FROM messages WHERE id = new.message_id) WHERE m.id = new.message_id;
+        DELETE FROM message_search_cjk WHERE rowid = new.message_id;
+        INSERT INTO message_search_cjk (rowid, grams)
+          SELECT m.id, tegami_cjk_grams(m.subject, tegami_address_text(m.addresses), (SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)))
+          FROM messages m WHERE m.id = new.message_id;
+      END;
+      CREATE TRIGGER parts_search_update AFTER UPDATE OF search_text ON parts BEGIN
+        DELETE FROM message_search WHERE rowid = new.message_id;
+        INSERT INTO message_search (rowid, subject, addresses, body)
+          SELECT m.id, m.subject, a, b FROM messages m, (SELECT tegami_address_text(addresses) AS a, coalesce((SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)), '') AS b
+            FROM messages WHERE id = new.message_id) WHERE m.id = new.message_id;
+        DELETE FROM message_search_cjk WHERE rowid = new.message_id;
+        INSERT INTO message_search_cjk (rowid, grams)
+          SELECT m.id, tegami_cjk_grams(m.subject, tegami_address_text(m.addresses), (SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)))
+          FROM messages m WHERE m.id = new.message_id;
+      END;
+      CREATE TRIGGER parts_search_delete AFTER DELETE ON parts WHEN old.search_text IS NOT NULL BEGIN
+        DELETE FROM message_search WHERE rowid = old.message_id;
+        INSERT INTO message_search (rowid, subject, addresses, body)
+          SELECT m.id, m.subject, a, b FROM messages m, (SELECT tegami_address_text(addresses) AS a, coalesce((SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = old.message_id AND search_text IS NOT NULL ORDER BY part)), '') AS b
+            FROM messages WHERE id = old.message_id) WHERE m.id = old.message_id;
+        DELETE FROM message_search_cjk WHERE rowid = old.message_id;
+        INSERT INTO message_search_cjk (rowid, grams)
+          SELECT m.id, tegami_cjk_grams(m.subject, tegami_address_text(m.addresses), (SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = old.message_id AND search_text IS NOT NULL ORDER BY part)))
+          FROM messages m WHERE m.id = old.message_id;
+      END;
+
+      INSERT INTO message_search (rowid, subject, addresses, body)
+        SELECT id, subject, tegami_address_text(addresses), coalesce((SELECT group_concat(search_text, char(10))
+          FROM (SELECT search_text FROM parts WHERE message_id = messages.id AND search_text IS NOT NULL ORDER BY part)), '') FROM messages;
+      INSERT INTO message_search_cjk (rowid, grams)
+        SELECT id, tegami_cjk_grams(subject, tegami_address_text(addresses), (SELECT group_concat(search_text, char(10))
+          FROM (SELECT search_text FROM parts WHERE message_id = messages.id AND search_text IS NOT NULL ORDER BY part))) FROM messages;
+    `,
+  },
+];

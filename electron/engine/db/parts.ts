@@ -8,6 +8,7 @@ import { TegamiError } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
 import { storageError } from './database.js';
 import { summaryColumns, toSummary, type MessageRow } from './messages.js';
+import { isCjkTerm } from './search-text.js';
 
 /**
  * The part cache (DESIGN.md 3): decoded text parts in the `parts` table (their search_text feeds
@@ -97,6 +98,9 @@ interface PartRow {
 /** Code points, not UTF-16 units: the trigram tokenizer counts characters. */
 const charCount = (s: string): number => [...s].length;
 /** FTS5 string: a phrase in double quotes, quotes doubled (so no query syntax leaks through). */
+/** How many of the most recently stored matches a common term is ranked among. */
+export const SEARCH_WINDOW = 2000;
+
 const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
 const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
 
@@ -348,42 +352,88 @@ export class PartStore {
   // ---- local search ----------------------------------------------------------------------------------
 
   /**
-   * Full-text search over subject, addresses and cached text. Terms of 3+ characters use the
-   * trigram index (FTS5 MATCH, ranked by bm25 with subject > addresses > body); shorter terms —
-   * one or two kanji are a normal Japanese query — are matched with LIKE over the same columns.
-   * Every term must match. Ties and LIKE-only searches are ordered newest first.
+   * Full-text search over subject, addresses and cached text; every term must match. Terms of 3+
+   * characters use the trigram index; 1–2 character CJK terms (one or two kanji are a normal
+   * Japanese query) the bigram index of migration 6; other short terms are matched with LIKE.
+   * Matches are ranked by bm25 (subject > addresses > body), ties newest first — among the
+   * SEARCH_WINDOW most recently stored matches when a common term matches more than that (ranking
+   * every match of a word in most of the mailbox is what made common queries slow); if that window
+   * leaves too few results after the folder/account filters, the search is repeated over all matches.
    */
   search(q: SearchQuery): { messages: MessageSummary[]; more: boolean } {
     const { long, short } = splitQuery(q.query);
     if (long.length === 0 && short.length === 0) return { messages: [], more: false };
-    const key = `${long.length > 0}:${short.length}`;
+    const cjk = short.filter(isCjkTerm);
+    const like = short.filter((t) => !isCjkTerm(t));
+    const key = `${long.length > 0}:${cjk.length > 0}:${like.length}`;
     let stmt = this.#searches.get(key);
-    if (!stmt) {
-      const shortClauses = short.map(
-        (_, i) => `(subject LIKE @s${i} ESCAPE '\\' OR addresses LIKE @s${i} ESCAPE '\\' OR body LIKE @s${i} ESCAPE '\\')`,
-      );
-      const where = [...(long.length ? ['message_search MATCH @match'] : []), ...shortClauses].join(' AND ');
-      const rank = long.length ? 'bm25(message_search, 3.0, 2.0, 1.0)' : '0';
-      stmt = this.#db.prepare(
-        `WITH hits AS (SELECT rowid AS hit_id, ${rank} AS hit_rank FROM message_search WHERE ${where})
-         SELECT ${summaryColumns} FROM hits JOIN messages ON messages.id = hits.hit_id
-         WHERE messages.stale = 0
-           AND (@mailboxId IS NULL OR messages.mailbox_id = @mailboxId)
-           AND (@accountId IS NULL OR messages.mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = @accountId))
-         ORDER BY hits.hit_rank, messages.internal_date DESC, messages.id DESC
-         LIMIT @limit`,
-      );
-      this.#searches.set(key, stmt);
-    }
+    if (!stmt) stmt = this.#searchStatement(key, long.length > 0, cjk.length > 0, like.length);
     const params: Record<string, string | number | null> = {
       mailboxId: q.mailboxId ?? null,
       accountId: q.accountId ?? null,
       limit: q.limit + 1,
+      window: SEARCH_WINDOW,
     };
     if (long.length) params.match = long.map(ftsPhrase).join(' ');
-    short.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
-    const rows = stmt.all(params) as MessageRow[];
+    if (cjk.length) params.cjk = cjk.map((t) => (charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t))).join(' AND ');
+    like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
+    let rows = stmt.all(params) as MessageRow[];
+    if (rows.length <= q.limit && (long.length > 0 || cjk.length > 0)) {
+      // The window may have cut matches the filters would have kept: count before paying for all.
+      const counter = this.#searchCount(long.length > 0, cjk.length > 0);
+      if ((counter.get({ ...params, window: SEARCH_WINDOW + 1 }) as { n: number }).n > SEARCH_WINDOW)
+        rows = stmt.all({ ...params, window: -1 }) as MessageRow[];
+    }
     return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
+  }
+
+  /** The candidate rowids of the FTS terms, most recently stored first, at most @window (-1: all). */
+  #candidates(long: boolean, cjk: boolean): string {
+    if (long)
+      return `SELECT rowid AS hit_id, bm25(message_search, 3.0, 2.0, 1.0) AS hit_rank FROM message_search
+        WHERE message_search MATCH @match
+          ${cjk ? 'AND rowid IN (SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @cjk)' : ''}
+        ORDER BY rowid DESC LIMIT @window`;
+    return `SELECT rowid AS hit_id, 0 AS hit_rank FROM message_search_cjk WHERE message_search_cjk MATCH @cjk ORDER BY rowid DESC LIMIT @window`;
+  }
+
+  #searchCount(long: boolean, cjk: boolean): ReturnType<Db['prepare']> {
+    const key = `count:${long}:${cjk}`;
+    let stmt = this.#searches.get(key);
+    if (!stmt) {
+      const from = long
+        ? `message_search WHERE message_search MATCH @match
+            ${cjk ? 'AND rowid IN (SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @cjk)' : ''}`
+        : 'message_search_cjk WHERE message_search_cjk MATCH @cjk';
+      stmt = this.#db.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM ${from} LIMIT @window)`);
+      this.#searches.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  #searchStatement(key: string, long: boolean, cjk: boolean, like: number): ReturnType<Db['prepare']> {
+    // LIKE terms: the subject, the addresses as indexed, and the cached text (the index keeps no copy).
+    const likeClauses = Array.from(
+      { length: like },
+      (_, i) => `(messages.subject LIKE @s${i} ESCAPE '\\' OR tegami_address_text(messages.addresses) LIKE @s${i} ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND parts.search_text LIKE @s${i} ESCAPE '\\'))`,
+    );
+    const filters = `messages.stale = 0
+      AND (@mailboxId IS NULL OR messages.mailbox_id = @mailboxId)
+      AND (@accountId IS NULL OR messages.mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = @accountId))
+      ${likeClauses.map((c) => `AND ${c}`).join('\n')}`;
+    const sql =
+      long || cjk
+        ? `WITH hits AS (${this.#candidates(long, cjk)})
+           SELECT ${summaryColumns} FROM hits JOIN messages ON messages.id = hits.hit_id
+           WHERE ${filters}
+           ORDER BY hits.hit_rank, messages.internal_date DESC, messages.id DESC
+           LIMIT @limit`
+        : `SELECT ${summaryColumns} FROM messages WHERE ${filters} AND @window = @window
+           ORDER BY messages.internal_date DESC, messages.id DESC LIMIT @limit`;
+    const stmt = this.#db.prepare(sql);
+    this.#searches.set(key, stmt);
+    return stmt;
   }
 
   #write<T>(fn: () => T): T {

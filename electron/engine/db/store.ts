@@ -1,4 +1,4 @@
-import type { Account, Security } from '../../../shared/domain/account.js';
+import { Quota, type Account, type Security } from '../../../shared/domain/account.js';
 import type { Mailbox, MailboxRole, Namespace, NamespaceKind } from '../../../shared/domain/mailbox.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
@@ -49,6 +49,7 @@ interface AccountRow {
   trusted_cert_pem: string | null;
   created_at: string;
   folders_refreshed_at: string | null;
+  quota: string | null;
 }
 
 interface MailboxRow {
@@ -82,7 +83,19 @@ const toAccount = (row: AccountRow): AccountRecord => ({
   trustedCertificatePem: row.trusted_cert_pem,
   createdAt: row.created_at,
   foldersRefreshedAt: row.folders_refreshed_at,
+  quota: parseQuota(row.quota),
 });
+
+/** The stored JSON, or null when there is none or it does not parse (a store written by a bug must not break the account list). */
+function parseQuota(json: string | null): Quota | null {
+  if (json === null) return null;
+  try {
+    const parsed = Quota.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 const toMailbox = (row: MailboxRow): Mailbox => ({
   id: row.id,
@@ -114,6 +127,7 @@ export const publicAccount = (a: AccountRecord): Account => ({
   security: a.security,
   trustedCertificate: a.trustedCertificate,
   createdAt: a.createdAt,
+  quota: a.quota,
 });
 
 /** The typed data API in front of SQLite: statements prepared once, rows mapped at the edge. */
@@ -134,10 +148,20 @@ export class Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
       deleteAccount: db.prepare<[number]>('DELETE FROM accounts WHERE id = ?'),
-      mailboxes: db.prepare<[number], MailboxRow>('SELECT * FROM mailboxes WHERE account_id = ? ORDER BY path'),
+      // A folder whose deletion is queued is gone for the user already.
+      mailboxes: db.prepare<[number], MailboxRow>(
+        "SELECT * FROM mailboxes WHERE account_id = ? AND (pending IS NULL OR pending != 'delete') ORDER BY path",
+      ),
       mailbox: db.prepare<[number], MailboxRow>('SELECT * FROM mailboxes WHERE id = ?'),
-      mailboxPaths: db.prepare<[number], { id: number; path: string; uidvalidity: number | null }>(
-        'SELECT id, path, uidvalidity FROM mailboxes WHERE account_id = ?',
+      messageMailbox: db.prepare<[number], { mailbox_id: number }>('SELECT mailbox_id FROM messages WHERE id = ?'),
+      mailboxPaths: db.prepare<
+        [number],
+        { id: number; path: string; uidvalidity: number | null; server_path: string | null; pending: string | null }
+      >('SELECT id, path, uidvalidity, server_path, pending FROM mailboxes WHERE account_id = ?'),
+      updateRenamed: db.prepare(
+        `UPDATE mailboxes SET delimiter = @delimiter, role = @role, namespace = @namespace, subscribed = @subscribed,
+           selectable = @selectable, attributes = @attributes, total = coalesce(@total, total), unread = coalesce(@unread, unread)
+         WHERE id = @id`,
       ),
       renameMailbox: db.prepare<[string, number]>('UPDATE mailboxes SET path = ? WHERE id = ?'),
       upsertMailbox: db.prepare(
@@ -158,6 +182,7 @@ export class Store {
         'INSERT OR IGNORE INTO namespaces (account_id, kind, prefix, delimiter, position) VALUES (?, ?, ?, ?, ?)',
       ),
       setRefreshed: db.prepare<[string, number]>('UPDATE accounts SET folders_refreshed_at = ? WHERE id = ?'),
+      setQuota: db.prepare<[string | null, number]>('UPDATE accounts SET quota = ? WHERE id = ?'),
     };
   }
 
@@ -195,6 +220,11 @@ export class Store {
     return this.#q.deleteAccount.run(id).changes > 0;
   }
 
+  /** The folder a message is in locally, or null when it no longer exists. */
+  messageMailbox(messageId: number): number | null {
+    return this.#q.messageMailbox.get(messageId)?.mailbox_id ?? null;
+  }
+
   getMailbox(id: number): Mailbox {
     const row = this.#q.mailbox.get(id);
     if (!row) throw new TegamiError({ code: 'NOT_FOUND', message: 'That folder does not exist (any more).' });
@@ -220,9 +250,10 @@ export class Store {
       const listed = new Set(listings.map((m) => m.path));
       const existing = this.#q.mailboxPaths.all(accountId);
       const existingPaths = new Set(existing.map((m) => m.path));
-      const gone = existing.filter((m) => !listed.has(m.path) && m.uidvalidity !== null);
+      const queuedRename = new Set(existing.map((m) => m.server_path).filter((p): p is string => p !== null));
+      const gone = existing.filter((m) => !listed.has(m.path) && m.uidvalidity !== null && m.server_path === null && m.pending === null);
       for (const m of listings) {
-        if (existingPaths.has(m.path) || m.uidvalidity === undefined || m.uidvalidity === null) continue;
+        if (existingPaths.has(m.path) || queuedRename.has(m.path) || m.uidvalidity === undefined || m.uidvalidity === null) continue;
         const candidates = gone.filter((g) => g.uidvalidity === m.uidvalidity);
         if (candidates.length !== 1) continue; // ambiguous or none: no guessing
         const from = candidates[0] as (typeof gone)[number];
@@ -231,8 +262,28 @@ export class Store {
       }
       this.#q.deleteNamespaces.run(accountId);
       namespaces.forEach((ns, i) => this.#q.insertNamespace.run(accountId, ns.kind, ns.prefix, ns.delimiter, i));
-      const seen = new Set<string>();
+      // Folders with a queued local change: one renamed locally is still listed under its server
+      // name; one created locally is not listed yet; both keep their local row as it is.
+      const rows = this.#q.mailboxPaths.all(accountId);
+      const byServerPath = new Map(rows.filter((r) => r.server_path !== null).map((r) => [r.server_path as string, r]));
+      const seen = new Set<string>(rows.filter((r) => r.pending === 'create').map((r) => r.path));
       for (const m of listings) {
+        const renamed = byServerPath.get(m.path);
+        if (renamed) {
+          seen.add(renamed.path);
+          this.#q.updateRenamed.run({
+            id: renamed.id,
+            delimiter: m.delimiter,
+            role: m.role,
+            namespace: m.namespace,
+            subscribed: m.subscribed ? 1 : 0,
+            selectable: m.selectable ? 1 : 0,
+            attributes: JSON.stringify(m.attributes),
+            total: m.total,
+            unread: m.unread,
+          });
+          continue;
+        }
         seen.add(m.path);
         this.#q.upsertMailbox.run({
           accountId,
@@ -254,6 +305,11 @@ export class Store {
       }
       this.#q.setRefreshed.run(at, accountId);
     })();
+  }
+
+  /** Records the account's QUOTA (RFC 9208) as the server last reported it; null forgets it. */
+  setQuota(accountId: number, quota: Quota | null): void {
+    this.#q.setQuota.run(quota === null ? null : JSON.stringify(Quota.parse(quota)), accountId);
   }
 
   getFoldersRefreshedAt(accountId: number): string | null {

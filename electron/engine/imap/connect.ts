@@ -53,8 +53,37 @@ export function imapOptions(target: ImapTarget, password: string, opts: OpenOpti
  * every connection, and the error listener is attached before connect() so a late error can never
  * kill the process.
  */
+/**
+ * imapflow's high-level commands (MOVE, COPY, STORE …) answer `false` on NO/BAD and only log the
+ * error; this silent logger keeps the last one per connection, so callers can tell the user the
+ * server's words and see codes like TRYCREATE or OVERQUOTA. Nothing is printed.
+ */
+const lastErrors = new WeakMap<ImapFlow, unknown>();
+export const lastCommandError = (client: ImapFlow): unknown => lastErrors.get(client);
+export const clearCommandError = (client: ImapFlow): void => void lastErrors.delete(client);
+
 export async function openImap(target: ImapTarget, password: string, opts: OpenOptions = {}): Promise<ImapFlow> {
-  const client = new ImapFlow(imapOptions(target, password, opts));
+  const holder: { client?: ImapFlow } = {};
+  const keep = (entry: unknown) => {
+    const err = (entry as { err?: { responseStatus?: unknown } } | undefined)?.err;
+    if (holder.client && err && err.responseStatus) lastErrors.set(holder.client, err);
+  };
+  const quiet = () => undefined;
+  // isLevelEnabled (read by imapflow, not in its Logger type): without it imapflow serialises every
+  // response line (each FETCH of a header sync) for a trace/debug call that discards it.
+  const logger = {
+    debug: quiet,
+    info: quiet,
+    trace: quiet,
+    warn: keep,
+    error: keep,
+    isLevelEnabled: (l: string) => l === 'warn' || l === 'error',
+  };
+  const client = new ImapFlow({
+    ...imapOptions(target, password, opts),
+    logger,
+  });
+  holder.client = client;
   let connected = false;
   client.on('error', (error: Error) => {
     if (connected) opts.onError?.(classifyImapError(error, target));

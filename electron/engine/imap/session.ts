@@ -1,7 +1,9 @@
 import type { FetchMessageObject, ImapFlow, MessageAddressObject, MessageStructureObject } from 'imapflow';
+import type { Quota } from '../../../shared/domain/account.js';
 import type { Address, AttachmentSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { FlagUpdate, HeaderRecord } from '../db/messages.js';
+import { decodeWords } from '../mime/words.js';
 import { classifyImapError } from './connect.js';
 
 /** What SELECT (with QRESYNC when we can) told us, and the changes it reported on the way. */
@@ -36,6 +38,34 @@ const toTime = (d: Date | string | undefined): number | null => {
 };
 const messageIds = (text: string): string[] => [...text.matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
 
+/**
+ * The values of one header field in a HEADER.FIELDS response, unfolded (RFC 5322 2.2.3), in order.
+ * Read as latin1, so raw 8-bit bytes survive as U+0080–U+00FF for the charset repair.
+ */
+export function headerValues(raw: Buffer | undefined, name: string): string[] {
+  if (!raw) return [];
+  const prefix = `${name.toLowerCase()}:`;
+  return raw
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .split(/\r?\n/)
+    .filter((line) => line.toLowerCase().startsWith(prefix))
+    .map((line) => line.slice(prefix.length).trim());
+}
+
+/**
+ * The subject as the ENVELOPE gives it, unless that lost bytes: a raw 8-bit Subject (RFC 6532 UTF-8
+ * is fine, but older mailers send Shift_JIS or EUC-JP unencoded) reaches imapflow as a buffer it
+ * decodes as UTF-8, leaving U+FFFD where the bytes were. Then the raw header is decoded again with
+ * the charset sniffing of mime/ (RFC 2047 words, raw UTF-8, Shift_JIS, EUC-JP, windows-1252).
+ */
+function subjectOf(envelopeSubject: string | undefined, raw: Buffer | undefined): string {
+  const subject = envelopeSubject ?? '';
+  if (!subject.includes('\uFFFD')) return subject;
+  const header = headerValues(raw, 'subject')[0];
+  return header === undefined ? subject : decodeWords(header);
+}
+
 /** Attachments and inline parts, from BODYSTRUCTURE (RFC 3501 7.4.2), without downloading anything. */
 export function attachmentsOf(node: MessageStructureObject | undefined): AttachmentSummary[] {
   const out: AttachmentSummary[] = [];
@@ -64,7 +94,6 @@ export function attachmentsOf(node: MessageStructureObject | undefined): Attachm
 
 export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
   const env = m.envelope;
-  const refsHeader = m.headers?.toString('latin1') ?? '';
   const from = env?.from?.[0] ?? env?.sender?.[0];
   return {
     uid: m.uid,
@@ -73,7 +102,7 @@ export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
     internalDate: toTime(m.internalDate) ?? 0,
     sentDate: toTime(env?.date),
     size: m.size ?? 0,
-    subject: env?.subject ?? '',
+    subject: subjectOf(env?.subject, m.headers),
     from: from ? toAddress(from) : null,
     to: toAddresses(env?.to),
     cc: toAddresses(env?.cc),
@@ -81,7 +110,7 @@ export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
     replyTo: toAddresses(env?.replyTo),
     messageId: env?.messageId ?? null,
     inReplyTo: env?.inReplyTo ? (messageIds(env.inReplyTo)[0] ?? null) : null,
-    references: messageIds(refsHeader.replace(/^references:/i, '')),
+    references: messageIds(headerValues(m.headers, 'references').join(' ')),
     bodystructure: m.bodyStructure ?? null,
     attachments: attachmentsOf(m.bodyStructure),
   };
@@ -173,18 +202,49 @@ export class ImapSession {
   /** UID FETCH of the headers the store keeps, for a UID set. */
   async fetchHeaders(uids: string): Promise<HeaderRecord[]> {
     const out: HeaderRecord[] = [];
+    await this.streamHeaders(uids, Number.MAX_SAFE_INTEGER, (batch) => void out.push(...batch));
+    return out;
+  }
+
+  /**
+   * UID FETCH of the headers for a UID set, handed to `onBatch` every `batchSize` records as they
+   * stream in (and once more at the end), so storing a batch overlaps the server sending the next
+   * and the whole set is never held in memory. `onBatch` must be synchronous and must not issue
+   * IMAP commands (it runs inside the fetch loop); an error it throws ends the fetch and is rethrown
+   * as is. Returns the number of records.
+   */
+  async streamHeaders(uids: string, batchSize: number, onBatch: (records: HeaderRecord[]) => void): Promise<number> {
+    let batch: HeaderRecord[] = [];
+    let count = 0;
+    let failed: { error: unknown } | null = null;
+    const flush = () => {
+      const records = batch;
+      batch = [];
+      try {
+        onBatch(records);
+      } catch (error) {
+        failed = { error };
+      }
+    };
     try {
       for await (const m of this.client.fetch(
         uids,
-        { uid: true, flags: true, envelope: true, internalDate: true, size: true, bodyStructure: true, headers: ['references'] },
+        { uid: true, flags: true, envelope: true, internalDate: true, size: true, bodyStructure: true, headers: ['references', 'subject'] },
         { uid: true },
       )) {
-        out.push(toHeaderRecord(m));
+        batch.push(toHeaderRecord(m));
+        count++;
+        if (batch.length >= batchSize) {
+          flush();
+          if (failed) break;
+        }
       }
     } catch (error) {
       this.#fail(error);
     }
-    return out;
+    if (!failed && batch.length > 0) flush();
+    if (failed) throw (failed as { error: unknown }).error;
+    return count;
   }
 
   /** UID FETCH FLAGS, with CHANGEDSINCE (RFC 7162 3.1.4) when given and CONDSTORE is on. */
@@ -234,6 +294,28 @@ export class ImapSession {
     } catch (error) {
       this.#fail(error);
     }
+  }
+
+  /**
+   * QUOTA (RFC 9208) of the quota root holding `path`: GETQUOTAROOT, and GETQUOTA when the server
+   * did not send the QUOTA inline. Null when the server has no QUOTA or refused (imapflow answers
+   * false then); a broken connection throws. imapflow reports STORAGE in octets (it multiplies the
+   * wire's KiB by 1024) under `usage`/`limit`.
+   */
+  async quota(path = 'INBOX'): Promise<Omit<Quota, 'at'> | null> {
+    let q: Awaited<ReturnType<ImapFlow['getQuota']>>;
+    try {
+      q = await this.client.getQuota(path);
+    } catch (error) {
+      this.#fail(error);
+    }
+    if (!q) return null;
+    const count = (n: number | undefined) => (n === undefined ? null : n);
+    const kb = (n: number | undefined) => (n === undefined ? null : Math.round(n / 1024));
+    const storage = q.storage && q.storage.usage !== undefined ? { usedKb: kb(q.storage.usage) ?? 0, limitKb: kb(q.storage.limit) } : null;
+    const messages =
+      q.message && q.message.usage !== undefined ? { used: count(q.message.usage) ?? 0, limit: count(q.message.limit) } : null;
+    return { root: q.quotaRoot ?? null, storage, messages };
   }
 
   async logout(): Promise<void> {

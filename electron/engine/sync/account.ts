@@ -1,4 +1,5 @@
 import { TegamiError } from '../../../shared/domain/errors.js';
+import { isSqliteError, storageError } from '../db/database.js';
 import type { MessageStore } from '../db/messages.js';
 import type { AccountRecord, Store } from '../db/store.js';
 import { openImap, type ImapTarget, type OpenOptions } from '../imap/connect.js';
@@ -23,6 +24,8 @@ export interface AccountSyncReport {
 }
 
 export interface AccountSyncDeps {
+  /** Replays the account's offline queue; runs first, before anything is pulled (RFC 4549 3). */
+  replay?: (session: ImapSession) => Promise<void>;
   store: Store;
   messages: MessageStore;
   onAlert?: (message: string) => void;
@@ -75,9 +78,23 @@ export async function openSession(
   return new ImapSession(client, target);
 }
 
-/** The pass itself, on a connection the caller owns (the runner keeps one open for IDLE). */
+/**
+ * The pass itself, on a connection the caller owns (the runner keeps one open for IDLE). A failure
+ * of the local store (disk full, read-only, damaged) ends the pass as a STORAGE error: the batch
+ * being written is rolled back whole and the folder's sync state is not advanced, so the next pass
+ * fetches exactly what is missing.
+ */
 export async function syncAccountWith(session: ImapSession, account: AccountRecord, deps: AccountSyncDeps): Promise<AccountSyncReport> {
+  try {
+    return await syncPass(session, account, deps);
+  } catch (error) {
+    throw isSqliteError(error) ? storageError(error, 'Could not save the mail the server sent') : error;
+  }
+}
+
+async function syncPass(session: ImapSession, account: AccountRecord, deps: AccountSyncDeps): Promise<AccountSyncReport> {
   const report: AccountSyncReport = { accountId: account.id, mailboxes: [], warnings: [] };
+  await deps.replay?.(session);
   const { namespaces, listings, status } = await fetchFolderList(session.client);
   // INBOX always exists (RFC 3501 5.1). A listing without it is incomplete, not a sign that every
   // folder was deleted: keep the local folders (and their mail) rather than drop them.
@@ -87,6 +104,10 @@ export async function syncAccountWith(session: ImapSession, account: AccountReco
   } else {
     report.warnings.push(`The server's folder list had no INBOX (${listings.length} folders); the local folder list was kept.`);
   }
+  // QUOTA (RFC 9208) of INBOX's quota root, for the account's storage gauge. A server without
+  // QUOTA, or one that refuses it, leaves the last known value.
+  const quota = await session.quota('INBOX');
+  if (quota) deps.store.setQuota(account.id, { ...quota, at: new Date().toISOString() });
   const mailboxes = deps.store
     .listMailboxes(account.id)
     .filter((m) => m.selectable)
@@ -111,7 +132,8 @@ export async function syncAccountWith(session: ImapSession, account: AccountReco
         removed: changes.removed.length,
         reset: changes.reset,
       });
-    } catch (error) {
+    } catch (caught) {
+      const error = isSqliteError(caught) ? storageError(caught, `Could not save the mail of “${mailbox.path}”`) : caught;
       // A NO for one folder (no permission, deleted by another client since the LIST) must not
       // stop the rest; a dead connection must.
       const skippable = error instanceof TegamiError && (error.code === 'SERVER_ERROR' || error.code === 'NOT_FOUND');

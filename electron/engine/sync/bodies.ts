@@ -21,8 +21,10 @@ export interface PrefetchOptions {
   /** Defaults to the account's setting. */
   window?: OfflineWindow;
   now?: number;
-  /** Messages per FETCH command. */
+  /** Messages per FETCH command (at most; see maxBatchBytes). */
   batchSize?: number;
+  /** A FETCH command asks for at most about this many bytes (by the messages' sizes). */
+  maxBatchBytes?: number;
   /** Text parts larger than this (BODYSTRUCTURE size) are left for on-demand fetching. */
   maxTextBytes?: number;
   /** Messages without a usable BODYSTRUCTURE are parsed from their source up to this size. */
@@ -134,10 +136,30 @@ async function fetchGroup(
   return out;
 }
 
-const groupByMailbox = (plans: Plan[]): Plan[][] => {
+/** Plans by mailbox, each cut into runs of at most `maxBytes` (by message size, an upper bound of its text). */
+const groupByMailbox = (plans: Plan[], maxBytes: number): Plan[][] => {
   const groups = new Map<number, Plan[]>();
-  for (const p of plans) groups.set(p.message.mailboxId, [...(groups.get(p.message.mailboxId) ?? []), p]);
-  return [...groups.values()];
+  for (const p of plans) {
+    let group = groups.get(p.message.mailboxId);
+    if (!group) groups.set(p.message.mailboxId, (group = []));
+    group.push(p);
+  }
+  const out: Plan[][] = [];
+  for (const group of groups.values()) {
+    let run: Plan[] = [];
+    let bytes = 0;
+    for (const p of group) {
+      if (run.length > 0 && bytes + p.message.size > maxBytes) {
+        out.push(run);
+        run = [];
+        bytes = 0;
+      }
+      run.push(p);
+      bytes += p.message.size;
+    }
+    if (run.length) out.push(run);
+  }
+  return out;
 };
 
 /**
@@ -153,7 +175,10 @@ export async function prefetchBodies(
 ): Promise<PrefetchReport> {
   const window = opts.window ?? parts.offlineWindow(accountId);
   const cutoff = windowCutoff(window, opts.now ?? Date.now());
-  const batchSize = opts.batchSize ?? 50;
+  // Big batches: each FETCH is a round trip plus a mailbox lock and a transaction, so a few hundred
+  // round trips of 50 messages cost more than the transfer itself; bytes bound the memory held.
+  const batchSize = opts.batchSize ?? 2000;
+  const maxBatchBytes = opts.maxBatchBytes ?? 16 * 1024 * 1024;
   const limits = { maxTextBytes: opts.maxTextBytes ?? 512 * 1024, maxSourceBytes: opts.maxSourceBytes ?? 4 * 1024 * 1024 };
   const report: PrefetchReport = { cached: 0, skipped: 0, failedFolders: [] };
   const refused = new Set<number>();
@@ -166,7 +191,7 @@ export async function prefetchBodies(
     cursor = { date: last.internalDate, id: last.id };
     seen += batch.length;
     const plans = batch.filter((m) => !refused.has(m.mailboxId)).map((m) => planFor(m, limits.maxTextBytes));
-    for (const group of groupByMailbox(plans)) {
+    for (const group of groupByMailbox(plans, maxBatchBytes)) {
       let stored: StoredBody[];
       try {
         stored = await fetchGroup(session, group, limits);

@@ -1,4 +1,4 @@
-import type { MessageStore } from '../db/messages.js';
+import type { HeaderRecord, MessageStore } from '../db/messages.js';
 import type { ImapSession, StatusInfo } from '../imap/session.js';
 import { uidSet } from '../imap/session.js';
 
@@ -14,6 +14,8 @@ export interface MailboxChanges {
 export interface MailboxSyncOptions {
   /** Sizes of the header chunks, newest first: small first so the first screenful lands fast. */
   chunks?: readonly number[];
+  /** Rows stored per transaction while a chunk streams in. */
+  insertBatch?: number;
   onProgress?: (p: { mailboxId: number; path: string; done: number; total: number }) => void;
   /** Called after each stored batch, so the UI sees rows arrive. */
   onBatch?: (changes: MailboxChanges) => void;
@@ -100,6 +102,7 @@ export async function syncMailbox(
   if (sel.exists > 0 && (changes.reset || state.uidnext === null || sel.uidnext !== state.uidnext || state.uidnext > knownUpTo)) {
     serverUids = await session.allUids();
     const local = new Set(messages.uids(mailboxId, uidvalidity));
+    for (const uid of messages.pendingSourceUids(mailboxId, uidvalidity)) local.add(uid);
     fresh = serverUids.filter((uid) => uid >= knownUpTo && !local.has(uid));
   }
 
@@ -116,18 +119,26 @@ export async function syncMailbox(
     }
   }
 
-  fresh.sort((a, b) => b - a); // newest first
-  const sizes = options.chunks ?? [250, 1000, 2500];
+  // Newest first, in UID chunks: a small one so the first screenful lands fast, then big ones (one
+  // command's round trip and setup per chunk). Rows are stored every `insertBatch` as they stream
+  // in — between iterations of the fetch loop, synchronously — so the server keeps sending while a
+  // batch is written and no chunk is ever held whole.
+  fresh.sort((a, b) => b - a);
+  const sizes = options.chunks ?? [250, 2500, 25_000];
+  const insertBatch = options.insertBatch ?? 2000;
   let done = 0;
-  for (let i = 0; done < fresh.length; i++) {
-    const size = sizes[Math.min(i, sizes.length - 1)] ?? 1000;
-    const batch = fresh.slice(done, done + size);
-    const records = await session.fetchHeaders(uidSet(batch));
+  const store = (records: HeaderRecord[]) => {
     const ids = messages.insertHeaders(state.accountId, mailboxId, uidvalidity, records);
-    changes.added.push(...ids);
-    done += batch.length;
-    options.onProgress?.({ mailboxId, path: state.path, done, total: fresh.length });
+    for (const id of ids) changes.added.push(id);
+    done += records.length;
+    options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });
     options.onBatch?.({ mailboxId, added: ids, changed: [], removed: [], reset: false });
+  };
+  for (let i = 0, start = 0; start < fresh.length; i++) {
+    const size = sizes[Math.min(i, sizes.length - 1)] ?? 1000;
+    const chunk = fresh.slice(start, start + size);
+    start += chunk.length;
+    await session.streamHeaders(uidSet(chunk), Math.min(insertBatch, size), store);
   }
   if (changes.reset) messages.dropStale(mailboxId);
 

@@ -20,6 +20,8 @@ export interface SyncManagerDeps {
   credentials: CredentialStore;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   pollIntervalMs?: number;
+  /** Before each pass, on the sync connection: the offline queue. */
+  replay?: (accountId: number, session: ImapSession) => Promise<void>;
   /** After each full pass, on the sync connection (bodies prefetch). */
   afterPass?: (accountId: number, session: ImapSession) => Promise<void>;
 }
@@ -69,6 +71,7 @@ export class SyncManager {
         emit('sync.state', s);
       },
       ...(this.#deps.pollIntervalMs ? { pollIntervalMs: this.#deps.pollIntervalMs } : {}),
+      ...(this.#deps.replay ? { replay: (session: ImapSession) => this.#deps.replay!(account.id, session) } : {}),
       ...(this.#deps.afterPass ? { afterPass: (session: ImapSession) => this.#deps.afterPass!(account.id, session) } : {}),
     });
     this.#runners.set(account.id, runner);
@@ -80,6 +83,11 @@ export class SyncManager {
     this.#runners.delete(accountId);
     this.#states.delete(accountId);
     await runner?.stop();
+  }
+
+  /** Something was queued: replay it soon (a no-op while offline; the runner retries on reconnect). */
+  kick(accountId: number): void {
+    this.#runners.get(accountId)?.requestPass();
   }
 
   /** After sleep or a network change: every account reconnects now. */

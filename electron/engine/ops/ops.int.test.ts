@@ -1,0 +1,296 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectImap, findUser } from '../../../test/dovecot/client.js';
+import type { MessageSummary } from '../../../shared/domain/message.js';
+import type { Mailbox } from '../../../shared/domain/mailbox.js';
+import type { Op } from '../../../shared/domain/ops.js';
+import type { Result } from '../../../shared/domain/errors.js';
+import { MemoryCredentialStore } from '../credentials.js';
+import { openEngine, type Engine } from '../index.js';
+
+const server = inject('dovecot');
+const USER = 'ivan';
+const user = findUser(server, USER);
+
+let dir: string;
+let engine: Engine;
+let accountId: number;
+let other: ImapFlow; // "the other device"
+
+async function call<T>(name: string, input: unknown): Promise<T> {
+  const r = (await engine.invoke(name, input)) as Result<T>;
+  if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
+  return r.value;
+}
+const sync = () => call<{ accounts: { warnings: string[] }[] }>('sync.run', { accountId });
+const folders = async () => (await call<{ mailboxes: Mailbox[] }>('mailboxes.list', { accountId })).mailboxes;
+const folder = async (p: string) => {
+  const f = (await folders()).find((m) => m.path === p);
+  if (!f) throw new Error(`no folder ${p}`);
+  return f;
+};
+async function rows(p: string): Promise<MessageSummary[]> {
+  const f = await folder(p);
+  return (await call<{ messages: MessageSummary[] }>('messages.page', { mailboxId: f.id, limit: 500 })).messages;
+}
+const bySubject = async (p: string, subject: string) => {
+  const m = (await rows(p)).find((r) => r.subject === subject);
+  if (!m) throw new Error(`no “${subject}” in ${p}`);
+  return m;
+};
+const opsList = (states = ['pending', 'failed']) => call<Op[]>('ops.list', { accountId, states });
+
+/** The server's view of a folder: subject → sorted flags. */
+async function serverView(p: string): Promise<Map<string, string[]>> {
+  const lock = await other.getMailboxLock(p);
+  try {
+    // The other device may have the folder selected already: NOOP collects the expunges our engine
+    // caused meanwhile (a FETCH need not report them, RFC 3501 7.4.1).
+    await other.noop();
+    const out = new Map<string, string[]>();
+    for await (const m of other.fetch('1:*', { uid: true, flags: true, envelope: true }, { uid: true })) {
+      out.set(m.envelope?.subject ?? '', [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort());
+    }
+    return out;
+  } finally {
+    lock.release();
+  }
+}
+async function localView(p: string) {
+  return new Map((await rows(p)).map((m) => [m.subject, [...m.flags].sort()]));
+}
+
+const raw = (subject: string) =>
+  Buffer.from(
+    `From: x@example.com\r\nTo: ${user.email}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}.${Math.random().toString(36).slice(2)}@x>\r\nDate: Tue, 10 Nov 2026 10:00:00 +0900\r\n\r\nbody of ${subject}\r\n`,
+  );
+
+/** Makes the account unreachable (a closed port) or reachable again, as a network outage would. */
+function setReachable(reachable: boolean) {
+  const db = new Database(path.join(dir, 'tegami.db'));
+  db.prepare('UPDATE accounts SET port = ? WHERE id = ?').run(reachable ? server.imapsPort : 1, accountId);
+  db.close();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-ops-'));
+  engine = await openEngine({ dataDir: dir, host: 'cli', credentials: new MemoryCredentialStore(), version: 'test' });
+  other = await connectImap(server, USER);
+  for (let i = 1; i <= 12; i++) await other.append('INBOX', raw(`m${i}`));
+  const added = await call<{ id: number }>('accounts.add', {
+    name: 'Ivan',
+    email: user.email,
+    user: user.user,
+    host: server.host,
+    port: server.imapsPort,
+    security: 'tls',
+    password: user.password,
+    trustCertificate: server.certFingerprint256,
+  });
+  accountId = added.id;
+  await sync();
+});
+
+afterAll(async () => {
+  await other?.logout().catch(() => undefined);
+  await engine?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('offline operations against the real Dovecot', () => {
+  it('applies a flag change locally at once, keeps it while offline, and replays it when back', async () => {
+    const m = await bySubject('INBOX', 'm1');
+    setReachable(false);
+    await call('messages.setFlags', { ids: [m.id], add: ['\\Flagged', '$Work'], remove: [] });
+    expect((await bySubject('INBOX', 'm1')).flags).toEqual(expect.arrayContaining(['\\Flagged', '$Work']));
+    const offline = await engine.invoke('sync.run', { accountId });
+    expect(offline).toMatchObject({ ok: false, error: { code: 'CONNECTION_REFUSED' } });
+    expect((await opsList()).map((o) => [o.kind, o.state])).toEqual([['flags', 'pending']]);
+    // Sync never reverts a pending change.
+    expect((await bySubject('INBOX', 'm1')).flagged).toBe(true);
+    setReachable(true);
+    await sync();
+    expect(await opsList()).toEqual([]);
+    expect((await serverView('INBOX')).get('m1')).toEqual(['$Work', '\\Flagged']);
+  });
+
+  it('moves with COPYUID: the local row keeps its id and takes the new UID', async () => {
+    const m = await bySubject('INBOX', 'm2');
+    await call('messages.move', { ids: [m.id], target: (await folder('Archive')).id });
+    expect((await rows('INBOX')).some((r) => r.subject === 'm2')).toBe(false);
+    await sync();
+    const moved = await bySubject('Archive', 'm2');
+    expect(moved.id).toBe(m.id);
+    expect(moved.uid).toBeGreaterThan(0);
+    expect((await serverView('Archive')).has('m2')).toBe(true);
+    expect((await serverView('INBOX')).has('m2')).toBe(false);
+  });
+
+  it('chains offline: create a folder, move mail into it, flag it there, rename the folder', async () => {
+    setReachable(false);
+    const { actionId } = await call<{ actionId: number }>('folders.create', { accountId, parentId: null, name: '取引先' });
+    expect(actionId).toBeGreaterThan(0);
+    const target = await folder('取引先');
+    const m3 = await bySubject('INBOX', 'm3');
+    await call('messages.move', { ids: [m3.id], target: target.id });
+    await call('messages.setFlags', { ids: [m3.id], add: ['\\Seen'], remove: [] });
+    await call('folders.rename', { mailboxId: target.id, name: '取引先2026' });
+    expect((await rows('取引先2026')).map((r) => r.subject)).toEqual(['m3']);
+    setReachable(true);
+    await sync();
+    expect(await opsList()).toEqual([]);
+    expect(await serverView('取引先2026')).toEqual(new Map([['m3', ['\\Seen']]]));
+    expect(await localView('取引先2026')).toEqual(new Map([['m3', ['\\Seen']]]));
+  });
+
+  it('copies and deletes (to Trash), and expunges exactly the chosen messages', async () => {
+    const m4 = await bySubject('INBOX', 'm4');
+    const m5 = await bySubject('INBOX', 'm5');
+    await call('messages.copy', { ids: [m4.id], target: (await folder('Archive')).id });
+    await call('messages.delete', { ids: [m5.id] });
+    // Another client's \Deleted message must survive our expunge (no bare EXPUNGE).
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageFlagsAdd({ header: { subject: 'm6' } }, ['\\Deleted']);
+    } finally {
+      lock.release();
+    }
+    await sync();
+    const m7 = await bySubject('INBOX', 'm7');
+    await call('messages.expunge', { ids: [m7.id] });
+    await sync();
+    const inbox = await serverView('INBOX');
+    expect(inbox.has('m4')).toBe(true);
+    expect(inbox.has('m5')).toBe(false);
+    expect(inbox.has('m7')).toBe(false);
+    expect(inbox.get('m6')).toContain('\\Deleted');
+    expect((await serverView('Archive')).has('m4')).toBe(true);
+    expect((await serverView('Trash')).has('m5')).toBe(true);
+    expect(await localView('Trash')).toEqual(await serverView('Trash'));
+  });
+
+  it('appends a message and learns its UID from APPENDUID', async () => {
+    const drafts = await folder('Drafts');
+    await call('messages.append', { mailboxId: drafts.id, raw: raw('draft one').toString('base64'), flags: ['\\Draft'] });
+    expect((await rows('Drafts')).map((r) => r.subject)).toEqual(['draft one']);
+    await sync();
+    const [d] = await rows('Drafts');
+    expect(d?.uid).toBeGreaterThan(0);
+    expect(await serverView('Drafts')).toEqual(new Map([['draft one', ['\\Draft']]]));
+    expect((await rows('Drafts')).length).toBe(1);
+  });
+
+  it('undoes the last actions, before and after replay, as new operations', async () => {
+    const m8 = await bySubject('INBOX', 'm8');
+    await call('messages.setFlags', { ids: [m8.id], add: ['\\Flagged'], remove: [] });
+    await sync();
+    await call('messages.move', { ids: [m8.id], target: (await folder('Archive')).id });
+    expect(await call('ops.undo', { accountId })).toMatchObject({ undone: expect.any(Number) }); // the move
+    expect(await call('ops.undo', { accountId })).toMatchObject({ undone: expect.any(Number) }); // the flag
+    await sync();
+    expect((await serverView('INBOX')).get('m8')).toEqual([]);
+    expect((await serverView('Archive')).has('m8')).toBe(false);
+    expect((await bySubject('INBOX', 'm8')).flagged).toBe(false);
+  });
+
+  it('conflict: we flag, they delete — the change fails with a reason and the message goes', async () => {
+    const m9 = await bySubject('INBOX', 'm9');
+    await call('messages.setFlags', { ids: [m9.id], add: ['\\Flagged'], remove: [] });
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageDelete({ header: { subject: 'm9' } });
+    } finally {
+      lock.release();
+    }
+    await sync();
+    const failed = await opsList(['failed']);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.error?.message).toMatch(/no longer exist/);
+    expect((await rows('INBOX')).some((r) => r.subject === 'm9')).toBe(false);
+    await call('ops.discard', { opId: failed[0]?.id });
+    expect(await opsList()).toEqual([]);
+  });
+
+  it('conflict: we delete, they flag — the delete wins, their flag is not resurrected', async () => {
+    const m10 = await bySubject('INBOX', 'm10');
+    await call('messages.delete', { ids: [m10.id] });
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageFlagsAdd({ header: { subject: 'm10' } }, ['\\Flagged']);
+    } finally {
+      lock.release();
+    }
+    await sync();
+    expect((await serverView('INBOX')).has('m10')).toBe(false);
+    expect((await serverView('Trash')).get('m10')).toContain('\\Flagged');
+    expect((await rows('INBOX')).some((r) => r.subject === 'm10')).toBe(false);
+  });
+
+  it('conflict: we move, they move it elsewhere first — ours fails visibly and the row follows the server', async () => {
+    const m11 = await bySubject('INBOX', 'm11');
+    await call('messages.move', { ids: [m11.id], target: (await folder('Archive')).id });
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageMove({ header: { subject: 'm11' } }, 'Junk');
+    } finally {
+      lock.release();
+    }
+    await sync();
+    await sync();
+    expect((await serverView('Junk')).has('m11')).toBe(true);
+    expect(await localView('Junk')).toEqual(await serverView('Junk'));
+    expect(await localView('Archive')).toEqual(await serverView('Archive'));
+  });
+
+  it('conflict: we append to a folder they deleted — it is created again (TRYCREATE) and the message lands', async () => {
+    await other.mailboxCreate('Later');
+    await sync();
+    const later = await folder('Later');
+    await call('messages.append', { mailboxId: later.id, raw: raw('for later').toString('base64'), flags: [] });
+    await other.mailboxDelete('Later');
+    await sync();
+    expect(await serverView('Later')).toEqual(new Map([['for later', []]]));
+  });
+
+  it('conflict: we rename a folder, they add mail to it — the mail is there under the new name', async () => {
+    await other.mailboxCreate('Old name');
+    await sync();
+    const f = await folder('Old name');
+    await call('folders.rename', { mailboxId: f.id, name: 'New name' });
+    await other.append('Old name', raw('added meanwhile'));
+    await sync();
+    expect((await folder('New name')).id).toBe(f.id);
+    expect((await serverView('New name')).has('added meanwhile')).toBe(true);
+    expect((await rows('New name')).some((r) => r.subject === 'added meanwhile')).toBe(true);
+  });
+
+  it('subscribes, unsubscribes and deletes folders', async () => {
+    const f = await folder('New name');
+    await call('folders.subscribe', { mailboxId: f.id, subscribed: false });
+    await sync();
+    expect((await folder('New name')).subscribed).toBe(false);
+    await call('folders.delete', { mailboxId: f.id });
+    expect((await folders()).some((m) => m.path === 'New name')).toBe(false);
+    await sync();
+    expect((await other.list()).some((m) => m.path === 'New name')).toBe(false);
+    expect(await opsList()).toEqual([]);
+  });
+
+  it('refuses a permanent failure without blocking the queue: a read-only folder', async () => {
+    const shared = (await folders()).find((m) => m.namespace === 'shared' && m.selectable);
+    expect(shared).toBeTruthy();
+    const [msg] = await rows(shared!.path);
+    const m12 = await bySubject('INBOX', 'm12');
+    await call('messages.setFlags', { ids: [msg!.id], add: ['\\Flagged'], remove: [] });
+    await call('messages.setFlags', { ids: [m12.id], add: ['\\Answered'], remove: [] });
+    await sync();
+    // \\Flagged is not among the shared folder's PERMANENTFLAGS: the server keeps nothing, the
+    // local state follows the server, and the change behind it went through.
+    expect((await rows(shared!.path)).find((r) => r.id === msg!.id)?.flagged).toBe(false);
+    expect((await serverView('INBOX')).get('m12')).toContain('\\Answered');
+  });
+});

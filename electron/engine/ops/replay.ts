@@ -1,0 +1,353 @@
+import { readFile, rm } from 'node:fs/promises';
+import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
+import type {
+  AppendPayload,
+  CopyPayload,
+  ExpungePayload,
+  FlagsPayload,
+  FolderPayload,
+  MovePayload,
+  OpRow,
+  OpStore,
+  ServerIdentity,
+} from '../db/ops.js';
+import {
+  appendMessage,
+  copyMessages,
+  createFolder,
+  deleteFolder,
+  expungeUids,
+  moveMessages,
+  readFlags,
+  renameFolder,
+  responseCodeOf,
+  findByMessageId,
+  setSubscribed,
+  storeFlags,
+} from '../imap/commands.js';
+import type { ImapSession } from '../imap/session.js';
+
+export interface ReplayReport {
+  done: number;
+  failed: number;
+  /** IMAP commands sent, for the benchmark's "at most 3 commands for 1,000 flag changes". */
+  commands: number;
+}
+
+export interface ReplayHooks {
+  onChanged?: (mailboxIds: number[]) => void;
+  onFailed?: (op: OpRow, error: ErrorInfo) => void;
+}
+
+/** Network trouble, timeouts, throttling: try again later, in the same order. Anything else is the server's final word. */
+export const isTransient = (e: TegamiError): boolean =>
+  [
+    'NETWORK',
+    'TIMEOUT',
+    'CONNECTION_REFUSED',
+    'HOST_NOT_FOUND',
+    'TLS_FAILED',
+    'TLS_UNTRUSTED',
+    'STARTTLS_UNAVAILABLE',
+    'AUTH_FAILED',
+    'STORAGE',
+  ].includes(e.code) ||
+  responseCodeOf(e) === 'UNAVAILABLE' ||
+  responseCodeOf(e) === 'INUSE';
+
+const asTegami = (e: unknown): TegamiError =>
+  e instanceof TegamiError ? e : new TegamiError({ code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) }, { cause: e });
+
+/**
+ * Replays an account's queue in order before sync pulls anything (RFC 4549 3). Consecutive flag
+ * operations with the same change are sent together: a thousand "mark read" become one UID STORE
+ * per folder. A transient failure stops the replay (order is kept; the next pass retries); a
+ * permanent one reverts that operation's local change, records the server's words, and the
+ * operations behind it go on.
+ */
+export async function replayQueue(session: ImapSession, ops: OpStore, accountId: number, hooks: ReplayHooks = {}): Promise<ReplayReport> {
+  const report: ReplayReport = { done: 0, failed: 0, commands: 0 };
+  const queue = ops.pending(accountId);
+  for (let i = 0; i < queue.length;) {
+    const op = queue[i] as OpRow;
+    const batch = [op];
+    if (op.kind === 'flags') {
+      const key = flagsKey(op);
+      while (
+        i + batch.length < queue.length &&
+        queue[i + batch.length]?.kind === 'flags' &&
+        flagsKey(queue[i + batch.length] as OpRow) === key
+      ) {
+        batch.push(queue[i + batch.length] as OpRow);
+      }
+    }
+    i += batch.length;
+    try {
+      const changed = await replayBatch(session, ops, batch, report);
+      for (const b of batch) ops.done(b.id);
+      report.done += batch.length;
+      hooks.onChanged?.(changed);
+    } catch (error) {
+      const e = asTegami(error);
+      if (isTransient(e) || !session.usable) {
+        for (const b of batch) ops.retryLater(b.id, e.info);
+        throw e;
+      }
+      for (const b of batch) {
+        revert(ops, b);
+        ops.failed(b.id, e.info);
+        hooks.onFailed?.(b, e.info);
+      }
+      report.failed += batch.length;
+      hooks.onChanged?.([]);
+    }
+  }
+  return report;
+}
+
+const flagsKey = (op: OpRow) => {
+  const p = op.payload as FlagsPayload;
+  return JSON.stringify([[...p.add].sort(), [...p.remove].sort()]);
+};
+
+/** Groups messages by the folder (and UIDVALIDITY) they are in on the server. */
+function byMailbox(
+  identities: Map<number, ServerIdentity>,
+): Map<string, { mailboxId: number; uidvalidity: number; entries: [number, number][] }> {
+  const groups = new Map<string, { mailboxId: number; uidvalidity: number; entries: [number, number][] }>();
+  for (const [messageId, id] of identities) {
+    const key = `${id.mailboxId}:${id.uidvalidity}`;
+    const g = groups.get(key) ?? { mailboxId: id.mailboxId, uidvalidity: id.uidvalidity, entries: [] };
+    g.entries.push([messageId, id.uid]);
+    groups.set(key, g);
+  }
+  return groups;
+}
+
+/** Selects the folder and checks it is the one the UIDs belong to (RFC 4549 4.1: UIDVALIDITY). */
+async function selectFor(session: ImapSession, ops: OpStore, mailboxId: number, uidvalidity: number, report: ReplayReport) {
+  const path = ops.serverPath(mailboxId);
+  report.commands++;
+  const sel = await session.select(path);
+  if (sel.uidvalidity !== uidvalidity) {
+    throw new TegamiError({
+      code: 'SERVER_ERROR',
+      message: `The folder “${path}” was reset on the server (UIDVALIDITY changed); the change could not be applied.`,
+    });
+  }
+  if (sel.readonly) throw new TegamiError({ code: 'SERVER_ERROR', message: `The folder “${path}” is read-only on the server.` });
+  return sel;
+}
+
+async function replayBatch(session: ImapSession, ops: OpStore, batch: OpRow[], report: ReplayReport): Promise<number[]> {
+  const op = batch[0] as OpRow;
+  switch (op.kind) {
+    case 'flags':
+      return replayFlags(session, ops, batch, report);
+    case 'move':
+    case 'copy':
+      return replayTransfer(session, ops, op, report);
+    case 'expunge':
+      return replayExpunge(session, ops, op, report);
+    case 'append':
+      return replayAppend(session, ops, op, report);
+    default:
+      return replayFolder(session, ops, op, report);
+  }
+}
+
+async function replayFlags(session: ImapSession, ops: OpStore, batch: OpRow[], report: ReplayReport): Promise<number[]> {
+  const { add, remove } = batch[0]?.payload as FlagsPayload;
+  const identities = new Map<number, ServerIdentity>();
+  for (const op of batch) for (const [m, id] of ops.sources(op)) identities.set(m, id);
+  const touched: number[] = [];
+  const gone: number[] = [];
+  for (const g of byMailbox(identities).values()) {
+    await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
+    const uids = g.entries.map(([, uid]) => uid);
+    // ±FLAGS.SILENT merges by itself: ours added, ours removed, the other device's kept.
+    if (add.length) {
+      report.commands++;
+      await storeFlags(session, uids, 'add', add);
+    }
+    if (remove.length) {
+      report.commands++;
+      await storeFlags(session, uids, 'remove', remove);
+    }
+    // Read back what the server kept: PERMANENTFLAGS may have dropped a keyword, and the other
+    // device's changes come along. A UID that does not answer is gone from the server.
+    report.commands++;
+    const now = await readFlags(session, uids);
+    for (const [messageId, uid] of g.entries) {
+      const server = now.get(uid);
+      if (server) ops.setServerFlags(messageId, server.flags);
+      else gone.push(messageId);
+    }
+    touched.push(g.mailboxId);
+  }
+  if (gone.length) {
+    ops.deleteMessages(gone);
+    throw new TegamiError({
+      code: 'NOT_FOUND',
+      message: `${gone.length} message(s) no longer exist on the server; their flags could not be changed.`,
+    });
+  }
+  return touched;
+}
+
+async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
+  const p = op.payload as MovePayload & Partial<CopyPayload>;
+  const isCopy = op.kind === 'copy';
+  const target = ops.mailboxInfo(p.target);
+  if (!target) throw new TegamiError({ code: 'NOT_FOUND', message: 'The destination folder no longer exists.' });
+  const targetPath = ops.serverPath(p.target);
+  const sourceIds = isCopy ? Object.keys(p.copies ?? {}).map(Number) : op.messageIds;
+  const identities = ops.sources({ ...op, messageIds: sourceIds });
+  const touched = new Set<number>([p.target]);
+  for (const g of byMailbox(identities).values()) {
+    await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
+    const uids = g.entries.map(([, uid]) => uid);
+    const attempt = async () => {
+      report.commands++;
+      return isCopy ? { ...(await copyMessages(session, uids, targetPath)), expunged: true } : moveMessages(session, uids, targetPath);
+    };
+    let placed;
+    try {
+      placed = await attempt();
+    } catch (error) {
+      // TRYCREATE (RFC 3501 6.4.7): the user chose this folder, so create it and try once more.
+      if (responseCodeOf(error) !== 'TRYCREATE') throw error;
+      report.commands++;
+      await createFolder(session, targetPath);
+      placed = await attempt();
+    }
+    for (const [messageId, uid] of g.entries) {
+      const local = isCopy ? p.copies?.[messageId] : messageId;
+      if (local === undefined) continue;
+      const newUid = placed.uids.get(uid);
+      if (placed.uidvalidity !== null && newUid !== undefined) ops.placed(local, p.target, placed.uidvalidity, newUid);
+      // Without COPYUID the next sync of the destination downloads it; drop the placeholder so
+      // it is not there twice.
+      else ops.deleteMessages([local]);
+    }
+    touched.add(g.mailboxId);
+  }
+  // Messages the queue could not place on the server (never synced there): nothing to send.
+  return [...touched];
+}
+
+async function replayExpunge(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
+  const identities = ops.sources(op);
+  const touched: number[] = [];
+  for (const g of byMailbox(identities).values()) {
+    await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
+    const uids = g.entries.map(([, uid]) => uid);
+    report.commands++;
+    const expunged = await expungeUids(session, uids);
+    if (expunged) ops.deleteMessages(g.entries.map(([m]) => m));
+    else {
+      // No UIDPLUS: a bare EXPUNGE would remove other clients' \\Deleted mail too. The messages stay
+      // marked \\Deleted (RFC 4549 4.2.4) until the user expunges the folder explicitly.
+      report.commands++;
+      await storeFlags(session, uids, 'add', ['\\Deleted']);
+    }
+    touched.push(g.mailboxId);
+  }
+  return touched;
+}
+
+async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
+  const p = op.payload as AppendPayload;
+  const path = ops.serverPath(p.target);
+  let raw: Buffer;
+  try {
+    raw = await readFile(p.file);
+  } catch (error) {
+    throw new TegamiError({ code: 'STORAGE', message: `The queued message file is missing (${p.file}).` }, { cause: error });
+  }
+  // Never twice: if an earlier attempt may have reached the server (the engine died before it could
+  // record the answer), look for the message there first (RFC 4549 4.2.4's Message-ID rule).
+  const messageId = op.attempts > 0 ? ops.messageIdOf(p.messageId) : null;
+  if (messageId) {
+    report.commands += 2;
+    await session.select(path);
+    const found = await findByMessageId(session, messageId);
+    if (found !== null) {
+      const sel = await session.select(path);
+      ops.placed(p.messageId, p.target, sel.uidvalidity, found);
+      await rm(p.file, { force: true });
+      return [p.target];
+    }
+  }
+  ops.startAttempt(op.id);
+  report.commands++;
+  let result;
+  try {
+    result = await appendMessage(session, path, raw, p.flags, new Date(p.internalDate));
+  } catch (error) {
+    if (responseCodeOf(error) !== 'TRYCREATE') throw error;
+    report.commands += 2;
+    await createFolder(session, path);
+    result = await appendMessage(session, path, raw, p.flags, new Date(p.internalDate));
+  }
+  if (result.uidvalidity !== null && result.uid !== null) ops.placed(p.messageId, p.target, result.uidvalidity, result.uid);
+  else ops.deleteMessages([p.messageId]);
+  await rm(p.file, { force: true });
+  return [p.target];
+}
+
+async function replayFolder(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
+  const p = op.payload as FolderPayload;
+  report.commands++;
+  switch (op.kind) {
+    case 'folder-create':
+      try {
+        await createFolder(session, p.to ?? ops.serverPath(p.mailboxId));
+      } catch (error) {
+        if (responseCodeOf(error) !== 'ALREADYEXISTS') throw error;
+      }
+      ops.folderCreated(p.mailboxId);
+      break;
+    case 'folder-rename':
+      await renameFolder(session, ops.serverPath(p.mailboxId), ops.mailboxInfo(p.mailboxId)?.path ?? p.to ?? '');
+      ops.folderRenamed(op);
+      break;
+    case 'folder-delete':
+      try {
+        await deleteFolder(session, p.from ?? ops.serverPath(p.mailboxId));
+      } catch (error) {
+        if (responseCodeOf(error) !== 'NONEXISTENT') throw error;
+      }
+      ops.folderDeleted(p.mailboxId);
+      break;
+    case 'folder-subscribe':
+      await setSubscribed(session, ops.serverPath(p.mailboxId), p.subscribed === true);
+      break;
+    default:
+      throw new TegamiError({ code: 'INTERNAL', message: `Unknown operation ${op.kind}` });
+  }
+  return [p.mailboxId];
+}
+
+/** Undoes an operation's local change after the server refused it for good. */
+export function revert(ops: OpStore, op: OpRow): void {
+  switch (op.kind) {
+    case 'flags':
+      ops.restoreFlags((op.payload as FlagsPayload).before);
+      break;
+    case 'move':
+      ops.restorePlacement(op);
+      break;
+    case 'copy':
+      ops.deleteMessages(Object.values((op.payload as CopyPayload).copies));
+      break;
+    case 'expunge':
+      ops.restoreFlags((op.payload as ExpungePayload).before);
+      break;
+    case 'append':
+      ops.deleteMessages([(op.payload as AppendPayload).messageId]);
+      break;
+    default:
+      ops.revertFolder(op);
+  }
+}

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Op } from '../../../shared/domain/ops.js';
+import { TegamiError } from '../../../shared/domain/errors.js';
+import type { MessageStore } from '../db/messages.js';
+import type { CopyPayload, FlagsPayload, FolderPayload, MovePayload, OpRow, OpStore } from '../db/ops.js';
+import type { Store } from '../db/store.js';
+import { headerRecordOfRaw } from '../mime/headers.js';
+import { revert } from './replay.js';
+
+export interface OpsServiceDeps {
+  store: Store;
+  messages: MessageStore;
+  ops: OpStore;
+  dataDir: string;
+  /** Tells the UI what changed and asks the background sync to replay soon. */
+  changed: (accountId: number, mailboxIds: number[], folders: boolean) => void;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A sentence for the pending/failed list. */
+export function describeOp(op: OpRow, folderName: (id: number) => string): string {
+  const n = op.messageIds.length;
+  switch (op.kind) {
+    case 'flags': {
+      const p = op.payload as FlagsPayload;
+      const words = (flags: string[]) =>
+        flags
+          .map(
+            (f) =>
+              ({ '\\Seen': 'read', '\\Flagged': 'flagged', '\\Answered': 'answered', '\\Draft': 'draft', '\\Deleted': 'deleted' })[f] ?? f,
+          )
+          .join(', ');
+      if (p.add.length && !p.remove.length) return `Mark ${plural(n, 'message')} as ${words(p.add)}`;
+      if (p.remove.length && !p.add.length) return `Mark ${plural(n, 'message')} as not ${words(p.remove)}`;
+      return `Change flags of ${plural(n, 'message')}: +${words(p.add)} −${words(p.remove)}`;
+    }
+    case 'move':
+      return `Move ${plural(n, 'message')} to ${folderName((op.payload as MovePayload).target)}`;
+    case 'copy':
+      return `Copy ${plural(Object.keys((op.payload as CopyPayload).copies).length, 'message')} to ${folderName((op.payload as CopyPayload).target)}`;
+    case 'expunge':
+      return `Delete ${plural(n, 'message')} for good`;
+    case 'append':
+      return 'Save a message to the server';
+    case 'folder-create':
+      return `Create the folder ${(op.payload as FolderPayload).to ?? ''}`;
+    case 'folder-rename':
+      return `Rename the folder ${(op.payload as FolderPayload).from ?? ''} to ${(op.payload as FolderPayload).to ?? ''}`;
+    case 'folder-delete':
+      return `Delete the folder ${(op.payload as FolderPayload).from ?? ''}`;
+    case 'folder-subscribe':
+      return `${(op.payload as FolderPayload).subscribed ? 'Subscribe to' : 'Unsubscribe from'} ${folderName((op.payload as FolderPayload).mailboxId)}`;
+  }
+}
+
+export function createOpsService(deps: OpsServiceDeps) {
+  const { store, ops } = deps;
+  const folderName = (id: number) => ops.mailboxInfo(id)?.path ?? `folder ${id}`;
+  const mailboxesOf = (ids: number[]) => [...new Set(ids.map((id) => store.messageMailbox(id)).filter((m): m is number => m !== null))];
+  const toOp = (op: OpRow): Op => ({
+    id: op.id,
+    accountId: op.accountId,
+    actionId: op.actionId,
+    kind: op.kind,
+    state: op.state,
+    summary: describeOp(op, folderName),
+    messageIds: op.messageIds,
+    attempts: op.attempts,
+    createdAt: op.createdAt,
+    updatedAt: op.updatedAt,
+    error: op.error,
+  });
+
+  /** Runs a local action and reports what changed; returns the action id (for undo). */
+  const act = (before: number[], run: () => { actionId: number; accountId: number }, folders = false) => {
+    const { actionId, accountId } = run();
+    deps.changed(accountId, [...new Set([...before, ...mailboxesOf(before)])], folders);
+    return { actionId };
+  };
+
+  return {
+    setFlags: ({ ids, add, remove }: { ids: number[]; add: string[]; remove: string[] }) => {
+      const boxes = mailboxesOf(ids);
+      return act(boxes, () => ops.setFlags(ids, add, remove));
+    },
+    move: ({ ids, target }: { ids: number[]; target: number }) => {
+      const boxes = [...mailboxesOf(ids), target];
+      return act(boxes, () => ops.move(ids, target));
+    },
+    copy: ({ ids, target }: { ids: number[]; target: number }) => act([target], () => ops.copy(ids, target)),
+    delete: ({ ids }: { ids: number[] }) => {
+      const boxes = mailboxesOf(ids);
+      return act(boxes, () => ops.delete(ids));
+    },
+    expunge: ({ ids }: { ids: number[] }) => act(mailboxesOf(ids), () => ops.expunge(ids)),
+
+    /** Queues an APPEND of a whole message (a draft, a sent copy, an imported .eml). */
+    append: async ({ mailboxId, raw, flags, date }: { mailboxId: number; raw: string; flags: string[]; date?: string | undefined }) => {
+      const bytes = Buffer.from(raw, 'base64');
+      if (!bytes.length) throw new TegamiError({ code: 'INVALID_INPUT', message: 'The message is empty.' });
+      const dir = path.join(deps.dataDir, 'outbox');
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const file = path.join(dir, `${randomUUID()}.eml`);
+      await writeFile(file, bytes, { mode: 0o600 });
+      const internalDate = date ? Date.parse(date) : Date.now();
+      if (!Number.isFinite(internalDate)) throw new TegamiError({ code: 'INVALID_INPUT', message: `“${date}” is not a date.` });
+      const header = await headerRecordOfRaw(bytes, flags, internalDate);
+      const mailbox = store.getMailbox(mailboxId);
+      const result = act([mailboxId], () =>
+        ops.append(
+          mailboxId,
+          (target) => deps.messages.insertHeaders(mailbox.accountId, target, 0, [{ ...header, uid: -1 }])[0] as number,
+          file,
+          flags,
+          internalDate,
+        ),
+      );
+      return result;
+    },
+
+    createFolder: ({ accountId, parentId, name }: { accountId: number; parentId: number | null; name: string }) =>
+      act([], () => ops.createFolder(accountId, parentId, name), true),
+    renameFolder: ({ mailboxId, name }: { mailboxId: number; name: string }) => act([], () => ops.renameFolder(mailboxId, name), true),
+    deleteFolder: ({ mailboxId }: { mailboxId: number }) => act([], () => ops.deleteFolder(mailboxId), true),
+    subscribe: ({ mailboxId, subscribed }: { mailboxId: number; subscribed: boolean }) =>
+      act([], () => ops.subscribe(mailboxId, subscribed), true),
+
+    list: ({ accountId, states }: { accountId?: number | undefined; states: Op['state'][] }) => {
+      const accounts = accountId === undefined ? store.listAccounts().map((a) => a.id) : [accountId];
+      return accounts.flatMap((id) => ops.list(id, states).map(toOp));
+    },
+
+    /** Puts a failed operation back in line, re-applying its local change. */
+    retry: ({ opId }: { opId: number }) => {
+      const op = ops.get(opId);
+      if (!op || op.state !== 'failed') throw new TegamiError({ code: 'NOT_FOUND', message: 'That operation is not in the failed list.' });
+      ops.discard(opId);
+      const again = redo(op);
+      deps.changed(op.accountId, mailboxesOf(op.messageIds), op.kind.startsWith('folder'));
+      return again;
+    },
+
+    discard: ({ opId }: { opId: number }) => {
+      const op = ops.get(opId);
+      if (!op || op.state !== 'failed') throw new TegamiError({ code: 'NOT_FOUND', message: 'Only a failed operation can be discarded.' });
+      ops.discard(opId);
+      deps.changed(op.accountId, [], false);
+      return { discarded: true as const };
+    },
+
+    /** Undoes the account's last action (again and again walks further back), as new operations. */
+    undo: ({ accountId }: { accountId: number }) => {
+      const actionId = ops.lastActionId(accountId);
+      if (actionId === null) return { undone: null };
+      const undoIds: number[] = [];
+      const boxes = new Set<number>();
+      for (const op of ops.actionOps(actionId).reverse()) {
+        for (const m of mailboxesOf(op.messageIds)) boxes.add(m);
+        undoIds.push(...inverse(op));
+      }
+      for (const id of undoIds) ops.markUndone(actionId, id);
+      if (!undoIds.length) ops.markUndone(actionId, actionId);
+      deps.changed(accountId, [...boxes, ...mailboxesOf(ops.actionOps(actionId).flatMap((o) => o.messageIds))], true);
+      return { undone: actionId };
+    },
+  };
+
+  function redo(op: OpRow): { actionId: number } {
+    switch (op.kind) {
+      case 'flags': {
+        const p = op.payload as FlagsPayload;
+        return { actionId: ops.setFlags(op.messageIds, p.add, p.remove).actionId };
+      }
+      case 'move':
+        return { actionId: ops.move(op.messageIds, (op.payload as MovePayload).target).actionId };
+      case 'copy': {
+        const p = op.payload as CopyPayload;
+        return { actionId: ops.copy(Object.keys(p.copies).map(Number), p.target).actionId };
+      }
+      case 'expunge':
+        return { actionId: ops.expunge(op.messageIds).actionId };
+      default: {
+        // Folder operations and appends carry everything they need: queue them again as they were.
+        ops.requeue(op.id);
+        return { actionId: op.actionId };
+      }
+    }
+  }
+
+  /** The operations that take one back; returns their action ids. */
+  function inverse(op: OpRow): number[] {
+    switch (op.kind) {
+      case 'flags': {
+        const p = op.payload as FlagsPayload;
+        // Per message: what differs now from before, grouped into as few operations as possible.
+        const groups = new Map<string, { ids: number[]; add: string[]; remove: string[] }>();
+        for (const [id, before] of Object.entries(p.before)) {
+          const now = deps.messages.flagsOf(Number(id));
+          if (now === null) continue;
+          const add = before.filter((f) => !now.includes(f) && f.toLowerCase() !== '\\recent');
+          const remove = now.filter((f) => !before.includes(f));
+          if (!add.length && !remove.length) continue;
+          const key = JSON.stringify([add, remove]);
+          const g = groups.get(key) ?? { ids: [], add, remove };
+          g.ids.push(Number(id));
+          groups.set(key, g);
+        }
+        return [...groups.values()].map((g) => ops.setFlags(g.ids, g.add, g.remove).actionId);
+      }
+      case 'move': {
+        const p = op.payload as MovePayload;
+        const byFolder = new Map<number, number[]>();
+        for (const id of op.messageIds) {
+          const from = p.from[id];
+          if (from === undefined || store.messageMailbox(id) === null) continue;
+          byFolder.set(from, [...(byFolder.get(from) ?? []), id]);
+        }
+        return [...byFolder].map(([from, ids]) => ops.move(ids, from).actionId);
+      }
+      case 'copy': {
+        const copies = Object.values((op.payload as CopyPayload).copies).filter((id) => store.messageMailbox(id) !== null);
+        return copies.length ? [ops.expunge(copies).actionId] : [];
+      }
+      case 'append': {
+        const id = op.messageIds[0];
+        return id !== undefined && store.messageMailbox(id) !== null ? [ops.expunge([id]).actionId] : [];
+      }
+      case 'expunge':
+      case 'folder-delete':
+        if (op.state !== 'pending') {
+          throw new TegamiError({ code: 'INVALID_INPUT', message: 'That deletion has already reached the server and cannot be undone.' });
+        }
+        ops.discard(op.id);
+        revert(ops, op);
+        return [];
+      case 'folder-create':
+        return [ops.deleteFolder((op.payload as FolderPayload).mailboxId).actionId];
+      case 'folder-rename': {
+        const p = op.payload as FolderPayload;
+        const from = p.from ?? '';
+        const info = ops.mailboxInfo(p.mailboxId);
+        const name = info?.delimiter && from.includes(info.delimiter) ? from.slice(from.lastIndexOf(info.delimiter) + 1) : from;
+        return [ops.renameFolder(p.mailboxId, name).actionId];
+      }
+      case 'folder-subscribe': {
+        const p = op.payload as FolderPayload;
+        return [ops.subscribe(p.mailboxId, !p.subscribed).actionId];
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { Id } from './account.js';
+import { ErrorInfo } from './errors.js';
+import { Flag } from './message.js';
+
+const Ids = z.array(Id).min(1).max(100_000);
+
+export const SetFlagsInput = z
+  .object({ ids: Ids, add: z.array(Flag).default([]), remove: z.array(Flag).default([]) })
+  .refine((v) => v.add.length + v.remove.length > 0, 'Give a flag to add or remove');
+export const MoveInput = z.object({ ids: Ids, target: Id });
+export const DeleteInput = z.object({ ids: Ids });
+export const AppendInput = z.object({
+  mailboxId: Id,
+  /** The whole RFC 5322 message, base64. */
+  raw: z.string().min(1).max(70_000_000),
+  flags: z.array(Flag).default([]),
+  date: z.string().optional(),
+});
+export const ActionResult = z.object({ actionId: Id });
+
+export const OpKind = z.enum([
+  'flags',
+  'move',
+  'copy',
+  'expunge',
+  'append',
+  'folder-create',
+  'folder-rename',
+  'folder-delete',
+  'folder-subscribe',
+]);
+export const OpState = z.enum(['pending', 'done', 'failed', 'discarded']);
+
+/** A queued or failed change, as the UI lists it: what, where, since when, and why it failed. */
+export const Op = z.object({
+  id: Id,
+  accountId: Id,
+  actionId: Id,
+  kind: OpKind,
+  state: OpState,
+  /** A sentence for a person: "Mark 3 messages as read", "Move 2 messages to Archive". */
+  summary: z.string(),
+  messageIds: z.array(Id),
+  attempts: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string().nullable(),
+  error: ErrorInfo.nullable(),
+});
+export type Op = z.infer<typeof Op>;
+
+export const OpsListInput = z.object({ accountId: Id.optional(), states: z.array(OpState).default(['pending', 'failed']) });
