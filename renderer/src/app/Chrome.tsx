@@ -1,0 +1,228 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Account } from '../../../shared/domain/account.js';
+import type { UiLanguage } from '../i18n/strings.js';
+import { Icon } from '../ui/Icon.js';
+import { useSettings, type Density, type LanguageSetting } from './settings.js';
+import { useSyncStatus } from './useSyncStatus.js';
+
+export function SearchBox({
+  value,
+  onChange,
+  inputRef,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  inputRef: React.RefObject<HTMLInputElement | null>;
+}) {
+  const { t } = useSettings();
+  return (
+    <div className="search-box" role="search">
+      <Icon name="search" className="search-icon" />
+      <input
+        ref={inputRef}
+        type="search"
+        aria-label={t('search.label')}
+        placeholder={t('search.placeholder')}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            onChange('');
+            e.currentTarget.blur();
+          }
+        }}
+        data-testid="search-input"
+      />
+    </div>
+  );
+}
+
+export function SettingsMenu({ onHelp }: { onHelp: () => void }) {
+  const { t, settings, update } = useSettings();
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent) => {
+      if (!box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    return () => document.removeEventListener('mousedown', close);
+  }, [open]);
+  return (
+    <div className="settings" ref={box}>
+      <button
+        type="button"
+        className="icon-button"
+        aria-expanded={open}
+        aria-haspopup="true"
+        title={t('settings.button')}
+        aria-label={t('settings.button')}
+        onClick={() => setOpen(!open)}
+        data-testid="settings-button"
+      >
+        <Icon name="settings" />
+      </button>
+      {open && (
+        <div
+          className="settings-panel"
+          role="group"
+          aria-label={t('settings.button')}
+          onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
+        >
+          <label className="field">
+            <span>{t('settings.language')}</span>
+            <select
+              value={settings.language}
+              onChange={(e) => update({ language: e.target.value as LanguageSetting })}
+              data-testid="language-select"
+            >
+              <option value="auto">{t('settings.language.auto')}</option>
+              {(['en', 'ja'] as UiLanguage[]).map((l) => (
+                <option key={l} value={l}>
+                  {l === 'en' ? 'English' : '日本語'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>{t('settings.density')}</span>
+            <select value={settings.density} onChange={(e) => update({ density: e.target.value as Density })} data-testid="density-select">
+              <option value="comfortable">{t('settings.density.comfortable')}</option>
+              <option value="compact">{t('settings.density.compact')}</option>
+            </select>
+          </label>
+          <button
+            type="button"
+            className="button small"
+            onClick={() => {
+              setOpen(false);
+              onHelp();
+            }}
+          >
+            {t('settings.shortcuts')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function HelpDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useSettings();
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  const rows: [string, Parameters<typeof t>[0]][] = [
+    ['j / ↓', 'help.next'],
+    ['k / ↑', 'help.prev'],
+    ['Enter', 'help.open'],
+    ['/', 'help.search'],
+    ['Ctrl / ⌘ + A', 'help.selectAll'],
+    ['Shift + ↑↓ / click', 'help.range'],
+    ['u', 'actions.markRead'],
+    ['s', 'actions.flag'],
+    ['e', 'actions.archive'],
+    ['# / Delete', 'actions.delete'],
+    ['z', 'actions.undo'],
+    ['?', 'help.help'],
+    ['Esc', 'help.escape'],
+  ];
+  return (
+    <dialog ref={ref} className="dialog help-dialog" aria-labelledby="help-title" onClose={onClose} data-testid="help-dialog">
+      <h2 id="help-title">{t('help.title')}</h2>
+      <table className="shortcuts">
+        <tbody>
+          {rows.map(([keys, label]) => (
+            <tr key={keys}>
+              <th scope="row">
+                <kbd>{keys}</kbd>
+              </th>
+              <td>{t(label)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="actions">
+        <button type="button" className="button" onClick={() => ref.current?.close()}>
+          {t('help.close')}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** Online / syncing / offline per account, and sync progress, at the bottom of the window. */
+export function StatusBar({ accounts }: { accounts: readonly Account[] }) {
+  const { t, locale } = useSettings();
+  const { states, progress } = useSyncStatus();
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      {accounts.map((a) => {
+        const s = states.get(a.id);
+        const p = progress.get(a.id);
+        const state = s?.state ?? 'stopped';
+        const text =
+          state === 'idle'
+            ? t('status.online')
+            : state === 'syncing'
+              ? t('status.syncing')
+              : state === 'connecting'
+                ? t('status.connecting')
+                : state === 'offline'
+                  ? s?.retryAt
+                    ? t('status.offlineRetry', {
+                        time: new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(
+                          new Date(s.retryAt),
+                        ),
+                      })
+                    : t('status.offline')
+                  : state === 'auth-failed'
+                    ? t('status.authFailed')
+                    : t('status.stopped');
+        return (
+          <span
+            key={a.id}
+            className={`status-item state-${state}`}
+            role="status"
+            data-testid="sync-status"
+            data-state={state}
+            title={s?.error?.message}
+          >
+            <span className="status-dot" aria-hidden="true" />
+            <span className="status-account">{a.name}</span> {text}
+            {p && p.total > 0 && (
+              <span className="status-progress">
+                {' · '}
+                {t('status.progress', { path: p.path, done: p.done, total: p.total })}
+              </span>
+            )}
+          </span>
+        );
+      })}
+    </footer>
+  );
+}
+
+export interface Toast {
+  key: number;
+  text: string;
+}
+
+export function Toasts({ toasts, onDismiss }: { toasts: Toast[]; onDismiss: (key: number) => void }) {
+  const { t } = useSettings();
+  return (
+    <div className="toasts" role="status" aria-live="polite" data-testid="toasts">
+      {toasts.map((toast) => (
+        <div key={toast.key} className="toast">
+          <span>{toast.text}</span>
+          <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={() => onDismiss(toast.key)}>
+            <Icon name="close" />
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { languageFor, translator, type Translate } from '../i18n/translate.js';
+import type { UiLanguage } from '../i18n/strings.js';
+
+export type Density = 'comfortable' | 'compact';
+export type LanguageSetting = 'auto' | UiLanguage;
+
+export interface Settings {
+  language: LanguageSetting;
+  density: Density;
+  /** Widths of the folder pane and the message list, in CSS pixels. */
+  folderWidth: number;
+  listWidth: number;
+}
+
+const defaults: Settings = { language: 'auto', density: 'comfortable', folderWidth: 240, listWidth: 560 };
+const KEY = 'tegami.settings';
+
+function load(): Settings {
+  try {
+    const raw = localStorage.getItem(KEY);
+    if (!raw) return defaults;
+    const v = JSON.parse(raw) as Partial<Settings>;
+    return {
+      language: v.language === 'en' || v.language === 'ja' ? v.language : 'auto',
+      density: v.density === 'compact' ? 'compact' : 'comfortable',
+      folderWidth: typeof v.folderWidth === 'number' ? v.folderWidth : defaults.folderWidth,
+      listWidth: typeof v.listWidth === 'number' ? v.listWidth : defaults.listWidth,
+    };
+  } catch {
+    return defaults;
+  }
+}
+
+interface SettingsContextValue {
+  settings: Settings;
+  update: (change: Partial<Settings>) => void;
+  language: UiLanguage;
+  /** BCP 47 tag for Intl formatting. */
+  locale: string;
+  t: Translate;
+}
+
+const SettingsContext = createContext<SettingsContextValue | null>(null);
+
+const systemTag = (): string => (typeof navigator === 'undefined' ? 'en' : (navigator.languages?.[0] ?? navigator.language ?? 'en'));
+
+export function SettingsProvider({ children }: { children: ReactNode }) {
+  const [settings, setSettings] = useState<Settings>(load);
+  const update = useCallback((change: Partial<Settings>) => setSettings((prev) => ({ ...prev, ...change })), []);
+  useEffect(() => {
+    try {
+      localStorage.setItem(KEY, JSON.stringify(settings));
+    } catch {
+      // Storage may be disabled; settings then last for this page only.
+    }
+  }, [settings]);
+  const value = useMemo<SettingsContextValue>(() => {
+    const system = systemTag();
+    const language = settings.language === 'auto' ? languageFor(system) : settings.language;
+    const locale = languageFor(system) === language ? system : language === 'ja' ? 'ja-JP' : 'en-US';
+    return { settings, update, language, locale, t: translator(language) };
+  }, [settings, update]);
+  useEffect(() => {
+    document.documentElement.lang = value.language;
+    document.documentElement.dataset.density = settings.density;
+  }, [value.language, settings.density]);
+  return <SettingsContext value={value}>{children}</SettingsContext>;
+}
+
+export function useSettings(): SettingsContextValue {
+  const v = useContext(SettingsContext);
+  if (!v) throw new Error('useSettings outside SettingsProvider');
+  return v;
+}
+
+/** Just the translator. */
+export function useT(): Translate {
+  return useSettings().t;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageSummary } from '../../../../shared/domain/message.js';
+import { PagedCache, type Cursor } from './pagedCache.js';
+
+const total = 100_000;
+const row = (i: number) => ({ id: i + 1, subject: `m${i}` }) as MessageSummary;
+
+function fakeFolder() {
+  const calls: (Cursor | null)[] = [];
+  const fetch = async (after: Cursor | null, limit: number) => {
+    calls.push(after);
+    const from = after === null ? 0 : after.id; // id = index + 1, so the next row is index `after.id`
+    const messages = Array.from({ length: Math.max(0, Math.min(limit, total - from)) }, (_, k) => row(from + k));
+    const last = messages.at(-1);
+    return { messages, next: from + limit < total && last ? { key: last.subject, id: last.id } : null };
+  };
+  return { fetch, calls };
+}
+
+describe('PagedCache', () => {
+  it('loads only the pages a viewport needs', async () => {
+    const f = fakeFolder();
+    const cache = new PagedCache(f.fetch, () => {}, total, 250);
+    await cache.fill(0, 40);
+    expect(f.calls).toHaveLength(1);
+    expect(cache.rowAt(39)?.subject).toBe('m39');
+    expect(cache.rowAt(400)).toBeUndefined();
+    expect(cache.rowCount).toBe(total);
+    expect(cache.exact).toBe(false);
+  });
+
+  it('walks the keyset to a far row, keeps memory bounded, and finds evicted pages again in one request', async () => {
+    const f = fakeFolder();
+    const cache = new PagedCache(f.fetch, () => {}, 0, 250);
+    await cache.fill(total - 30, total);
+    expect(cache.rowAt(total - 1)?.subject).toBe(`m${total - 1}`);
+    expect(cache.exact).toBe(true);
+    expect(cache.rowCount).toBe(total);
+    expect(cache.loadedPages).toBeLessThanOrEqual(48);
+    expect(cache.rowAt(0)).toBeUndefined();
+    const before = f.calls.length;
+    await cache.fill(0, 30);
+    expect(f.calls.length - before).toBe(1);
+    expect(cache.indexOf(1)).toBe(0);
+  });
+
+  it('knows the exact count of a short folder', async () => {
+    const f = fakeFolder();
+    const small = new PagedCache(
+      async (after, limit) => {
+        const r = await f.fetch(after, limit);
+        return after === null ? { messages: r.messages.slice(0, 7), next: null } : r;
+      },
+      () => {},
+      0,
+      250,
+    );
+    await small.fill(0, 50);
+    expect(small.rowCount).toBe(7);
+    expect(small.exact).toBe(true);
+  });
+});

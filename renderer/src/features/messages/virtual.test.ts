@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { pagesFor, rowsPerPage, scrollToReveal, visibleRange } from './virtual.js';
+
+describe('visibleRange', () => {
+  it('renders only the viewport plus overscan of a 100,000-row list', () => {
+    const r = visibleRange(28 * 50_000, 560, 28, 100_000, 5);
+    expect(r.firstVisible).toBe(50_000);
+    expect(r.lastVisible).toBe(50_019);
+    expect(r.start).toBe(49_995);
+    expect(r.end).toBe(50_025);
+    expect(r.end - r.start).toBeLessThan(40);
+  });
+
+  it('clamps at both ends', () => {
+    expect(visibleRange(0, 100, 20, 3, 8)).toEqual({ start: 0, end: 3, firstVisible: 0, lastVisible: 2 });
+    expect(visibleRange(99_999, 100, 20, 10, 2)).toMatchObject({ end: 10, firstVisible: 9, lastVisible: 9 });
+    expect(visibleRange(-50, 100, 20, 10, 0)).toMatchObject({ start: 0, firstVisible: 0, lastVisible: 4 });
+  });
+
+  it('is empty for an empty list', () => {
+    expect(visibleRange(0, 500, 28, 0)).toEqual({ start: 0, end: 0, firstVisible: 0, lastVisible: -1 });
+  });
+});
+
+describe('scrollToReveal', () => {
+  it('scrolls up to a row above, down to a row below, and not at all for a visible row', () => {
+    expect(scrollToReveal(2, 200, 100, 20)).toBe(40);
+    expect(scrollToReveal(20, 200, 100, 20)).toBe(320);
+    expect(scrollToReveal(11, 200, 100, 20)).toBeNull();
+  });
+});
+
+describe('paging helpers', () => {
+  it('lists the pages a row range needs', () => {
+    expect(pagesFor(0, 10, 250)).toEqual([0]);
+    expect(pagesFor(240, 260, 250)).toEqual([0, 1]);
+    expect(pagesFor(5, 5, 250)).toEqual([]);
+  });
+  it('counts rows per page', () => {
+    expect(rowsPerPage(280, 28)).toBe(9);
+    expect(rowsPerPage(10, 28)).toBe(1);
+  });
+});

@@ -1,0 +1,95 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useT } from '../../app/settings.js';
+import { frameDocument, type SafeHtml } from './sanitize.js';
+
+/** Base look of mail inside the frame: readable defaults, images never wider than the pane. */
+const baseCss = `
+html { color-scheme: light; }
+body { margin: 0; padding: 16px 20px; font: 14px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans CJK JP', sans-serif;
+  color: #1d2129; background: #fff; overflow-wrap: anywhere; }
+img { max-width: 100%; height: auto; }
+img[data-tegami-cid]:not([src]), img[data-tegami-remote]:not([src]) { display: inline-block; min-width: 24px; min-height: 24px;
+  background: repeating-linear-gradient(45deg, #eee 0 6px, #f7f7f7 6px 12px); border: 1px dashed #bbb; }
+img:not([src]):not([data-tegami-cid]):not([data-tegami-remote]) { display: none; }
+a[data-tegami-href] { color: #2f6fdb; cursor: pointer; }
+pre { white-space: pre-wrap; }
+`;
+
+/**
+ * Sanitized HTML mail in `<iframe sandbox="allow-same-origin">` — never allow-scripts, so nothing in
+ * the mail runs; same-origin only so that this component can apply the mail's styles through the
+ * CSSOM (the app's CSP, which the srcdoc frame inherits, forbids inline style) and catch link clicks.
+ * The frame has its own CSP on top (no network at all unless remote content is allowed).
+ */
+export function HtmlFrame({
+  safe,
+  allowRemote,
+  images,
+}: {
+  safe: SafeHtml;
+  allowRemote: boolean;
+  /** Resolved `cid:` images: Content-ID → data: URL. */
+  images: ReadonlyMap<string, string>;
+}) {
+  const t = useT();
+  const frame = useRef<HTMLIFrameElement>(null);
+  const [height, setHeight] = useState(200);
+  const srcDoc = useMemo(() => frameDocument(safe, allowRemote), [safe, allowRemote]);
+  const [loads, setLoads] = useState(0);
+
+  useEffect(() => {
+    const doc = loads > 0 ? frame.current?.contentDocument : null;
+    const win = doc?.defaultView;
+    if (!doc || !win) return;
+    for (const el of doc.querySelectorAll<HTMLElement>('[data-tegami-style]')) el.style.cssText = el.dataset.tegamiStyle ?? '';
+    const sheets: CSSStyleSheet[] = [];
+    for (const css of [baseCss, ...safe.styles]) {
+      const sheet = new win.CSSStyleSheet();
+      try {
+        sheet.replaceSync(css);
+      } catch {
+        continue;
+      }
+      sheets.push(sheet);
+    }
+    doc.adoptedStyleSheets = sheets;
+    for (const img of doc.querySelectorAll<HTMLImageElement>('img[data-tegami-cid]')) {
+      const url = images.get(img.dataset.tegamiCid ?? '');
+      if (url) img.src = url;
+      else if (!img.alt) img.alt = t('reader.inlineImage');
+    }
+    if (allowRemote)
+      for (const img of doc.querySelectorAll<HTMLImageElement>('img[data-tegami-remote]')) img.src = img.dataset.tegamiRemote ?? '';
+    const onClick = (e: Event) => {
+      const a = (e.target as Element | null)?.closest?.('a');
+      if (!a) return;
+      e.preventDefault();
+      const href = a.getAttribute('data-tegami-href');
+      // Opened outside Tegami: Electron hands http(s)/mailto to the system browser; never a window of ours.
+      if (href) window.open(href, '_blank', 'noopener,noreferrer');
+    };
+    doc.addEventListener('click', onClick);
+    const measure = () => setHeight(Math.max(60, doc.documentElement.scrollHeight));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(doc.body);
+    return () => {
+      doc.removeEventListener('click', onClick);
+      ro.disconnect();
+    };
+  }, [loads, safe, images, allowRemote, t]);
+
+  return (
+    <iframe
+      ref={frame}
+      className="html-frame"
+      title={t('reader.htmlFrame')}
+      sandbox="allow-same-origin"
+      referrerPolicy="no-referrer"
+      srcDoc={srcDoc}
+      style={{ height }}
+      data-testid="html-frame"
+      onLoad={() => setLoads((n) => n + 1)}
+    />
+  );
+}

