@@ -137,6 +137,33 @@ describe('the command line against the real Dovecot', () => {
     expect(missing.code).toBe(1);
   });
 
+  it('serves an inline cid: image as data for the message view (messages.partData)', async () => {
+    const listed = jsonLines((await cli('list', '--account', 'Alice', '--folder', 'INBOX', '--json')).out);
+    const msg = listed.find((m) => m.messageId === `<${seed.messageIds.related}>`);
+    const inbox = (
+      (await engine.invoke('mailboxes.list', { accountId: 1 })) as { ok: true; value: { mailboxes: { id: number; path: string }[] } }
+    ).value.mailboxes.find((m) => m.path === 'INBOX')!;
+    const found = (await engine.invoke('messages.byUid', { mailboxId: inbox.id, uid: msg?.uid })) as { ok: true; value: { id: number } };
+    const detail = (await engine.invoke('messages.get', { id: found.value.id })) as {
+      ok: true;
+      value: { textPart: string | null; parts: { part: string; contentType: string; contentId: string | null }[] };
+    };
+    const image = detail.value.parts.find((p) => p.contentType.startsWith('image/'));
+    expect(image?.contentId).toBeTruthy();
+    const data = (await engine.invoke('messages.partData', { id: found.value.id, part: image?.part })) as {
+      ok: boolean;
+      value: { contentType: string; base64: string; size: number };
+    };
+    expect(data.ok).toBe(true);
+    expect(data.value.contentType).toBe(image?.contentType);
+    expect(Buffer.from(data.value.base64, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    const text = (await engine.invoke('messages.partData', { id: found.value.id, part: detail.value.textPart })) as {
+      ok: boolean;
+      error?: { code: string };
+    };
+    expect(text).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
   it('finds mail by a Japanese substring, locally and on the server', async () => {
     const local = jsonLines((await cli('search', '--account', 'Alice', '会議', '--json')).out);
     expect(local.some((h) => h.source === 'local' && h.subject === '来週の会議について（ISO-2022-JP）')).toBe(true);

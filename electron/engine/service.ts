@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { ParsedInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
 import type { EventName, EventPayload } from '../../shared/ipc/contract.js';
@@ -226,6 +227,23 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     'messages.page': async (q) => {
       store.getMailbox(q.mailboxId);
       return messages.page(q);
+    },
+    'messages.count': async (q) => {
+      store.getMailbox(q.mailboxId);
+      return { count: messages.count(q) };
+    },
+    'messages.cursorAt': async (q) => {
+      store.getMailbox(q.mailboxId);
+      return messages.cursorAt(q);
+    },
+    'messages.partData': async ({ id, part }) => {
+      const content = await bodies.getPart({ id, part });
+      if (content.kind !== 'file' || !content.contentType.startsWith('image/')) {
+        throw new TegamiError({ code: 'INVALID_INPUT', message: 'Only image parts can be fetched as data.' });
+      }
+      if (content.size > 5 * 1024 * 1024)
+        throw new TegamiError({ code: 'INVALID_INPUT', message: 'That image is too large to show inline (over 5 MB).' });
+      return { contentType: content.contentType, base64: (await readFile(content.file)).toString('base64'), size: content.size };
     },
     'messages.byUid': async ({ mailboxId, uid }) => {
       store.getMailbox(mailboxId);

@@ -5,6 +5,7 @@ import { MessageSort, MessageSummary } from '../domain/message.js';
 import { ErrorInfo } from '../domain/errors.js';
 import { ActionResult, AppendInput, DeleteInput, MoveInput, Op, OpsListInput, SetFlagsInput } from '../domain/ops.js';
 import {
+  PartNumber,
   GetMessageInput,
   GetPartInput,
   GetSourceInput,
@@ -104,6 +105,34 @@ export const requests = {
       hasAttachments: z.boolean().default(false),
     }),
     output: z.object({ messages: z.array(MessageSummary), next: Cursor.nullable() }),
+  },
+  /** How many messages a folder holds locally under these filters. */
+  'messages.count': {
+    input: z.object({
+      mailboxId: Id,
+      unread: z.boolean().default(false),
+      flagged: z.boolean().default(false),
+      hasAttachments: z.boolean().default(false),
+    }),
+    output: z.object({ count: z.number().int() }),
+  },
+  /** The cursor that starts a page at row `index` of the sorted, filtered folder (jump into a large folder). */
+  'messages.cursorAt': {
+    input: z.object({
+      mailboxId: Id,
+      sort: MessageSort.default('date'),
+      descending: z.boolean().default(true),
+      unread: z.boolean().default(false),
+      flagged: z.boolean().default(false),
+      hasAttachments: z.boolean().default(false),
+      index: z.number().int().min(0),
+    }),
+    output: Cursor.nullable(),
+  },
+  /** The bytes of a small image part (an inline cid: image), base64; fetched on demand when not cached. */
+  'messages.partData': {
+    input: z.object({ id: Id, part: PartNumber }),
+    output: z.object({ contentType: z.string(), base64: z.string(), size: z.number().int() }),
   },
   /** The stored message with this UID in a folder (under the folder's current UIDVALIDITY), or null. */
   'messages.byUid': {

@@ -445,6 +445,43 @@ export class MessageStore {
     return { messages: rows.map(toSummary), next: rows.length === q.limit && last ? { key: last.sort_key, id: last.id } : null };
   }
 
+  /** How many messages a folder holds under these filters (the list's scrollbar). */
+  count(q: Pick<PageQuery, 'mailboxId' | 'unread' | 'flagged' | 'hasAttachments'>): number {
+    const row = this.#db
+      .prepare<{ mailboxId: number; unread: number; flagged: number; hasAttachments: number }, { n: number }>(
+        `SELECT count(*) AS n FROM messages WHERE mailbox_id = @mailboxId AND stale = 0
+           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)`,
+      )
+      .get({ mailboxId: q.mailboxId, unread: q.unread ? 1 : 0, flagged: q.flagged ? 1 : 0, hasAttachments: q.hasAttachments ? 1 : 0 });
+    return row?.n ?? 0;
+  }
+
+  /**
+   * The keyset cursor that starts a page at row `index` (0-based) of the sorted, filtered folder, so
+   * the list can jump into the middle of a large folder with one query; null past the end.
+   * (The first row of the page is the one after the cursor: the cursor is row index - 1.)
+   */
+  cursorAt(q: Omit<PageQuery, 'after' | 'limit'> & { index: number }): { key: string | number; id: number } | null {
+    if (q.index <= 0) return null;
+    const column = sortColumn[q.sort];
+    const dir = q.descending ? 'DESC' : 'ASC';
+    const row = this.#db
+      .prepare<Record<string, number>, { key: string | number; id: number }>(
+        `SELECT ${column} AS key, id FROM messages
+         WHERE mailbox_id = @mailboxId AND stale = 0
+           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+         ORDER BY ${column} ${dir}, id ${dir} LIMIT 1 OFFSET @offset`,
+      )
+      .get({
+        mailboxId: q.mailboxId,
+        unread: q.unread ? 1 : 0,
+        flagged: q.flagged ? 1 : 0,
+        hasAttachments: q.hasAttachments ? 1 : 0,
+        offset: q.index - 1,
+      });
+    return row ?? null;
+  }
+
   all(mailboxId: number): MessageSummary[] {
     return this.#q.all.all(mailboxId).map(toSummary);
   }

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from './database.js';
+import { MessageStore, type HeaderRecord } from './messages.js';
+import { Store } from './store.js';
+
+function setup(n: number) {
+  const db = openDatabase(':memory:');
+  const store = new Store(db);
+  const messages = new MessageStore(db);
+  const account = store.insertAccount({
+    name: 'a',
+    email: 'a@x',
+    user: 'a',
+    host: 'h',
+    port: 993,
+    security: 'tls',
+    trustedCertificate: null,
+    trustedCertificatePem: null,
+  });
+  store.replaceFolderList(
+    account.id,
+    [],
+    [
+      {
+        path: 'INBOX',
+        name: 'INBOX',
+        parentPath: null,
+        delimiter: '/',
+        role: 'inbox',
+        namespace: 'personal',
+        subscribed: true,
+        selectable: true,
+        attributes: [],
+        total: null,
+        unread: null,
+      },
+    ],
+    't',
+  );
+  const mailboxId = store.listMailboxes(account.id)[0]!.id;
+  const records: HeaderRecord[] = Array.from({ length: n }, (_, i) => ({
+    uid: i + 1,
+    modseq: null,
+    flags: i % 3 === 0 ? ['\\Seen'] : [],
+    internalDate: 1_700_000_000_000 + (i % 50) * 1000, // many equal dates: ties broken by id
+    sentDate: null,
+    size: 100 + i,
+    subject: `s${String(i).padStart(4, '0')}`,
+    from: { name: '', address: `u${i}@x` },
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    messageId: `<${i}@x>`,
+    inReplyTo: null,
+    references: [],
+    bodystructure: null,
+    attachments: [],
+  }));
+  messages.insertHeaders(account.id, mailboxId, 1, records);
+  return { messages, mailboxId };
+}
+
+const base = { sort: 'date' as const, descending: true, unread: false, flagged: false, hasAttachments: false };
+
+describe('paging a large folder', () => {
+  it('counts under filters', () => {
+    const { messages, mailboxId } = setup(300);
+    expect(messages.count({ mailboxId, unread: false, flagged: false, hasAttachments: false })).toBe(300);
+    expect(messages.count({ mailboxId, unread: true, flagged: false, hasAttachments: false })).toBe(200);
+  });
+
+  it('jumps to any row with cursorAt: the page after it starts exactly at that row', () => {
+    const { messages, mailboxId } = setup(300);
+    const all: number[] = [];
+    let after: { key: string | number; id: number } | null = null;
+    do {
+      const page = messages.page({ mailboxId, ...base, after, limit: 37 });
+      all.push(...page.messages.map((m) => m.id));
+      after = page.next;
+    } while (after);
+    expect(all).toHaveLength(300);
+    expect(new Set(all).size).toBe(300);
+    for (const index of [0, 1, 36, 37, 150, 299]) {
+      const cursor = messages.cursorAt({ mailboxId, ...base, index });
+      const page = messages.page({ mailboxId, ...base, after: cursor, limit: 3 });
+      expect(page.messages[0]?.id, `row ${index}`).toBe(all[index]);
+    }
+    expect(messages.page({ mailboxId, ...base, after: messages.cursorAt({ mailboxId, ...base, index: 300 }), limit: 3 }).messages).toEqual(
+      [],
+    );
+  });
+
+  it('pages by subject ascending with the unread filter, without duplicates or gaps', () => {
+    const { messages, mailboxId } = setup(120);
+    const q = { ...base, sort: 'subject' as const, descending: false, unread: true };
+    const seen: string[] = [];
+    let after: { key: string | number; id: number } | null = null;
+    do {
+      const page = messages.page({ mailboxId, ...q, after, limit: 25 });
+      seen.push(...page.messages.map((m) => m.subject));
+      after = page.next;
+    } while (after);
+    expect(seen).toEqual([...seen].sort());
+    expect(seen).toHaveLength(80);
+  });
+});
