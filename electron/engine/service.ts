@@ -15,6 +15,7 @@ import type { PartStore } from './db/parts.js';
 import type { OpStore } from './db/ops.js';
 import type { ImapSession } from './imap/session.js';
 import { createOpsService } from './ops/service.js';
+import { fetchRemoteImage } from './remote.js';
 import { createBodiesService } from './bodies-service.js';
 import { afterHeaderPass } from './sync/bodies.js';
 import { UserSessions } from './sync/user-session.js';
@@ -245,6 +246,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
         throw new TegamiError({ code: 'INVALID_INPUT', message: 'That image is too large to show inline (over 5 MB).' });
       return { contentType: content.contentType, base64: (await readFile(content.file)).toString('base64'), size: content.size };
     },
+    'remote.image': ({ url }) => fetchRemoteImage(url),
     'messages.byUid': async ({ mailboxId, uid }) => {
       store.getMailbox(mailboxId);
       return messages.byUid(mailboxId, uid);

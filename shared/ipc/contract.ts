@@ -134,6 +134,14 @@ export const requests = {
     input: z.object({ id: Id, part: PartNumber }),
     output: z.object({ contentType: z.string(), base64: z.string(), size: z.number().int() }),
   },
+  /**
+   * One remote image of a message, fetched by the engine after the user allowed remote content for
+   * it (the renderer never goes to the network itself); http(s) raster images up to 5 MB.
+   */
+  'remote.image': {
+    input: z.object({ url: z.string().min(1).max(8192) }),
+    output: z.object({ contentType: z.string(), base64: z.string(), size: z.number().int() }),
+  },
   /** The stored message with this UID in a folder (under the folder's current UIDVALIDITY), or null. */
   'messages.byUid': {
     input: z.object({ mailboxId: Id, uid: z.number().int().positive() }),
