@@ -60,13 +60,29 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   const messages = new MessageStore(db);
   const parts = new PartStore(db, options.dataDir);
   const ops = new OpStore(db);
-  const replay = (accountId: number, session: ImapSession) =>
-    replayQueue(session, ops, accountId, {
-      onChanged: (mailboxIds) => {
-        for (const mailboxId of mailboxIds) emit('messages.changed', { mailboxId, added: [], changed: [], removed: [], reset: false });
-        emit('ops.changed', { accountId });
-      },
-    }).then(() => undefined);
+  // One replay per account at a time, whichever connection runs it (the background runner's or an
+  // explicit sync.run): two would both read the same pending operations and send them twice.
+  const replaying = new Map<number, Promise<unknown>>();
+  const replay = (accountId: number, session: ImapSession): Promise<void> => {
+    const previous = replaying.get(accountId) ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(() =>
+        replayQueue(session, ops, accountId, {
+          onChanged: (mailboxIds) => {
+            for (const mailboxId of mailboxIds) emit('messages.changed', { mailboxId, added: [], changed: [], removed: [], reset: false });
+            emit('ops.changed', { accountId });
+          },
+        }),
+      );
+    replaying.set(accountId, run);
+    void run
+      .finally(() => {
+        if (replaying.get(accountId) === run) replaying.delete(accountId);
+      })
+      .catch(() => undefined);
+    return run.then(() => undefined);
+  };
   const sync = new SyncManager({
     store,
     messages,
