@@ -268,28 +268,7 @@ export class Store {
       const byServerPath = new Map(rows.filter((r) => r.server_path !== null).map((r) => [r.server_path as string, r]));
       const seen = new Set<string>(rows.filter((r) => r.pending === 'create').map((r) => r.path));
       for (const m of listings) {
-        const renamed = byServerPath.get(m.path);
-        if (renamed) {
-          seen.add(renamed.path);
-          this.#q.updateRenamed.run({
-            id: renamed.id,
-            delimiter: m.delimiter,
-            role: m.role,
-            namespace: m.namespace,
-            subscribed: m.subscribed ? 1 : 0,
-            selectable: m.selectable ? 1 : 0,
-            attributes: JSON.stringify(m.attributes),
-            total: m.total,
-            unread: m.unread,
-          });
-          continue;
-        }
-        seen.add(m.path);
-        this.#q.upsertMailbox.run({
-          accountId,
-          path: m.path,
-          name: m.name,
-          parentPath: m.parentPath,
+        const listed = {
           delimiter: m.delimiter,
           role: m.role,
           namespace: m.namespace,
@@ -298,7 +277,16 @@ export class Store {
           attributes: JSON.stringify(m.attributes),
           total: m.total,
           unread: m.unread,
-        });
+        };
+        const renamed = byServerPath.get(m.path);
+        if (renamed) {
+          // Listed under its server name: update what the server says, keep the local name.
+          seen.add(renamed.path);
+          this.#q.updateRenamed.run({ id: renamed.id, ...listed });
+          continue;
+        }
+        seen.add(m.path);
+        this.#q.upsertMailbox.run({ accountId, path: m.path, name: m.name, parentPath: m.parentPath, ...listed });
       }
       for (const { id, path } of this.#q.mailboxPaths.all(accountId)) {
         if (!seen.has(path)) this.#q.deleteMailbox.run(id);
