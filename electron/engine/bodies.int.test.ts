@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PartProgress } from '../../shared/domain/body.js';
+import { openTestStore, type TestStore } from '../../test/engine-store.js';
 import { connectImap, findUser } from '../../test/dovecot/client.js';
 import { fixtureMessages } from '../../test/seed/fixtures.js';
 import { attachment, buildMessage, multipart, samplePdf, textPart } from '../../test/seed/mime.js';
 import { createBodiesService, sessionPerRequest, type BodiesService, type WithSession } from './bodies-service.js';
-import { openDatabase, type Db } from './db/database.js';
-import { MessageStore } from './db/messages.js';
+import type { Db } from './db/database.js';
+import { type MessageStore } from './db/messages.js';
 import { BODY_NONE, BODY_TEXT, PartStore } from './db/parts.js';
-import { Store, type AccountRecord } from './db/store.js';
+import { type Store, type AccountRecord } from './db/store.js';
 import { evictOutsideWindow, prefetchBodies } from './sync/bodies.js';
 import { syncAccount } from './sync/account.js';
 import { openImap } from './imap/connect.js';
@@ -24,6 +23,7 @@ const USER = 'dave';
 const user = findUser(server, USER);
 const DAY = 86_400_000;
 
+let testStore: TestStore;
 let dir: string;
 let db: Db;
 let store: Store;
@@ -95,21 +95,9 @@ async function serverFlags(uid: number): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-bodies-'));
-  db = openDatabase(path.join(dir, 'tegami.db'));
-  store = new Store(db);
-  messages = new MessageStore(db);
+  testStore = openTestStore(server, USER);
+  ({ dir, db, store, messages, account } = testStore);
   parts = new PartStore(db, dir);
-  account = store.insertAccount({
-    name: 'Dave',
-    email: user.email,
-    user: user.user,
-    host: server.host,
-    port: server.imapPort,
-    security: 'starttls',
-    trustedCertificate: server.certFingerprint256,
-    trustedCertificatePem: server.certPem,
-  });
   const perRequest = sessionPerRequest(store, async () => user.password);
   const withSession: WithSession = (accountId, fn) => {
     if (!online) throw new Error('the test is offline: no session may be opened');
@@ -138,8 +126,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await other?.logout().catch(() => undefined);
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
+  testStore?.close();
 });
 
 describe('parts on demand against the real Dovecot', () => {

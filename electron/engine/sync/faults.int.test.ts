@@ -1,24 +1,22 @@
 // Sync faults against the real Dovecot: QUOTA, empty and emptied folders, malformed headers, a
 // folder the server refuses (ACL), a folder deleted between LIST and SELECT, and a full disk.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import iconv from 'iconv-lite';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Account } from '../../../shared/domain/account.js';
+import { openTestStore, type TestStore } from '../../../test/engine-store.js';
 import { connectImap, findUser } from '../../../test/dovecot/client.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { MessageStore } from '../db/messages.js';
-import { publicAccount, Store, type AccountRecord } from '../db/store.js';
+import type { Db } from '../db/database.js';
+import { type MessageStore } from '../db/messages.js';
+import { publicAccount, type Store, type AccountRecord } from '../db/store.js';
 import { syncAccount, type AccountSyncDeps, type AccountSyncReport } from './account.js';
 
 const server = inject('dovecot');
 const USER = 'frank';
 const user = findUser(server, USER);
 
-let dir: string;
+let testStore: TestStore;
 let db: Db;
 let store: Store;
 let messages: MessageStore;
@@ -68,28 +66,15 @@ async function expungeAll(folder: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-faults-'));
-  db = openDatabase(path.join(dir, 'tegami.db'));
-  store = new Store(db);
-  messages = new MessageStore(db);
-  account = store.insertAccount({
-    name: 'Frank',
-    email: user.email,
-    user: user.user,
-    host: server.host,
-    port: server.imapPort,
-    security: 'starttls',
-    trustedCertificate: server.certFingerprint256,
-    trustedCertificatePem: server.certPem,
-  });
+  testStore = openTestStore(server, USER);
+  ({ db, store, messages, account } = testStore);
   other = await connectImap(server, USER);
   await fill('INBOX', 3);
 });
 
 afterAll(async () => {
   await other?.logout().catch(() => undefined);
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
+  testStore?.close();
 });
 
 describe('QUOTA (RFC 9208)', () => {

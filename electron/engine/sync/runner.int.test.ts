@@ -1,14 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openTestStore, type TestStore } from '../../../test/engine-store.js';
 import { connectImap, findUser } from '../../../test/dovecot/client.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { MessageStore } from '../db/messages.js';
-import { Store, type AccountRecord } from '../db/store.js';
+import { type MessageStore } from '../db/messages.js';
+import { type Store, type AccountRecord } from '../db/store.js';
 import type { MailboxChanges } from './mailbox.js';
 import { AccountRunner, backoffDelay, type ConnectionState } from './runner.js';
 
@@ -16,8 +13,7 @@ const server = inject('dovecot');
 const USER = 'erin';
 const user = findUser(server, USER);
 
-let dir: string;
-let db: Db;
+let testStore: TestStore;
 let store: Store;
 let messages: MessageStore;
 let account: AccountRecord;
@@ -45,20 +41,8 @@ async function until(predicate: () => boolean, ms: number, what: string): Promis
 const inboxId = () => store.listMailboxes(account.id).find((m) => m.role === 'inbox')!.id;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-runner-'));
-  db = openDatabase(path.join(dir, 'tegami.db'));
-  store = new Store(db);
-  messages = new MessageStore(db);
-  account = store.insertAccount({
-    name: 'Erin',
-    email: user.email,
-    user: user.user,
-    host: server.host,
-    port: server.imapsPort,
-    security: 'tls',
-    trustedCertificate: server.certFingerprint256,
-    trustedCertificatePem: server.certPem,
-  });
+  testStore = openTestStore(server, USER, 'tls');
+  ({ store, messages, account } = testStore);
   other = await connectImap(server, USER);
   await other.append('INBOX', message('before start'));
   runner = new AccountRunner(account, {
@@ -78,8 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runner?.stop();
   await other?.logout().catch(() => undefined);
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
+  testStore?.close();
 });
 
 describe('AccountRunner (IDLE, reconnect) against the real Dovecot', () => {

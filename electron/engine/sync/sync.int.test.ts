@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openTestStore, type TestStore } from '../../../test/engine-store.js';
 import { connectImap, findUser } from '../../../test/dovecot/client.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { MessageStore } from '../db/messages.js';
-import { Store, type AccountRecord } from '../db/store.js';
+import type { Db } from '../db/database.js';
+import { type MessageStore } from '../db/messages.js';
+import { type Store, type AccountRecord } from '../db/store.js';
 import { openImap } from '../imap/connect.js';
 import { ImapSession } from '../imap/session.js';
 import { syncAccount } from './account.js';
@@ -16,7 +14,7 @@ const server = inject('dovecot');
 const USER = 'carol';
 const user = findUser(server, USER);
 
-let dir: string;
+let testStore: TestStore;
 let db: Db;
 let store: Store;
 let messages: MessageStore;
@@ -66,20 +64,8 @@ const sync = (extensions?: 'all' | 'condstore' | 'none') =>
 const report = (r: Awaited<ReturnType<typeof sync>>, folder: string) => r.mailboxes.find((m) => m.path === folder);
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-sync-'));
-  db = openDatabase(path.join(dir, 'tegami.db'));
-  store = new Store(db);
-  messages = new MessageStore(db);
-  account = store.insertAccount({
-    name: 'Carol',
-    email: user.email,
-    user: user.user,
-    host: server.host,
-    port: server.imapPort,
-    security: 'starttls',
-    trustedCertificate: server.certFingerprint256,
-    trustedCertificatePem: server.certPem,
-  });
+  testStore = openTestStore(server, USER);
+  ({ db, store, messages, account } = testStore);
   other = await connectImap(server, USER);
   for (let i = 1; i <= 40; i++) {
     await other.append('INBOX', raw(i, i === 1 ? { subject: '日本語の件名 テスト' } : {}), i % 3 === 0 ? ['\\Seen'] : []);
@@ -95,8 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await other?.logout().catch(() => undefined);
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
+  testStore?.close();
 });
 
 describe('sync against the real Dovecot', () => {
