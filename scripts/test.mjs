@@ -11,6 +11,8 @@ step('typecheck');
 await must(process.execPath, ['scripts/typecheck.mjs']);
 step('lint');
 await must(bin('eslint'), ['--max-warnings', '0', '.']);
+step('electron security lint');
+await must(process.execPath, ['scripts/lint-electron.mjs']);
 step('format');
 await must(bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 step('build');

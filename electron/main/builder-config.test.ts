@@ -30,7 +30,10 @@ describe('electron-builder.yml', () => {
   });
 
   it('packages the built app only, and unpacks native addons', () => {
-    expect(config['files']).toEqual(expect.arrayContaining(['package.json', 'dist/electron/**', 'dist/shared/**', 'dist/renderer/**']));
+    // dist/electron/** includes the engine's utilityProcess entry, dist/electron/engine-host/main.js.
+    expect(config['files']).toEqual(
+      expect.arrayContaining(['package.json', 'dist/electron/**', 'dist/shared/**', 'dist/renderer/**', 'resources/icons/**']),
+    );
     expect(config['asarUnpack']).toEqual(['**/*.node']);
     expect(config['npmRebuild']).toBe(false);
     expect(config['asar']).toBe(true);
@@ -66,6 +69,34 @@ describe('electron-builder.yml', () => {
       expect(() => readFileSync(new URL(`${linux.icon}/${size}x${size}.png`, repo))).not.toThrow();
     }
     expect(() => readFileSync(new URL('resources/icon.png', repo))).not.toThrow();
+  });
+
+  it('has a Windows .ico of PNG images, 16 to 256 px, as scripts/make-icons.mjs builds it', () => {
+    expect((config['win'] as { icon: string }).icon).toBe('resources/icon.ico');
+    const ico = readFileSync(new URL('resources/icon.ico', repo));
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2)]).toEqual([0, 1]);
+    const sizes: number[] = [];
+    for (let i = 0; i < ico.readUInt16LE(4); i++) {
+      const entry = 6 + 16 * i;
+      sizes.push(ico.readUInt8(entry) || 256);
+      const offset = ico.readUInt32LE(entry + 12);
+      expect(ico.subarray(offset, offset + 8).toString('latin1')).toBe('\x89PNG\r\n\x1a\n');
+      expect(offset + ico.readUInt32LE(entry + 8)).toBeLessThanOrEqual(ico.length);
+    }
+    expect(sizes).toEqual([16, 32, 48, 64, 128, 256]);
+  });
+
+  it('has a macOS .icns of PNG images up to 1024 px, as scripts/make-icons.mjs builds it', () => {
+    expect((config['mac'] as { icon: string }).icon).toBe('resources/icon.icns');
+    const icns = readFileSync(new URL('resources/icon.icns', repo));
+    expect(icns.subarray(0, 4).toString('latin1')).toBe('icns');
+    expect(icns.readUInt32BE(4)).toBe(icns.length);
+    const types: string[] = [];
+    for (let at = 8; at < icns.length; at += icns.readUInt32BE(at + 4)) {
+      types.push(icns.subarray(at, at + 4).toString('latin1'));
+      expect(icns.subarray(at + 8, at + 12).toString('latin1')).toBe('\x89PNG');
+    }
+    expect(types).toEqual(['icp4', 'icp5', 'icp6', 'ic07', 'ic08', 'ic09', 'ic10']);
   });
 
   it('rejects a misspelt option (the schema check has teeth)', () => {

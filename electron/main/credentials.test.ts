@@ -3,7 +3,13 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TegamiError } from '../../shared/domain/errors.js';
-import { SafeStorageCredentialStore, noKeyringMessage, type SafeStorageLike } from './credentials.js';
+import {
+  SafeStorageCredentialStore,
+  noKeyringMessage,
+  plainTextConsentAccept,
+  plainTextConsentDialog,
+  type SafeStorageLike,
+} from './credentials.js';
 
 /** A stand-in for safeStorage: "encrypts" by reversing and tagging with the current key version. */
 function fakeSafeStorage(options: { backend?: string; available?: boolean } = {}) {
@@ -112,6 +118,57 @@ describe('SafeStorageCredentialStore', () => {
     const store = new SafeStorageCredentialStore({ safeStorage, file, platform: 'linux', allowPlainTextBackend: true });
     await store.set(1, 'secret');
     expect(await store.get(1)).toBe('secret');
+  });
+
+  it('without a keyring, asks before storing, and remembers a yes in the file', async () => {
+    const safeStorage = fakeSafeStorage({ backend: 'basic_text' });
+    const confirm = vi.fn(async () => true);
+    const store = new SafeStorageCredentialStore({ safeStorage, file, platform: 'linux', confirmPlainTextBackend: confirm });
+    await store.set(1, 'secret');
+    await store.set(2, 'other');
+    expect(confirm).toHaveBeenCalledOnce();
+    expect(await store.get(1)).toBe('secret');
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ plainTextAllowed: true });
+    // The next start of Tegami does not ask again.
+    const again = vi.fn(async () => false);
+    await new SafeStorageCredentialStore({ safeStorage, file, platform: 'linux', confirmPlainTextBackend: again }).set(3, 'x');
+    expect(again).not.toHaveBeenCalled();
+  });
+
+  it('without a keyring, a no stores nothing, says why, and is not asked again this run', async () => {
+    const safeStorage = fakeSafeStorage({ backend: 'basic_text' });
+    const confirm = vi.fn(async () => false);
+    const store = new SafeStorageCredentialStore({ safeStorage, file, platform: 'linux', confirmPlainTextBackend: confirm });
+    await expect(store.set(1, 'secret')).rejects.toMatchObject({ info: { code: 'STORAGE', message: noKeyringMessage } });
+    await expect(store.set(1, 'secret')).rejects.toMatchObject({ info: { message: noKeyringMessage } });
+    expect(confirm).toHaveBeenCalledOnce();
+    expect(safeStorage.encryptStringAsync).not.toHaveBeenCalled();
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('never asks when a keyring is there', async () => {
+    const confirm = vi.fn(async () => true);
+    await new SafeStorageCredentialStore({ safeStorage: fakeSafeStorage(), file, platform: 'linux', confirmPlainTextBackend: confirm }).set(
+      1,
+      'x',
+    );
+    expect(confirm).not.toHaveBeenCalled();
+  });
+
+  it('asks with a plain warning whose default and cancel answer is "do not save"', () => {
+    expect(plainTextConsentDialog.type).toBe('warning');
+    expect(plainTextConsentDialog.buttons[plainTextConsentDialog.cancelId]).toBe("Don't Save");
+    expect(plainTextConsentDialog.defaultId).toBe(plainTextConsentDialog.cancelId);
+    expect(plainTextConsentDialog.buttons[plainTextConsentAccept]).toBe('Save Without Encryption');
+    expect(plainTextConsentDialog.detail).toMatch(/no system keyring/i);
+  });
+
+  it('says plainly when passwords are not encrypted', () => {
+    const store = new SafeStorageCredentialStore({ safeStorage: fakeSafeStorage({ backend: 'basic_text' }), file, platform: 'linux' });
+    expect(store.description).toMatch(/NOT encrypted/);
+    expect(new SafeStorageCredentialStore({ safeStorage: fakeSafeStorage(), file, platform: 'linux' }).description).toBe(
+      'encrypted with your desktop keyring',
+    );
   });
 
   it('asks for the Linux backend on Linux only', async () => {

@@ -4,8 +4,11 @@
  * file in the profile directory, readable by the user only (mode 0600).
  *
  * On Linux without a keyring safeStorage falls back to 'basic_text' (a hard-coded key: effectively
- * plain text). We refuse to store a password then, unless the user said it is fine (a confirmation
- * the UI will ask for; until then the error tells them why).
+ * plain text). Then, before the first password is stored, the user is told so plainly and asked
+ * (`confirmPlainTextBackend`: a dialog in main, see `plainTextConsentDialog`). A "yes" is remembered
+ * in the file; a "no" for as long as Tegami runs (asked again at the next start, so a changed mind
+ * has a way back), and the error says why nothing was stored. Passwords never go to the renderer and
+ * are never logged.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,13 +32,38 @@ export interface SafeStorageCredentialStoreOptions {
   platform?: NodeJS.Platform;
   /** The user accepted that, without a keyring, passwords are stored effectively unencrypted. */
   allowPlainTextBackend?: boolean;
+  /**
+   * Asks the user whether to store passwords although the only backend is basic_text (no keyring).
+   * Called at most once per run until answered "yes". Without it, such a store always refuses.
+   */
+  confirmPlainTextBackend?: () => Promise<boolean>;
 }
 
 interface CredentialsFile {
   version: 1;
   /** accountId → base64 of safeStorage's ciphertext */
   secrets: Record<string, string>;
+  /** The user agreed to store passwords without a keyring (basic_text). */
+  plainTextAllowed?: true;
 }
+
+/** The options of the dialog that asks before storing a password without a keyring (dialog.showMessageBox). */
+export const plainTextConsentDialog = {
+  type: 'warning',
+  title: 'No keyring found',
+  message: 'Save your password without encryption?',
+  detail:
+    'Tegami found no system keyring (such as GNOME Keyring or KWallet) on this computer. Without one, your ' +
+    'password can only be saved in a file that anyone who can read your files could decode.\n\n' +
+    'Save it anyway, or do not save it: then start a keyring (or run Tegami with ' +
+    '--password-store=gnome-libsecret or --password-store=kwallet6) and add the account again.',
+  buttons: ["Don't Save", 'Save Without Encryption'],
+  defaultId: 0,
+  cancelId: 0,
+  noLink: true,
+} as const;
+/** The index of "Save Without Encryption" in plainTextConsentDialog.buttons. */
+export const plainTextConsentAccept = 1;
 
 export const noKeyringMessage =
   'Tegami found no system keyring (GNOME Keyring, KWallet or another Secret Service) to protect your ' +
@@ -46,11 +74,13 @@ export const encryptionUnavailableMessage =
   "Tegami cannot encrypt your password: the operating system's keychain is not available, so it was not saved.";
 
 export class SafeStorageCredentialStore implements CredentialStore {
-  readonly description: string;
   readonly #safeStorage: SafeStorageLike;
   readonly #file: string;
   readonly #platform: NodeJS.Platform;
   readonly #allowPlainText: boolean;
+  readonly #confirmPlainText: (() => Promise<boolean>) | null;
+  /** The user said no this run: do not ask again until the next start. */
+  #plainTextRefused = false;
   /** Reads and writes of the file happen one at a time, in call order. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -59,12 +89,19 @@ export class SafeStorageCredentialStore implements CredentialStore {
     this.#file = options.file;
     this.#platform = options.platform ?? process.platform;
     this.#allowPlainText = options.allowPlainTextBackend ?? false;
-    this.description =
-      this.#platform === 'darwin'
-        ? 'in the macOS Keychain'
-        : this.#platform === 'win32'
-          ? 'encrypted with your Windows account (DPAPI)'
-          : 'encrypted with your desktop keyring';
+    this.#confirmPlainText = options.confirmPlainTextBackend ?? null;
+  }
+
+  /** Where passwords are kept, in words for the user (read after app 'ready': the backend is known then). */
+  get description(): string {
+    if (this.#platform === 'darwin') return 'in the macOS Keychain';
+    if (this.#platform === 'win32') return 'encrypted with your Windows account (DPAPI)';
+    if (this.#isPlainTextBackend()) return 'in a file in your profile, NOT encrypted (no system keyring was found)';
+    return 'encrypted with your desktop keyring';
+  }
+
+  #isPlainTextBackend(): boolean {
+    return this.#platform === 'linux' && this.#safeStorage.getSelectedStorageBackend?.() === 'basic_text';
   }
 
   get(accountId: number): Promise<string | null> {
@@ -84,8 +121,8 @@ export class SafeStorageCredentialStore implements CredentialStore {
 
   set(accountId: number, password: string): Promise<void> {
     return this.#serialized(async () => {
-      await this.#assertCanEncrypt();
       const data = await this.#read();
+      await this.#assertCanEncrypt(data);
       data.secrets[String(accountId)] = (await this.#safeStorage.encryptStringAsync(password)).toString('base64');
       await this.#write(data);
     });
@@ -100,13 +137,20 @@ export class SafeStorageCredentialStore implements CredentialStore {
     });
   }
 
-  async #assertCanEncrypt(): Promise<void> {
+  /** Throws unless a password may be stored; asks the user first when there is no keyring. */
+  async #assertCanEncrypt(data: CredentialsFile): Promise<void> {
     if (!(await this.#safeStorage.isAsyncEncryptionAvailable())) {
       throw new TegamiError({ code: 'STORAGE', message: encryptionUnavailableMessage });
     }
-    if (this.#platform === 'linux' && this.#safeStorage.getSelectedStorageBackend?.() === 'basic_text' && !this.#allowPlainText) {
-      throw new TegamiError({ code: 'STORAGE', message: noKeyringMessage });
+    if (!this.#isPlainTextBackend() || this.#allowPlainText || data.plainTextAllowed === true) return;
+    if (this.#confirmPlainText !== null && !this.#plainTextRefused) {
+      if (await this.#confirmPlainText()) {
+        data.plainTextAllowed = true; // written with the password that follows
+        return;
+      }
+      this.#plainTextRefused = true;
     }
+    throw new TegamiError({ code: 'STORAGE', message: noKeyringMessage });
   }
 
   #serialized<T>(task: () => Promise<T>): Promise<T> {
@@ -127,7 +171,7 @@ export class SafeStorageCredentialStore implements CredentialStore {
     if (!isCredentialsFile(parsed)) {
       throw new TegamiError({ code: 'STORAGE', message: `The password file ${this.#file} is damaged.` });
     }
-    return { version: 1, secrets: { ...parsed.secrets } };
+    return { version: 1, secrets: { ...parsed.secrets }, ...(parsed.plainTextAllowed === true ? { plainTextAllowed: true } : {}) };
   }
 
   /** Atomic replace: write a 0600 temporary file beside it, then rename over the old one. */

@@ -1,7 +1,8 @@
 /**
  * The Electron binary cannot run here, so this drives main.ts against a fake 'electron' module and
  * checks the wiring: sandbox and scheme before ready, hardened session and webContents, the window's
- * webPreferences, the relay, and the engine closed before quitting.
+ * webPreferences, the relay, the engine in a utilityProcess (closed with LOGOUT before quitting),
+ * menu, tray, badge, wake-up after sleep and mailto: hand-over.
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
@@ -11,18 +12,22 @@ const h = await vi.hoisted(async () => {
   const { EventEmitter: Emitter } = await import('node:events');
   const calls: string[] = [];
   const app = Object.assign(new Emitter(), {
+    isPackaged: true,
     enableSandbox: () => calls.push('enableSandbox'),
     requestSingleInstanceLock: () => true,
     whenReady: () => Promise.resolve(),
-    getPath: (name: string) => `/profile/${name}`,
+    getPath: (name: string) => `/nonexistent-profile/${name}`,
     getAppPath: () => '/opt/tegami',
     getVersion: () => '0.1.0',
     quit: () => calls.push('quit'),
     exit: (code: number) => calls.push(`exit ${code}`),
+    setBadgeCount: vi.fn(() => true),
+    setAsDefaultProtocolClient: vi.fn(() => true),
   });
-  const windows: Array<{ options: Record<string, unknown>; url: string; webContents: unknown }> = [];
+  const windows: Array<{ options: Record<string, unknown>; url: string; emit(event: string): boolean }> = [];
   class BrowserWindow extends Emitter {
-    webContents = { mainFrame: { processId: 1, routingId: 1 }, isDestroyed: () => false, send: () => undefined };
+    static getFocusedWindow = vi.fn((): unknown => null);
+    webContents = { mainFrame: { processId: 1, routingId: 1 }, isDestroyed: () => false, send: vi.fn() };
     url = '';
     constructor(readonly options: Record<string, unknown>) {
       super();
@@ -33,6 +38,10 @@ const h = await vi.hoisted(async () => {
       return Promise.resolve();
     }
     show() {}
+    focus() {}
+    isMinimized() {
+      return false;
+    }
   }
   const webRequest = { onBeforeRequest: vi.fn(), onHeadersReceived: vi.fn() };
   const session = {
@@ -44,38 +53,108 @@ const h = await vi.hoisted(async () => {
       protocol: { handle: vi.fn() },
     },
   };
-  const engine = { invoke: vi.fn(), onEvent: vi.fn(() => () => undefined), close: vi.fn(async () => undefined) };
+  /** The engine's utilityProcess: answers init with ready, invokes from a table, close with closed. */
+  const children: Array<InstanceType<typeof Emitter> & { posted: Array<Record<string, unknown>>; killed: boolean }> = [];
+  const answers: Record<string, unknown> = {
+    'accounts.list': [{ id: 1 }],
+    'mailboxes.list': { mailboxes: [{ id: 10, accountId: 1, role: 'inbox', path: 'INBOX', unread: 5 }] },
+    'sync.wake': { woken: 1 },
+    'sync.run': { accounts: [] },
+  };
+  class FakeChild extends Emitter {
+    posted: Array<Record<string, unknown>> = [];
+    killed = false;
+    postMessage(message: Record<string, unknown>) {
+      this.posted.push(message);
+      queueMicrotask(() => {
+        if (message['type'] === 'init') this.emit('message', { type: 'ready' });
+        if (message['type'] === 'invoke') {
+          const value = answers[message['name'] as string];
+          const result = value === undefined ? { ok: false, error: { code: 'INVALID_INPUT', message: 'x' } } : { ok: true, value };
+          this.emit('message', { type: 'result', id: message['id'], result });
+        }
+        if (message['type'] === 'close') this.emit('message', { type: 'closed' });
+      });
+    }
+    kill() {
+      this.killed = true;
+      return true;
+    }
+  }
+  const utilityProcess = {
+    fork: vi.fn((_path: string, _args?: string[], _options?: unknown) => {
+      const child = new FakeChild();
+      children.push(child);
+      return child;
+    }),
+  };
+  const menus: unknown[] = [];
+  const Menu = {
+    buildFromTemplate: vi.fn((template: unknown) => ({ template })),
+    setApplicationMenu: vi.fn((menu: unknown) => menus.push(menu)),
+  };
+  class Tray extends Emitter {
+    static instances: Tray[] = [];
+    setToolTip = vi.fn();
+    setTitle = vi.fn();
+    setContextMenu = vi.fn();
+    destroy = vi.fn();
+    constructor(readonly image: unknown) {
+      super();
+      Tray.instances.push(this);
+    }
+  }
+  const powerMonitor = new Emitter();
+  const dialog = { showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: 0, checkboxChecked: false })), showErrorBox: vi.fn() };
   return {
     calls,
     app,
     windows,
     BrowserWindow,
     session,
-    engine,
+    children,
+    utilityProcess,
+    Menu,
+    menus,
+    Tray,
+    powerMonitor,
+    dialog,
     ipcMain: { handle: vi.fn(), removeHandler: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn((schemes: unknown) => calls.push(`register ${JSON.stringify(schemes)}`)) },
-    openEngine: vi.fn(async (_options: unknown) => engine),
   };
 });
 
 vi.mock('electron', () => ({
   app: h.app,
   BrowserWindow: h.BrowserWindow,
+  Menu: h.Menu,
+  Notification: Object.assign(class {}, { isSupported: () => false }),
+  Tray: h.Tray,
+  dialog: h.dialog,
   ipcMain: h.ipcMain,
+  nativeImage: { createFromPath: () => ({ isEmpty: () => false }) },
+  powerMonitor: h.powerMonitor,
   protocol: h.protocol,
+  screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
   session: h.session,
   shell: { openExternal: vi.fn(async () => undefined) },
   safeStorage: {},
+  utilityProcess: h.utilityProcess,
 }));
-vi.mock('../engine/index.js', () => ({ openEngine: h.openEngine }));
 
 describe('main', async () => {
+  process.argv.push('mailto:ann@example.com');
   await import('./main.js');
   await vi.waitFor(() => expect(h.windows).toHaveLength(1));
+  process.argv.pop();
+  await vi.waitFor(() => expect(h.app.setBadgeCount).toHaveBeenCalled());
   // Vitest clears mock histories before each test: keep what start-up recorded.
   const ses = h.session.defaultSession;
   const startup = {
-    openEngine: [...h.openEngine.mock.calls],
+    fork: [...h.utilityProcess.fork.mock.calls],
+    badge: [...h.app.setBadgeCount.mock.calls],
+    trayTooltip: [...(h.Tray.instances[0]?.setToolTip.mock.calls ?? [])],
+    defaultProtocol: [...h.app.setAsDefaultProtocolClient.mock.calls],
     ipcHandle: [...h.ipcMain.handle.mock.calls],
     permissionRequest: [...ses.setPermissionRequestHandler.mock.calls],
     permissionCheck: [...ses.setPermissionCheckHandler.mock.calls],
@@ -91,18 +170,14 @@ describe('main', async () => {
     ]);
   });
 
-  it('opens the engine in the profile directory with safeStorage credentials, syncing in the background', () => {
-    expect(startup.openEngine).toEqual([
-      [
-        {
-          dataDir: '/profile/userData',
-          host: 'electron',
-          credentials: expect.objectContaining({ description: expect.any(String) }),
-          version: '0.1.0',
-          background: true,
-        },
-      ],
+  it('runs the engine in a utilityProcess for the profile, syncing in the background, with no secret in argv or env', () => {
+    expect(startup.fork).toEqual([
+      [expect.stringMatching(/engine-host[\\/]main\.js$/), [], { serviceName: 'Tegami mail engine', stdio: 'inherit' }],
     ]);
+    expect(h.children[0]?.posted[0]).toEqual({
+      type: 'init',
+      options: { dataDir: '/nonexistent-profile/userData', version: '0.1.0', background: true, credentialsDescription: expect.any(String) },
+    });
     expect(startup.ipcHandle).toEqual([['tegami:invoke', expect.any(Function)]]);
   });
 
@@ -151,12 +226,54 @@ describe('main', async () => {
     expect(attach.preventDefault).toHaveBeenCalled();
   });
 
-  it('closes the engine before quitting', async () => {
+  it('restores the window size within the displays', () => {
+    expect(h.windows[0]?.options).toMatchObject({ width: 1200, height: 800, minWidth: 640, minHeight: 400 });
+  });
+
+  it('sets the application menu and a tray icon, and shows the unread count', () => {
+    expect(h.menus).toHaveLength(1);
+    expect(h.Tray.instances).toHaveLength(1);
+    expect(startup.badge).toEqual([[5]]);
+    expect(startup.trayTooltip.at(-1)).toEqual(['Tegami — 5 unread messages']);
+  });
+
+  it('registers as the mailto: handler and explains that writing is not available yet', async () => {
+    expect(startup.defaultProtocol).toEqual([['mailto']]);
+    h.windows[0]?.emit('ready-to-show');
+    await vi.waitFor(() => expect(h.dialog.showMessageBox).toHaveBeenCalled());
+    expect(JSON.stringify(h.dialog.showMessageBox.mock.calls.at(-1))).toContain('Writing mail is not available yet');
+    h.dialog.showMessageBox.mockClear();
+    h.app.emit('second-instance', {}, ['tegami', 'mailto:bob@example.com'], '/');
+    expect(JSON.stringify(h.dialog.showMessageBox.mock.calls.at(-1))).toContain('bob@example.com');
+    const openUrl = { preventDefault: vi.fn() };
+    h.app.emit('open-url', openUrl, 'mailto:carol@example.com');
+    expect(openUrl.preventDefault).toHaveBeenCalled();
+    expect(JSON.stringify(h.dialog.showMessageBox.mock.calls.at(-1))).toContain('carol@example.com');
+  });
+
+  it('reconnects every account once after the machine wakes', async () => {
+    vi.useFakeTimers();
+    try {
+      const child = h.children[0];
+      const wakes = () => child?.posted.filter((m) => m['type'] === 'invoke' && m['name'] === 'sync.wake').length;
+      h.powerMonitor.emit('resume');
+      h.powerMonitor.emit('unlock-screen');
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(wakes()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('closes the engine (LOGOUT in the child) before quitting', async () => {
     const event = { preventDefault: vi.fn() };
     h.app.emit('before-quit', event);
     expect(event.preventDefault).toHaveBeenCalledOnce();
     await vi.waitFor(() => expect(h.calls.at(-1)).toBe('quit'));
-    expect(h.engine.close).toHaveBeenCalledOnce();
+    const child = h.children[0];
+    expect(child?.posted.at(-1)).toEqual({ type: 'close' });
+    expect(child?.killed).toBe(true);
+    expect(h.Tray.instances[0]?.destroy).toHaveBeenCalled();
     const again = { preventDefault: vi.fn() };
     h.app.emit('before-quit', again);
     expect(again.preventDefault).not.toHaveBeenCalled();

@@ -1,13 +1,36 @@
 /**
- * The Electron main process: a thin shell. It owns windows and security, keeps passwords with
- * safeStorage, hosts the engine in-process and relays checked IPC calls to it. Every decision lives
- * in ./security.ts, ./protocol.ts, ./ipc-relay.ts and ./credentials.ts, where it is unit-tested.
+ * The Electron main process: a thin shell. It owns windows, menus, the tray and security, keeps
+ * passwords with safeStorage, hosts the engine in a utilityProcess and relays checked IPC calls to
+ * it. Every decision lives in a module beside this one, where it is unit-tested: ./security.ts,
+ * ./protocol.ts, ./ipc-relay.ts, ./credentials.ts, ./engine-host.ts, ./menu.ts, ./new-mail.ts,
+ * ./window-state.ts and ./desktop.ts.
  */
 import path from 'node:path';
-import { BrowserWindow, app, ipcMain, protocol, safeStorage, session, shell, type Session, type WebContents } from 'electron';
-import { openEngine, type Engine } from '../engine/index.js';
-import { SafeStorageCredentialStore } from './credentials.js';
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  Tray,
+  app,
+  dialog,
+  ipcMain,
+  nativeImage,
+  powerMonitor,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  utilityProcess,
+  type Session,
+  type WebContents,
+} from 'electron';
+import { plainTextConsentAccept, plainTextConsentDialog, SafeStorageCredentialStore } from './credentials.js';
+import { composeUnavailableDialog, debounce, findMailtoUrl, sendAppEvent, trayTooltip } from './desktop.js';
+import { EngineHost, type EngineHostStatus } from './engine-host.js';
 import { installIpcRelay } from './ipc-relay.js';
+import { buildMenuTemplate, type AppCommand } from './menu.js';
+import { MailWatcher, type NewMailNotice } from './new-mail.js';
 import { appSchemePrivileges, createAppProtocolHandler } from './protocol.js';
 import {
   appEntryUrl,
@@ -23,15 +46,26 @@ import {
   webPreferences,
   withCspHeader,
 } from './security.js';
+import { loadWindowState, minimumWindowSize, restoreBounds, saveWindowState } from './window-state.js';
 
 /** dist/electron/main/main.js → dist/electron/preload/preload.cjs */
 const preloadPath = path.join(import.meta.dirname, '..', 'preload', 'preload.cjs');
+/** dist/electron/main/main.js → dist/electron/engine-host/main.js (the engine's utilityProcess) */
+const engineEntry = path.join(import.meta.dirname, '..', 'engine-host', 'main.js');
 
 const windows = new Set<BrowserWindow>();
-let engine: Engine | null = null;
+let engine: EngineHost | null = null;
+let watcher: MailWatcher | null = null;
+let tray: Tray | null = null;
 let shuttingDown = false;
+let ready = false;
+/** A mailto: link that arrived before the window existed. */
+let pendingMailto: string | null = null;
+/** Electron drops a Notification's click handler once the object is garbage collected: keep them. */
+const shownNotifications = new Set<Notification>();
 
 function openExternal(url: string): Promise<void> {
+  // Only ever called by handleWindowOpen, after externalUrlAllowed (http, https, mailto).
   return shell.openExternal(url, { activate: true });
 }
 
@@ -57,18 +91,39 @@ function hardenSession(ses: Session): void {
   ses.protocol.handle(appScheme, createAppProtocolHandler({ root: path.join(app.getAppPath(), 'dist', 'renderer') }));
 }
 
-function createWindow(): BrowserWindow {
+function iconPath(size: 16 | 32 | 256): string {
+  return path.join(app.getAppPath(), 'resources', 'icons', `${size}x${size}.png`);
+}
+
+const windowStateFile = () => path.join(app.getPath('userData'), 'window-state.json');
+
+async function createWindow(): Promise<BrowserWindow> {
+  const saved = await loadWindowState(windowStateFile());
+  const bounds = restoreBounds(
+    saved,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const window = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    minWidth: 640,
-    minHeight: 400,
+    ...bounds,
+    minWidth: minimumWindowSize.width,
+    minHeight: minimumWindowSize.height,
     title: 'Tegami',
     show: false,
+    ...(process.platform === 'linux' ? { icon: iconPath(256) } : {}),
     webPreferences: webPreferences(preloadPath),
   });
   windows.add(window);
-  window.once('ready-to-show', () => window.show());
+  window.once('ready-to-show', () => {
+    if (saved?.maximized === true) window.maximize();
+    window.show();
+    if (pendingMailto !== null) showComposeNotice(pendingMailto);
+    pendingMailto = null;
+  });
+  window.on('close', () => {
+    saveWindowState(windowStateFile(), { bounds: window.getNormalBounds(), maximized: window.isMaximized() }).catch((error: unknown) =>
+      console.error('tegami: could not remember the window size:', error),
+    );
+  });
   window.on('closed', () => windows.delete(window));
   void window.loadURL(appEntryUrl);
   return window;
@@ -77,29 +132,176 @@ function createWindow(): BrowserWindow {
 function focusWindow(): void {
   const [window] = windows;
   if (window === undefined) {
-    if (engine !== null) createWindow();
+    if (engine !== null && !shuttingDown) void createWindow();
     return;
   }
   if (window.isMinimized()) window.restore();
+  window.show();
   window.focus();
 }
 
-async function start(): Promise<void> {
-  hardenSession(session.defaultSession);
-  const dataDir = app.getPath('userData');
-  const credentials = new SafeStorageCredentialStore({ safeStorage, file: path.join(dataDir, 'credentials.json') });
-  engine = await openEngine({ dataDir, host: 'electron', credentials, version: app.getVersion(), background: true });
-  installIpcRelay({
-    ipcMain,
-    engine,
-    isTrustedSender: (frame) => isTrustedSender(frame, windows),
-    eventSinks: () => [...windows].map((w) => w.webContents),
-  });
-  createWindow();
+const eventSinks = () => [...windows].map((w) => w.webContents);
+
+/** Menu commands for the renderer (proposed contract event `app.command`). */
+function sendCommand(payload: { command: AppCommand } | { command: 'openMessage'; mailboxId: number; messageId: number | null }): void {
+  if (!sendAppEvent(eventSinks(), 'app.command', payload)) {
+    console.warn(`tegami: the renderer cannot receive "${payload.command}" yet (no app.command event in the contract)`);
+  }
 }
 
-/** Closes the engine (SQLite, IMAP connections) before the process exits, once. */
+function showNotice(title: string, body: string, onClick?: () => void): void {
+  if (!Notification.isSupported()) return;
+  const notification = new Notification({ title, body, silent: false });
+  shownNotifications.add(notification);
+  const forget = () => shownNotifications.delete(notification);
+  notification.on('click', () => {
+    forget();
+    onClick?.();
+  });
+  notification.on('close', forget);
+  notification.show();
+}
+
+function showNewMail(notice: NewMailNotice): void {
+  showNotice(notice.title, notice.body, () => {
+    focusWindow();
+    sendCommand({ command: 'openMessage', mailboxId: notice.mailboxId, messageId: notice.messageId });
+  });
+}
+
+/** Until compose exists, a mailto: link or "New Message" explains that plainly. */
+function showComposeNotice(url: string | null): void {
+  const [window] = windows;
+  const notice = composeUnavailableDialog(url);
+  const options = { ...notice, buttons: [...notice.buttons] };
+  void (window === undefined ? dialog.showMessageBox(options) : dialog.showMessageBox(window, options));
+}
+
+function handleMailto(url: string): void {
+  if (windows.size === 0) {
+    pendingMailto = url;
+    focusWindow();
+    return;
+  }
+  focusWindow();
+  showComposeNotice(url);
+}
+
+/** The engine's restarts and failures, for the user (proposed contract event `app.engine`). */
+function tellEngineState(status: EngineHostStatus): void {
+  if (sendAppEvent(eventSinks(), 'app.engine', status)) return;
+  // Until the contract has app.engine: a desktop notification, so the user is not left guessing.
+  if (status.state !== 'running') showNotice('Tegami', status.detail, focusWindow);
+}
+
+function setUnreadCount(count: number): void {
+  // macOS dock and Linux launchers (Unity API); Windows has no count badge (see the report).
+  if (process.platform !== 'win32') app.setBadgeCount(count);
+  if (tray !== null) {
+    tray.setToolTip(trayTooltip(count));
+    if (process.platform === 'darwin') tray.setTitle(count > 0 ? String(count) : '');
+  }
+}
+
+function checkMail(): void {
+  void engine?.invoke('sync.run', {}).then((result) => {
+    if (!result.ok) console.error(`tegami: check mail failed (${result.error.code})`);
+  });
+}
+
+function createTray(): Tray | null {
+  const image = nativeImage.createFromPath(iconPath(process.platform === 'darwin' ? 16 : 32));
+  if (image.isEmpty()) return null;
+  const created = new Tray(image);
+  created.setToolTip(trayTooltip(0));
+  created.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: 'Open Tegami', click: focusWindow },
+      { label: 'Check Mail', click: checkMail },
+      { type: 'separator' },
+      { role: 'quit' },
+    ]),
+  );
+  created.on('click', focusWindow);
+  return created;
+}
+
+async function askPlainTextConsent(): Promise<boolean> {
+  const [window] = windows;
+  const options = { ...plainTextConsentDialog, buttons: [...plainTextConsentDialog.buttons] };
+  const answer = await (window === undefined ? dialog.showMessageBox(options) : dialog.showMessageBox(window, options));
+  return answer.response === plainTextConsentAccept;
+}
+
+async function start(): Promise<void> {
+  ready = true;
+  hardenSession(session.defaultSession);
+  const dataDir = app.getPath('userData');
+  const credentials = new SafeStorageCredentialStore({
+    safeStorage,
+    file: path.join(dataDir, 'credentials.json'),
+    confirmPlainTextBackend: askPlainTextConsent,
+  });
+  const host = new EngineHost({
+    // No secrets in argv or env: passwords are asked for over the message port (credentials.get).
+    fork: () => utilityProcess.fork(engineEntry, [], { serviceName: 'Tegami mail engine', stdio: 'inherit' }),
+    init: { dataDir, version: app.getVersion(), background: true },
+    credentials,
+  });
+  host.onState(tellEngineState);
+  await host.start();
+  engine = host;
+  installIpcRelay({
+    ipcMain,
+    engine: host,
+    isTrustedSender: (frame) => isTrustedSender(frame, windows),
+    eventSinks,
+  });
+
+  const mail = new MailWatcher({
+    invoke: (name, input) => host.invoke(name, input),
+    isAppFocused: () => BrowserWindow.getFocusedWindow() !== null,
+    notify: showNewMail,
+    onUnreadCount: setUnreadCount,
+  });
+  watcher = mail;
+  host.onEvent((name, payload) => mail.handleEvent(name, payload));
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate(
+        {
+          checkMail,
+          compose: () => showComposeNotice(null),
+          command: (command) => {
+            focusWindow();
+            sendCommand({ command });
+          },
+        },
+        { platform: process.platform, isPackaged: app.isPackaged },
+      ),
+    ),
+  );
+  tray = createTray();
+
+  // After sleep or a locked screen the IMAP connections are dead: reconnect every account once.
+  const wake = debounce(() => void host.invoke('sync.wake', {}), 2000);
+  powerMonitor.on('resume', wake);
+  powerMonitor.on('unlock-screen', wake);
+
+  // Only the installed app registers itself (a development run would register the bare electron binary).
+  if (app.isPackaged) app.setAsDefaultProtocolClient('mailto');
+  pendingMailto ??= findMailtoUrl(process.argv);
+
+  await createWindow();
+  void mail.refreshAll().catch((error: unknown) => console.error('tegami: reading unread counts failed', error));
+}
+
+/** Closes the engine (current transactions finish, IMAP sessions LOGOUT) before the process exits, once. */
 async function shutdown(): Promise<void> {
+  watcher?.stop();
+  tray?.destroy();
+  tray = null;
   const open = engine;
   engine = null;
   if (open !== null) await open.close();
@@ -107,6 +309,7 @@ async function shutdown(): Promise<void> {
 
 function fatal(error: unknown): void {
   console.error('Tegami could not start:', error);
+  dialog.showErrorBox('Tegami could not start', error instanceof Error ? error.message : String(error));
   app.exit(1);
 }
 
@@ -116,9 +319,22 @@ protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
 
 if (!app.requestSingleInstanceLock()) {
   // Another Tegami owns this profile (its SQLite store must have one writer): hand over and leave.
+  // The first instance gets our argv (a mailto: link) through its 'second-instance' event.
   app.quit();
 } else {
-  app.on('second-instance', focusWindow);
+  app.on('second-instance', (_event, argv) => {
+    focusWindow();
+    const url = findMailtoUrl(argv);
+    if (url !== null) handleMailto(url);
+  });
+  // macOS hands mailto: links over with open-url (also before ready, when it launched us).
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    const mailto = findMailtoUrl([url]);
+    if (mailto === null) return;
+    if (ready) handleMailto(mailto);
+    else pendingMailto = mailto;
+  });
   app.on('activate', focusWindow);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   app.on('window-all-closed', () => {

@@ -38,6 +38,7 @@ describe('webPreferences', () => {
     expect('enableBlinkFeatures' in prefs).toBe(false);
     expect(prefs.webviewTag).toBe(false);
     expect(prefs.navigateOnDragDrop).toBe(false);
+    expect(prefs.disableBlinkFeatures).toBe('Auxclick');
   });
 
   it('spellchecks and uses the given preload', () => {
@@ -50,6 +51,7 @@ describe('webPreferences', () => {
       [
         'allowRunningInsecureContent',
         'contextIsolation',
+        'disableBlinkFeatures',
         'experimentalFeatures',
         'navigateOnDragDrop',
         'nodeIntegration',

@@ -33,6 +33,8 @@ export function webPreferences(preloadPath: string): WebPreferences {
     // exactOptionalPropertyTypes: "not set" is the safe value; Blink features stay at their defaults.
     webviewTag: false,
     navigateOnDragDrop: false,
+    // A middle click would ask for a new window (denied by handleWindowOpen anyway): not even that.
+    disableBlinkFeatures: 'Auxclick',
     spellcheck: true,
   };
 }

@@ -193,6 +193,13 @@ export const events = {
   'ops.changed': z.object({ accountId: Id }),
   'messages.partProgress': PartProgress,
   'sync.progress': z.object({ accountId: Id, path: z.string(), done: z.number().int(), total: z.number().int() }),
+  /** The desktop app's engine process: restarted after a crash, or given up on (the user is told). */
+  'app.engine': z.object({ state: z.enum(['running', 'restarting', 'failed']), detail: z.string() }),
+  /** A command from the desktop app's menu, tray or a notification click, for the window to carry out. */
+  'app.command': z.discriminatedUnion('command', [
+    z.object({ command: z.enum(['undo', 'find', 'newFolder', 'shortcuts']) }),
+    z.object({ command: z.literal('openMessage'), mailboxId: Id, messageId: Id.nullable() }),
+  ]),
   /** A server [ALERT] (RFC 3501 7.1): the user must see it. */
   'server.alert': z.object({ accountId: Id, message: z.string() }),
 } as const satisfies Record<string, z.ZodType>;

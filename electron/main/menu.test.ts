@@ -1,0 +1,72 @@
+import type { MenuItemConstructorOptions } from 'electron';
+import { describe, expect, it, vi } from 'vitest';
+import { buildMenuTemplate, checkMailAccelerator, type MenuActions } from './menu.js';
+
+function actions() {
+  return { checkMail: vi.fn(), command: vi.fn(), compose: vi.fn() } satisfies MenuActions;
+}
+
+function items(template: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
+  return template.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? items(item.submenu) : [])]);
+}
+
+function byId(template: MenuItemConstructorOptions[], id: string): MenuItemConstructorOptions {
+  const item = items(template).find((i) => i.id === id);
+  if (item === undefined) throw new Error(`no item ${id}`);
+  return item;
+}
+
+const click = (item: MenuItemConstructorOptions) => (item.click as () => void)();
+
+describe('buildMenuTemplate', () => {
+  it.each(['linux', 'win32', 'darwin'] as const)('wires Check Mail, New Folder, Find, Undo and Shortcuts on %s', (platform) => {
+    const a = actions();
+    const template = buildMenuTemplate(a, { platform, isPackaged: true });
+    expect(byId(template, 'check-mail').accelerator).toBe(checkMailAccelerator);
+    click(byId(template, 'check-mail'));
+    expect(a.checkMail).toHaveBeenCalledOnce();
+    for (const [id, command] of [
+      ['new-folder', 'newFolder'],
+      ['find', 'find'],
+      ['undo-action', 'undo'],
+      ['shortcuts', 'shortcuts'],
+    ] as const) {
+      click(byId(template, id));
+      expect(a.command).toHaveBeenLastCalledWith(command);
+    }
+    click(byId(template, 'new-message'));
+    expect(a.compose).toHaveBeenCalledOnce();
+  });
+
+  it("shows the page's single-key shortcuts without registering them (typing stays typing)", () => {
+    const template = buildMenuTemplate(actions(), { platform: 'linux', isPackaged: true });
+    expect(byId(template, 'undo-action')).toMatchObject({ accelerator: 'Z', registerAccelerator: false });
+    const mac = buildMenuTemplate(actions(), { platform: 'darwin', isPackaged: true });
+    expect(byId(mac, 'undo-action').accelerator).toBeUndefined();
+  });
+
+  it('keeps text-editing undo on CmdOrCtrl+Z through the edit role', () => {
+    const roles = items(buildMenuTemplate(actions(), { platform: 'linux', isPackaged: true })).map((i) => i.role);
+    expect(roles).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'quit']));
+  });
+
+  it('has the macOS app menu on macOS only', () => {
+    expect(buildMenuTemplate(actions(), { platform: 'darwin', isPackaged: true })[0]?.role).toBe('appMenu');
+    expect(items(buildMenuTemplate(actions(), { platform: 'win32', isPackaged: true })).some((i) => i.role === 'appMenu')).toBe(false);
+  });
+
+  it('offers reload and developer tools in development builds only', () => {
+    const roles = (packaged: boolean) =>
+      items(buildMenuTemplate(actions(), { platform: 'linux', isPackaged: packaged })).map((i) => i.role);
+    expect(roles(true)).not.toContain('toggleDevTools');
+    expect(roles(true)).not.toContain('reload');
+    expect(roles(false)).toEqual(expect.arrayContaining(['toggleDevTools', 'reload']));
+  });
+
+  it('uses each accelerator once', () => {
+    const accelerators = items(buildMenuTemplate(actions(), { platform: 'linux', isPackaged: false }))
+      .map((i) => i.accelerator)
+      .filter((a) => a !== undefined);
+    expect(new Set(accelerators).size).toBe(accelerators.length);
+  });
+});
