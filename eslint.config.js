@@ -58,7 +58,9 @@ export default tseslint.config(
   // The desktop app's engine process runs plain Node: no electron there either.
   {
     files: ['electron/engine-host/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([{ regex: '^electron$', message: 'The engine process is plain Node: never import electron.' }]) },
+    rules: {
+      'no-restricted-imports': restrict([{ regex: '^electron$', message: 'The engine process is plain Node: never import electron.' }]),
+    },
   },
   // The engine never imports electron or the renderer; within it, one owner per library (tests
   // are exempt: a second imapflow client plays "the other device").

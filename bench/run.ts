@@ -8,6 +8,8 @@ import path from 'node:path';
 import { headerSync } from './header-sync.js';
 import { memory } from './memory.js';
 import { mirror } from './mirror.js';
+import { renderer } from './renderer.js';
+import { opsBench } from './ops.js';
 import { resync } from './resync.js';
 import { search } from './search.js';
 import { BenchContext, type Bench } from './lib/bench.js';
@@ -15,7 +17,7 @@ import { log } from './lib/fixture.js';
 import { outputDir } from './lib/profile.js';
 import { formatSeconds, resultTable, type ResultRow } from './lib/stats.js';
 
-const benches: Bench[] = [headerSync, mirror, resync, memory, search];
+const benches: Bench[] = [headerSync, mirror, resync, memory, search, opsBench, renderer];
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2).filter((a) => a !== '--');

@@ -120,3 +120,46 @@ describe('migration 5', () => {
     old.close();
   });
 });
+
+describe('migration 6', () => {
+  it('rebuilds the search index of a schema-5 store: contentless trigram over plain addresses, CJK bigrams', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 5));
+    old.exec(`
+      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
+      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject, addresses)
+        VALUES (1, 1, 1, 0, '会議の議事録', '{"from":[{"name":"田中 太郎","address":"tanaka@example.jp"}],"to":[]}');
+      INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '1', 'text/plain', '同期します', '同期します', 5);
+    `);
+    migrate(old, migrations);
+    expect(old.pragma('user_version', { simple: true })).toBe(migrations.at(-1)?.version);
+    const match = (table: string, q: string) =>
+      (old.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);
+    expect(match('message_search', '"議事録"')).toEqual([1]);
+    expect(match('message_search', '"tanaka@example"')).toEqual([1]);
+    expect(match('message_search', '"address"')).toEqual([]); // JSON keys are no longer indexed
+    expect(match('message_search', '"同期しま"')).toEqual([1]);
+    expect(match('message_search_cjk', '"同期"')).toEqual([1]);
+    expect(match('message_search_cjk', '"田中"')).toEqual([1]);
+    expect(match('message_search_cjk', '"録"*')).toEqual([1]);
+    expect(match('message_search_cjk', '"録の"')).toEqual([]);
+    // kept in step: a part replaced by an upsert, a subject changed, the message deleted
+    old
+      .prepare(
+        "INSERT INTO parts (message_id, part, content_type, search_text, size) VALUES (1, '1', 'text/plain', '検索', 2) ON CONFLICT DO UPDATE SET search_text = excluded.search_text",
+      )
+      .run();
+    expect(match('message_search_cjk', '"同期"')).toEqual([]);
+    expect(match('message_search_cjk', '"検索"')).toEqual([1]);
+    old.prepare("UPDATE messages SET subject = 'Lunch' WHERE id = 1").run();
+    expect(match('message_search', '"議事録"')).toEqual([]);
+    expect(match('message_search', '"lunch"')).toEqual([1]);
+    expect(match('message_search_cjk', '"検索"')).toEqual([1]);
+    old.prepare('DELETE FROM messages').run();
+    expect(match('message_search', '"lunch"')).toEqual([]);
+    expect(match('message_search_cjk', '"検索"')).toEqual([]);
+    expect(old.prepare('SELECT count(*) AS n FROM message_search_cjk').get()).toEqual({ n: 0 });
+    old.close();
+  });
+});

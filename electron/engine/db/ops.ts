@@ -144,6 +144,8 @@ export class OpStore {
           id: number;
           account_id: number;
           path: string;
+          name: string;
+          parent_path: string | null;
           server_path: string | null;
           delimiter: string | null;
           role: string | null;
@@ -153,7 +155,7 @@ export class OpStore {
           readonly: number;
         }
       >(
-        'SELECT id, account_id, path, server_path, delimiter, role, pending, subscribed, uidvalidity, readonly FROM mailboxes WHERE id = ?',
+        'SELECT id, account_id, path, name, parent_path, server_path, delimiter, role, pending, subscribed, uidvalidity, readonly FROM mailboxes WHERE id = ?',
       ),
       mailboxByPath: db.prepare<[number, string], { id: number }>('SELECT id FROM mailboxes WHERE account_id = ? AND path = ?'),
       trash: db.prepare<[number], { id: number }>(
@@ -177,6 +179,15 @@ export class OpStore {
         `UPDATE mailboxes SET server_path = NULL WHERE account_id = @accountId AND (path = @path OR substr(path, 1, length(@path) + length(@delim)) = @path || @delim)`,
       ),
       deleteMailbox: db.prepare<[number]>('DELETE FROM mailboxes WHERE id = ?'),
+      // After a RENAME on the server: every folder of the renamed tree (by its server path) is now
+      // under the new name there; folders created locally and not replayed yet are not on the server.
+      serverRenamed: db.prepare<{ accountId: number; from: string; to: string; delim: string }>(
+        `UPDATE mailboxes SET server_path = @to || substr(coalesce(server_path, path), length(@from) + 1)
+         WHERE account_id = @accountId AND (pending IS NULL OR pending != 'create')
+           AND (coalesce(server_path, path) = @from OR substr(coalesce(server_path, path), 1, length(@from) + length(@delim)) = @from || @delim)`,
+      ),
+      settleServerPaths: db.prepare<[number]>('UPDATE mailboxes SET server_path = NULL WHERE account_id = ? AND server_path = path'),
+      setServerPath: db.prepare<[string | null, number]>('UPDATE mailboxes SET server_path = ? WHERE id = ?'),
       pending: db.prepare<[number], RawOp>("SELECT * FROM ops WHERE account_id = ? AND state = 'pending' ORDER BY id"),
       op: db.prepare<[number], RawOp>('SELECT * FROM ops WHERE id = ?'),
       opMessages: db.prepare<[number], { message_id: number }>('SELECT message_id FROM op_messages WHERE op_id = ? ORDER BY message_id'),
@@ -372,6 +383,7 @@ export class OpStore {
       const dest = this.#mailbox(target);
       const actionId = this.#action();
       const messageId = insertRow(target);
+      if (!Number.isInteger(messageId)) throw new Error('The placeholder row of the message could not be written.');
       this.#q.place.run({ id: messageId, mailboxId: target, uidvalidity: 0, uid: -messageId });
       this.#op(dest.account_id, actionId, 'append', { target, messageId, file, flags, internalDate } satisfies AppendPayload, [messageId]);
       return { actionId, accountId: dest.account_id, messageId };
@@ -517,7 +529,12 @@ export class OpStore {
       const row = this.#db
         .prepare<[number], { mailbox_id: number; uidvalidity: number }>('SELECT mailbox_id, uidvalidity FROM messages WHERE id = ?')
         .get(messageId);
-      if (row && row.mailbox_id === mailboxId && row.uidvalidity === 0) {
+      // The folder was deleted and made again on the server since it was last synced (a new
+      // UIDVALIDITY): the next sync downloads it all, this row with the rest.
+      const known = this.#q.mailbox.get(mailboxId)?.uidvalidity ?? null;
+      if (row && row.mailbox_id === mailboxId && row.uidvalidity === 0 && known !== null && known !== uidvalidity) {
+        this.#q.deleteMessage.run(messageId);
+      } else if (row && row.mailbox_id === mailboxId && row.uidvalidity === 0) {
         // Another row may already hold that UID (sync raced us): the older copy wins, ours goes.
         const clash = this.#db
           .prepare<[number, number, number], { id: number }>('SELECT id FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND uid = ?')
@@ -565,13 +582,40 @@ export class OpStore {
     })();
   }
 
-  folderCreated(mailboxId: number): void {
-    this.#q.setPending.run(null, mailboxId);
+  /**
+   * Where a folder belongs on the server now: under its parent's server path (the parent's own
+   * rename may still be queued), with its current name. A top-level folder: its local path.
+   * Replaying a rename or create there makes a chain of offline renames one RENAME, in any order of
+   * parent and child renames (DESIGN.md 5).
+   */
+  serverTarget(mailboxId: number): string {
+    const m = this.#q.mailbox.get(mailboxId);
+    if (!m) throw new TegamiError({ code: 'NOT_FOUND', message: 'The folder no longer exists.' });
+    const parent = m.parent_path === null ? undefined : this.#q.mailboxByPath.get(m.account_id, m.parent_path);
+    return parent ? `${this.serverPath(parent.id)}${m.delimiter ?? ''}${m.name}` : m.path;
   }
-  folderRenamed(op: OpRow): void {
+
+  /** The folder now exists on the server under `serverPath`. */
+  folderCreated(mailboxId: number, serverPath?: string): void {
+    this.#db.transaction(() => {
+      this.#q.setPending.run(null, mailboxId);
+      const m = this.#q.mailbox.get(mailboxId);
+      if (m && serverPath !== undefined) this.#q.setServerPath.run(serverPath === m.path ? null : serverPath, mailboxId);
+    })();
+  }
+  /** A folder tree was renamed on the server from `from` to `to`. */
+  folderRenamed(op: OpRow, from?: string, to?: string): void {
     const p = op.payload as FolderPayload;
     const m = this.#q.mailbox.get(p.mailboxId);
-    if (m) this.#q.clearServerPath.run({ accountId: m.account_id, path: m.path, delim: m.delimiter || '\u0000' });
+    if (!m) return;
+    this.#db.transaction(() => {
+      if (from === undefined || to === undefined) {
+        this.#q.clearServerPath.run({ accountId: m.account_id, path: m.path, delim: m.delimiter || '\u0000' });
+        return;
+      }
+      this.#q.serverRenamed.run({ accountId: m.account_id, from, to, delim: m.delimiter || '\u0000' });
+      this.#q.settleServerPaths.run(m.account_id);
+    })();
   }
   folderDeleted(mailboxId: number): void {
     this.#q.deleteMailbox.run(mailboxId);
@@ -585,12 +629,21 @@ export class OpStore {
       else if (op.kind === 'folder-delete') this.#q.setPending.run(null, p.mailboxId);
       else if (op.kind === 'folder-subscribe') this.#q.setSubscribed.run(p.subscribed ? 0 : 1, p.mailboxId);
       else if (op.kind === 'folder-rename' && p.from && p.to) {
+        // Back to the name the folder still has on the server (which later queued renames of it
+        // also failed to change), under its current local parent.
         const delim = m.delimiter || '\u0000';
-        this.#q.renameTree.run({ accountId: m.account_id, from: m.path, to: p.from, delim });
-        this.#q.clearServerPath.run({ accountId: m.account_id, path: p.from, delim });
-        const name = m.delimiter && p.from.includes(m.delimiter) ? p.from.slice(p.from.lastIndexOf(m.delimiter) + 1) : p.from;
-        const parent = m.delimiter && p.from.includes(m.delimiter) ? p.from.slice(0, p.from.lastIndexOf(m.delimiter)) : null;
-        this.#q.setName.run(name, parent, p.mailboxId);
+        const server = m.server_path ?? p.from;
+        const name = m.delimiter && server.includes(m.delimiter) ? server.slice(server.lastIndexOf(m.delimiter) + 1) : server;
+        const local = m.parent_path === null ? name : `${m.parent_path}${m.delimiter ?? ''}${name}`;
+        if (local !== m.path && this.#q.mailboxByPath.get(m.account_id, local)) {
+          // The name is taken locally meanwhile: keep the local name, and let the next folder list
+          // decide (the folder goes if the server has no folder of that name).
+          this.#q.setServerPath.run(null, p.mailboxId);
+          return;
+        }
+        this.#q.renameTree.run({ accountId: m.account_id, from: m.path, to: local, delim });
+        this.#q.setName.run(name, m.parent_path, p.mailboxId);
+        this.#q.settleServerPaths.run(m.account_id);
       }
     })();
   }

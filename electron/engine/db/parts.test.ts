@@ -6,6 +6,7 @@ import { migrate, openDatabase, type Db } from './database.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
 import { BODY_NONE, BODY_TEXT, PartStore, splitQuery } from './parts.js';
+import { addressText, cjkGrams, isCjkTerm } from './search-text.js';
 import { Store } from './store.js';
 
 const DAY = 86_400_000;
@@ -246,5 +247,24 @@ describe('local search', () => {
     expect(parts.search({ query: '"OR NEAR(', limit: 10 }).messages).toEqual([]);
     expect(parts.search({ query: '%', limit: 10 }).messages).toEqual([]);
     expect(parts.search({ query: '_', limit: 10 }).messages).toEqual([]);
+  });
+});
+
+describe('search text', () => {
+  it('flattens addresses and splits CJK runs into bigrams plus each run’s last character', () => {
+    expect(addressText('{"from":[{"name":"田中 太郎","address":"tanaka@example.jp"}],"to":[{"name":"","address":"b@x"}],"cc":[]}')).toBe(
+      '田中 太郎 tanaka@example.jp, b@x',
+    );
+    expect(addressText('not json')).toBe('');
+    expect(cjkGrams('会議の議事録 #12', 'Re: 猫。カレー')).toBe('会議 議の の議 議事 事録 録 猫 カレ レー ー');
+    expect(isCjkTerm('会議')).toBe(true);
+    expect(isCjkTerm('ab')).toBe(false);
+    expect(isCjkTerm('猫。')).toBe(false);
+  });
+
+  it('answers 1-2 character terms of other scripts by scanning, and ranks among the newest matches of a common term', () => {
+    const ids = messages.insertHeaders(accountId, inbox, 1, [header(10, 'ab test', 1), header(11, 'xy', 2)]);
+    expect(parts.search({ query: 'ab', limit: 10 }).messages.map((m) => m.id)).toEqual([ids[0]]);
+    expect(parts.search({ query: 'zz', limit: 10 }).messages).toEqual([]);
   });
 });

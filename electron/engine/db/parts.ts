@@ -99,7 +99,9 @@ interface PartRow {
 const charCount = (s: string): number => [...s].length;
 /** FTS5 string: a phrase in double quotes, quotes doubled (so no query syntax leaks through). */
 /** How many of the most recently stored matches a common term is ranked among. */
-export const SEARCH_WINDOW = 2000;
+export const SEARCH_WINDOW = 1000;
+/** Match sets up to this size are ranked by bm25; bigger ones newest first. */
+export const RANK_LIMIT = 200;
 
 const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
 const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
@@ -152,10 +154,11 @@ export class PartStore {
            (SELECT path FROM mailboxes WHERE mailboxes.id = messages.mailbox_id) AS path
          FROM messages WHERE id = ?`,
       ),
+      // Local-only rows (uid <= 0: a move or append not replayed yet) have nothing on the server to fetch.
       pending: db.prepare(
         `SELECT m.id, m.mailbox_id AS mailboxId, b.path, m.uidvalidity, m.uid, m.internal_date AS internalDate, m.size, m.bodystructure
          FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-         WHERE m.body_state = 0 AND m.stale = 0 AND b.account_id = @accountId AND m.internal_date >= @cutoff
+         WHERE m.body_state = 0 AND m.stale = 0 AND m.uid > 0 AND b.account_id = @accountId AND m.internal_date >= @cutoff
            AND (m.internal_date, m.id) < (@beforeDate, @beforeId)
          ORDER BY m.internal_date DESC, m.id DESC LIMIT @limit`,
       ),
@@ -355,19 +358,16 @@ export class PartStore {
    * Full-text search over subject, addresses and cached text; every term must match. Terms of 3+
    * characters use the trigram index; 1–2 character CJK terms (one or two kanji are a normal
    * Japanese query) the bigram index of migration 6; other short terms are matched with LIKE.
-   * Matches are ranked by bm25 (subject > addresses > body), ties newest first — among the
-   * SEARCH_WINDOW most recently stored matches when a common term matches more than that (ranking
-   * every match of a word in most of the mailbox is what made common queries slow); if that window
-   * leaves too few results after the folder/account filters, the search is repeated over all matches.
+   * Up to RANK_LIMIT matches are ranked by bm25 (subject > addresses > body), ties newest first.
+   * A common term's matches (bm25 would read every one of them) are taken as the SEARCH_WINDOW most
+   * recently stored, ordered newest first; if that window leaves too few results after the
+   * folder/account filters, the search is repeated over all matches.
    */
   search(q: SearchQuery): { messages: MessageSummary[]; more: boolean } {
     const { long, short } = splitQuery(q.query);
     if (long.length === 0 && short.length === 0) return { messages: [], more: false };
     const cjk = short.filter(isCjkTerm);
     const like = short.filter((t) => !isCjkTerm(t));
-    const key = `${long.length > 0}:${cjk.length > 0}:${like.length}`;
-    let stmt = this.#searches.get(key);
-    if (!stmt) stmt = this.#searchStatement(key, long.length > 0, cjk.length > 0, like.length);
     const params: Record<string, string | number | null> = {
       mailboxId: q.mailboxId ?? null,
       accountId: q.accountId ?? null,
@@ -377,22 +377,26 @@ export class PartStore {
     if (long.length) params.match = long.map(ftsPhrase).join(' ');
     if (cjk.length) params.cjk = cjk.map((t) => (charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t))).join(' AND ');
     like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
-    let rows = stmt.all(params) as MessageRow[];
-    if (rows.length <= q.limit && (long.length > 0 || cjk.length > 0)) {
-      // The window may have cut matches the filters would have kept: count before paying for all.
-      const counter = this.#searchCount(long.length > 0, cjk.length > 0);
-      if ((counter.get({ ...params, window: SEARCH_WINDOW + 1 }) as { n: number }).n > SEARCH_WINDOW)
-        rows = stmt.all({ ...params, window: -1 }) as MessageRow[];
-    }
+    const indexed = long.length > 0 || cjk.length > 0;
+    const count = (upTo: number) =>
+      (this.#searchCount(long.length > 0, cjk.length > 0).get({ ...params, window: upTo + 1 }) as { n: number }).n;
+    // bm25 costs a pass over every match of every term: only a small match set is ranked by it.
+    const ranked = long.length > 0 && count(RANK_LIMIT) <= RANK_LIMIT;
+    const key = `${long.length > 0}:${cjk.length > 0}:${like.length}:${ranked}`;
+    const stmt = this.#searches.get(key) ?? this.#searchStatement(key, long.length > 0, cjk.length > 0, like.length, ranked);
+    let rows = stmt.all({ ...params, window: ranked ? -1 : SEARCH_WINDOW }) as MessageRow[];
+    // The window may have cut matches the filters would have kept: count before paying for all.
+    if (indexed && !ranked && rows.length <= q.limit && count(SEARCH_WINDOW) > SEARCH_WINDOW)
+      rows = stmt.all({ ...params, window: -1 }) as MessageRow[];
     return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
   }
 
   /** The candidate rowids of the FTS terms, most recently stored first, at most @window (-1: all). */
-  #candidates(long: boolean, cjk: boolean): string {
+  #candidates(long: boolean, cjk: boolean, ranked: boolean): string {
     if (long)
-      return `SELECT rowid AS hit_id, bm25(message_search, 3.0, 2.0, 1.0) AS hit_rank FROM message_search
+      return `SELECT rowid AS hit_id, ${ranked ? 'bm25(message_search, 3.0, 2.0, 1.0)' : '0'} AS hit_rank FROM message_search
         WHERE message_search MATCH @match
-          ${cjk ? 'AND rowid IN (SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @cjk)' : ''}
+          ${cjk ? 'AND +rowid IN (SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @cjk)' : ''}
         ORDER BY rowid DESC LIMIT @window`;
     return `SELECT rowid AS hit_id, 0 AS hit_rank FROM message_search_cjk WHERE message_search_cjk MATCH @cjk ORDER BY rowid DESC LIMIT @window`;
   }
@@ -403,7 +407,7 @@ export class PartStore {
     if (!stmt) {
       const from = long
         ? `message_search WHERE message_search MATCH @match
-            ${cjk ? 'AND rowid IN (SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @cjk)' : ''}`
+            ${cjk ? 'AND +rowid IN (SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @cjk)' : ''}`
         : 'message_search_cjk WHERE message_search_cjk MATCH @cjk';
       stmt = this.#db.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM ${from} LIMIT @window)`);
       this.#searches.set(key, stmt);
@@ -411,7 +415,7 @@ export class PartStore {
     return stmt;
   }
 
-  #searchStatement(key: string, long: boolean, cjk: boolean, like: number): ReturnType<Db['prepare']> {
+  #searchStatement(key: string, long: boolean, cjk: boolean, like: number, ranked: boolean): ReturnType<Db['prepare']> {
     // LIKE terms: the subject, the addresses as indexed, and the cached text (the index keeps no copy).
     const likeClauses = Array.from(
       { length: like },
@@ -424,7 +428,7 @@ export class PartStore {
       ${likeClauses.map((c) => `AND ${c}`).join('\n')}`;
     const sql =
       long || cjk
-        ? `WITH hits AS (${this.#candidates(long, cjk)})
+        ? `WITH hits AS (${this.#candidates(long, cjk, ranked)})
            SELECT ${summaryColumns} FROM hits JOIN messages ON messages.id = hits.hit_id
            WHERE ${filters}
            ORDER BY hits.hit_rank, messages.internal_date DESC, messages.id DESC

@@ -55,6 +55,13 @@ export const isTransient = (e: TegamiError): boolean =>
   responseCodeOf(e) === 'UNAVAILABLE' ||
   responseCodeOf(e) === 'INUSE';
 
+/**
+ * A permanent failure whose local effects the replay has settled already: the messages that are gone
+ * from the server were dropped, the others follow the server. Reverting the whole operation would
+ * undo the part that did reach the server.
+ */
+class SettledFailure extends TegamiError {}
+
 const asTegami = (e: unknown): TegamiError =>
   e instanceof TegamiError ? e : new TegamiError({ code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) }, { cause: e });
 
@@ -94,7 +101,7 @@ export async function replayQueue(session: ImapSession, ops: OpStore, accountId:
         throw e;
       }
       for (const b of batch) {
-        revert(ops, b);
+        if (!(error instanceof SettledFailure)) revert(ops, b);
         ops.failed(b.id, e.info);
         hooks.onFailed?.(b, e.info);
       }
@@ -161,33 +168,49 @@ async function replayFlags(session: ImapSession, ops: OpStore, batch: OpRow[], r
   const identities = new Map<number, ServerIdentity>();
   for (const op of batch) for (const [m, id] of ops.sources(op)) identities.set(m, id);
   const touched: number[] = [];
-  const gone: number[] = [];
+  // A message with no place on the server (an earlier operation that would have put it there
+  // failed, or it vanished first) is gone: were its row kept, it would stay local-only for good.
+  const gone: number[] = [...new Set(batch.flatMap((op) => op.messageIds))].filter((m) => !identities.has(m));
+  // One folder refusing (reset, read-only) must not revert the folders already done: their flags
+  // are on the server. That folder's messages go back to what they were; the rest stays.
+  let refused: TegamiError | null = null;
   for (const g of byMailbox(identities).values()) {
-    await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
-    const uids = g.entries.map(([, uid]) => uid);
-    // ±FLAGS.SILENT merges by itself: ours added, ours removed, the other device's kept.
-    if (add.length) {
+    try {
+      await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
+      const uids = g.entries.map(([, uid]) => uid);
+      // ±FLAGS.SILENT merges by itself: ours added, ours removed, the other device's kept.
+      if (add.length) {
+        report.commands++;
+        await storeFlags(session, uids, 'add', add);
+      }
+      if (remove.length) {
+        report.commands++;
+        await storeFlags(session, uids, 'remove', remove);
+      }
+      // Read back what the server kept: PERMANENTFLAGS may have dropped a keyword, and the other
+      // device's changes come along. A UID that does not answer is gone from the server.
       report.commands++;
-      await storeFlags(session, uids, 'add', add);
+      const now = await readFlags(session, uids);
+      for (const [messageId, uid] of g.entries) {
+        const server = now.get(uid);
+        if (server) ops.setServerFlags(messageId, server.flags);
+        else gone.push(messageId);
+      }
+      touched.push(g.mailboxId);
+    } catch (error) {
+      const e = asTegami(error);
+      if (isTransient(e) || !session.usable) throw error;
+      refused ??= e;
+      const only = new Set(g.entries.map(([m]) => m));
+      // The earliest operation's "before" is what the message had: restore it last.
+      for (const op of [...batch].reverse()) ops.restoreFlags((op.payload as FlagsPayload).before, only);
     }
-    if (remove.length) {
-      report.commands++;
-      await storeFlags(session, uids, 'remove', remove);
-    }
-    // Read back what the server kept: PERMANENTFLAGS may have dropped a keyword, and the other
-    // device's changes come along. A UID that does not answer is gone from the server.
-    report.commands++;
-    const now = await readFlags(session, uids);
-    for (const [messageId, uid] of g.entries) {
-      const server = now.get(uid);
-      if (server) ops.setServerFlags(messageId, server.flags);
-      else gone.push(messageId);
-    }
-    touched.push(g.mailboxId);
   }
+  if (refused && !gone.length) throw new SettledFailure(refused.info, { cause: refused });
   if (gone.length) {
     ops.deleteMessages(gone);
-    throw new TegamiError({
+    // The others have the server's flags now (set above): no revert.
+    throw new SettledFailure({
       code: 'NOT_FOUND',
       message: `${gone.length} message(s) no longer exist on the server; their flags could not be changed.`,
     });
@@ -204,6 +227,12 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
   const sourceIds = isCopy ? Object.keys(p.copies ?? {}).map(Number) : op.messageIds;
   const identities = ops.sources({ ...op, messageIds: sourceIds });
   const touched = new Set<number>([p.target]);
+  /** Local rows (moved messages, or copies) whose message is not on the server: they go. */
+  const gone: number[] = [];
+  for (const id of sourceIds) {
+    const local = isCopy ? p.copies?.[id] : id;
+    if (!identities.has(id) && local !== undefined) gone.push(local);
+  }
   for (const g of byMailbox(identities).values()) {
     await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
     const uids = g.entries.map(([, uid]) => uid);
@@ -226,19 +255,30 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
       if (local === undefined) continue;
       const newUid = placed.uids.get(uid);
       if (placed.uidvalidity !== null && newUid !== undefined) ops.placed(local, p.target, placed.uidvalidity, newUid);
+      // With UIDPLUS, a UID missing from COPYUID was not there any more (another client expunged
+      // or moved it).
+      else if (placed.uidvalidity !== null) gone.push(local);
       // Without COPYUID the next sync of the destination downloads it; drop the placeholder so
       // it is not there twice.
       else ops.deleteMessages([local]);
     }
     touched.add(g.mailboxId);
   }
-  // Messages the queue could not place on the server (never synced there): nothing to send.
+  if (gone.length) {
+    ops.deleteMessages(gone);
+    throw new SettledFailure({
+      code: 'NOT_FOUND',
+      message: `${gone.length} message(s) no longer exist on the server; they could not be ${isCopy ? 'copied' : 'moved'}.`,
+    });
+  }
   return [...touched];
 }
 
 async function replayExpunge(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
   const identities = ops.sources(op);
   const touched: number[] = [];
+  // Never on the server (an earlier operation that would have put it there failed): just drop the row.
+  ops.deleteMessages(op.messageIds.filter((m) => !identities.has(m)));
   for (const g of byMailbox(identities).values()) {
     await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
     const uids = g.entries.map(([, uid]) => uid);
@@ -300,21 +340,36 @@ async function replayFolder(session: ImapSession, ops: OpStore, op: OpRow, repor
   const p = op.payload as FolderPayload;
   report.commands++;
   switch (op.kind) {
-    case 'folder-create':
+    case 'folder-create': {
+      // Under its parent's name on the server and with its current name: renames queued after the
+      // create are then already done (see OpStore.serverTarget).
+      const target = ops.mailboxInfo(p.mailboxId) ? ops.serverTarget(p.mailboxId) : (p.to ?? '');
       try {
-        await createFolder(session, p.to ?? ops.serverPath(p.mailboxId));
+        await createFolder(session, target);
       } catch (error) {
         if (responseCodeOf(error) !== 'ALREADYEXISTS') throw error;
       }
-      ops.folderCreated(p.mailboxId);
+      ops.folderCreated(p.mailboxId, target);
       break;
-    case 'folder-rename':
-      await renameFolder(session, ops.serverPath(p.mailboxId), ops.mailboxInfo(p.mailboxId)?.path ?? p.to ?? '');
-      ops.folderRenamed(op);
+    }
+    case 'folder-rename': {
+      // Straight to where the folder belongs now: a chain of renames is one RENAME, and the later
+      // operations of the chain find nothing left to do (renaming a folder to itself is an error).
+      if (!ops.mailboxInfo(p.mailboxId)) throw new TegamiError({ code: 'NOT_FOUND', message: 'The folder no longer exists.' });
+      const from = ops.serverPath(p.mailboxId);
+      const to = ops.serverTarget(p.mailboxId);
+      if (from === to) {
+        report.commands--;
+        break;
+      }
+      await renameFolder(session, from, to);
+      ops.folderRenamed(op, from, to);
       break;
+    }
     case 'folder-delete':
       try {
-        await deleteFolder(session, p.from ?? ops.serverPath(p.mailboxId));
+        // Its name on the server now: a rename queued before the delete has been replayed.
+        await deleteFolder(session, ops.mailboxInfo(p.mailboxId) ? ops.serverPath(p.mailboxId) : (p.from ?? ''));
       } catch (error) {
         if (responseCodeOf(error) !== 'NONEXISTENT') throw error;
       }

@@ -112,7 +112,10 @@ export function createOpsService(deps: OpsServiceDeps) {
       const result = act([mailboxId], () =>
         ops.append(
           mailboxId,
-          (target) => deps.messages.insertHeaders(mailbox.accountId, target, 0, [{ ...header, uid: -1 }])[0] as number,
+          // A placeholder UID no row can hold (OpStore.append gives it -id at once): with -1, a
+          // local-only message whose id is 1 (uid -1) in the same folder made insertHeaders skip
+          // the row as "already known", and the append lost its placeholder.
+          (target) => deps.messages.insertHeaders(mailbox.accountId, target, 0, [{ ...header, uid: Number.MIN_SAFE_INTEGER }])[0] as number,
           file,
           flags,
           internalDate,
