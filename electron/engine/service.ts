@@ -61,8 +61,10 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     ops: deps.ops,
     dataDir: deps.dataDir,
     changed: (accountId, mailboxIds, folders) => {
+      // The folders' counts follow the local change at once (the tree's unread badges).
+      for (const mailboxId of mailboxIds) if (store.mailboxExists(mailboxId)) messages.recount(mailboxId);
       for (const mailboxId of mailboxIds) emit('messages.changed', { mailboxId, added: [], changed: [], removed: [], reset: false });
-      if (folders) emit('mailboxes.changed', { accountId });
+      if (folders || mailboxIds.length) emit('mailboxes.changed', { accountId });
       emit('ops.changed', { accountId });
       deps.sync.kick(accountId);
     },
@@ -214,7 +216,12 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     'sync.run': async ({ accountId }) => {
       const accounts = accountId === undefined ? store.listAccounts() : [store.getAccount(accountId)];
       const reports: AccountSyncReport[] = [];
-      for (const account of accounts) reports.push(await syncOnce(account));
+      for (const account of accounts) {
+        reports.push(await syncOnce(account));
+        // The server answers again: a background connection waiting out its backoff retries now.
+        deps.sync.reachable(account.id);
+      }
+      emit('accounts.changed', {}); // the quota may have changed
       return { accounts: reports };
     },
 

@@ -179,8 +179,8 @@ export const requests = {
   'ops.list': { input: OpsListInput, output: z.array(Op) },
   'ops.retry': { input: z.object({ opId: Id }), output: ActionResult },
   'ops.discard': { input: z.object({ opId: Id }), output: z.object({ discarded: z.literal(true) }) },
-  /** Undoes the account's last action not undone yet, as new operations. */
-  'ops.undo': { input: z.object({ accountId: Id }), output: z.object({ undone: Id.nullable() }) },
+  /** Undoes an action (by default the account's last one not undone yet), as new operations. */
+  'ops.undo': { input: z.object({ accountId: Id, actionId: Id.optional() }), output: z.object({ undone: Id.nullable() }) },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -269,6 +269,11 @@ export class MessageStore {
     return this.#q.deleteStale.run(mailboxId).changes;
   }
 
+  /** Recomputes a folder's total and unread from the local rows (after a local action). */
+  recount(mailboxId: number): void {
+    this.#q.recount.run({ id: mailboxId });
+  }
+
   /**
    * UIDs of this mailbox that a queued operation has taken away locally (moved, or marked for
    * expunge): the server still has them, but sync must not bring them back (RFC 4549 3).

@@ -552,6 +552,19 @@ export class OpStore {
     })();
   }
 
+  /** The newest MODSEQ known of these messages (for UNCHANGEDSINCE), or null when any is unknown. */
+  knownModseq(messageIds: number[]): bigint | null {
+    if (!messageIds.length) return null;
+    const row = this.#db
+      .prepare<[string], { known: number; total: number; top: bigint | null }>(
+        'SELECT count(modseq) AS known, count(*) AS total, max(modseq) AS top FROM messages WHERE id IN (SELECT value FROM json_each(?))',
+      )
+      .safeIntegers(true)
+      .get(JSON.stringify(messageIds));
+    if (!row || row.known !== row.total || row.top === null) return null;
+    return BigInt(row.top);
+  }
+
   /** Sets a message's flags to what the server reports after our store (the merged result). */
   setServerFlags(messageId: number, flags: string[]): void {
     const next = canonicalFlags(flags);
@@ -690,6 +703,14 @@ export class OpStore {
       this.#db.prepare<[string, number]>('UPDATE ops SET inverse = ? WHERE action_id = ?').run(`undone-by:${undoActionId}`, actionId);
       this.#db.prepare<[string, number]>('UPDATE ops SET inverse = ? WHERE action_id = ?').run(`undo-of:${actionId}`, undoActionId);
     })();
+  }
+
+  /** True once an action was undone (or is itself an undo). */
+  isUndone(actionId: number): boolean {
+    return (
+      this.#db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM ops WHERE action_id = ? AND inverse IS NOT NULL').get(actionId)!
+        .n > 0
+    );
   }
 
   lastActionId(accountId: number): number | null {

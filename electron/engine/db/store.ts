@@ -220,6 +220,10 @@ export class Store {
     return this.#q.deleteAccount.run(id).changes > 0;
   }
 
+  mailboxExists(mailboxId: number): boolean {
+    return this.#q.mailbox.get(mailboxId) !== undefined;
+  }
+
   /** The folder a message is in locally, or null when it no longer exists. */
   messageMailbox(messageId: number): number | null {
     return this.#q.messageMailbox.get(messageId)?.mailbox_id ?? null;

@@ -68,6 +68,38 @@ export async function storeFlags(
   );
 }
 
+/**
+ * UID STORE ±FLAGS without .SILENT (RFC 3501 6.4.6): the server answers with each message's
+ * resulting flags, which is the merged state (ours and the other device's) — no read-back needed.
+ * With UNCHANGEDSINCE (RFC 7162 3.1.3) a message changed since `unchangedSince` is left alone and
+ * reported MODIFIED, i.e. it gets no FETCH answer here: the caller decides what to do with it.
+ * Returns uid → flags for the messages the server answered for.
+ */
+export async function storeFlagsReporting(
+  session: ImapSession,
+  uids: number[],
+  op: 'add' | 'remove',
+  flags: string[],
+  unchangedSince?: bigint,
+): Promise<Map<number, { flags: string[]; modseq: bigint | null }>> {
+  const answered = new Map<number, { flags: string[]; modseq: bigint | null }>();
+  if (!uids.length || !flags.length) return answered;
+  const onFlags = (e: { uid?: number; flags: Set<string>; modseq?: bigint }) => {
+    if (e.uid !== undefined) answered.set(e.uid, { flags: [...e.flags], modseq: e.modseq ?? null });
+  };
+  const options = { uid: true, ...(unchangedSince !== undefined && session.condstore ? { unchangedSince } : {}) };
+  const range = uidSet(uids);
+  session.client.on('flags', onFlags);
+  try {
+    await run(session, `to change flags of ${uids.length} message(s)`, () =>
+      op === 'add' ? session.client.messageFlagsAdd(range, flags, options) : session.client.messageFlagsRemove(range, flags, options),
+    );
+  } finally {
+    session.client.off('flags', onFlags);
+  }
+  return answered;
+}
+
 export interface Placement {
   uidvalidity: number | null;
   /** source UID → destination UID, from COPYUID (RFC 4315 3) */

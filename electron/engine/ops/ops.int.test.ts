@@ -118,6 +118,38 @@ describe('offline operations against the real Dovecot', () => {
     expect((await serverView('INBOX')).get('m1')).toEqual(['$Work', '\\Flagged']);
   });
 
+  it('merges with the other device: its flag change since our sync is kept, ours added (UNCHANGEDSINCE, then merge)', async () => {
+    const m = await bySubject('INBOX', 'm1');
+    await call('messages.setFlags', { ids: [m.id], add: ['\\Seen'], remove: ['$Work'] });
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageFlagsAdd({ header: { subject: 'm1' } }, ['$Theirs', '\\Answered']);
+    } finally {
+      lock.release();
+    }
+    await sync();
+    expect((await serverView('INBOX')).get('m1')).toEqual(['$Theirs', '\\Answered', '\\Flagged', '\\Seen']);
+    expect((await localView('INBOX')).get('m1')).toEqual(['$Theirs', '\\Answered', '\\Flagged', '\\Seen']);
+  });
+
+  it('updates the folder counts at once, and undoes a chosen action (not only the last)', async () => {
+    const unreadBefore = (await folder('INBOX')).unread ?? 0;
+    const m4 = await bySubject('INBOX', 'm4');
+    const m5 = await bySubject('INBOX', 'm5');
+    const first = await call<{ actionId: number }>('messages.setFlags', { ids: [m4.id], add: ['\\Seen'], remove: [] });
+    await call('messages.setFlags', { ids: [m5.id], add: ['\\Seen'], remove: [] });
+    expect((await folder('INBOX')).unread).toBe(unreadBefore - 2);
+    await call('ops.undo', { accountId, actionId: first.actionId });
+    expect((await bySubject('INBOX', 'm4')).seen).toBe(false);
+    expect((await bySubject('INBOX', 'm5')).seen).toBe(true);
+    expect((await folder('INBOX')).unread).toBe(unreadBefore - 1);
+    await expect(call('ops.undo', { accountId, actionId: first.actionId })).rejects.toThrow(/undone already/);
+    await call('ops.undo', { accountId });
+    await sync();
+    expect((await serverView('INBOX')).get('m4')).toEqual([]);
+    expect((await serverView('INBOX')).get('m5')).toEqual([]);
+  });
+
   it('moves with COPYUID: the local row keeps its id and takes the new UID', async () => {
     const m = await bySubject('INBOX', 'm2');
     await call('messages.move', { ids: [m.id], target: (await folder('Archive')).id });

@@ -18,12 +18,13 @@ import {
   deleteFolder,
   expungeUids,
   moveMessages,
-  readFlags,
   renameFolder,
   responseCodeOf,
   findByMessageId,
   setSubscribed,
+  readFlags,
   storeFlags,
+  storeFlagsReporting,
 } from '../imap/commands.js';
 import type { ImapSession } from '../imap/session.js';
 
@@ -178,19 +179,7 @@ async function replayFlags(session: ImapSession, ops: OpStore, batch: OpRow[], r
     try {
       await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
       const uids = g.entries.map(([, uid]) => uid);
-      // ±FLAGS.SILENT merges by itself: ours added, ours removed, the other device's kept.
-      if (add.length) {
-        report.commands++;
-        await storeFlags(session, uids, 'add', add);
-      }
-      if (remove.length) {
-        report.commands++;
-        await storeFlags(session, uids, 'remove', remove);
-      }
-      // Read back what the server kept: PERMANENTFLAGS may have dropped a keyword, and the other
-      // device's changes come along. A UID that does not answer is gone from the server.
-      report.commands++;
-      const now = await readFlags(session, uids);
+      const now = await storeMerged(session, uids, add, remove, ops.knownModseq(g.entries.map(([m]) => m)), report);
       for (const [messageId, uid] of g.entries) {
         const server = now.get(uid);
         if (server) ops.setServerFlags(messageId, server.flags);
@@ -216,6 +205,48 @@ async function replayFlags(session: ImapSession, ops: OpStore, batch: OpRow[], r
     });
   }
   return touched;
+}
+
+/**
+ * Our flag change on the server, merged with whatever another device did (DESIGN.md 5): ±FLAGS
+ * adds ours and removes ours and keeps theirs. With CONDSTORE the store is conditional
+ * (UNCHANGEDSINCE the newest MODSEQ we know of these messages), so a message another device touched
+ * since our last sync is noticed: it is stored again unconditionally — still a merge, never an
+ * overwrite — and its resulting flags come back like the others'. Returns uid → flags as the server
+ * now has them; a UID with no answer is gone from the server.
+ */
+async function storeMerged(
+  session: ImapSession,
+  uids: number[],
+  add: string[],
+  remove: string[],
+  knownModseq: bigint | null,
+  report: ReplayReport,
+): Promise<Map<number, { flags: string[]; modseq: bigint | null }>> {
+  const result = new Map<number, { flags: string[]; modseq: bigint | null }>();
+  const steps: ['add' | 'remove', string[]][] = [];
+  if (add.length) steps.push(['add', add]);
+  if (remove.length) steps.push(['remove', remove]);
+  for (const [op, flags] of steps) {
+    report.commands++;
+    const answered = await storeFlagsReporting(session, uids, op, flags, knownModseq ?? undefined);
+    const modified = uids.filter((u) => !answered.has(u));
+    if (modified.length && knownModseq !== null && session.condstore) {
+      // Changed elsewhere meanwhile (MODIFIED) or gone: store without the condition; a gone
+      // message stays unanswered.
+      report.commands++;
+      for (const [uid, v] of await storeFlagsReporting(session, modified, op, flags)) answered.set(uid, v);
+    }
+    for (const [uid, v] of answered) result.set(uid, v);
+  }
+  // A server may stay silent for a message the store did not change (its flags were already so):
+  // read those back; a UID that answers nothing at all is gone from the server.
+  const silent = uids.filter((u) => !result.has(u));
+  if (silent.length) {
+    report.commands++;
+    for (const [uid, v] of await readFlags(session, silent)) result.set(uid, v);
+  }
+  return result;
 }
 
 async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {

@@ -155,9 +155,13 @@ export function createOpsService(deps: OpsServiceDeps) {
     },
 
     /** Undoes the account's last action (again and again walks further back), as new operations. */
-    undo: ({ accountId }: { accountId: number }) => {
-      const actionId = ops.lastActionId(accountId);
+    undo: ({ accountId, actionId: wanted }: { accountId: number; actionId?: number | undefined }) => {
+      const actionId = wanted ?? ops.lastActionId(accountId);
       if (actionId === null) return { undone: null };
+      const target = ops.actionOps(actionId);
+      if (!target.length || target.some((o) => o.accountId !== accountId))
+        throw new TegamiError({ code: 'NOT_FOUND', message: 'There is no such action to undo.' });
+      if (ops.isUndone(actionId)) throw new TegamiError({ code: 'INVALID_INPUT', message: 'That action was undone already.' });
       const undoIds: number[] = [];
       const boxes = new Set<number>();
       for (const op of ops.actionOps(actionId).reverse()) {

@@ -65,6 +65,7 @@ export class SyncManager {
       onChanges: (c) => emit('messages.changed', c),
       onFoldersChanged: () => emit('mailboxes.changed', { accountId: account.id }),
       onProgress: (p) => emit('sync.progress', p),
+      onPass: () => emit('accounts.changed', {}), // the quota may have changed
       onState: (state, detail) => {
         const s: AccountSyncState = { accountId: account.id, state, error: detail.error ?? null, retryAt: detail.retryAt ?? null };
         this.#states.set(account.id, s);
@@ -83,6 +84,12 @@ export class SyncManager {
     this.#runners.delete(accountId);
     this.#states.delete(accountId);
     await runner?.stop();
+  }
+
+  /** A pass on another connection just worked: a runner waiting out its backoff reconnects now. */
+  reachable(accountId: number): void {
+    const state = this.#states.get(accountId)?.state;
+    if (state === 'offline' || state === 'auth-failed') this.#runners.get(accountId)?.wake();
   }
 
   /** Something was queued: replay it soon (a no-op while offline; the runner retries on reconnect). */

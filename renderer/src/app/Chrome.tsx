@@ -92,6 +92,19 @@ export function SettingsMenu({ onHelp }: { onHelp: () => void }) {
               <option value="compact">{t('settings.density.compact')}</option>
             </select>
           </label>
+          <label className="field">
+            <span>{t('settings.markRead')}</span>
+            <select
+              value={settings.markReadDelay === null ? 'never' : String(settings.markReadDelay)}
+              onChange={(e) => update({ markReadDelay: e.target.value === 'never' ? null : Number(e.target.value) })}
+              data-testid="mark-read-select"
+            >
+              <option value="0">{t('settings.markRead.now')}</option>
+              <option value="1000">{t('settings.markRead.after', { n: 1 })}</option>
+              <option value="3000">{t('settings.markRead.after', { n: 3 })}</option>
+              <option value="never">{t('settings.markRead.never')}</option>
+            </select>
+          </label>
           <button
             type="button"
             className="button small"
@@ -122,11 +135,14 @@ export function HelpDialog({ onClose }: { onClose: () => void }) {
     ['/', 'help.search'],
     ['Ctrl / ⌘ + A', 'help.selectAll'],
     ['Shift + ↑↓ / click', 'help.range'],
-    ['u', 'actions.markRead'],
+    ['u', 'actions.toggleRead'],
     ['s', 'actions.flag'],
     ['e', 'actions.archive'],
+    ['v', 'actions.moveTo'],
+    ['Shift + V', 'actions.copyTo'],
     ['# / Delete', 'actions.delete'],
     ['z', 'actions.undo'],
+    ['Shift + F10', 'actions.menu'],
     ['?', 'help.help'],
     ['Esc', 'help.escape'],
   ];
@@ -155,11 +171,31 @@ export function HelpDialog({ onClose }: { onClose: () => void }) {
 }
 
 /** Online / syncing / offline per account, and sync progress, at the bottom of the window. */
-export function StatusBar({ accounts }: { accounts: readonly Account[] }) {
+export function StatusBar({
+  accounts,
+  pending,
+  failed,
+  onShowFailed,
+}: {
+  accounts: readonly Account[];
+  /** Operations waiting for the server (all accounts, or one). */
+  pending: (accountId?: number) => number;
+  failed: number;
+  onShowFailed: () => void;
+}) {
   const { t, locale } = useSettings();
   const { states, progress } = useSyncStatus();
+  const waiting = pending();
   return (
     <footer className="status-bar" data-testid="status-bar">
+      <span className="status-item" role="status" data-testid="pending-count" data-count={waiting}>
+        {waiting === 1 ? t('ops.pendingOne') : waiting > 0 ? t('ops.pending', { n: waiting }) : t('ops.allSaved')}
+      </span>
+      {failed > 0 && (
+        <button type="button" className="status-failed" onClick={onShowFailed} data-testid="failed-count" data-count={failed}>
+          <Icon name="warning" /> {t('ops.failedCount', { n: failed })}
+        </button>
+      )}
       {accounts.map((a) => {
         const s = states.get(a.id);
         const p = progress.get(a.id);
@@ -170,7 +206,9 @@ export function StatusBar({ accounts }: { accounts: readonly Account[] }) {
             : state === 'syncing'
               ? t('status.syncing')
               : state === 'connecting'
-                ? t('status.connecting')
+                ? s?.error
+                  ? t('status.reconnecting')
+                  : t('status.connecting')
                 : state === 'offline'
                   ? s?.retryAt
                     ? t('status.offlineRetry', {
@@ -209,15 +247,35 @@ export function StatusBar({ accounts }: { accounts: readonly Account[] }) {
 export interface Toast {
   key: number;
   text: string;
+  /** The action can be taken back (ops.undo for this account). */
+  undo: { accountId: number } | null;
 }
 
-export function Toasts({ toasts, onDismiss }: { toasts: Toast[]; onDismiss: (key: number) => void }) {
+export function Toasts({
+  toasts,
+  onDismiss,
+  onUndo,
+}: {
+  toasts: Toast[];
+  onDismiss: (key: number) => void;
+  onUndo: (key: number, accountId: number) => void;
+}) {
   const { t } = useSettings();
   return (
     <div className="toasts" role="status" aria-live="polite" data-testid="toasts">
       {toasts.map((toast) => (
-        <div key={toast.key} className="toast">
+        <div key={toast.key} className="toast" data-testid="toast">
           <span>{toast.text}</span>
+          {toast.undo && (
+            <button
+              type="button"
+              className="toast-action"
+              onClick={() => toast.undo && onUndo(toast.key, toast.undo.accountId)}
+              data-testid="toast-undo"
+            >
+              {t('actions.undo')}
+            </button>
+          )}
           <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={() => onDismiss(toast.key)}>
             <Icon name="close" />
           </button>

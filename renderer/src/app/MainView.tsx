@@ -1,12 +1,20 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Account } from '../../../shared/domain/account.js';
+import type { Mailbox } from '../../../shared/domain/mailbox.js';
 import { AccountForm } from '../features/accounts/AccountForm.js';
 import { RemoveAccountDialog } from '../features/accounts/RemoveAccountDialog.js';
 import { FolderPane } from '../features/folders/FolderPane.js';
 import { FolderTree, type Selection } from '../features/folders/FolderTree.js';
 import { useMailboxes } from '../features/folders/useMailboxes.js';
-import { MailPane, typingTarget } from '../features/messages/MailPane.js';
+import { runAction } from '../features/messages/actions.js';
+import { MailPane, typingTarget, type ToastFn } from '../features/messages/MailPane.js';
+import { FailedOpsDialog } from '../features/ops/FailedOpsDialog.js';
+import { useOps } from '../features/ops/useOps.js';
+import { asTegamiError, call } from '../ipc/client.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Icon } from '../ui/Icon.js';
+import { ContextMenu, type MenuItem } from '../ui/Menu.js';
+import { PromptDialog } from '../ui/PromptDialog.js';
 import { Splitter } from '../ui/Splitter.js';
 import { HelpDialog, SearchBox, SettingsMenu, StatusBar, Toasts, type Toast } from './Chrome.js';
 import { useSettings } from './settings.js';
@@ -49,11 +57,89 @@ export function MainView({
   const [help, setHelp] = useState(false);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const searchInput = useRef<HTMLInputElement>(null);
-  const toast = useCallback((text: string) => {
+  const toast = useCallback<ToastFn>((text, undo) => {
     const key = toastKey++;
-    setToasts((prev) => [...prev.slice(-2), { key, text }]);
-    setTimeout(() => setToasts((prev) => prev.filter((x) => x.key !== key)), 6000);
+    setToasts((prev) => [...prev.slice(-2), { key, text, undo: undo ?? null }]);
+    setTimeout(() => setToasts((prev) => prev.filter((x) => x.key !== key)), undo ? 10_000 : 6000);
   }, []);
+  const undo = useCallback(
+    (accountId: number) =>
+      void runAction('undo', { accountId, ids: [], allSeen: false, allFlagged: false }).then((r) =>
+        toast(r.status === 'done' ? t('actions.undone') : r.status === 'failed' ? r.message : t('actions.nothingToUndo')),
+      ),
+    [toast, t],
+  );
+  const ops = useOps();
+  const [showFailed, setShowFailed] = useState(false);
+  type FolderDialog =
+    | { kind: 'create'; accountId: number; parent: Mailbox | null }
+    | { kind: 'rename'; mailbox: Mailbox }
+    | { kind: 'delete'; mailbox: Mailbox };
+  const [folderDialog, setFolderDialog] = useState<FolderDialog | null>(null);
+  const [folderMenu, setFolderMenu] = useState<{ accountId: number; mailbox: Mailbox | null; x: number; y: number } | null>(null);
+  const folderChange = useCallback(
+    (p: Promise<unknown>, done: string) =>
+      void p.then(
+        () => toast(done),
+        (e: unknown) => toast(t('folders.failed', { message: asTegamiError(e).message })),
+      ),
+    [toast, t],
+  );
+  const selectedFolder = (accountId: number): Mailbox | null =>
+    selected?.accountId === accountId && selected.path !== null
+      ? (folders.get(accountId)?.mailboxes.find((m) => m.path === selected.path) ?? null)
+      : null;
+  const folderMenuItems = (accountId: number, m: Mailbox | null): MenuItem[] => {
+    const items: MenuItem[] = [
+      {
+        key: 'create',
+        label: m ? t('folders.newSub') : t('folders.new'),
+        disabled: m !== null && (m.namespace !== 'personal' || m.attributes.some((a) => a.toLowerCase() === '\\noinferiors')),
+        onSelect: () => setFolderDialog({ kind: 'create', accountId, parent: m }),
+      },
+    ];
+    if (m) {
+      const special = m.role !== null || m.path.toUpperCase() === 'INBOX';
+      items.push(
+        { key: 'rename', label: t('folders.rename'), disabled: special, onSelect: () => setFolderDialog({ kind: 'rename', mailbox: m }) },
+        {
+          key: 'subscribe',
+          label: m.subscribed ? t('folders.unsubscribe') : t('folders.subscribe'),
+          onSelect: () =>
+            folderChange(
+              call('folders.subscribe', { mailboxId: m.id, subscribed: !m.subscribed }),
+              t(m.subscribed ? 'folders.unsubscribed' : 'folders.subscribed', { name: m.name }),
+            ),
+        },
+        {
+          key: 'delete',
+          label: t('folders.delete'),
+          danger: true,
+          disabled: special,
+          onSelect: () => setFolderDialog({ kind: 'delete', mailbox: m }),
+        },
+      );
+    }
+    return items;
+  };
+  const onDropMessages = useCallback(
+    (target: Mailbox, dragged: { accountId: number; ids: number[] }, copy: boolean) => {
+      const n = dragged.ids.length;
+      void runAction(copy ? 'copy' : 'move', {
+        accountId: dragged.accountId,
+        ids: dragged.ids,
+        allSeen: false,
+        allFlagged: false,
+        targetId: target.id,
+      }).then((r) => {
+        if (r.status === 'done')
+          toast(t(copy ? 'done.copied' : 'done.moved', { n, folder: target.name }), { accountId: dragged.accountId });
+        else if (r.status === 'failed')
+          toast(t('actions.failed', { action: t(copy ? 'actions.copy' : 'actions.move'), message: r.message }));
+      });
+    },
+    [toast, t],
+  );
   const mailbox =
     account && selected?.accountId === account.id && selected.path !== null
       ? folders.get(account.id)?.mailboxes.find((m) => m.path === selected.path && m.selectable)
@@ -63,7 +149,11 @@ export function MainView({
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typingTarget(e.target)) return;
       if (document.querySelector('dialog[open]')) return;
-      if (e.key === '/') {
+      if (e.key === 'z' && !document.querySelector('.mail-pane')) {
+        // Outside a folder (the account overview), z still takes back the last action.
+        e.preventDefault();
+        if (account) undo(account.id);
+      } else if (e.key === '/') {
         e.preventDefault();
         searchInput.current?.focus();
         searchInput.current?.select();
@@ -74,7 +164,7 @@ export function MainView({
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, []);
+  }, [account, undo]);
 
   return (
     <div className="shell">
@@ -99,7 +189,30 @@ export function MainView({
                 setAdding(false);
                 setSelected(s);
               }}
+              allFolders={settings.allFolders}
+              onDropMessages={onDropMessages}
+              onMenu={(target, x, y) => setFolderMenu({ ...target, x, y })}
             />
+          </div>
+          <div className="sidebar-tools">
+            <button
+              type="button"
+              className="button ghost small"
+              disabled={!account}
+              onClick={() => account && setFolderDialog({ kind: 'create', accountId: account.id, parent: selectedFolder(account.id) })}
+              data-testid="new-folder"
+            >
+              <Icon name="plus" /> {t('folders.new')}
+            </button>
+            <label className="toggle" title={t('folders.showAllHint')}>
+              <input
+                type="checkbox"
+                checked={settings.allFolders}
+                onChange={(e) => update({ allFolders: e.target.checked })}
+                data-testid="show-all-folders"
+              />
+              {t('folders.showAll')}
+            </label>
           </div>
           {/* Hidden while the form is open, so "Add account" names one button at a time (the form's submit). */}
           {!adding && (
@@ -139,7 +252,14 @@ export function MainView({
               </div>
             </div>
           ) : account && mailbox ? (
-            <MailPane key={mailbox.id} account={account} mailbox={mailbox} searchText={searchText} onToast={toast} />
+            <MailPane
+              key={mailbox.id}
+              account={account}
+              mailbox={mailbox}
+              mailboxes={folders.get(account.id)?.mailboxes ?? []}
+              searchText={searchText}
+              onToast={toast}
+            />
           ) : account ? (
             <FolderPane
               account={account}
@@ -162,8 +282,77 @@ export function MainView({
           />
         )}
       </div>
-      <StatusBar accounts={accounts} />
-      <Toasts toasts={toasts} onDismiss={(key) => setToasts((prev) => prev.filter((x) => x.key !== key))} />
+      <StatusBar accounts={accounts} pending={ops.pending} failed={ops.failed.length} onShowFailed={() => setShowFailed(true)} />
+      <Toasts
+        toasts={toasts}
+        onDismiss={(key) => setToasts((prev) => prev.filter((x) => x.key !== key))}
+        onUndo={(key, accountId) => {
+          setToasts((prev) => prev.filter((x) => x.key !== key));
+          undo(accountId);
+        }}
+      />
+      {showFailed && <FailedOpsDialog failed={ops.failed} accounts={accounts} onClose={() => setShowFailed(false)} />}
+      {folderMenu && (
+        <ContextMenu
+          x={folderMenu.x}
+          y={folderMenu.y}
+          label={t('folders.menu')}
+          items={folderMenuItems(folderMenu.accountId, folderMenu.mailbox)}
+          onClose={() => setFolderMenu(null)}
+          testId="folder-menu"
+        />
+      )}
+      {folderDialog?.kind === 'create' && (
+        <PromptDialog
+          title={folderDialog.parent ? t('folders.newUnder', { name: folderDialog.parent.path }) : t('folders.new')}
+          label={t('folders.name')}
+          confirmLabel={t('folders.create')}
+          cancelLabel={t('common.cancel')}
+          onCancel={() => setFolderDialog(null)}
+          onSubmit={(name) => {
+            const { accountId, parent } = folderDialog;
+            setFolderDialog(null);
+            folderChange(call('folders.create', { accountId, parentId: parent?.id ?? null, name }), t('folders.created', { name }));
+          }}
+        />
+      )}
+      {folderDialog?.kind === 'rename' && (
+        <PromptDialog
+          title={t('folders.renameTitle', { name: folderDialog.mailbox.name })}
+          label={t('folders.name')}
+          initial={folderDialog.mailbox.name}
+          confirmLabel={t('folders.rename')}
+          cancelLabel={t('common.cancel')}
+          onCancel={() => setFolderDialog(null)}
+          onSubmit={(name) => {
+            const m = folderDialog.mailbox;
+            setFolderDialog(null);
+            if (name === m.name) return;
+            if (selected?.accountId === m.accountId && selected.path === m.path) {
+              setSelected({ accountId: m.accountId, path: m.parentPath && m.delimiter ? `${m.parentPath}${m.delimiter}${name}` : name });
+            }
+            folderChange(call('folders.rename', { mailboxId: m.id, name }), t('folders.renamed', { name }));
+          }}
+        />
+      )}
+      {folderDialog?.kind === 'delete' && (
+        <ConfirmDialog
+          title={t('folders.deleteTitle', { name: folderDialog.mailbox.name })}
+          confirmLabel={t('folders.delete')}
+          danger
+          onCancel={() => setFolderDialog(null)}
+          onConfirm={() => {
+            const m = folderDialog.mailbox;
+            setFolderDialog(null);
+            if (selected?.accountId === m.accountId && selected.path !== null && selected.path.startsWith(m.path)) {
+              setSelected({ accountId: m.accountId, path: null });
+            }
+            folderChange(call('folders.delete', { mailboxId: m.id }), t('folders.deleted', { name: m.name }));
+          }}
+        >
+          <p>{t('folders.deleteBody', { n: folderDialog.mailbox.total ?? 0 })}</p>
+        </ConfirmDialog>
+      )}
       {help && <HelpDialog onClose={() => setHelp(false)} />}
     </div>
   );

@@ -11,9 +11,26 @@ export interface Settings {
   /** Widths of the folder pane and the message list, in CSS pixels. */
   folderWidth: number;
   listWidth: number;
+  /** Mark a message read when it is opened: after this many milliseconds, or never (null). */
+  markReadDelay: number | null;
+  /** Show every folder, not only the subscribed ones. */
+  allFolders: boolean;
+  /** Group the list by conversation (threadId). */
+  conversations: boolean;
+  /** Senders (lower-case addresses) whose remote content is always loaded. */
+  remoteSenders: string[];
 }
 
-const defaults: Settings = { language: 'auto', density: 'comfortable', folderWidth: 240, listWidth: 560 };
+const defaults: Settings = {
+  language: 'auto',
+  density: 'comfortable',
+  folderWidth: 240,
+  listWidth: 560,
+  markReadDelay: 1000,
+  allFolders: false,
+  conversations: false,
+  remoteSenders: [],
+};
 const KEY = 'tegami.settings';
 
 function load(): Settings {
@@ -26,6 +43,15 @@ function load(): Settings {
       density: v.density === 'compact' ? 'compact' : 'comfortable',
       folderWidth: typeof v.folderWidth === 'number' ? v.folderWidth : defaults.folderWidth,
       listWidth: typeof v.listWidth === 'number' ? v.listWidth : defaults.listWidth,
+      markReadDelay:
+        v.markReadDelay === null
+          ? null
+          : typeof v.markReadDelay === 'number' && v.markReadDelay >= 0
+            ? v.markReadDelay
+            : defaults.markReadDelay,
+      allFolders: v.allFolders === true,
+      conversations: v.conversations === true,
+      remoteSenders: Array.isArray(v.remoteSenders) ? v.remoteSenders.filter((x): x is string => typeof x === 'string').slice(0, 5000) : [],
     };
   } catch {
     return defaults;

@@ -11,6 +11,8 @@ export function useAccounts(): { state: AccountsState; reload: () => void } {
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
 
   useEffect(() => subscribe('accounts.changed', reload), [reload]);
+  // A sync pass reports the quota: read the accounts again when one ends.
+  useEffect(() => subscribe('sync.state', (s) => s.state === 'idle' && reload()), [reload]);
 
   useEffect(() => {
     let live = true;

@@ -1,9 +1,12 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
-import type { Account } from '../../../../shared/domain/account.js';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent } from 'react';
+import type { Account, Quota } from '../../../../shared/domain/account.js';
+import type { Mailbox } from '../../../../shared/domain/mailbox.js';
+import { dropCopies, MESSAGE_DRAG_TYPE, parseDragged, type DraggedMessages } from '../messages/drag.js';
+import { byteSize } from '../messages/format.js';
 import { Icon, type IconName } from '../../ui/Icon.js';
 import { uiLocale } from '../../ui/locale.js';
 import { roleIcon, roleLabel, sectionLabel } from './roles.js';
-import { buildFolderTree, treeKeyAction, visibleRows, type FolderNode } from './tree.js';
+import { buildFolderTree, isInbox, treeKeyAction, visibleRows, type FolderNode } from './tree.js';
 import type { AccountFolders } from './useMailboxes.js';
 
 /** What the sidebar can select: an account (its overview) or one of its folders. */
@@ -19,7 +22,26 @@ interface ViewNode {
   path: string | null;
   selectable: boolean;
   unread: number;
+  /** The folder itself (null for accounts, sections and placeholders). */
+  mailbox: Mailbox | null;
+  subscribed: boolean;
+  quota: Quota | null;
   children: ViewNode[];
+}
+
+/** The subscribed view: unsubscribed folders are hidden (INBOX always shows). */
+export function visibleMailboxes(mailboxes: readonly Mailbox[], all: boolean): Mailbox[] {
+  return all ? [...mailboxes] : mailboxes.filter((m) => m.subscribed || isInbox(m));
+}
+
+/** "12 MB of 100 MB (12%)" for the account's storage quota, or null when the server reported none. */
+export function quotaText(quota: Quota | null, locale: string): { text: string; fraction: number | null } | null {
+  const s = quota?.storage;
+  if (!s) return null;
+  const used = byteSize(s.usedKb * 1024, locale);
+  if (s.limitKb === null || s.limitKb === 0) return { text: used, fraction: null };
+  const fraction = Math.min(1, s.usedKb / s.limitKb);
+  return { text: `${used} / ${byteSize(s.limitKb * 1024, locale)} (${Math.round(fraction * 100)}%)`, fraction };
 }
 
 export const accountKey = (accountId: number): string => `a:${accountId}`;
@@ -31,7 +53,13 @@ function unreadText(n: number): string | null {
 }
 
 function folderView(accountId: number, node: FolderNode): ViewNode {
-  const parts = [node.role && roleLabel(node.role), unreadText(node.unread), node.selectable ? null : 'holds folders only'].filter(Boolean);
+  const subscribed = node.mailbox?.subscribed ?? true;
+  const parts = [
+    node.role && roleLabel(node.role),
+    unreadText(node.unread),
+    node.selectable ? null : 'holds folders only',
+    subscribed ? null : 'not subscribed',
+  ].filter(Boolean);
   return {
     key: folderKey(accountId, node.path),
     kind: 'folder',
@@ -42,14 +70,17 @@ function folderView(accountId: number, node: FolderNode): ViewNode {
     path: node.path,
     selectable: node.selectable,
     unread: node.unread,
+    mailbox: node.mailbox,
+    subscribed,
+    quota: null,
     children: node.children.map((c) => folderView(accountId, c)),
   };
 }
 
-function buildView(accounts: readonly Account[], folders: ReadonlyMap<number, AccountFolders>): ViewNode[] {
+function buildView(accounts: readonly Account[], folders: ReadonlyMap<number, AccountFolders>, all: boolean): ViewNode[] {
   return accounts.map((account) => {
     const f = folders.get(account.id);
-    const sections = f ? buildFolderTree(f.mailboxes, f.namespaces, uiLocale) : [];
+    const sections = f ? buildFolderTree(visibleMailboxes(f.mailboxes, all), f.namespaces, uiLocale) : [];
     const children: ViewNode[] = [];
     for (const section of sections) {
       const nodes = section.nodes.map((n) => folderView(account.id, n));
@@ -65,19 +96,26 @@ function buildView(accounts: readonly Account[], folders: ReadonlyMap<number, Ac
           path: null,
           selectable: false,
           unread: 0,
+          mailbox: null,
+          subscribed: true,
+          quota: null,
           children: nodes,
         });
     }
+    const quota = quotaText(account.quota, uiLocale);
     return {
       key: accountKey(account.id),
       kind: 'account',
       label: account.name,
-      description: account.email,
+      description: quota ? `${account.email} · storage ${quota.text}` : account.email,
       icon: 'account',
       accountId: account.id,
       path: null,
       selectable: true,
       unread: 0,
+      mailbox: null,
+      subscribed: true,
+      quota: account.quota,
       children,
     };
   });
@@ -96,13 +134,23 @@ export function FolderTree({
   folders,
   selected,
   onSelect,
+  allFolders = false,
+  onDropMessages,
+  onMenu,
 }: {
   accounts: readonly Account[];
   folders: ReadonlyMap<number, AccountFolders>;
   selected: Selection | null;
   onSelect: (selection: Selection) => void;
+  /** Show unsubscribed folders too. */
+  allFolders?: boolean;
+  /** Messages dropped on a folder: move them there (copy with Ctrl / Alt). */
+  onDropMessages?: (target: Mailbox, dragged: DraggedMessages, copy: boolean) => void;
+  /** The folder menu (right-click, Shift+F10, the menu key) for an account or a folder. */
+  onMenu?: (target: { accountId: number; mailbox: Mailbox | null }, x: number, y: number) => void;
 }) {
-  const roots = useMemo(() => buildView(accounts, folders), [accounts, folders]);
+  const roots = useMemo(() => buildView(accounts, folders, allFolders), [accounts, folders, allFolders]);
+  const [dropKey, setDropKey] = useState<string | null>(null);
   const byKey = useMemo(() => index(roots), [roots]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const isExpanded = useCallback((key: string) => !collapsed.has(key), [collapsed]);
@@ -154,6 +202,13 @@ export function FolderTree({
     const current = tabKey;
     const node = byKey.get(current);
     if (!node) return;
+    if (onMenu && (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10'))) {
+      event.preventDefault();
+      if (node.kind === 'section') return;
+      const r = items.current.get(current)?.getBoundingClientRect();
+      onMenu({ accountId: node.accountId, mailbox: node.mailbox }, (r?.left ?? 0) + 24, (r?.bottom ?? 0) + 2);
+      return;
+    }
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
       activate(node);
@@ -189,9 +244,19 @@ export function FolderTree({
     const expanded = hasChildren && isExpanded(node.key);
     const isSelected = node.key === selectedKey;
     const groupId = `${treeId}-${node.key}`;
-    const classes = ['tree-row', `kind-${node.kind}`, node.selectable ? null : 'not-selectable', isSelected ? 'selected' : null]
+    const classes = [
+      'tree-row',
+      `kind-${node.kind}`,
+      node.selectable ? null : 'not-selectable',
+      isSelected ? 'selected' : null,
+      node.subscribed ? null : 'unsubscribed',
+      dropKey === node.key ? 'drop-target' : null,
+    ]
       .filter(Boolean)
       .join(' ');
+    const target = node.kind === 'folder' && node.selectable && node.mailbox && !node.mailbox.readOnly ? node.mailbox : null;
+    const dragOk = (e: DragEvent) => target !== null && onDropMessages !== undefined && e.dataTransfer.types.includes(MESSAGE_DRAG_TYPE);
+    const quota = node.kind === 'account' ? quotaText(node.quota, uiLocale) : null;
     // The treeitem is the row itself, and owns its group (aria-owns) rather than wrapping it, so
     // its box — what a click or a test hits — is the row and not the row plus all its descendants.
     return (
@@ -222,6 +287,36 @@ export function FolderTree({
             moveFocus(node.key);
             activate(node);
           }}
+          onContextMenu={
+            onMenu && node.kind !== 'section'
+              ? (e) => {
+                  e.preventDefault();
+                  moveFocus(node.key);
+                  onMenu({ accountId: node.accountId, mailbox: node.mailbox }, e.clientX, e.clientY);
+                }
+              : undefined
+          }
+          onDragEnter={(e) => {
+            if (!dragOk(e)) return;
+            e.preventDefault();
+            setDropKey(node.key);
+          }}
+          onDragOver={(e) => {
+            if (!dragOk(e)) return;
+            e.preventDefault();
+            e.dataTransfer.dropEffect = dropCopies(e) ? 'copy' : 'move';
+            if (dropKey !== node.key) setDropKey(node.key);
+          }}
+          onDragLeave={() => setDropKey((k) => (k === node.key ? null : k))}
+          onDrop={(e) => {
+            setDropKey(null);
+            if (!dragOk(e) || !target) return;
+            e.preventDefault();
+            const dragged = parseDragged(e.dataTransfer.getData(MESSAGE_DRAG_TYPE));
+            if (dragged && dragged.accountId === node.accountId && dragged.mailboxId !== target.id)
+              onDropMessages?.(target, dragged, dropCopies(e));
+          }}
+          data-drop-target={target ? 'true' : undefined}
         >
           <span
             className={hasChildren ? (expanded ? 'twisty open' : 'twisty') : 'twisty none'}
@@ -237,13 +332,26 @@ export function FolderTree({
           </span>
           <Icon name={node.icon} className="tree-icon" />
           <span className="tree-label">{node.label}</span>
-          {node.kind === 'account' && <span className="tree-sub">{node.description}</span>}
+          {node.kind === 'account' && <span className="tree-sub">{accounts.find((a) => a.id === node.accountId)?.email}</span>}
           {node.unread > 0 && (
             <span className="badge" aria-hidden="true">
               {node.unread > 9999 ? '9999+' : node.unread}
             </span>
           )}
         </div>
+        {quota && (
+          <div className="quota" aria-hidden="true" data-testid="quota" title={quota.text} style={{ '--level': level } as CSSProperties}>
+            {quota.fraction !== null && (
+              <span className="quota-bar">
+                <span
+                  className={quota.fraction > 0.9 ? 'quota-fill full' : 'quota-fill'}
+                  style={{ width: `${Math.max(2, Math.round(quota.fraction * 100))}%` }}
+                />
+              </span>
+            )}
+            <span className="quota-text">{quota.text}</span>
+          </div>
+        )}
         {expanded && (
           <ul role="group" id={groupId}>
             {node.children.map((c, i) => renderNode(c, level + 1, i + 1, node.children.length))}

@@ -1,15 +1,22 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Account } from '../../../../shared/domain/account.js';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import type { MessageSort } from '../../../../shared/domain/message.js';
 import { useSettings } from '../../app/settings.js';
+import { call } from '../../ipc/client.js';
+import { ContextMenu, type MenuItem } from '../../ui/Menu.js';
 import { Splitter } from '../../ui/Splitter.js';
+import { FolderPicker } from '../folders/FolderPicker.js';
 import { MessageView } from '../reader/MessageView.js';
 import { useSearch } from '../search/useSearch.js';
 import { actionLabel, runAction, type ActionName } from './actions.js';
+import { MESSAGE_DRAG_TYPE } from './drag.js';
 import { MessageList, type MessageListHandle } from './MessageList.js';
 import { emptySelection, isSelected, pruneSelection, selectedCount, singleSelected, type SelectionState } from './selection.js';
-import { noFilters, useFolderSource, useStaticSource, type Filters, type ListSource } from './source.js';
+import { noFilters, useConversationSource, useFolderSource, useStaticSource, type Filters, type ListSource } from './source.js';
+
+/** What a toast may offer: taking back the account's last action. */
+export type ToastFn = (text: string, undo?: { accountId: number }) => void;
 
 /** True when a key press belongs to a text field (shortcuts must not steal typing). */
 export function typingTarget(target: EventTarget | null): boolean {
@@ -17,12 +24,21 @@ export function typingTarget(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
-const actionKeys: Record<string, ActionName> = { u: 'markRead', s: 'flag', e: 'archive', '#': 'delete', Delete: 'delete', z: 'undo' };
+const actionKeys: Record<string, ActionName> = { u: 'toggleRead', s: 'flag', e: 'archive', '#': 'delete', Delete: 'delete', z: 'undo' };
+const removes: readonly ActionName[] = ['archive', 'delete', 'move'];
 
-function useDebounced<T>(value: T, ms: number): T {
+/**
+ * `value`, but while it changes quickly (j held down) only once it rests for `ms`: the first change
+ * after a quiet moment is passed on at once, so a click opens its message without waiting.
+ */
+function useSettled<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
+  const last = useRef(0);
   useEffect(() => {
-    const timer = setTimeout(() => setV(value), ms);
+    const now = performance.now();
+    const quiet = now - last.current > ms;
+    last.current = now;
+    const timer = setTimeout(() => setV(value), quiet ? 0 : ms);
     return () => clearTimeout(timer);
   }, [value, ms]);
   return v;
@@ -32,13 +48,16 @@ function useDebounced<T>(value: T, ms: number): T {
 export function MailPane({
   account,
   mailbox,
+  mailboxes,
   searchText,
   onToast,
 }: {
   account: Account;
   mailbox: Mailbox;
+  /** The account's folders (move / copy targets). */
+  mailboxes: readonly Mailbox[];
   searchText: string;
-  onToast: (text: string) => void;
+  onToast: ToastFn;
 }) {
   const { t, locale, settings, update } = useSettings();
   const [sort, setSort] = useState<MessageSort>('date');
@@ -59,9 +78,13 @@ export function MailPane({
       : 0
     : (mailbox.total ?? 0);
   const resetSelection = useCallback(() => setSelections((s) => ({ ...s, folder: emptySelection })), []);
-  const folderSource = useFolderSource(mailbox.id, sort, descending, filters, hint, resetSelection);
-
+  const conversations = settings.conversations;
   const searching = searchText.trim() !== '';
+  const pagedSource = useFolderSource(mailbox.id, sort, descending, filters, hint, resetSelection);
+  const limitNote = useCallback((n: number) => t('list.conversationLimit', { n }), [t]);
+  const threadSource = useConversationSource(mailbox.id, sort, descending, filters, conversations && !searching, limitNote);
+  const folderSource = conversations ? threadSource : pagedSource;
+
   const search = useSearch(searching ? searchText : '', account.id, mailbox.id, (uid) => t('search.serverOnlyRow', { uid }));
   const searchRows = useMemo(() => search.rows.map((r) => r.message), [search.rows]);
   const searchSource = useStaticSource(searchRows, search.loading, search.error);
@@ -74,36 +97,102 @@ export function MailPane({
   const raw = selections[mode];
   const selection = useMemo(() => (source.exact ? pruneSelection(raw, (id) => source.indexOf(id) >= 0) : raw), [raw, source]);
 
-  const single = useDebounced(singleSelected(selection), 90);
+  const single = useSettled(singleSelected(selection), 90);
   const count = selectedCount(selection, source.rowCount);
 
+  const [picker, setPicker] = useState<'move' | 'copy' | null>(null);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+
+  /** The selected messages (a collapsed conversation stands for all of its messages). */
+  const targets = useCallback(() => {
+    const chosen = (id: number) => id > 0 && isSelected(selection, id);
+    const rows: { id: number; seen: boolean; flagged: boolean }[] = [];
+    for (let i = 0; i < source.rowCount; i++) {
+      const m = source.rowAt(i);
+      if (m && chosen(m.id)) rows.push(m);
+      if (!selection.all && rows.length === selection.ids.size) break;
+    }
+    const ids = source.actionIds ? source.actionIds(chosen) : rows.map((m) => m.id);
+    return { ids, allSeen: rows.length > 0 && rows.every((m) => m.seen), allFlagged: rows.length > 0 && rows.every((m) => m.flagged) };
+  }, [source, selection]);
+
   const act = useCallback(
-    (action: ActionName) => {
-      const ids: number[] = [];
-      const loaded: { seen: boolean; flagged: boolean }[] = [];
-      for (let i = 0; i < source.rowCount; i++) {
-        const m = source.rowAt(i);
-        if (m && m.id > 0 && isSelected(selection, m.id)) {
-          ids.push(m.id);
-          loaded.push(m);
+    (action: ActionName, targetId?: number) => {
+      if (action === 'move' || action === 'copy') {
+        if (targetId === undefined) {
+          if (targets().ids.length === 0) onToast(t('actions.nothingSelected'));
+          else setPicker(action);
+          return;
         }
-        if (!selection.all && ids.length === selection.ids.size) break;
       }
+      const { ids, allSeen, allFlagged } = targets();
+      // After a message leaves the list, the next one is selected (the one below, else the one above).
+      let next: number | null = null;
+      if (removes.includes(action) && ids.length > 0 && !selection.all) {
+        const chosen = new Set(ids);
+        let last = -1;
+        let first = -1;
+        for (const id of chosen) {
+          const i = source.indexOf(id);
+          if (i > last) last = i;
+          if (i >= 0 && (first < 0 || i < first)) first = i;
+        }
+        for (let i = last + 1; i < source.rowCount && next === null; i++) {
+          const m = source.rowAt(i);
+          if (!m) break;
+          if (!chosen.has(m.id)) next = m.id;
+        }
+        for (let i = first - 1; i >= 0 && next === null; i--) {
+          const m = source.rowAt(i);
+          if (!m) break;
+          if (!chosen.has(m.id)) next = m.id;
+        }
+      }
+      const folder = mailboxes.find((m) => m.id === targetId)?.name ?? '';
+      const n = ids.length;
       const name = t(actionLabel[action]);
-      void runAction(action, {
-        accountId: account.id,
-        ids,
-        allSeen: loaded.every((m) => m.seen),
-        allFlagged: loaded.every((m) => m.flagged),
-      }).then((r) => {
-        if (r.status === 'unavailable') onToast(t('actions.notAvailable', { action: name }));
-        else if (r.status === 'empty') onToast(t('actions.nothingSelected'));
+      void runAction(action, { accountId: account.id, ids, allSeen, allFlagged, targetId }).then((r) => {
+        if (r.status === 'empty') onToast(t('actions.nothingSelected'));
+        else if (r.status === 'nothing') onToast(t('actions.nothingToUndo'));
         else if (r.status === 'failed') onToast(t('actions.failed', { action: name, message: r.message }));
-        else onToast(t('actions.done', { action: name }));
+        else if (action === 'undo') onToast(t('actions.undone'));
+        else {
+          const text =
+            action === 'toggleRead'
+              ? t(allSeen ? 'done.unread' : 'done.read', { n })
+              : action === 'markRead'
+                ? t('done.read', { n })
+                : action === 'markUnread'
+                  ? t('done.unread', { n })
+                  : action === 'flag'
+                    ? t(allFlagged ? 'done.unflagged' : 'done.flagged', { n })
+                    : action === 'archive'
+                      ? t('done.archived', { n })
+                      : action === 'delete'
+                        ? t('done.deleted', { n })
+                        : action === 'move'
+                          ? t('done.moved', { n, folder })
+                          : t('done.copied', { n, folder });
+          onToast(text, { accountId: account.id });
+          if (removes.includes(action))
+            setSelection(next === null ? emptySelection : { all: false, ids: new Set([next]), anchor: next, focus: next });
+        }
       });
     },
-    [account.id, source, selection, t, onToast],
+    [account.id, source, selection, targets, mailboxes, t, onToast, setSelection, setPicker],
   );
+
+  // Opening an unread message marks it read after a moment (Settings), so j/k through the list does not.
+  const single0 = singleSelected(selection);
+  const openSeen = single0 === null ? undefined : source.rowAt(source.indexOf(single0))?.seen;
+  const delay = settings.markReadDelay;
+  useEffect(() => {
+    if (delay === null || single0 === null || single0 < 0 || openSeen !== false) return;
+    const timer = setTimeout(() => {
+      void call('messages.setFlags', { ids: [single0], add: ['\\Seen'], remove: [] }).catch(() => undefined);
+    }, delay);
+    return () => clearTimeout(timer);
+  }, [single0, delay, openSeen]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -117,6 +206,11 @@ export function MailPane({
       if (e.key === 'Enter' && !(e.target instanceof HTMLButtonElement) && !(e.target instanceof HTMLAnchorElement)) {
         e.preventDefault();
         readerRef.current?.querySelector<HTMLElement>('.reader')?.focus();
+        return;
+      }
+      if (e.key === 'v' || e.key === 'V') {
+        e.preventDefault();
+        act(e.key === 'v' ? 'move' : 'copy');
         return;
       }
       const action = actionKeys[e.key];
@@ -149,7 +243,30 @@ export function MailPane({
     </button>
   );
 
-  const total = source.exact ? source.rowCount : (mailbox.total ?? source.rowCount);
+  const total = source.exact || source.counted ? source.rowCount : (mailbox.total ?? source.rowCount);
+  const menuItems = (): MenuItem[] => {
+    const { allSeen, allFlagged } = targets();
+    return [
+      {
+        key: 'read',
+        label: t(allSeen ? 'actions.markUnread' : 'actions.markRead'),
+        shortcut: 'u',
+        onSelect: () => act(allSeen ? 'markUnread' : 'markRead'),
+      },
+      { key: 'flag', label: t(allFlagged ? 'actions.unflag' : 'actions.flagOne'), shortcut: 's', onSelect: () => act('flag') },
+      { key: 'archive', label: t('actions.archive'), shortcut: 'e', onSelect: () => act('archive') },
+      { key: 'move', label: t('actions.moveTo'), shortcut: 'v', onSelect: () => act('move') },
+      { key: 'copy', label: t('actions.copyTo'), shortcut: '⇧V', onSelect: () => act('copy') },
+      { key: 'delete', label: t('actions.delete'), shortcut: 'Del', danger: true, onSelect: () => act('delete') },
+    ];
+  };
+  const onDragRows = (e: DragEvent, only: number | null) => {
+    const ids = only !== null ? [only] : targets().ids;
+    if (ids.length === 0) return;
+    e.dataTransfer.setData(MESSAGE_DRAG_TYPE, JSON.stringify({ accountId: account.id, mailboxId: mailbox.id, ids }));
+    e.dataTransfer.setData('text/plain', t('drag.messages', { n: ids.length }));
+    e.dataTransfer.effectAllowed = 'copyMove';
+  };
   return (
     <div className="mail-pane" style={{ gridTemplateColumns: `${settings.listWidth}px auto minmax(280px, 1fr)` }}>
       <section className="list-pane" aria-label={searching ? t('search.results', { query: searchText }) : mailbox.name}>
@@ -186,6 +303,15 @@ export function MailPane({
               {filterButton('unread', t('list.filter.unread'))}
               {filterButton('flagged', t('list.filter.flagged'))}
               {filterButton('hasAttachments', t('list.filter.attachments'))}
+              <button
+                type="button"
+                className={conversations ? 'chip on' : 'chip'}
+                aria-pressed={conversations}
+                onClick={() => update({ conversations: !conversations })}
+                data-testid="toggle-conversations"
+              >
+                {t('list.conversations')}
+              </button>
             </div>
           )}
         </header>
@@ -199,6 +325,8 @@ export function MailPane({
           onSort={searching ? null : onSort}
           label={t('list.label', { folder: searching ? searchText : mailbox.name })}
           onOpen={() => readerRef.current?.querySelector<HTMLElement>('.reader')?.focus()}
+          onContextMenu={(x, y) => setMenu({ x, y })}
+          onDragRows={searching ? undefined : onDragRows}
           sourceBadge={
             searching && search.server === 'done'
               ? (m) => (serverIds.has(m.id) ? t('search.sourceServer') : t('search.sourceLocal'))
@@ -209,6 +337,20 @@ export function MailPane({
         {searching && !search.loading && search.rows.length === 0 && <p className="list-empty">{t('search.none')}</p>}
         {searching && search.more && <p className="muted pad">{t('search.more')}</p>}
         {!searching && source.exact && source.rowCount === 0 && anyFilter && <p className="list-empty">{t('list.emptyFiltered')}</p>}
+        {!searching && source.note && <p className="muted pad">{source.note}</p>}
+        {menu && <ContextMenu x={menu.x} y={menu.y} label={t('actions.menu')} items={menuItems()} onClose={() => setMenu(null)} />}
+        {picker && (
+          <FolderPicker
+            title={t(picker === 'move' ? 'actions.moveTo' : 'actions.copyTo')}
+            mailboxes={mailboxes}
+            exclude={picker === 'move' ? mailbox.id : null}
+            onCancel={() => setPicker(null)}
+            onPick={(m) => {
+              setPicker(null);
+              act(picker, m.id);
+            }}
+          />
+        )}
       </section>
       <Splitter
         value={settings.listWidth}

@@ -6,6 +6,7 @@ import {
   useLayoutEffect,
   useRef,
   useState,
+  type DragEvent,
   type KeyboardEvent,
   type MouseEvent,
   type Ref,
@@ -48,6 +49,8 @@ export function MessageList({
   onSort,
   label,
   onOpen,
+  onContextMenu,
+  onDragRows,
   sourceBadge,
   handle,
   testId = 'message-list',
@@ -60,6 +63,10 @@ export function MessageList({
   onSort: ((sort: MessageSort) => void) | null;
   label: string;
   onOpen: () => void;
+  /** Opens the row menu at a point (right-click, Shift+F10, the menu key). */
+  onContextMenu?: ((x: number, y: number) => void) | undefined;
+  /** Starts dragging the selection (or only this row, when it was not selected). */
+  onDragRows?: ((e: DragEvent, only: number | null) => void) | undefined;
   sourceBadge?: ((m: MessageSummary) => string | null) | undefined;
   handle?: Ref<MessageListHandle>;
   testId?: string;
@@ -128,7 +135,23 @@ export function MessageList({
       End: () => goTo(rowCount - 1, e.shiftKey),
       Enter: () => onOpen(),
       ' ': () => at >= 0 && onSelection(clickRow(selection, at, lookup, { toggle: true })),
+      ArrowRight: () => {
+        const th = at >= 0 ? source.thread?.(at) : undefined;
+        if (th && th.depth === 0 && th.count > 1 && !th.expanded) source.toggleThread?.(th.key);
+      },
+      ArrowLeft: () => {
+        const th = at >= 0 ? source.thread?.(at) : undefined;
+        if (th && th.expanded) source.toggleThread?.(th.key);
+      },
     };
+    if (onContextMenu && (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10'))) {
+      e.preventDefault();
+      const el = scroller.current;
+      const box = el?.getBoundingClientRect();
+      const rowTop = focusIndex >= 0 ? focusIndex * rowHeight - (el?.scrollTop ?? 0) + rowHeight * 2 : rowHeight;
+      onContextMenu((box?.left ?? 0) + 40, (box?.top ?? 0) + Math.max(rowHeight, Math.min(rowTop, (box?.height ?? 600) - rowHeight)));
+      return;
+    }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
       e.preventDefault();
       onSelection(selectAll(selection));
@@ -160,7 +183,15 @@ export function MessageList({
     }
     const selected = isSelected(selection, m.id);
     const badge = sourceBadge?.(m) ?? null;
-    const classes = ['msg-row', m.seen ? 'read' : 'unread', selected ? 'selected' : null, i === focusIndex ? 'focused' : null]
+    const thread = source.thread?.(i);
+    const unread = thread && thread.depth === 0 && !thread.expanded ? thread.unread > 0 : !m.seen;
+    const classes = [
+      'msg-row',
+      unread ? 'unread' : 'read',
+      selected ? 'selected' : null,
+      i === focusIndex ? 'focused' : null,
+      thread?.depth === 1 ? 'thread-member' : null,
+    ]
       .filter(Boolean)
       .join(' ');
     const statusText = [
@@ -184,6 +215,22 @@ export function MessageList({
         data-testid="message-row"
         onClick={(e) => onRowClick(e, i)}
         onDoubleClick={onOpen}
+        onContextMenu={
+          onContextMenu &&
+          ((e) => {
+            e.preventDefault();
+            if (!selected) onSelection(clickRow(selection, i, lookup, {}));
+            onContextMenu(e.clientX, e.clientY);
+          })
+        }
+        draggable={onDragRows ? true : undefined}
+        onDragStart={
+          onDragRows &&
+          ((e) => {
+            if (!selected) onSelection(clickRow(selection, i, lookup, {}));
+            onDragRows(e, selected ? null : m.id);
+          })
+        }
       >
         <div role="gridcell" className="col-status" aria-label={statusText || undefined}>
           <span className={m.seen ? 'dot' : 'dot on'} aria-hidden="true" />
@@ -195,6 +242,25 @@ export function MessageList({
           {addressLabel(m.from, t('list.unknownSender'))}
         </div>
         <div role="gridcell" className="col-subject">
+          {thread && thread.depth === 0 && thread.count > 1 && (
+            <button
+              type="button"
+              className={thread.expanded ? 'thread-toggle open' : 'thread-toggle'}
+              aria-expanded={thread.expanded}
+              aria-label={t(thread.expanded ? 'list.collapseThread' : 'list.expandThread', { n: thread.count })}
+              tabIndex={-1}
+              onClick={(e) => {
+                e.stopPropagation();
+                source.toggleThread?.(thread.key);
+              }}
+              data-testid="thread-toggle"
+            >
+              <Icon name="chevron" />
+              <span className="thread-count" data-testid="thread-count">
+                {thread.count}
+              </span>
+            </button>
+          )}
           {badge && <span className={`source-badge ${badge === t('search.sourceServer') ? 'server' : 'local'}`}>{badge}</span>}
           <span className="subject">{m.subject || t('list.noSubject')}</span>
           {settings.density === 'comfortable' && m.snippet && <span className="snippet"> — {m.snippet}</span>}
@@ -226,7 +292,7 @@ export function MessageList({
         aria-activedescendant={activeId}
         tabIndex={0}
         data-testid={testId}
-        data-row-count={source.exact ? rowCount : undefined}
+        data-row-count={source.exact || source.counted ? rowCount : undefined}
         onKeyDown={onKeyDown}
         onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
       >

@@ -1,30 +1,23 @@
 /**
- * Message actions (flag, read, archive, delete, undo) as the UI asks for them, over the engine's
- * offline operations (`messages.setFlags`, `messages.move`, `messages.delete`, `ops.undo`): each
- * applies locally at once and is replayed on the server by the next sync. An action whose request
- * an older engine does not have reports "not available".
+ * Message actions as the UI asks for them, over the engine's offline operations
+ * (`messages.setFlags`, `messages.move`, `messages.copy`, `messages.delete`, `ops.undo`): each
+ * applies locally at once, with or without a network, and is replayed on the server by the next sync.
  */
 import type { MessageKey } from '../../i18n/strings.js';
-import { asTegamiError } from '../../ipc/client.js';
-import { callOptional, hasRequest } from '../../ipc/optional.js';
+import { asTegamiError, call } from '../../ipc/client.js';
 
-export type ActionName = 'markRead' | 'flag' | 'archive' | 'delete' | 'undo';
+export type ActionName = 'markRead' | 'markUnread' | 'toggleRead' | 'flag' | 'archive' | 'delete' | 'move' | 'copy' | 'undo';
 
 export const actionLabel: Record<ActionName, MessageKey> = {
   markRead: 'actions.markRead',
+  markUnread: 'actions.markUnread',
+  toggleRead: 'actions.toggleRead',
   flag: 'actions.flag',
   archive: 'actions.archive',
   delete: 'actions.delete',
+  move: 'actions.move',
+  copy: 'actions.copy',
   undo: 'actions.undo',
-};
-
-/** The request each action needs. */
-export const actionRequest: Record<ActionName, string> = {
-  markRead: 'messages.setFlags',
-  flag: 'messages.setFlags',
-  archive: 'messages.move',
-  delete: 'messages.delete',
-  undo: 'ops.undo',
 };
 
 export interface ActionTarget {
@@ -35,50 +28,66 @@ export interface ActionTarget {
   /** For toggles: whether every target currently has the flag. */
   allSeen: boolean;
   allFlagged: boolean;
+  /** The folder to move or copy to (move, copy); archive finds the account's Archive folder. */
+  targetId?: number | undefined;
 }
 
-export type ActionResult = { status: 'done' } | { status: 'unavailable' } | { status: 'empty' } | { status: 'failed'; message: string };
+export type ActionResult =
+  | { status: 'done'; actionId: number | null; count: number }
+  | { status: 'empty' }
+  | { status: 'nothing' }
+  | { status: 'failed'; message: string };
 
-export function actionAvailable(action: ActionName): boolean {
-  return hasRequest(actionRequest[action]);
+const seen = '\\Seen';
+const flagged = '\\Flagged';
+
+/** The request behind an action, and its input: pure, so the mapping is tested without an engine. */
+export function actionRequest(
+  action: Exclude<ActionName, 'undo' | 'archive'>,
+  target: ActionTarget,
+):
+  | { name: 'messages.setFlags'; input: { ids: number[]; add: string[]; remove: string[] } }
+  | { name: 'messages.move' | 'messages.copy'; input: { ids: number[]; target: number } }
+  | { name: 'messages.delete'; input: { ids: number[] } }
+  | null {
+  const { ids } = target;
+  switch (action) {
+    case 'markRead':
+      return { name: 'messages.setFlags', input: { ids, add: [seen], remove: [] } };
+    case 'markUnread':
+      return { name: 'messages.setFlags', input: { ids, add: [], remove: [seen] } };
+    case 'toggleRead':
+      return { name: 'messages.setFlags', input: { ids, add: target.allSeen ? [] : [seen], remove: target.allSeen ? [seen] : [] } };
+    case 'flag':
+      return {
+        name: 'messages.setFlags',
+        input: { ids, add: target.allFlagged ? [] : [flagged], remove: target.allFlagged ? [flagged] : [] },
+      };
+    case 'move':
+    case 'copy':
+      return target.targetId === undefined ? null : { name: `messages.${action}`, input: { ids, target: target.targetId } };
+    case 'delete':
+      return { name: 'messages.delete', input: { ids } };
+  }
 }
 
 export async function runAction(action: ActionName, target: ActionTarget): Promise<ActionResult> {
-  if (!actionAvailable(action)) return { status: 'unavailable' };
-  if (action !== 'undo' && target.ids.length === 0) return { status: 'empty' };
   try {
-    switch (action) {
-      case 'markRead':
-        await callOptional('messages.setFlags', {
-          ids: target.ids,
-          add: target.allSeen ? [] : ['\\Seen'],
-          remove: target.allSeen ? ['\\Seen'] : [],
-        });
-        break;
-      case 'flag':
-        await callOptional('messages.setFlags', {
-          ids: target.ids,
-          add: target.allFlagged ? [] : ['\\Flagged'],
-          remove: target.allFlagged ? ['\\Flagged'] : [],
-        });
-        break;
-      case 'archive': {
-        const { mailboxes } = (await callOptional('mailboxes.list', { accountId: target.accountId })) as {
-          mailboxes: { id: number; role: string | null }[];
-        };
-        const archive = mailboxes.find((m) => m.role === 'archive');
-        if (!archive) return { status: 'failed', message: 'This account has no Archive folder.' };
-        await callOptional('messages.move', { ids: target.ids, target: archive.id });
-        break;
-      }
-      case 'delete':
-        await callOptional('messages.delete', { ids: target.ids });
-        break;
-      case 'undo':
-        await callOptional('ops.undo', { accountId: target.accountId });
-        break;
+    if (action === 'undo') {
+      const { undone } = await call('ops.undo', { accountId: target.accountId });
+      return undone === null ? { status: 'nothing' } : { status: 'done', actionId: undone, count: 0 };
     }
-    return { status: 'done' };
+    if (target.ids.length === 0) return { status: 'empty' };
+    let request;
+    if (action === 'archive') {
+      const { mailboxes } = await call('mailboxes.list', { accountId: target.accountId });
+      const archive = mailboxes.find((m) => m.role === 'archive') ?? mailboxes.find((m) => m.path.toLowerCase() === 'archive');
+      if (!archive) return { status: 'failed', message: 'This account has no Archive folder.' };
+      request = actionRequest('move', { ...target, targetId: archive.id });
+    } else request = actionRequest(action, target);
+    if (!request) return { status: 'failed', message: 'Choose a folder first.' };
+    const { actionId } = await (call as (n: string, i: unknown) => Promise<{ actionId: number }>)(request.name, request.input);
+    return { status: 'done', actionId, count: target.ids.length };
   } catch (error) {
     return { status: 'failed', message: asTegamiError(error).message };
   }

@@ -59,4 +59,29 @@ describe('PagedCache', () => {
     expect(small.rowCount).toBe(7);
     expect(small.exact).toBe(true);
   });
+
+  it('jumps to a far row with the cursor the engine gives (two requests), and the count sizes the list at once', async () => {
+    const f = fakeFolder();
+    const jumps: number[] = [];
+    const jump = async (index: number) => {
+      jumps.push(index);
+      return index <= 0 || index >= total ? null : { key: `m${index - 1}`, id: index };
+    };
+    const cache = new PagedCache(f.fetch, () => {}, 0, 250, jump);
+    cache.setTotal(total);
+    expect(cache.rowCount).toBe(total);
+    await cache.fill(90_000, 90_040);
+    expect(jumps).toEqual([90_000]);
+    expect(f.calls).toHaveLength(1);
+    expect(cache.rowAt(90_000)?.subject).toBe('m90000');
+    expect(cache.rowAt(90_039)?.subject).toBe('m90039');
+    // The next page follows from the page read, without another jump.
+    await cache.fill(90_240, 90_260);
+    expect(jumps).toHaveLength(1);
+    expect(cache.rowAt(90_255)?.subject).toBe('m90255');
+    // A near page is walked to, not jumped to.
+    await cache.fill(0, 10);
+    await cache.fill(300, 310);
+    expect(jumps).toHaveLength(1);
+  });
 });

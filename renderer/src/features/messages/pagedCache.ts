@@ -1,8 +1,10 @@
 /**
  * A sparse cache of one folder's message list over keyset paging (`messages.page`). Rows are kept in
  * fixed-size pages; the cursor that starts every page seen so far is kept even after the page's rows
- * are evicted, so coming back to any place costs one request. Reaching row N the first time needs the
- * pages before it (keyset paging cannot jump): they are fetched in order, as fast as the engine answers.
+ * are evicted, so coming back to any place costs one request. Reaching row N the first time: when a
+ * `jump` is given (`messages.cursorAt`), one request finds the cursor of that page and one reads it;
+ * without one, the pages before it are read in order. `total` (`messages.count`) makes the scrollbar
+ * exact before the last page was seen.
  */
 import type { MessageSummary } from '../../../../shared/domain/message.js';
 
@@ -12,14 +14,20 @@ export interface Cursor {
 }
 
 export type FetchPage = (after: Cursor | null, limit: number) => Promise<{ messages: MessageSummary[]; next: Cursor | null }>;
+/** The cursor after which the page starting at row `index` begins (null: past the end). */
+export type JumpTo = (index: number) => Promise<Cursor | null>;
+
+/** Jump instead of walking when the wanted page is more than this many pages past the last known cursor. */
+const WALK_PAGES = 2;
 
 export const PAGE_SIZE = 250;
 const MAX_PAGES = 48;
 
 export class PagedCache {
   readonly #pages = new Map<number, MessageSummary[]>();
-  /** cursors[i]: the `after` of page i (cursors[0] = null). Its length - 1 is the last page we can fetch. */
-  readonly #cursors: (Cursor | null)[] = [null];
+  /** The `after` of every page whose start is known (page 0: null). */
+  readonly #cursors = new Map<number, Cursor | null>([[0, null]]);
+  #total: number | null = null;
   readonly #index = new Map<number, number>();
   #end: number | null = null;
   #want = { start: 0, end: 0 };
@@ -29,21 +37,37 @@ export class PagedCache {
 
   constructor(
     private readonly fetch: FetchPage,
-    private readonly onChange: () => void,
+    private onChange: () => void,
     /** Rows the folder probably has (the folder's count), to size the scrollbar before the end is known. */
     private readonly hint: number,
     private readonly pageSize = PAGE_SIZE,
+    private readonly jump: JumpTo | null = null,
   ) {}
 
-  /** Exact once the last page was seen; an estimate before. */
+  /** Exact once the last page was seen or the count is known; an estimate before. */
   get rowCount(): number {
     if (this.#end !== null) return this.#end;
-    const known = (this.#cursors.length - 1) * this.pageSize;
+    if (this.#total !== null) return this.#total;
+    const known = Math.max(...this.#cursors.keys()) * this.pageSize;
     return Math.max(known + this.pageSize, this.hint);
   }
 
+  /** True once every row is known to be loadable without guessing (the last page was read). */
   get exact(): boolean {
     return this.#end !== null;
+  }
+
+  /** True when the row count is exact (counted or the end seen). */
+  get counted(): boolean {
+    return this.#end !== null || this.#total !== null;
+  }
+
+  /** The folder's exact count under this query (`messages.count`). */
+  setTotal(total: number): void {
+    if (this.#end !== null || this.#total === total) return;
+    this.#total = total;
+    if (total === 0) this.#end = 0;
+    this.onChange();
   }
 
   get loading(): boolean {
@@ -75,6 +99,11 @@ export class PagedCache {
     await this.#pump();
   }
 
+  /** Who to tell about changes from now on (a cache read in the background, once it is shown). */
+  onChangeTo(onChange: () => void): void {
+    this.onChange = onChange;
+  }
+
   close(): void {
     this.#closed = true;
   }
@@ -85,7 +114,7 @@ export class PagedCache {
 
   #missingPage(): number | null {
     const { start, end } = this.#want;
-    const limit = this.#end ?? Number.POSITIVE_INFINITY;
+    const limit = this.#end ?? this.#total ?? Number.POSITIVE_INFINITY;
     for (let p = Math.floor(start / this.pageSize); p * this.pageSize < Math.min(end, limit); p++) {
       if (!this.#pages.has(p)) return p;
     }
@@ -100,9 +129,23 @@ export class PagedCache {
         if (this.#closed) return;
         const wanted = this.#missingPage();
         if (wanted === null) return;
-        // Keyset paging: a page's cursor is only known once the page before it was read.
-        const page = Math.min(wanted, this.#cursors.length - 1);
-        const after = this.#cursors[page] ?? null;
+        let page = wanted;
+        if (!this.#cursors.has(wanted)) {
+          // Keyset paging: a page's cursor is known once the page before it was read — or asked for.
+          const before = Math.max(...[...this.#cursors.keys()].filter((p) => p < wanted));
+          if (this.jump && wanted - before > WALK_PAGES) {
+            const cursor = await this.jump(wanted * this.pageSize);
+            if (this.#closed) return;
+            if (cursor === null) {
+              // Past the end: the folder is shorter than we thought.
+              this.#end = Math.min(this.#end ?? Number.POSITIVE_INFINITY, wanted * this.pageSize);
+              this.onChange();
+              continue;
+            }
+            this.#cursors.set(wanted, cursor);
+          } else page = before;
+        }
+        const after = this.#cursors.get(page) ?? null;
         const result = await this.fetch(after, this.pageSize);
         if (this.#closed) return;
         this.#store(page, result.messages, result.next);
@@ -121,9 +164,9 @@ export class PagedCache {
     rows.forEach((m, i) => this.#index.set(m.id, page * this.pageSize + i));
     if (next === null || rows.length < this.pageSize) {
       this.#end = page * this.pageSize + rows.length;
-      this.#cursors.length = page + 1;
-    } else if (this.#cursors.length === page + 1) {
-      this.#cursors.push(next);
+      for (const p of this.#cursors.keys()) if (p > page) this.#cursors.delete(p);
+    } else if (!this.#cursors.has(page + 1)) {
+      this.#cursors.set(page + 1, next);
     }
     this.#evict();
   }

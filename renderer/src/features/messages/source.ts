@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { MessageSort, MessageSummary } from '../../../../shared/domain/message.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
-import { PagedCache, type FetchPage } from './pagedCache.js';
+import { PagedCache, type FetchPage, type JumpTo } from './pagedCache.js';
+import { expandSelection, groupThreads, type ThreadRow } from './threads.js';
 
 /** What the message list renders from: a folder (paged, live) or a fixed list (search results). */
 export interface ListSource {
@@ -9,11 +10,20 @@ export interface ListSource {
   version: number;
   rowCount: number;
   exact: boolean;
+  /** The row count is exact (counted by the engine), even when not every row is loaded. */
+  counted?: boolean | undefined;
   loading: boolean;
   error: TegamiError | null;
   rowAt(index: number): MessageSummary | undefined;
   indexOf(id: number): number;
   ensure(start: number, end: number): void;
+  /** Conversation view: the row's conversation (count, depth, expanded), and expanding / collapsing it. */
+  thread?: ((index: number) => ThreadRow | undefined) | undefined;
+  toggleThread?: ((key: number) => void) | undefined;
+  /** The messages an action on the selected rows applies to, when rows stand for more than themselves. */
+  actionIds?: ((selected: (id: number) => boolean) => number[]) | undefined;
+  /** A note about what the list does not show (a conversation view of a very large folder). */
+  note?: string | undefined;
 }
 
 export interface Filters {
@@ -51,8 +61,20 @@ export function useFolderSource(
     async (after, limit) => call('messages.page', { mailboxId, sort, descending, after, limit, unread, flagged, hasAttachments }),
     [mailboxId, sort, descending, unread, flagged, hasAttachments],
   );
+  const jump = useCallback<JumpTo>(
+    async (index) => call('messages.cursorAt', { mailboxId, sort, descending, unread, flagged, hasAttachments, index }),
+    [mailboxId, sort, descending, unread, flagged, hasAttachments],
+  );
+  const count = useCallback(
+    (cache: PagedCache) =>
+      void call('messages.count', { mailboxId, unread, flagged, hasAttachments }).then(
+        (r) => !cache.closed && cache.setTotal(r.count),
+        () => undefined,
+      ),
+    [mailboxId, unread, flagged, hasAttachments],
+  );
   // A new cache for every query; constructing one does not fetch (ensure does).
-  const initial = useMemo(() => new PagedCache(fetch, bump, initialHint), [fetch, initialHint]);
+  const initial = useMemo(() => new PagedCache(fetch, bump, initialHint, undefined, jump), [fetch, jump, initialHint]);
   // After a live update, a freshly read cache replaces the initial one (for this query only).
   const [replaced, setReplaced] = useState<{ of: PagedCache; by: PagedCache } | null>(null);
   const cache = replaced?.of === initial ? replaced.by : initial;
@@ -60,14 +82,22 @@ export function useFolderSource(
   useEffect(() => {
     let current = initial;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    count(initial);
     initial.ensure(want.current.start, want.current.end);
     const reload = () => {
-      const next = new PagedCache(fetch, bump, initialHint);
+      const next = new PagedCache(fetch, () => undefined, current.rowCount, undefined, jump);
       const { start, end } = want.current;
-      void next.fill(start, end).then(() => {
+      void Promise.all([
+        call('messages.count', { mailboxId, unread, flagged, hasAttachments }).then(
+          (r) => next.setTotal(r.count),
+          () => undefined,
+        ),
+        next.fill(start, end),
+      ]).then(() => {
         if (next.closed) return;
         current.close();
         current = next;
+        next.onChangeTo(bump);
         setReplaced({ of: initial, by: next });
       });
       pending = next;
@@ -88,13 +118,14 @@ export function useFolderSource(
       if (current !== initial) current.close();
       pending?.close();
     };
-  }, [initial, fetch, initialHint, mailboxId]);
+  }, [initial, fetch, jump, count, initialHint, mailboxId, unread, flagged, hasAttachments]);
 
   return useMemo<ListSource>(
     () => ({
       version,
       rowCount: cache.rowCount,
       exact: cache.exact,
+      counted: cache.counted,
       loading: cache.loading || (!cache.exact && cache.rowAt(0) === undefined),
       error: cache.error ? asTegamiError(cache.error) : null,
       rowAt: (i) => cache.rowAt(i),
@@ -117,6 +148,7 @@ export function useStaticSource(rows: readonly MessageSummary[], loading: boolea
       version: rows.length,
       rowCount: rows.length,
       exact: true,
+      counted: true,
       loading,
       error,
       rowAt: (i) => rows[i],
@@ -124,4 +156,93 @@ export function useStaticSource(rows: readonly MessageSummary[], loading: boolea
       ensure: () => {},
     };
   }, [rows, loading, error]);
+}
+
+/** How many messages the conversation view groups (the newest, in the list's order). */
+export const CONVERSATION_LIMIT = 20_000;
+
+/**
+ * Conversation view of a folder: its rows (up to CONVERSATION_LIMIT, in the list's order) grouped by
+ * threadId. Read again on `messages.changed`; expanded conversations stay expanded.
+ */
+export function useConversationSource(
+  mailboxId: number,
+  sort: MessageSort,
+  descending: boolean,
+  filters: Filters,
+  enabled: boolean,
+  limitNote: (n: number) => string,
+): ListSource {
+  const [state, setState] = useState<{ rows: MessageSummary[]; loading: boolean; error: TegamiError | null; more: boolean }>({
+    rows: [],
+    loading: true,
+    error: null,
+    more: false,
+  });
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const { unread, flagged, hasAttachments } = filters;
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const load = async () => {
+      const rows: MessageSummary[] = [];
+      let after: { key: string | number; id: number } | null = null;
+      for (;;) {
+        const page: { messages: MessageSummary[]; next: { key: string | number; id: number } | null } = await call('messages.page', {
+          mailboxId,
+          sort,
+          descending,
+          after,
+          limit: 500,
+          unread,
+          flagged,
+          hasAttachments,
+        });
+        if (!live) return;
+        rows.push(...page.messages);
+        after = page.next;
+        if (after === null || rows.length >= CONVERSATION_LIMIT) break;
+      }
+      setState({ rows, loading: false, error: null, more: after !== null });
+    };
+    const run = () => load().catch((e: unknown) => live && setState((prev) => ({ ...prev, loading: false, error: asTegamiError(e) })));
+    void run();
+    const off = subscribe('messages.changed', (e) => {
+      if (e.mailboxId !== mailboxId) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(run, 150);
+    });
+    return () => {
+      live = false;
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [enabled, mailboxId, sort, descending, unread, flagged, hasAttachments]);
+
+  const grouped = useMemo(() => groupThreads(state.rows, expanded), [state.rows, expanded]);
+  return useMemo<ListSource>(() => {
+    const index = new Map(grouped.map((r, i) => [r.message.id, i]));
+    return {
+      version: grouped.length,
+      rowCount: grouped.length,
+      exact: true,
+      counted: true,
+      loading: state.loading,
+      error: state.error,
+      rowAt: (i) => grouped[i]?.message,
+      indexOf: (id) => index.get(id) ?? -1,
+      ensure: () => {},
+      thread: (i) => grouped[i],
+      toggleThread: (key) =>
+        setExpanded((prev) => {
+          const next = new Set(prev);
+          if (next.has(key)) next.delete(key);
+          else next.add(key);
+          return next;
+        }),
+      actionIds: (selected) => expandSelection(grouped, selected),
+      note: state.more ? limitNote(CONVERSATION_LIMIT) : undefined,
+    };
+  }, [grouped, state.loading, state.error, state.more, limitNote]);
 }

@@ -1,6 +1,23 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useT } from '../../app/settings.js';
+import { call } from '../../ipc/client.js';
 import { frameDocument, type SafeHtml } from './sanitize.js';
+
+/** Remote images the engine fetched this session (URL → data: URL), so that reopening a message is instant. */
+const remoteCache = new Map<string, Promise<string>>();
+const REMOTE_CACHE_MAX = 300;
+
+/** One remote image through the engine (`remote.image`): the renderer never goes to the network itself. */
+export function remoteImage(url: string): Promise<string> {
+  let p = remoteCache.get(url);
+  if (!p) {
+    p = call('remote.image', { url }).then((r) => `data:${r.contentType};base64,${r.base64}`);
+    p.catch(() => remoteCache.delete(url));
+    if (remoteCache.size >= REMOTE_CACHE_MAX) remoteCache.delete(remoteCache.keys().next().value ?? '');
+    remoteCache.set(url, p);
+  }
+  return p;
+}
 
 /** Base look of mail inside the frame: readable defaults, images never wider than the pane. */
 const baseCss = `
@@ -34,7 +51,7 @@ export function HtmlFrame({
   const t = useT();
   const frame = useRef<HTMLIFrameElement>(null);
   const [height, setHeight] = useState(200);
-  const srcDoc = useMemo(() => frameDocument(safe, allowRemote), [safe, allowRemote]);
+  const srcDoc = useMemo(() => frameDocument(safe), [safe]);
   const [loads, setLoads] = useState(0);
 
   useEffect(() => {
@@ -58,8 +75,27 @@ export function HtmlFrame({
       if (url) img.src = url;
       else if (!img.alt) img.alt = t('reader.inlineImage');
     }
+    let live = true;
     if (allowRemote)
-      for (const img of doc.querySelectorAll<HTMLImageElement>('img[data-tegami-remote]')) img.src = img.dataset.tegamiRemote ?? '';
+      for (const img of doc.querySelectorAll<HTMLImageElement>('img[data-tegami-remote]')) {
+        const url = img.dataset.tegamiRemote ?? '';
+        if (!/^https?:\/\//i.test(url)) continue;
+        img.setAttribute('aria-busy', 'true');
+        remoteImage(url).then(
+          (data) => {
+            if (!live) return;
+            img.src = data;
+            img.removeAttribute('aria-busy');
+            img.dataset.tegamiLoaded = 'true';
+          },
+          () => {
+            if (!live) return;
+            img.removeAttribute('aria-busy');
+            img.alt = img.alt || t('reader.remoteFailed');
+            img.dataset.tegamiLoaded = 'failed';
+          },
+        );
+      }
     const onClick = (e: Event) => {
       const a = (e.target as Element | null)?.closest?.('a');
       if (!a) return;
@@ -74,6 +110,7 @@ export function HtmlFrame({
     const ro = new ResizeObserver(measure);
     ro.observe(doc.body);
     return () => {
+      live = false;
       doc.removeEventListener('click', onClick);
       ro.disconnect();
     };

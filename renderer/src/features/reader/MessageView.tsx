@@ -3,7 +3,6 @@ import type { MessageDetail, MessageSource, PartContent } from '../../../../shar
 import type { Address, AttachmentSummary } from '../../../../shared/domain/message.js';
 import { useSettings } from '../../app/settings.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
-import { callOptional, hasRequest } from '../../ipc/optional.js';
 import { Icon } from '../../ui/Icon.js';
 import { addressText, byteSize, fullDate } from '../messages/format.js';
 import { HtmlFrame } from './HtmlFrame.js';
@@ -76,21 +75,15 @@ function useInlineImages(detail: MessageDetail | null, cids: readonly string[]):
   const [images, setImages] = useState<ReadonlyMap<string, string>>(new Map());
   const key = detail ? `${detail.summary.id}:${cids.join(',')}` : '';
   useEffect(() => {
-    if (!detail || cids.length === 0 || !hasRequest('messages.partData')) return;
+    if (!detail || cids.length === 0) return;
     let live = true;
     const wanted = detail.parts.filter((p) => p.contentId && cids.includes(p.contentId) && p.contentType.startsWith('image/'));
-    void Promise.all(
-      wanted.map(async (p) => {
-        const r = (await callOptional('messages.partData', { id: detail.summary.id, part: p.part })) as {
-          base64: string;
-          contentType: string;
-        };
-        return [p.contentId ?? '', `data:${r.contentType};base64,${r.base64}`] as const;
-      }),
-    ).then(
-      (pairs) => live && setImages(new Map(pairs)),
-      () => undefined,
-    );
+    // Each image shows as soon as it arrives; one that cannot be read keeps its placeholder.
+    for (const p of wanted)
+      call('messages.partData', { id: detail.summary.id, part: p.part }).then(
+        (r) => live && setImages((prev) => new Map(prev).set(p.contentId ?? '', `data:${r.contentType};base64,${r.base64}`)),
+        () => undefined,
+      );
     return () => {
       live = false;
     };
@@ -99,12 +92,30 @@ function useInlineImages(detail: MessageDetail | null, cids: readonly string[]):
   return images;
 }
 
+/** Saves bytes as a download (browser mode, or Electron's download handling). */
+function downloadBytes(base64: string, contentType: string, filename: string): void {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([bytes], { type: contentType }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const PART_DATA_MAX = 5 * 1024 * 1024;
+
 function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSummary }) {
   const { t, locale } = useSettings();
   const [state, setState] = useState<
     | { kind: 'idle' }
     | { kind: 'busy'; received: number; total: number | null }
-    | { kind: 'done'; size: number }
+    | { kind: 'saved' }
+    | { kind: 'cached'; file: string }
     | { kind: 'error'; message: string }
   >({
     kind: 'idle',
@@ -115,12 +126,24 @@ function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSumma
       if (p.id === messageId && p.part === a.part) setState({ kind: 'busy', received: p.received, total: p.total });
     });
   }, [state.kind, messageId, a.part]);
+  // Images up to 5 MB come back as bytes and are saved as a download; anything else is fetched into
+  // Tegami's part cache on this computer (this version cannot hand other files to the browser yet).
+  const asBytes = a.contentType.startsWith('image/') && (a.size === null || a.size <= PART_DATA_MAX * 1.4);
   const fetchIt = () => {
     setState({ kind: 'busy', received: 0, total: a.size });
-    call('messages.part', { id: messageId, part: a.part }).then(
-      (r) => setState({ kind: 'done', size: r.size }),
-      (e: unknown) => setState({ kind: 'error', message: asTegamiError(e).message }),
-    );
+    if (asBytes)
+      call('messages.partData', { id: messageId, part: a.part }).then(
+        (r) => {
+          downloadBytes(r.base64, r.contentType, a.filename ?? `attachment-${a.part}`);
+          setState({ kind: 'saved' });
+        },
+        (e: unknown) => setState({ kind: 'error', message: asTegamiError(e).message }),
+      );
+    else
+      call('messages.part', { id: messageId, part: a.part }).then(
+        (r) => setState(r.kind === 'file' ? { kind: 'cached', file: r.file } : { kind: 'cached', file: '' }),
+        (e: unknown) => setState({ kind: 'error', message: asTegamiError(e).message }),
+      );
   };
   const percent = state.kind === 'busy' && state.total ? `${Math.min(100, Math.round((state.received / state.total) * 100))}%` : '';
   return (
@@ -133,8 +156,8 @@ function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSumma
         {a.contentType} · {byteSize(a.size, locale)}
       </span>
       {state.kind === 'idle' && (
-        <button type="button" className="button small" onClick={fetchIt}>
-          {t('reader.fetch')}
+        <button type="button" className="button small" onClick={fetchIt} data-testid="attachment-save">
+          {asBytes ? t('reader.save') : t('reader.fetch')}
         </button>
       )}
       {state.kind === 'busy' && (
@@ -142,7 +165,16 @@ function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSumma
           <span className="spinner" aria-hidden="true" /> {t('reader.fetching', { percent })}
         </span>
       )}
-      {state.kind === 'done' && <span className="muted">{t('reader.fetched')}</span>}
+      {state.kind === 'saved' && (
+        <span className="muted" role="status" data-testid="attachment-state">
+          {t('reader.saved')}
+        </span>
+      )}
+      {state.kind === 'cached' && (
+        <span className="muted attachment-cached" role="status" title={state.file} data-testid="attachment-state">
+          {t('reader.fetched')}
+        </span>
+      )}
       {state.kind === 'error' && (
         <span className="field-error" role="alert">
           {state.message}
@@ -153,9 +185,12 @@ function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSumma
 }
 
 function Body({ detail }: { detail: MessageDetail }) {
-  const { t } = useSettings();
+  const { t, settings, update } = useSettings();
   const [preferText, setPreferText] = useState(false);
-  const [allowRemote, setAllowRemote] = useState(false);
+  const sender = (detail.from[0]?.address ?? detail.summary.from?.address ?? '').toLowerCase();
+  const trusted = sender !== '' && settings.remoteSenders.includes(sender);
+  const [allowOnce, setAllowOnce] = useState(false);
+  const allowRemote = allowOnce || trusted;
   const useHtml = detail.htmlPart !== null && (!preferText || detail.textPart === null);
   const part = useHtml ? detail.htmlPart : detail.textPart;
   const content = useLoad<PartContent>(part === null ? null : `${detail.summary.id}:${part}`, () =>
@@ -180,13 +215,38 @@ function Body({ detail }: { detail: MessageDetail }) {
         <div className="remote-bar" role="status" data-testid="remote-bar">
           <Icon name="lock" />
           {allowRemote ? (
-            <span>{t('reader.remoteLoaded')}</span>
+            <>
+              <span>{trusted ? t('reader.remoteAlwaysOn', { sender }) : t('reader.remoteLoaded')}</span>
+              {trusted && (
+                <button
+                  type="button"
+                  className="button small"
+                  onClick={() => {
+                    setAllowOnce(false);
+                    update({ remoteSenders: settings.remoteSenders.filter((x) => x !== sender) });
+                  }}
+                  data-testid="remote-forget"
+                >
+                  {t('reader.remoteForget')}
+                </button>
+              )}
+            </>
           ) : (
             <>
               <span>{t('reader.remoteBlocked', { n: safe.blocked })}</span>
-              <button type="button" className="button small" onClick={() => setAllowRemote(true)}>
+              <button type="button" className="button small" onClick={() => setAllowOnce(true)} data-testid="remote-load">
                 {t('reader.remoteLoad')}
               </button>
+              {sender && (
+                <button
+                  type="button"
+                  className="button small"
+                  onClick={() => update({ remoteSenders: [...settings.remoteSenders, sender] })}
+                  data-testid="remote-always"
+                >
+                  {t('reader.remoteAlways', { sender })}
+                </button>
+              )}
             </>
           )}
         </div>

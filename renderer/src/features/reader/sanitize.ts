@@ -174,11 +174,14 @@ export function sanitizeMailHtml(raw: string): SafeHtml {
   }
 }
 
-/** The frame's own policy: nothing but data: images (and remote images once allowed), inline styles. */
-export function frameCsp(allowRemote: boolean): string {
+/**
+ * The frame's own policy: nothing but data: images and inline styles — never the network, even when
+ * the user allowed remote content (the engine fetches those images and they arrive as data: URLs).
+ */
+export function frameCsp(): string {
   return [
     "default-src 'none'",
-    `img-src data:${allowRemote ? ' https: http:' : ''}`,
+    'img-src data:',
     "style-src 'unsafe-inline'",
     'font-src data:',
     "form-action 'none'",
@@ -186,7 +189,7 @@ export function frameCsp(allowRemote: boolean): string {
   ].join('; ');
 }
 
-export function frameDocument(safe: SafeHtml, allowRemote: boolean): string {
-  const csp = frameCsp(allowRemote).replace(/"/g, '&quot;');
+export function frameDocument(safe: SafeHtml): string {
+  const csp = frameCsp().replace(/"/g, '&quot;');
   return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="referrer" content="no-referrer"></head><body>${safe.body}</body></html>`;
 }

@@ -1,0 +1,435 @@
+// The reading app's actions end to end, through Chromium as a user: an offline session (flag, move,
+// delete while the server is unreachable; replayed when it is back), a change the server refuses
+// (the failed operations panel), undo, drag and drop, folder management, conversations, inline
+// (cid:) images and remote images fetched by the engine only after the click. judy's account in the
+// e2e project's own Dovecot is this file's.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import type { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { connectImap } from '../dovecot/client.js';
+import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
+
+const server = inject('dovecot');
+const USER = 'judy';
+const judy = server.users.find((u) => u.user === USER)!;
+
+let browser: Browser;
+let tegami: TegamiWeb;
+let context: BrowserContext;
+let page: Page;
+let other: ImapFlow; // "the other device"
+let images: Server;
+let imageUrl = '';
+const imageHits: string[] = [];
+const requests: string[] = [];
+let accountId = 0;
+
+/** A solid-colour PNG, w×h. */
+function png(w: number, h: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => rgb).flat())]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+let seq = 0;
+function mail(subject: string, body: string, extra: string[] = [], contentType = 'text/plain; charset=UTF-8'): string {
+  seq++;
+  return [
+    'From: Sender <sender@example.com>',
+    `To: ${judy.email}`,
+    `Subject: ${subject}`,
+    `Date: ${new Date(Date.UTC(2026, 0, 1, 9, seq)).toUTCString()}`,
+    `Message-ID: <${subject.replace(/\W/g, '')}.${seq}@e2e.test>`,
+    ...extra,
+    'MIME-Version: 1.0',
+    `Content-Type: ${contentType}`,
+    '',
+    body,
+    '',
+  ].join('\r\n');
+}
+
+function cidMail(): string {
+  const b64 = png(24, 16, [220, 40, 40]).toString('base64');
+  return mail(
+    'Inline image (cid)',
+    [
+      '--rel',
+      'Content-Type: text/html; charset=UTF-8',
+      '',
+      '<p>Logo below:</p><img id="logo" src="cid:logo@e2e.test" alt="logo">',
+      '--rel',
+      'Content-Type: image/png',
+      'Content-Transfer-Encoding: base64',
+      'Content-ID: <logo@e2e.test>',
+      'Content-Disposition: inline',
+      '',
+      b64,
+      '--rel--',
+    ].join('\r\n'),
+    [],
+    'multipart/related; boundary="rel"',
+  );
+}
+
+async function call<T>(name: string, input: unknown): Promise<T> {
+  const r = (await tegami.engine.invoke(name, input)) as { ok: true; value: T } | { ok: false; error: { message: string } };
+  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+  return r.value;
+}
+
+/** Makes the account unreachable (a closed port) or reachable again, as a network outage would. */
+function setReachable(reachable: boolean) {
+  const db = new Database(path.join(tegami.dataDir, 'tegami.db'));
+  db.prepare('UPDATE accounts SET port = ? WHERE id = ?').run(reachable ? server.imapsPort : 1, accountId);
+  db.close();
+}
+
+async function serverSubjects(folder: string): Promise<Map<string, string[]>> {
+  const lock = await other.getMailboxLock(folder);
+  try {
+    await other.noop();
+    const out = new Map<string, string[]>();
+    if ((other.mailbox as { exists: number }).exists === 0) return out;
+    for await (const m of other.fetch('1:*', { uid: true, flags: true, envelope: true }, { uid: true })) {
+      out.set(m.envelope?.subject ?? '', [...(m.flags ?? [])].sort());
+    }
+    return out;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Whether an <img> shows a PNG from a data: URL, and its natural width (runs in the page). */
+const imageState = (el: unknown) => {
+  const img = el as { src: string; naturalWidth: number };
+  return { data: img.src.startsWith('data:image/png'), w: img.naturalWidth };
+};
+
+const folder = (p: string) => page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="${p}"]`);
+const list = () => page.getByTestId('message-list');
+const rows = () => list().locator('[data-testid="message-row"]');
+const row = (subject: string) => rows().filter({ has: page.locator('.subject', { hasText: new RegExp(`^${subject}$`) }) });
+const pendingCount = async () => Number(await page.getByTestId('pending-count').getAttribute('data-count'));
+const openFolder = async (p: string) => {
+  await folder(p).click();
+  await expect.poll(() => page.getByTestId('pane-title').innerText()).toBe(p.split('/').at(-1));
+};
+
+beforeAll(async () => {
+  tegami = await startTegamiWeb();
+  images = createServer((req, res) => {
+    imageHits.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'image/png' });
+    res.end(png(40, 20, [30, 120, 220]));
+  });
+  await new Promise<void>((r) => images.listen(0, '127.0.0.1', r));
+  imageUrl = `http://127.0.0.1:${(images.address() as AddressInfo).port}/remote.png`;
+
+  other = await connectImap(server, USER, 'tls');
+  if (!(await other.list()).some((m) => m.path === 'Projects')) await other.mailboxCreate('Projects');
+  await other.mailboxSubscribe('Projects');
+  for (const s of ['Offline flag', 'Offline move', 'Offline delete', 'Conflict victim', 'Drag me', 'Undo me', 'Read me'])
+    await other.append('INBOX', mail(s, `Body of ${s}.`));
+  await other.append('INBOX', mail('Thread root', 'first', ['Message-ID: <root@e2e.test>']));
+  await other.append('INBOX', mail('Re: Thread root', 'second', ['In-Reply-To: <root@e2e.test>', 'References: <root@e2e.test>']));
+  await other.append('INBOX', mail('Re: Thread root', 'third', ['In-Reply-To: <root@e2e.test>', 'References: <root@e2e.test>']));
+  await other.append('INBOX', cidMail());
+  await other.append(
+    'INBOX',
+    mail('Remote image (e2e)', `<p>Remote picture:</p><img id="remote" src="${imageUrl}" alt="remote">`, [], 'text/html; charset=UTF-8'),
+  );
+
+  const added = await call<{ id: number }>('accounts.add', {
+    name: 'Judy',
+    email: judy.email,
+    user: judy.user,
+    host: server.host,
+    port: server.imapsPort,
+    security: 'tls',
+    password: judy.password,
+    trustCertificate: server.certFingerprint256.toUpperCase(),
+  });
+  accountId = added.id;
+  await call('sync.run', { accountId });
+
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: 'en-US', colorScheme: 'light' });
+  const origin = new URL(tegami.web.url).origin;
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin)) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  page = await context.newPage();
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin)) requests.push(r.url());
+  });
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  await page.goto(tegami.web.url);
+  await folder('INBOX').waitFor({ timeout: 20_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await other?.logout().catch(() => undefined);
+  await tegami?.close();
+  await new Promise((r) => images?.close(r));
+});
+
+describe('actions in the browser', () => {
+  it('shows the quota under the account and marks an opened message read after a second', async () => {
+    await expect.poll(() => page.getByTestId('quota').innerText(), { timeout: 10_000 }).toMatch(/\/ 100 MB/);
+    await openFolder('INBOX');
+    await expect.poll(() => row('Read me').getAttribute('class')).toContain('unread');
+    await row('Read me').click();
+    await page.waitForTimeout(300);
+    expect(await row('Read me').getAttribute('class')).toContain('unread');
+    await expect.poll(() => row('Read me').getAttribute('class'), { timeout: 5000 }).toMatch(/\bread\b/);
+    await call('sync.run', { accountId });
+    expect((await serverSubjects('INBOX')).get('Read me')).toContain('\\Seen');
+  });
+
+  it('flags, moves and deletes while the server is unreachable, then replays when it is back', async () => {
+    setReachable(false);
+    tegami.engine.startBackgroundSync?.();
+    await expect
+      .poll(() => page.getByTestId('sync-status').first().getAttribute('data-state'), { timeout: 20_000 })
+      .toMatch(/offline|connecting/);
+    await openFolder('INBOX');
+
+    // Flag (s): shown at once.
+    await row('Offline flag').click();
+    await page.keyboard.press('s');
+    await expect.poll(() => row('Offline flag').locator('.mark.flag').count()).toBe(1);
+    // Move (v → the folder picker): gone from INBOX at once.
+    await row('Offline move').click();
+    await page.keyboard.press('v');
+    await expect.poll(() => page.getByTestId('folder-picker').isVisible()).toBe(true);
+    await page.getByTestId('picker-filter').fill('Proj');
+    await screenshot(page, 'actions-folder-picker');
+    await page.getByTestId('picker-filter').press('Enter');
+    await expect.poll(() => row('Offline move').count()).toBe(0);
+    // Delete (from the row's context menu).
+    await row('Offline delete').click({ button: 'right' });
+    await expect.poll(() => page.getByTestId('context-menu').isVisible()).toBe(true);
+    await screenshot(page, 'actions-context-menu');
+    await page.getByTestId('context-menu').locator('[data-action="delete"]').click();
+    await expect.poll(() => row('Offline delete').count()).toBe(0);
+    // A change the other device will make impossible: it deletes the message meanwhile.
+    await row('Conflict victim').click();
+    await page.keyboard.press('s');
+    await expect.poll(() => row('Conflict victim').locator('.mark.flag').count()).toBe(1);
+
+    await expect.poll(pendingCount).toBeGreaterThanOrEqual(4);
+    expect(await page.getByTestId('pending-count').innerText()).toMatch(/changes waiting for the server/);
+    await screenshot(page, 'actions-offline-pending');
+    // Nothing reached the server.
+    const inbox = await serverSubjects('INBOX');
+    expect(inbox.has('Offline move') && inbox.has('Offline delete')).toBe(true);
+    expect(inbox.get('Offline flag')).not.toContain('\\Flagged');
+
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageDelete({ header: { subject: 'Conflict victim' } });
+    } finally {
+      lock.release();
+    }
+
+    setReachable(true);
+    await call('sync.run', { accountId });
+    await expect.poll(pendingCount, { timeout: 20_000 }).toBe(0);
+    expect(await page.getByTestId('pending-count').innerText()).toBe('All changes saved');
+    const after = await serverSubjects('INBOX');
+    expect(after.get('Offline flag')).toContain('\\Flagged');
+    expect(after.has('Offline move')).toBe(false);
+    expect(after.has('Offline delete')).toBe(false);
+    expect((await serverSubjects('Projects')).has('Offline move')).toBe(true);
+    expect((await serverSubjects('Trash')).has('Offline delete')).toBe(true);
+  });
+
+  it('shows the refused change with the server’s reason, and Discard removes it', async () => {
+    const failed = await call<{ id: number; error: { message: string } | null }[]>('ops.list', { accountId, states: ['failed'] });
+    expect(failed).toHaveLength(1);
+    await expect.poll(() => page.getByTestId('failed-count').getAttribute('data-count')).toBe('1');
+    await page.getByTestId('failed-count').click();
+    const panel = page.getByTestId('failed-ops');
+    await expect.poll(() => panel.isVisible()).toBe(true);
+    expect(await panel.getByTestId('failed-op').count()).toBe(1);
+    expect(await panel.getByTestId('failed-op').innerText()).toMatch(/flag/i);
+    expect(await panel.getByTestId('failed-op-reason').innerText()).toBe(failed[0]?.error?.message);
+    expect(failed[0]?.error?.message).toBeTruthy();
+    await screenshot(page, 'actions-failed-panel');
+    await panel.getByTestId('discard-op').click();
+    await expect.poll(() => panel.getByTestId('failed-op').count()).toBe(0);
+    expect(await call<unknown[]>('ops.list', { accountId, states: ['failed'] })).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('failed-count').count()).toBe(0);
+  });
+
+  it('undoes a delete from the toast, and a flag with z', async () => {
+    await openFolder('INBOX');
+    await row('Undo me').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => row('Undo me').count()).toBe(0);
+    const toast = page.getByTestId('toast').filter({ hasText: 'Deleted 1' }).last();
+    await expect.poll(() => toast.isVisible()).toBe(true);
+    await screenshot(page, 'actions-undo-toast');
+    await toast.getByTestId('toast-undo').click();
+    await expect.poll(() => row('Undo me').count(), { timeout: 10_000 }).toBe(1);
+
+    await row('Undo me').click();
+    await page.keyboard.press('s');
+    await expect.poll(() => row('Undo me').locator('.mark.flag').count()).toBe(1);
+    await page.keyboard.press('z');
+    await expect.poll(() => row('Undo me').locator('.mark.flag').count(), { timeout: 10_000 }).toBe(0);
+    await call('sync.run', { accountId });
+    const inbox = await serverSubjects('INBOX');
+    expect(inbox.has('Undo me')).toBe(true);
+    expect(inbox.get('Undo me')).not.toContain('\\Flagged');
+  });
+
+  it('moves a message by dragging it onto a folder', async () => {
+    await openFolder('INBOX');
+    await row('Drag me').dragTo(folder('Projects'));
+    await expect.poll(() => row('Drag me').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('toast').filter({ hasText: 'Moved 1 to Projects' }).count()).toBeGreaterThan(0);
+    await openFolder('Projects');
+    await expect.poll(() => row('Drag me').count()).toBe(1);
+    await call('sync.run', { accountId });
+    expect((await serverSubjects('Projects')).has('Drag me')).toBe(true);
+    expect((await serverSubjects('INBOX')).has('Drag me')).toBe(false);
+  });
+
+  it('creates, renames, unsubscribes and deletes a folder', async () => {
+    await openFolder('Projects');
+    await page.getByTestId('new-folder').click();
+    await expect.poll(() => page.getByTestId('prompt-dialog').innerText()).toContain('New folder in Projects');
+    await page.getByTestId('prompt-input').fill('Sub e2e');
+    await page.getByTestId('prompt-submit').click();
+    await expect.poll(() => folder('Projects/Sub e2e').isVisible()).toBe(true);
+
+    await folder('Projects/Sub e2e').click({ button: 'right' });
+    await page.getByTestId('folder-menu').locator('[data-action="rename"]').click();
+    await page.getByTestId('prompt-input').fill('Renamed e2e');
+    await page.getByTestId('prompt-submit').click();
+    await expect.poll(() => folder('Projects/Renamed e2e').isVisible()).toBe(true);
+    await call('sync.run', { accountId });
+    expect((await other.list()).map((m) => m.path)).toContain('Projects/Renamed e2e');
+
+    // Unsubscribed folders are hidden unless "All folders" is on.
+    await folder('Projects/Renamed e2e').click({ button: 'right' });
+    await page.getByTestId('folder-menu').locator('[data-action="subscribe"]').click();
+    await expect.poll(() => folder('Projects/Renamed e2e').count()).toBe(0);
+    await page.getByTestId('show-all-folders').check();
+    await expect.poll(() => folder('Projects/Renamed e2e').getAttribute('class')).toContain('unsubscribed');
+    await screenshot(page, 'actions-all-folders');
+
+    await folder('Projects/Renamed e2e').click({ button: 'right' });
+    await page.getByTestId('folder-menu').locator('[data-action="delete"]').click();
+    await expect.poll(() => page.getByTestId('confirm-dialog').innerText()).toContain('Delete “Renamed e2e”?');
+    await page.getByTestId('confirm-dialog').locator('.button.danger').click();
+    await expect.poll(() => folder('Projects/Renamed e2e').count()).toBe(0);
+    await page.getByTestId('show-all-folders').uncheck();
+    await call('sync.run', { accountId });
+    expect((await other.list()).map((m) => m.path)).not.toContain('Projects/Renamed e2e');
+  });
+
+  it('groups a conversation and expands it', async () => {
+    await openFolder('INBOX');
+    await page.getByTestId('toggle-conversations').click();
+    const thread = rows().filter({ has: page.getByTestId('thread-count') });
+    await expect.poll(() => thread.count(), { timeout: 10_000 }).toBe(1);
+    expect(await thread.getByTestId('thread-count').innerText()).toBe('3');
+    const before = await rows().count();
+    await thread.getByTestId('thread-toggle').click();
+    await expect.poll(() => rows().count()).toBe(before + 2);
+    await expect.poll(() => list().locator('.thread-member').count()).toBe(2);
+    await screenshot(page, 'actions-conversations');
+    await page.getByTestId('toggle-conversations').click();
+  });
+
+  it('shows an inline cid: image from the message’s own part', async () => {
+    await openFolder('INBOX');
+    await row('Inline image \\(cid\\)').click();
+    const frame = page.frameLocator('[data-testid="html-frame"]');
+    await expect
+      .poll(() => frame.locator('img[alt="logo"]').evaluate(imageState), {
+        timeout: 20_000,
+      })
+      .toEqual({ data: true, w: 24 });
+  });
+
+  it('loads a remote image only after the click, through the engine, never from the page', async () => {
+    await row('Remote image \\(e2e\\)').click();
+    const frame = page.frameLocator('[data-testid="html-frame"]');
+    await expect.poll(() => frame.locator('img[alt="remote"]').count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('remote-bar').innerText()).toMatch(/Remote content blocked \(1\)/);
+    await page.waitForTimeout(500);
+    expect(imageHits).toEqual([]);
+    expect(await frame.locator('img[alt="remote"]').getAttribute('src')).toBeNull();
+    await page.getByTestId('remote-load').click();
+    await expect
+      .poll(() => frame.locator('img[alt="remote"]').evaluate(imageState), {
+        timeout: 10_000,
+      })
+      .toEqual({ data: true, w: 40 });
+    expect(imageHits).toEqual(['/remote.png']);
+    expect(requests.filter((r) => r.includes('127.0.0.1:' + new URL(imageUrl).port))).toEqual([]);
+    await screenshot(page, 'actions-remote-image');
+    // "Always for this sender" is remembered in the local settings.
+    await row('Inline image \\(cid\\)').click();
+    await row('Remote image \\(e2e\\)').click();
+    await expect.poll(() => page.getByTestId('remote-always').isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.getByTestId('remote-always').click();
+    await expect.poll(() => page.getByTestId('remote-bar').innerText()).toContain('always loaded for sender@example.com');
+    expect(await page.evaluate(() => localStorage.getItem('tegami.settings'))).toContain('sender@example.com');
+  });
+
+  it('takes screenshots of the main screens in dark mode and in Japanese', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await openFolder('INBOX');
+    await row('Offline flag').click({ button: 'right' });
+    await screenshot(page, 'actions-menu-dark-en');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('language-select').selectOption('ja');
+    await page.getByTestId('settings-button').click();
+    await row('Offline flag').click({ button: 'right' });
+    await expect.poll(() => page.getByTestId('context-menu').innerText()).toContain('移動先を選ぶ');
+    await screenshot(page, 'actions-menu-dark-ja');
+    await page.keyboard.press('Escape');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByTestId('toggle-conversations').click();
+    await screenshot(page, 'actions-conversations-light-ja');
+    await page.getByTestId('toggle-conversations').click();
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('language-select').selectOption('en');
+    await page.getByTestId('settings-button').click();
+  });
+});
