@@ -47,7 +47,7 @@ Changes (applied locally at once, no network needed; the next sync replays them 
   append --account N --folder PATH FILE.eml [--flags FLAG,…]
   folder create --account N --name NAME [--parent PATH]
   folder rename --account N --folder PATH --name NEW
-  folder delete|subscribe|unsubscribe --account N --folder PATH
+  folder delete|subscribe|unsubscribe|empty --account N --folder PATH
   undo --account N                                        (the last action not undone yet)
   ops [--account N] [--json]                              pending and failed operations
   ops retry|discard --id OP
@@ -381,6 +381,7 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       return changeResult(await call(engine, 'folders.rename', { mailboxId: mailbox.id, name: values.name }));
     }
     if (sub === 'delete') return changeResult(await call(engine, 'folders.delete', { mailboxId: mailbox.id }));
+    if (sub === 'empty') return changeResult(await call(engine, 'folders.empty', { mailboxId: mailbox.id }));
     if (sub === 'subscribe' || sub === 'unsubscribe') {
       return changeResult(await call(engine, 'folders.subscribe', { mailboxId: mailbox.id, subscribed: sub === 'subscribe' }));
     }

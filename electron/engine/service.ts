@@ -273,6 +273,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     'folders.rename': async (input) => queue.renameFolder(input),
     'folders.delete': async (input) => queue.deleteFolder(input),
     'folders.subscribe': async (input) => queue.subscribe(input),
+    'folders.empty': async (input) => queue.emptyFolder(input),
     'ops.list': async (input) => queue.list(input),
     'ops.retry': async (input) => queue.retry(input),
     'ops.discard': async (input) => queue.discard(input),

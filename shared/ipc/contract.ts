@@ -174,6 +174,8 @@ export const requests = {
   },
   'folders.rename': { input: z.object({ mailboxId: Id, name: z.string().trim().min(1).max(250) }), output: ActionResult },
   'folders.delete': { input: z.object({ mailboxId: Id }), output: ActionResult },
+  /** Expunges every message of a folder (empty Trash or Junk), exactly those, with UID EXPUNGE. */
+  'folders.empty': { input: z.object({ mailboxId: Id }), output: ActionResult },
   'folders.subscribe': { input: z.object({ mailboxId: Id, subscribed: z.boolean() }), output: ActionResult },
   /** Pending and failed operations: what, where, since when, why. */
   'ops.list': { input: OpsListInput, output: z.array(Op) },

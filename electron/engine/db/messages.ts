@@ -69,6 +69,10 @@ export interface MessageRow {
   snippet: string | null;
 }
 
+/** Messages whose expunge is queued are gone for the user already (lists and counts skip them). */
+const HIDDEN =
+  "AND id NOT IN (SELECT message_id FROM op_messages JOIN ops ON ops.id = op_messages.op_id WHERE ops.state = 'pending' AND ops.kind = 'expunge')";
+
 export interface PageQuery {
   mailboxId: number;
   sort: MessageSort;
@@ -151,8 +155,8 @@ export class MessageStore {
            readonly = @readonly, permanent_flags = @permanentFlags, last_full_scan = coalesce(@scanned, last_full_scan) WHERE id = @id`,
       ),
       recount: db.prepare<{ id: number }>(
-        `UPDATE mailboxes SET total = (SELECT count(*) FROM messages WHERE mailbox_id = @id AND stale = 0),
-           unread = (SELECT count(*) FROM messages WHERE mailbox_id = @id AND stale = 0 AND seen = 0) WHERE id = @id`,
+        `UPDATE mailboxes SET total = (SELECT count(*) FROM messages WHERE mailbox_id = @id AND stale = 0 ${HIDDEN}),
+           unread = (SELECT count(*) FROM messages WHERE mailbox_id = @id AND stale = 0 AND seen = 0 ${HIDDEN}) WHERE id = @id`,
       ),
       insert: db.prepare(
         `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, modseq, flags, seen, flagged, answered, draft, deleted, internal_date,
@@ -433,6 +437,7 @@ export class MessageStore {
         `SELECT ${summaryColumns}, ${column} AS sort_key FROM messages
          WHERE mailbox_id = @mailboxId AND stale = 0
            AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${HIDDEN}
            ${q.after ? `AND (${column}, id) ${cmp} (@key, @id)` : ''}
          ORDER BY ${column} ${dir}, id ${dir} LIMIT @limit`,
       );
@@ -455,7 +460,8 @@ export class MessageStore {
     const row = this.#db
       .prepare<{ mailboxId: number; unread: number; flagged: number; hasAttachments: number }, { n: number }>(
         `SELECT count(*) AS n FROM messages WHERE mailbox_id = @mailboxId AND stale = 0
-           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)`,
+           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${HIDDEN}`,
       )
       .get({ mailboxId: q.mailboxId, unread: q.unread ? 1 : 0, flagged: q.flagged ? 1 : 0, hasAttachments: q.hasAttachments ? 1 : 0 });
     return row?.n ?? 0;
@@ -475,6 +481,7 @@ export class MessageStore {
         `SELECT ${column} AS key, id FROM messages
          WHERE mailbox_id = @mailboxId AND stale = 0
            AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${HIDDEN}
          ORDER BY ${column} ${dir}, id ${dir} LIMIT 1 OFFSET @offset`,
       )
       .get({

@@ -705,6 +705,11 @@ export class OpStore {
     })();
   }
 
+  /** An action id for a request that had nothing to do (an empty folder emptied). */
+  noopAction(_accountId: number): number {
+    return this.#action();
+  }
+
   /** True once an action was undone (or is itself an undo). */
   isUndone(actionId: number): boolean {
     return (

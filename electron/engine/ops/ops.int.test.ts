@@ -312,6 +312,16 @@ describe('offline operations against the real Dovecot', () => {
     expect(await opsList()).toEqual([]);
   });
 
+  it('empties a folder: exactly its messages are expunged, on the server too', async () => {
+    const trash = await folder('Trash');
+    expect((await rows('Trash')).length).toBeGreaterThan(0);
+    await call('folders.empty', { mailboxId: trash.id });
+    expect(await rows('Trash')).toEqual([]);
+    await sync();
+    expect((await serverView('Trash')).size).toBe(0);
+    expect((await serverView('INBOX')).size).toBeGreaterThan(0);
+  });
+
   it('refuses a permanent failure without blocking the queue: a read-only folder', async () => {
     const shared = (await folders()).find((m) => m.namespace === 'shared' && m.selectable);
     expect(shared).toBeTruthy();

@@ -97,6 +97,14 @@ export function createOpsService(deps: OpsServiceDeps) {
     },
     expunge: ({ ids }: { ids: number[] }) => act(mailboxesOf(ids), () => ops.expunge(ids)),
 
+    /** Empties a folder (Trash, Junk …): every message in it is expunged, exactly those (UID EXPUNGE). */
+    emptyFolder: ({ mailboxId }: { mailboxId: number }) => {
+      const mailbox = store.getMailbox(mailboxId);
+      const ids = deps.messages.all(mailboxId).map((m) => m.id);
+      if (!ids.length) return { actionId: ops.noopAction(mailbox.accountId) };
+      return act([mailboxId], () => ops.expunge(ids));
+    },
+
     /** Queues an APPEND of a whole message (a draft, a sent copy, an imported .eml). */
     append: async ({ mailboxId, raw, flags, date }: { mailboxId: number; raw: string; flags: string[]; date?: string | undefined }) => {
       const bytes = Buffer.from(raw, 'base64');
