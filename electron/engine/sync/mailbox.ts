@@ -64,6 +64,13 @@ export async function syncMailbox(
 
   let knownUpTo = state.uidnext ?? 1; // UIDs below this were all seen by the last complete pass
   let method: SyncMethod = 'initial';
+  if (state.uidvalidity === null) {
+    // First pass over a folder that already holds rows: messages our queue moved or copied here
+    // (COPYUID told us their UIDs). Their flags are what we had locally; the server's may differ
+    // (another device changed them in the source meanwhile), so take the server's.
+    const placed = messages.uids(mailboxId, uidvalidity);
+    if (placed.length) changes.changed.push(...messages.applyFlags(mailboxId, uidvalidity, await session.fetchFlags(uidSet(placed))));
+  }
   if (state.uidvalidity !== null && state.uidvalidity !== uidvalidity) {
     messages.markStale(mailboxId, uidvalidity);
     changes.reset = true;
