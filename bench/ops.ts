@@ -85,7 +85,7 @@ async function flagReplay(info: DovecotConnectionInfo, file: string, n: number):
       baseline: `${formatCount(n)} actions`,
       target: `≤ ${FLAG_COMMANDS_TARGET} commands`,
       pass: Math.max(report.commands, wire) <= FLAG_COMMANDS_TARGET,
-      note: 'replayQueue counts SELECT, one UID STORE +FLAGS.SILENT, one UID FETCH FLAGS (the merged result); on the wire imapflow adds a LIST "" <folder> before its SELECT',
+      note: 'replayQueue counts SELECT and one conditional UID STORE +FLAGS (UNCHANGEDSINCE) whose FETCH answers carry the merged flags; on the wire imapflow adds a LIST "" <folder> before its SELECT',
     };
   } finally {
     s.close();

@@ -300,10 +300,16 @@ describe('offline operations against the real Dovecot', () => {
     expect((await rows('New name')).some((r) => r.subject === 'added meanwhile')).toBe(true);
   });
 
-  it('subscribes, unsubscribes and deletes folders', async () => {
+  it('subscribes, unsubscribes and deletes folders (offline, then replayed)', async () => {
     const f = await folder('New name');
+    setReachable(false);
     await call('folders.subscribe', { mailboxId: f.id, subscribed: false });
+    expect((await folder('New name')).subscribed).toBe(false);
+    setReachable(true);
     await sync();
+    const listed = (await other.list()).find((m) => m.path === 'New name');
+    expect(listed).toBeTruthy();
+    expect(listed?.subscribed).not.toBe(true); // imapflow leaves it unset for an unsubscribed folder
     expect((await folder('New name')).subscribed).toBe(false);
     await call('folders.delete', { mailboxId: f.id });
     expect((await folders()).some((m) => m.path === 'New name')).toBe(false);
