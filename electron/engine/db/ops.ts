@@ -668,6 +668,11 @@ export class OpStore {
       .run(opId);
   }
 
+  flagsOf(messageId: number): string[] | null {
+    const row = this.#db.prepare<[number], { flags: string }>('SELECT flags FROM messages WHERE id = ?').get(messageId);
+    return row ? (JSON.parse(row.flags) as string[]) : null;
+  }
+
   messageIdOf(messageId: number): string | null {
     return (
       this.#db.prepare<[number], { message_id: string | null }>('SELECT message_id FROM messages WHERE id = ?').get(messageId)

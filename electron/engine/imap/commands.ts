@@ -50,7 +50,8 @@ async function run<T>(session: ImapSession, what: string, command: () => Promise
   return result;
 }
 
-export const hasCapability = (session: ImapSession, name: string): boolean => session.client.capabilities.has(name);
+export const hasCapability = (session: ImapSession, name: string): boolean =>
+  session.client.capabilities.has(name) && !session.without.has(name.toUpperCase());
 
 /** UID STORE ±FLAGS.SILENT (one command for the whole UID set); UNCHANGEDSINCE when given. */
 export async function storeFlags(
@@ -130,6 +131,8 @@ export async function copyMessages(session: ImapSession, uids: number[], destina
   const r = await run(session, `to copy ${uids.length} message(s) to “${destination}”`, () =>
     session.client.messageCopy(uidSet(uids), destination, { uid: true }),
   );
+  // COPYUID is UIDPLUS's (RFC 4315 3): without it there is nothing to learn the new UIDs from.
+  if (!hasCapability(session, 'UIDPLUS')) return { uidvalidity: null, uids: new Map() };
   return { uidvalidity: r.uidValidity === undefined ? null : Number(r.uidValidity), uids: r.uidMap ?? new Map() };
 }
 

@@ -138,9 +138,16 @@ export class ImapSession {
   readonly client: ImapFlow;
   readonly #target: { host: string; port: number; user: string };
 
-  constructor(client: ImapFlow, target: { host: string; port: number; user: string }) {
+  /**
+   * Extensions to act as if the server lacked (MOVE, UIDPLUS): the fallbacks of RFC 4549 4.2.4 are
+   * then exercised against a real server that has them.
+   */
+  readonly without: ReadonlySet<string>;
+
+  constructor(client: ImapFlow, target: { host: string; port: number; user: string }, without: Iterable<string> = []) {
     this.client = client;
     this.#target = target;
+    this.without = new Set([...without].map((c) => c.toUpperCase()));
   }
 
   get qresync(): boolean {

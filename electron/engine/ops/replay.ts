@@ -284,6 +284,14 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
     for (const [messageId, uid] of g.entries) {
       const local = isCopy ? p.copies?.[messageId] : messageId;
       if (local === undefined) continue;
+      if (!isCopy && !placed.expunged) {
+        // No UIDPLUS: the original stays in the source, marked \Deleted, until the user expunges
+        // it there (RFC 4549 4.2.4). The row goes back to it, as the server has it; the copy
+        // arrives with the destination's next sync.
+        ops.restorePlacement(op, [messageId]);
+        ops.setServerFlags(messageId, [...(ops.flagsOf(messageId) ?? []), '\\Deleted']);
+        continue;
+      }
       const newUid = placed.uids.get(uid);
       if (placed.uidvalidity !== null && newUid !== undefined) ops.placed(local, p.target, placed.uidvalidity, newUid);
       // With UIDPLUS, a UID missing from COPYUID was not there any more (another client expunged

@@ -68,14 +68,14 @@ export async function syncAccount(account: AccountRecord, password: string, deps
 export async function openSession(
   account: AccountRecord,
   password: string,
-  opts: { onAlert?: (message: string) => void; extensions?: OpenOptions['extensions'] } = {},
+  opts: { onAlert?: (message: string) => void; extensions?: OpenOptions['extensions']; without?: string[] } = {},
 ): Promise<ImapSession> {
   const target = targetOf(account);
   const client = await openImap(target, password, {
     ...(opts.onAlert ? { onAlert: opts.onAlert } : {}),
     ...(opts.extensions ? { extensions: opts.extensions } : {}),
   });
-  return new ImapSession(client, target);
+  return new ImapSession(client, target, opts.without ?? []);
 }
 
 /**
