@@ -3,6 +3,7 @@
 // painted), scrolling the whole list (dropped frames from requestAnimationFrame deltas), opening a
 // cached message (click → its text on screen), and the renderer's memory after the scroll (CDP).
 import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryCredentialStore } from '../electron/engine/credentials.js';
@@ -14,6 +15,7 @@ import { launchChromium } from '../test/e2e/browser.js';
 import { connectionInfo } from '../test/dovecot/server.js';
 import type { Bench, BenchContext } from './lib/bench.js';
 import { log, timed, USER } from './lib/fixture.js';
+import { outputDir, withProfile } from './lib/profile.js';
 import { formatCount, formatMb, formatMs, formatSeconds, percentile, sizeFromEnv, type ResultRow } from './lib/stats.js';
 
 const FOLDER = 'Bulk';
@@ -95,6 +97,32 @@ const openMessageScript = `(index) => {
   });
 }`;
 
+/** Wraps WebSocket send/receive: every request's name, when it was sent and when its answer came. */
+const ipcTraceScript = `(() => {
+  const calls = [];
+  window.__ipcTrace = calls;
+  const byId = new Map();
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      const m = JSON.parse(data);
+      if (m && m.id !== undefined) { const c = { name: m.name || m.request || m.type, at: performance.now() }; byId.set(m.id, c); calls.push(c); }
+    } catch {}
+    if (!this.__traced) {
+      this.__traced = true;
+      this.addEventListener('message', (e) => {
+        try {
+          const m = JSON.parse(e.data);
+          if (m && m.type === 'event') calls.push({ event: m.event, at: performance.now() });
+          const c = m && byId.get(m.id);
+          if (c) { c.ms = performance.now() - c.at; byId.delete(m.id); }
+        } catch {}
+      });
+    }
+    return send.call(this, data);
+  };
+})();`;
+
 export const renderer: Bench = {
   name: 'renderer',
   title: 'the reading app in Chromium: folder open, full scroll, cached message open, memory (100k messages)',
@@ -146,6 +174,10 @@ export const renderer: Bench = {
       await context.addInitScript(() => {
         localStorage.setItem('tegami.settings', JSON.stringify({ allFolders: true, markReadDelay: null }));
       });
+      // RENDERER_TRACE=1: time every IPC request in the page (sent → answered), to tell engine waits
+      // from renderer work (bench-output/renderer-*.ipc.json).
+      const trace = ctx.env['RENDERER_TRACE'] === '1';
+      if (trace) await context.addInitScript({ content: ipcTraceScript });
       const page = await context.newPage();
       // The measurements run inside the page (this world has no DOM types: they are plain JS source).
       const inPage = <T>(fn: string, arg: unknown) => page.evaluate(`(${fn})(${JSON.stringify(arg)})`) as Promise<T>;
@@ -154,23 +186,49 @@ export const renderer: Bench = {
       const inboxItem = page.locator('[role="treeitem"][data-path="INBOX"]');
       await bulkItem.waitFor({ timeout: 30_000 });
 
+      // RENDERER_PROFILE=1: CDP CPU profiles of the folder opens and of the message opens.
+      const profiler = ctx.env['RENDERER_PROFILE'] === '1' ? await context.newCDPSession(page) : null;
+      const profile = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+        if (profiler) {
+          await profiler.send('Profiler.enable');
+          await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
+          await profiler.send('Profiler.start');
+        }
+        const result = await fn();
+        await mkdir(outputDir, { recursive: true });
+        if (profiler) {
+          const { profile: p } = await profiler.send('Profiler.stop');
+          await writeFile(path.join(outputDir, `renderer-${label}.cpuprofile`), JSON.stringify(p));
+        }
+        if (trace) {
+          const calls = await page.evaluate('window.__ipcTrace.splice(0)');
+          await writeFile(path.join(outputDir, `renderer-${label}.ipc.json`), JSON.stringify(calls, null, 1));
+        }
+        return result;
+      };
+
       // 1. Folder open: click → first real rows painted (the frame after they are in the DOM).
       const opens: number[] = [];
-      for (let i = 0; i < OPEN_RUNS; i++) {
-        await inboxItem.click();
-        await page.getByTestId('pane-title').filter({ hasText: 'INBOX' }).waitFor();
-        await page.waitForTimeout(200);
-        const ms = await inPage<number>(openFolderScript, FOLDER);
-        opens.push(ms);
-      }
+      // BENCH_PROFILE=1: the engine's side of the folder opens too (it runs in this process).
+      await withProfile('renderer-engine-folder-open', () =>
+        profile('folder-open', async () => {
+          for (let i = 0; i < OPEN_RUNS; i++) {
+            await inboxItem.click();
+            await page.getByTestId('pane-title').filter({ hasText: 'INBOX' }).waitFor();
+            await page.waitForTimeout(200);
+            if (trace) await page.evaluate(`window.__ipcTrace.push({ mark: 'open ${i}', at: performance.now() })`);
+            const ms = await inPage<number>(openFolderScript, FOLDER);
+            opens.push(ms);
+          }
+        }),
+      );
       const rowCount = await page.getByTestId('message-list').getAttribute('aria-rowcount');
       log(`folder open (ms): ${opens.map((x) => x.toFixed(1)).join(', ')}; aria-rowcount ${rowCount}`);
 
       // 2. Scroll the whole list, a constant distance per frame; count frames over 1.5 × 16.7 ms, and
       //    frames that show placeholder rows (the list could not keep up).
-      const scroll = await inPage<{ deltas: number[]; frames: number; blankFrames: number; settle: number; height: number }>(
-        scrollScript,
-        null,
+      const scroll = await profile('scroll', () =>
+        inPage<{ deltas: number[]; frames: number; blankFrames: number; settle: number; height: number }>(scrollScript, null),
       );
       const dropped = scroll.deltas.filter((d) => d > 25).length;
       const seconds = scroll.deltas.reduce((a, b) => a + b, 0) / 1000;
@@ -191,11 +249,14 @@ export const renderer: Bench = {
       await page.evaluate('document.querySelector(\'[data-testid="message-list"]\').scrollTop = 0');
       await page.locator('[data-testid="message-row"]').first().waitFor();
       const opensMsg: number[] = [];
-      for (let i = 0; i < MESSAGE_RUNS; i++) {
-        await page.waitForTimeout(150);
-        const ms = await inPage<number>(openMessageScript, i + 1);
-        opensMsg.push(ms);
-      }
+      await profile('message-open', async () => {
+        for (let i = 0; i < MESSAGE_RUNS; i++) {
+          await page.waitForTimeout(150);
+          if (trace) await page.evaluate(`window.__ipcTrace.push({ mark: 'message ${i}', at: performance.now() })`);
+          const ms = await inPage<number>(openMessageScript, i + 1);
+          opensMsg.push(ms);
+        }
+      });
       log(`cached message open (ms): ${opensMsg.map((x) => x.toFixed(1)).join(', ')}`);
       await context.close();
 

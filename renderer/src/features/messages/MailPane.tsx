@@ -7,6 +7,7 @@ import { call } from '../../ipc/client.js';
 import { ContextMenu, type MenuItem } from '../../ui/Menu.js';
 import { Splitter } from '../../ui/Splitter.js';
 import { FolderPicker } from '../folders/FolderPicker.js';
+import { prefetchMessage } from '../reader/messageCache.js';
 import { MessageView } from '../reader/MessageView.js';
 import { useSearch } from '../search/useSearch.js';
 import { actionLabel, runAction, type ActionName } from './actions.js';
@@ -26,6 +27,8 @@ export function typingTarget(target: EventTarget | null): boolean {
 
 const actionKeys: Record<string, ActionName> = { u: 'toggleRead', s: 'flag', e: 'archive', '#': 'delete', Delete: 'delete', z: 'undo' };
 const removes: readonly ActionName[] = ['archive', 'delete', 'move'];
+/** Selection changes closer together than this (a key held down) open their message once they rest. */
+const SETTLE_MS = 90;
 
 /**
  * `value`, but while it changes quickly (j held down) only once it rests for `ms`: the first change
@@ -38,7 +41,15 @@ function useSettled<T>(value: T, ms: number): T {
     const now = performance.now();
     const quiet = now - last.current > ms;
     last.current = now;
-    const timer = setTimeout(() => setV(value), quiet ? 0 : ms);
+    if (quiet) {
+      // Not a timer: a click's message renders right after the list, without waiting for a task.
+      let live = true;
+      queueMicrotask(() => live && setV(value));
+      return () => {
+        live = false;
+      };
+    }
+    const timer = setTimeout(() => setV(value), ms);
     return () => clearTimeout(timer);
   }, [value, ms]);
   return v;
@@ -92,12 +103,24 @@ export function MailPane({
   const source: ListSource = searching ? searchSource : folderSource;
 
   const mode = searching ? 'search' : 'folder';
-  const setSelection = useCallback((s: SelectionState) => setSelections((prev) => ({ ...prev, [mode]: s })), [mode]);
+  // A message selected after a quiet moment (a click, not j held down) starts loading at once, before
+  // the reading pane renders (see useSettled, which passes the same changes on without delay).
+  const lastSelect = useRef(0);
+  const setSelection = useCallback(
+    (s: SelectionState) => {
+      const one = singleSelected(s);
+      const now = performance.now();
+      if (one !== null && now - lastSelect.current > SETTLE_MS) prefetchMessage(one);
+      lastSelect.current = now;
+      setSelections((prev) => ({ ...prev, [mode]: s }));
+    },
+    [mode],
+  );
   // Live updates: the selection holds only messages still in the list (when the whole list is known).
   const raw = selections[mode];
   const selection = useMemo(() => (source.exact ? pruneSelection(raw, (id) => source.indexOf(id) >= 0) : raw), [raw, source]);
 
-  const single = useSettled(singleSelected(selection), 90);
+  const single = useSettled(singleSelected(selection), SETTLE_MS);
   const count = selectedCount(selection, source.rowCount);
 
   const [picker, setPicker] = useState<'move' | 'copy' | null>(null);

@@ -29,6 +29,43 @@ describe('PagedCache', () => {
     expect(cache.exact).toBe(false);
   });
 
+  it('reads the rows ahead of the scrolling direction after the visible ones', async () => {
+    const f = fakeFolder();
+    const cache = new PagedCache(f.fetch, () => {}, total, 250);
+    await cache.fill(0, 40, 500);
+    expect(f.calls).toHaveLength(3);
+    expect(cache.rowAt(749)?.subject).toBe('m749');
+    expect(cache.rowAt(750)).toBeUndefined();
+    // Scrolling back up from far down: the visible page first, then the ones above it, nearest first.
+    const g = fakeFolder();
+    const jumps: number[] = [];
+    const back = new PagedCache(
+      g.fetch,
+      () => {},
+      total,
+      250,
+      async (index) => {
+        jumps.push(index);
+        return { key: `m${index - 1}`, id: index };
+      },
+    );
+    await back.fill(5000, 5040, -500);
+    expect(jumps).toEqual([5000, 4750, 4500]);
+    expect(back.rowAt(4500)?.subject).toBe('m4500');
+    expect(back.rowAt(4499)).toBeUndefined();
+  });
+
+  it('tells when the rows asked for are read', async () => {
+    const f = fakeFolder();
+    const cache = new PagedCache(f.fetch, () => {}, total, 250);
+    await cache.idle();
+    cache.ensure(0, 40, 250);
+    expect(cache.loading).toBe(true);
+    await cache.idle();
+    expect(cache.loading).toBe(false);
+    expect(cache.rowAt(499)?.subject).toBe('m499');
+  });
+
   it('walks the keyset to a far row, keeps memory bounded, and finds evicted pages again in one request', async () => {
     const f = fakeFolder();
     const cache = new PagedCache(f.fetch, () => {}, 0, 250);

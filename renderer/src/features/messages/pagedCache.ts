@@ -31,7 +31,9 @@ export class PagedCache {
   readonly #index = new Map<number, number>();
   #end: number | null = null;
   #want = { start: 0, end: 0 };
+  #ahead = 0;
   #running = false;
+  #run: Promise<void> | null = null;
   #closed = false;
   error: unknown = null;
 
@@ -87,15 +89,21 @@ export class PagedCache {
     return this.#index.get(id) ?? -1;
   }
 
-  /** Asks for rows [start, end) (the viewport plus overscan); loads what is missing in the background. */
-  ensure(start: number, end: number): void {
+  /**
+   * Asks for rows [start, end) (the viewport plus overscan); loads what is missing in the background.
+   * `ahead`: that many rows after `end` (negative: before `start`) are read next, nearest first, so
+   * that a list scrolling that way finds its rows already there.
+   */
+  ensure(start: number, end: number, ahead = 0): void {
     this.#want = { start, end };
+    this.#ahead = ahead;
     void this.#pump();
   }
 
   /** Loads pages until rows [start,end) are present; resolves when done (for refreshes and tests). */
-  async fill(start: number, end: number): Promise<void> {
+  async fill(start: number, end: number, ahead = 0): Promise<void> {
     this.#want = { start, end };
+    this.#ahead = ahead;
     await this.#pump();
   }
 
@@ -118,11 +126,32 @@ export class PagedCache {
     for (let p = Math.floor(start / this.pageSize); p * this.pageSize < Math.min(end, limit); p++) {
       if (!this.#pages.has(p)) return p;
     }
+    if (this.#ahead > 0) {
+      for (let p = Math.floor(Math.max(0, end - 1) / this.pageSize) + 1; p * this.pageSize < Math.min(end + this.#ahead, limit); p++) {
+        if (!this.#pages.has(p)) return p;
+      }
+    } else if (this.#ahead < 0) {
+      for (let p = Math.floor(start / this.pageSize) - 1; p >= 0 && (p + 1) * this.pageSize > start + this.#ahead; p--) {
+        if (!this.#pages.has(p)) return p;
+      }
+    }
     return null;
   }
 
-  async #pump(): Promise<void> {
-    if (this.#running) return;
+  /** Resolves once the rows asked for so far are read (at once when nothing is being read). */
+  idle(): Promise<void> {
+    return this.#run ?? Promise.resolve();
+  }
+
+  #pump(): Promise<void> {
+    if (this.#run) return this.#run;
+    this.#run = this.#loop().finally(() => {
+      this.#run = null;
+    });
+    return this.#run;
+  }
+
+  async #loop(): Promise<void> {
     this.#running = true;
     try {
       for (;;) {

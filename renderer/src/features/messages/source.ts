@@ -16,7 +16,8 @@ export interface ListSource {
   error: TegamiError | null;
   rowAt(index: number): MessageSummary | undefined;
   indexOf(id: number): number;
-  ensure(start: number, end: number): void;
+  /** Asks for rows [start, end); `ahead` more rows after `end` (or, negative, before `start`) are read next. */
+  ensure(start: number, end: number, ahead?: number): void;
   /** Conversation view: the row's conversation (count, depth, expanded), and expanding / collapsing it. */
   thread?: ((index: number) => ThreadRow | undefined) | undefined;
   toggleThread?: ((key: number) => void) | undefined;
@@ -82,8 +83,11 @@ export function useFolderSource(
   useEffect(() => {
     let current = initial;
     let timer: ReturnType<typeof setTimeout> | null = null;
-    count(initial);
+    // The count only after the first rows are read: counting a large folder takes the engine far
+    // longer (about 0.5 s for 100,000 messages) than the first page, and it answers one at a time;
+    // until then the folder's own count sizes the scrollbar.
     initial.ensure(want.current.start, want.current.end);
+    void initial.idle().then(() => !initial.closed && count(initial));
     const reload = () => {
       const next = new PagedCache(fetch, () => undefined, current.rowCount, undefined, jump);
       const { start, end } = want.current;
@@ -130,9 +134,9 @@ export function useFolderSource(
       error: cache.error ? asTegamiError(cache.error) : null,
       rowAt: (i) => cache.rowAt(i),
       indexOf: (id) => cache.indexOf(id),
-      ensure: (start, end) => {
+      ensure: (start, end, ahead) => {
         want.current = { start, end };
-        cache.ensure(start, end);
+        cache.ensure(start, end, ahead);
       },
     }),
     // `version` changes after every page the cache reads: a new object tells the list to read rows again.

@@ -6,6 +6,7 @@ import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/clie
 import { Icon } from '../../ui/Icon.js';
 import { addressText, byteSize, fullDate } from '../messages/format.js';
 import { HtmlFrame } from './HtmlFrame.js';
+import { loadDetail, loadPart, peekPart } from './messageCache.js';
 import { linkify } from './linkify.js';
 import { sanitizeMailHtml } from './sanitize.js';
 
@@ -193,13 +194,14 @@ function Body({ detail }: { detail: MessageDetail }) {
   const allowRemote = allowOnce || trusted;
   const useHtml = detail.htmlPart !== null && (!preferText || detail.textPart === null);
   const part = useHtml ? detail.htmlPart : detail.textPart;
-  const content = useLoad<PartContent>(part === null ? null : `${detail.summary.id}:${part}`, () =>
-    call('messages.part', { id: detail.summary.id, part: part ?? '1' }),
+  // A part read before (usually just now, asked for as the headers arrived) shows in this render.
+  const known = part === null ? undefined : peekPart(detail.summary.id, part);
+  const loaded = useLoad<PartContent>(part === null || known ? null : `${detail.summary.id}:${part}`, () =>
+    loadPart(detail.summary.id, part ?? '1'),
   );
-  const safe = useMemo(
-    () => (useHtml && content?.state === 'ready' && content.value.kind === 'text' ? sanitizeMailHtml(content.value.text) : null),
-    [useHtml, content],
-  );
+  const content: Load<PartContent> | null = known ? { state: 'ready', value: known } : loaded;
+  const readyText = content?.state === 'ready' && content.value.kind === 'text' ? content.value.text : null;
+  const safe = useMemo(() => (useHtml && readyText !== null ? sanitizeMailHtml(readyText) : null), [useHtml, readyText]);
   const images = useInlineImages(detail, safe?.cids ?? []);
 
   return (
@@ -300,7 +302,7 @@ function Source({ id }: { id: number }) {
 /** The reading pane: headers, then only what is shown is fetched (the text or HTML part). */
 export function MessageView({ messageId, count }: { messageId: number | null; count: number }) {
   const { t, locale } = useSettings();
-  const detail = useLoad<MessageDetail>(messageId === null ? null : String(messageId), () => call('messages.get', { id: messageId ?? 0 }));
+  const detail = useLoad<MessageDetail>(messageId === null ? null : String(messageId), () => loadDetail(messageId ?? 0));
   const [sourceFor, setSourceFor] = useState<number | null>(null);
 
   if (messageId === null)
