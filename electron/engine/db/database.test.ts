@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import { migrate, openDatabase, storageError } from './database.js';
+import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
+import { PartStore } from './parts.js';
+import { withSearchDeferred } from './search-text.js';
 
 const dirs: string[] = [];
 const tempFile = () => {
@@ -160,6 +163,90 @@ describe('migration 6', () => {
     expect(match('message_search', '"lunch"')).toEqual([]);
     expect(match('message_search_cjk', '"検索"')).toEqual([]);
     expect(old.prepare('SELECT count(*) AS n FROM message_search_cjk').get()).toEqual({ n: 0 });
+    old.close();
+  });
+});
+
+describe('migration 7', () => {
+  const header = (uid: number, subject: string): HeaderRecord => ({
+    uid,
+    modseq: null,
+    flags: [],
+    internalDate: uid,
+    sentDate: null,
+    size: 1,
+    subject,
+    from: { name: '田中 太郎', address: 'tanaka@example.jp' },
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    messageId: null,
+    inReplyTo: null,
+    references: [],
+    bodystructure: null,
+    attachments: [],
+  });
+
+  it('lets the bulk writers index their own rows once, while every other writer keeps the triggers', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 6));
+    old.exec(`
+      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
+      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Before the upgrade');
+    `);
+    migrate(old, migrations.slice(0, 7));
+    expect(old.pragma('user_version', { simple: true })).toBe(7);
+    const match = (table: string, q: string) =>
+      (old.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);
+    const rows = (table: string) => (old.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect(match('message_search', '"upgrade"')).toEqual([1]);
+
+    // raw writers (queued operations' local rows, part files) are still indexed by the triggers
+    old.prepare("INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, -1, 0, '会議の議事録')").run();
+    old
+      .prepare("INSERT INTO parts (message_id, part, content_type, search_text, size) VALUES (2, '1', 'text/plain', '同期します', 5)")
+      .run();
+    expect(match('message_search', '"議事録"')).toEqual([2]);
+    expect(match('message_search_cjk', '"同期"')).toEqual([2]);
+    // while deferred, the insert triggers stand aside (the writer indexes)
+    withSearchDeferred(old, () =>
+      old.prepare("INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 3, 0, 'Unindexed')").run(),
+    );
+    expect(match('message_search', '"unindexed"')).toEqual([]);
+    old.prepare('DELETE FROM messages WHERE uid = 3').run();
+
+    // insertHeaders and storeTexts: one row per message in each index, replaced (not added to) when parts change
+    const messages = new MessageStore(old);
+    const parts = new PartStore(old, path.dirname(file));
+    const [id] = messages.insertHeaders(1, 1, 1, [header(10, '猫の写真')]) as [number];
+    expect(match('message_search', '"tanaka@example"')).toEqual([id]);
+    expect(match('message_search_cjk', '"田中"')).toEqual([id]);
+    const text = (part: string, searchText: string) => ({
+      part,
+      contentType: 'text/plain',
+      charset: null,
+      text: searchText,
+      searchText,
+      size: 1,
+    });
+    parts.storeTexts([{ messageId: id, parts: [text('1', 'first body'), text('2', '検索の本文')], snippet: null }]);
+    expect(match('message_search', '"first body"')).toEqual([id]);
+    expect(match('message_search_cjk', '"本文"')).toEqual([id]);
+    expect(match('message_search', '"写真"')).toEqual([]); // trigram needs 3 characters
+    expect(match('message_search_cjk', '"写真"')).toEqual([id]);
+    parts.storeTexts([{ messageId: id, parts: [text('1', 'second body')], snippet: null }]);
+    expect(match('message_search', '"first body"')).toEqual([]);
+    expect(match('message_search', '"second body"')).toEqual([id]);
+    expect(match('message_search_cjk', '"本文"')).toEqual([id]); // part 2 is still cached
+    expect(rows('message_search')).toBe(3);
+    expect(rows('message_search_cjk')).toBe(3);
+    // eviction (the delete trigger) still clears the body text
+    old.prepare('DELETE FROM parts WHERE message_id = ?').run(id);
+    expect(match('message_search', '"second body"')).toEqual([]);
+    expect(match('message_search_cjk', '"本文"')).toEqual([]);
+    expect(match('message_search_cjk', '"田中"')).toEqual([id]);
     old.close();
   });
 });

@@ -1,5 +1,6 @@
 import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '../../../shared/domain/message.js';
 import type { Db } from './database.js';
+import { addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
 
 /** What header sync learns of one message (FETCH ENVELOPE FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE). */
 export interface HeaderRecord {
@@ -134,6 +135,7 @@ export const summaryColumns = `id, mailbox_id, uidvalidity, uid, flags, seen, fl
 export class MessageStore {
   readonly #db: Db;
   readonly #q;
+  readonly #index;
 
   readonly #pages = new Map<string, ReturnType<Db['prepare']>>();
 
@@ -222,6 +224,7 @@ export class MessageStore {
       ),
       all: db.prepare<[number], MessageRow>(`SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 ORDER BY uid`),
     };
+    this.#index = searchIndexWriter(db);
   }
 
   syncState(mailboxId: number): MailboxSyncState {
@@ -304,51 +307,58 @@ export class MessageStore {
   /** Inserts a batch of new messages (threading them) in one transaction; returns the new ids. */
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[] {
     const ids: number[] = [];
-    this.#db.transaction(() => {
-      // Ids are given here (the next after the largest, as SQLite would) so the thread is known
-      // before the row is written: one INSERT per message, no UPDATE after it.
-      let nextId = (this.#q.maxId.get()?.id ?? 0) + 1;
-      for (const r of records) {
-        const flags = canonicalFlags(r.flags);
-        const flagCols = flagColumns(flags);
-        if (r.messageId) {
-          const stale = this.#q.staleByMessageId.get(mailboxId, r.messageId);
-          if (stale) {
-            this.#q.rematch.run({ id: stale.id, uidvalidity, uid: r.uid, modseq: r.modseq, flags: JSON.stringify(flags), ...flagCols });
-            ids.push(stale.id);
-            continue;
+    // The insert trigger stands aside (migration 7): each new row is indexed here, its address text
+    // taken from the records rather than parsed back from the stored JSON.
+    withSearchDeferred(
+      this.#db,
+      this.#db.transaction(() => {
+        // Ids are given here (the next after the largest, as SQLite would) so the thread is known
+        // before the row is written: one INSERT per message, no UPDATE after it.
+        let nextId = (this.#q.maxId.get()?.id ?? 0) + 1;
+        for (const r of records) {
+          const flags = canonicalFlags(r.flags);
+          const flagCols = flagColumns(flags);
+          if (r.messageId) {
+            const stale = this.#q.staleByMessageId.get(mailboxId, r.messageId);
+            if (stale) {
+              this.#q.rematch.run({ id: stale.id, uidvalidity, uid: r.uid, modseq: r.modseq, flags: JSON.stringify(flags), ...flagCols });
+              ids.push(stale.id);
+              continue;
+            }
           }
+          if (this.#q.known.get(mailboxId, uidvalidity, r.uid)) continue; // already known (a resumed pass)
+          const id = nextId++;
+          const addresses = { from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo };
+          this.#q.insert.run({
+            id,
+            threadId: this.#thread(accountId, id, r),
+            mailboxId,
+            uidvalidity,
+            uid: r.uid,
+            modseq: r.modseq,
+            flags: JSON.stringify(flags),
+            ...flagCols,
+            internalDate: r.internalDate,
+            sentDate: r.sentDate,
+            size: r.size,
+            subject: r.subject,
+            fromName: r.from?.name ?? '',
+            fromAddr: r.from?.address ?? '',
+            sortFrom: (r.from?.name || r.from?.address || '').toLowerCase(),
+            sortSubject: baseSubject(r.subject),
+            addresses: JSON.stringify(addresses),
+            messageId: r.messageId,
+            inReplyTo: r.inReplyTo,
+            refs: JSON.stringify(r.references),
+            bodystructure: r.bodystructure === undefined || r.bodystructure === null ? null : JSON.stringify(r.bodystructure),
+            hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
+            attachments: JSON.stringify(r.attachments),
+          });
+          this.#index.insert(id, r.subject, addressValueText(addresses), '');
+          ids.push(id);
         }
-        if (this.#q.known.get(mailboxId, uidvalidity, r.uid)) continue; // already known (a resumed pass)
-        const id = nextId++;
-        this.#q.insert.run({
-          id,
-          threadId: this.#thread(accountId, id, r),
-          mailboxId,
-          uidvalidity,
-          uid: r.uid,
-          modseq: r.modseq,
-          flags: JSON.stringify(flags),
-          ...flagCols,
-          internalDate: r.internalDate,
-          sentDate: r.sentDate,
-          size: r.size,
-          subject: r.subject,
-          fromName: r.from?.name ?? '',
-          fromAddr: r.from?.address ?? '',
-          sortFrom: (r.from?.name || r.from?.address || '').toLowerCase(),
-          sortSubject: baseSubject(r.subject),
-          addresses: JSON.stringify({ from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo }),
-          messageId: r.messageId,
-          inReplyTo: r.inReplyTo,
-          refs: JSON.stringify(r.references),
-          bodystructure: r.bodystructure === undefined || r.bodystructure === null ? null : JSON.stringify(r.bodystructure),
-          hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
-          attachments: JSON.stringify(r.attachments),
-        });
-        ids.push(id);
-      }
-    })();
+      }),
+    );
     return ids;
   }
 

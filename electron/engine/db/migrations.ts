@@ -348,4 +348,50 @@ export const migrations: readonly Migration[] = [
           FROM (SELECT search_text FROM parts WHERE message_id = messages.id AND search_text IS NOT NULL ORDER BY part))) FROM messages;
     `,
   },
+  {
+    version: 7,
+    name: 'bulk writers index their own rows: insert triggers stand aside while they do',
+    sql: `
+      -- Migration 6's triggers recomputed a message's whole search row (address text, the body from
+      -- every cached part, CJK grams; in both indexes) once per part written, and parsed the address
+      -- JSON twice per header row. insertHeaders and PartStore.storeTexts now write each message's
+      -- row once themselves (from the values they hold) inside withSearchDeferred, during which
+      -- tegami_search_deferred() is 1 and these triggers do nothing. Every other writer (local
+      -- rows of queued operations, part files, tests, a raw INSERT) is kept in step as before; the
+      -- delete triggers (eviction, expunge) are unchanged.
+      DROP TRIGGER messages_search_insert;
+      DROP TRIGGER parts_search_insert;
+      DROP TRIGGER parts_search_update;
+      CREATE TRIGGER messages_search_insert AFTER INSERT ON messages WHEN NOT tegami_search_deferred() BEGIN
+        INSERT INTO message_search (rowid, subject, addresses, body)
+          SELECT new.id, new.subject, a, '' FROM (SELECT tegami_address_text(new.addresses) AS a);
+        INSERT INTO message_search_cjk (rowid, grams)
+          SELECT new.id, tegami_cjk_grams(new.subject, a) FROM (SELECT tegami_address_text(new.addresses) AS a);
+      END;
+      CREATE TRIGGER parts_search_insert AFTER INSERT ON parts WHEN new.search_text IS NOT NULL AND NOT tegami_search_deferred() BEGIN
+        DELETE FROM message_search WHERE rowid = new.message_id;
+        INSERT INTO message_search (rowid, subject, addresses, body)
+          SELECT m.id, m.subject, a, b FROM messages m, (SELECT tegami_address_text(addresses) AS a, coalesce((SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)), '') AS b
+            FROM messages WHERE id = new.message_id) WHERE m.id = new.message_id;
+        DELETE FROM message_search_cjk WHERE rowid = new.message_id;
+        INSERT INTO message_search_cjk (rowid, grams)
+          SELECT m.id, tegami_cjk_grams(m.subject, tegami_address_text(m.addresses), (SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)))
+          FROM messages m WHERE m.id = new.message_id;
+      END;
+      CREATE TRIGGER parts_search_update AFTER UPDATE OF search_text ON parts WHEN NOT tegami_search_deferred() BEGIN
+        DELETE FROM message_search WHERE rowid = new.message_id;
+        INSERT INTO message_search (rowid, subject, addresses, body)
+          SELECT m.id, m.subject, a, b FROM messages m, (SELECT tegami_address_text(addresses) AS a, coalesce((SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)), '') AS b
+            FROM messages WHERE id = new.message_id) WHERE m.id = new.message_id;
+        DELETE FROM message_search_cjk WHERE rowid = new.message_id;
+        INSERT INTO message_search_cjk (rowid, grams)
+          SELECT m.id, tegami_cjk_grams(m.subject, tegami_address_text(m.addresses), (SELECT group_concat(search_text, char(10))
+            FROM (SELECT search_text FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL ORDER BY part)))
+          FROM messages m WHERE m.id = new.message_id;
+      END;
+    `,
+  },
 ];

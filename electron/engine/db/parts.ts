@@ -8,11 +8,12 @@ import { TegamiError } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
 import { storageError } from './database.js';
 import { summaryColumns, toSummary, type MessageRow } from './messages.js';
-import { isCjkTerm } from './search-text.js';
+import { addressText, isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
 
 /**
  * The part cache (DESIGN.md 3): decoded text parts in the `parts` table (their search_text feeds
- * full-text search through migration 3's triggers), binary and large parts as files under
+ * full-text search: storeTexts writes each message's search row itself, the triggers of migrations 6
+ * and 7 cover every other writer and deletes), binary and large parts as files under
  * <dataDir>/parts/<messageId>/<part>, written atomically (temporary file, then rename). Also the
  * local search queries over message_search.
  */
@@ -119,6 +120,7 @@ export class PartStore {
   readonly #db: Db;
   readonly #root: string;
   readonly #q;
+  readonly #index;
   readonly #searches = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(db: Db, dataDir: string) {
@@ -175,7 +177,12 @@ export class PartStore {
       ),
       messageIds: db.prepare<[], { id: number }>('SELECT id FROM messages'),
       mailboxState: db.prepare<[number], { uidvalidity: number | null }>('SELECT uidvalidity FROM mailboxes WHERE id = ?'),
+      searchHeader: db.prepare<[number], { subject: string; addresses: string }>('SELECT subject, addresses FROM messages WHERE id = ?'),
+      searchTexts: db
+        .prepare<[number], string>('SELECT search_text FROM parts WHERE message_id = ? AND search_text IS NOT NULL ORDER BY part')
+        .pluck(),
     };
+    this.#index = searchIndexWriter(db);
   }
 
   // ---- cached parts ------------------------------------------------------------------------------
@@ -207,22 +214,40 @@ export class PartStore {
   storeTexts(batch: ReadonlyArray<{ messageId: number; parts: TextPartRecord[]; snippet: string | null; complete?: boolean }>): void {
     this.#write(() =>
       this.#db.transaction(() => {
-        for (const m of batch) {
-          for (const p of m.parts) {
-            this.#q.upsertPart.run({
-              messageId: m.messageId,
-              part: p.part,
-              contentType: p.contentType,
-              charset: p.charset,
-              text: p.text,
-              searchText: p.searchText,
-              file: null,
-              size: p.size,
+        // The parts triggers stand aside (migration 7): each message's search row is rewritten once
+        // below, from all its cached parts, instead of once per part written.
+        const touched = new Set<number>();
+        withSearchDeferred(this.#db, () => {
+          for (const m of batch) {
+            if (m.parts.length > 0) touched.add(m.messageId);
+            for (const p of m.parts) {
+              this.#q.upsertPart.run({
+                messageId: m.messageId,
+                part: p.part,
+                contentType: p.contentType,
+                charset: p.charset,
+                text: p.text,
+                searchText: p.searchText,
+                file: null,
+                size: p.size,
+              });
+            }
+            if (m.snippet !== null) this.#q.setSnippet.run(m.snippet, m.messageId);
+            if (m.complete !== false) this.#q.raiseBodyState.run(BODY_TEXT, m.messageId);
+          }
+          const rows: Array<{ id: number; subject: string; addresses: string; body: string }> = [];
+          for (const id of touched) {
+            const header = this.#q.searchHeader.get(id);
+            if (!header) continue; // the message is gone (its parts went with it)
+            rows.push({
+              id,
+              subject: header.subject,
+              addresses: addressText(header.addresses),
+              body: this.#q.searchTexts.all(id).join('\n'),
             });
           }
-          if (m.snippet !== null) this.#q.setSnippet.run(m.snippet, m.messageId);
-          if (m.complete !== false) this.#q.raiseBodyState.run(BODY_TEXT, m.messageId);
-        }
+          this.#index.replaceMany(rows);
+        });
       })(),
     );
   }

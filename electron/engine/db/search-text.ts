@@ -15,6 +15,11 @@ export function addressText(json: string | null): string {
   } catch {
     return '';
   }
+  return addressValueText(value);
+}
+
+/** addressText of the parsed value (what insertHeaders has before it serialises it). */
+export function addressValueText(value: unknown): string {
   if (!value || typeof value !== 'object') return '';
   const out: string[] = [];
   for (const list of Object.values(value as Record<string, unknown>)) {
@@ -57,9 +62,68 @@ export function cjkGrams(...texts: Array<string | null>): string {
   return out.join(' ');
 }
 
+/**
+ * Per connection: true while a bulk writer (insertHeaders, PartStore.storeTexts) indexes the rows it
+ * writes itself, once per message, so migration 7's insert triggers stand aside
+ * (WHEN NOT tegami_search_deferred()). Every other writer still gets the triggers.
+ */
+const deferred = new WeakMap<Db, { on: boolean }>();
+
+/** Runs `fn` with the search-index insert triggers off on this connection; `fn` must index what it writes. */
+export function withSearchDeferred<T>(db: Db, fn: () => T): T {
+  const state = deferred.get(db);
+  if (!state) throw new Error('registerSearchFunctions was not called on this connection');
+  const before = state.on;
+  state.on = true;
+  try {
+    return fn();
+  } finally {
+    state.on = before;
+  }
+}
+
 export function registerSearchFunctions(db: Db): void {
+  const state = { on: false };
+  deferred.set(db, state);
+  db.function('tegami_search_deferred', { deterministic: false }, () => (state.on ? 1 : 0));
   db.function('tegami_address_text', { deterministic: true }, (json: unknown) => addressText(typeof json === 'string' ? json : null));
   db.function('tegami_cjk_grams', { deterministic: true, varargs: true }, (...texts: unknown[]) =>
     cjkGrams(...texts.map((t) => (typeof t === 'string' ? t : null))),
   );
+}
+
+/**
+ * Writes messages' rows in both search indexes directly (what the triggers would, computed once per
+ * message). For use inside withSearchDeferred: insert() a new message's row, replace() an indexed one.
+ */
+export function searchIndexWriter(db: Db) {
+  const q = {
+    insert: db.prepare<[number, string, string, string]>(
+      'INSERT INTO message_search (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)',
+    ),
+    insertCjk: db.prepare<[number, string]>('INSERT INTO message_search_cjk (rowid, grams) VALUES (?, ?)'),
+    remove: db.prepare<[number]>('DELETE FROM message_search WHERE rowid = ?'),
+    removeCjk: db.prepare<[number]>('DELETE FROM message_search_cjk WHERE rowid = ?'),
+  };
+  const insert = (id: number, subject: string, addresses: string, body: string): void => {
+    q.insert.run(id, subject, addresses, body);
+    q.insertCjk.run(id, cjkGrams(subject, addresses, body));
+  };
+  return {
+    /** A message not in the index yet; `addresses` as addressText gives it. */
+    insert,
+    /**
+     * Replaces the rows of many messages: every delete, then every insert, in ascending id order.
+     * FTS5 flushes its pending terms to a new segment whenever a rowid is not above the last one
+     * written, so interleaved or descending writes (the prefetch goes newest first) cost one
+     * segment, and its merging, per message; this order costs one or two per batch.
+     */
+    replaceMany(rows: ReadonlyArray<{ id: number; subject: string; addresses: string; body: string }>): void {
+      const sorted = [...rows].sort((a, b) => a.id - b.id);
+      for (const r of sorted) q.remove.run(r.id);
+      for (const r of sorted) q.removeCjk.run(r.id);
+      for (const r of sorted) q.insert.run(r.id, r.subject, r.addresses, r.body);
+      for (const r of sorted) q.insertCjk.run(r.id, cjkGrams(r.subject, r.addresses, r.body));
+    },
+  };
 }
