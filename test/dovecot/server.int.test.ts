@@ -182,7 +182,8 @@ describe('Dovecot test server', () => {
     await own.stop();
     await closed;
     expect(() => process.kill(own.pid, 0)).toThrow();
-    expect(() => process.kill(-own.pid, 0)).toThrow(); // the whole process group is gone
+    // No process of the instance runs any more. (Not kill(-pgid, 0): on a machine whose init does
+    // not reap orphans, an exited child can linger as a zombie in the group, which is not running.)
     expect(pgrep(own.dir)).toBe('');
     expect(existsSync(own.dir)).toBe(false);
   }, 20_000);
