@@ -250,3 +250,14 @@ describe('migration 7', () => {
     old.close();
   });
 });
+
+describe('migration 8', () => {
+  it('counts a folder from the partial covering index', () => {
+    const db = openDatabase(tempFile());
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT count(*) FROM messages WHERE mailbox_id = 1 AND stale = 0 AND (0 = 0 OR seen = 0)')
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX messages_live/);
+    db.close();
+  });
+});

@@ -72,7 +72,7 @@ export interface MessageRow {
 
 /** Messages whose expunge is queued are gone for the user already (lists and counts skip them). */
 const HIDDEN =
-  "AND id NOT IN (SELECT message_id FROM op_messages JOIN ops ON ops.id = op_messages.op_id WHERE ops.state = 'pending' AND ops.kind = 'expunge')";
+  "AND NOT EXISTS (SELECT 1 FROM op_messages om JOIN ops o ON o.id = om.op_id WHERE om.message_id = messages.id AND o.state = 'pending' AND o.kind = 'expunge')";
 
 export interface PageQuery {
   mailboxId: number;
