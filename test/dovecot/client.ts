@@ -70,3 +70,21 @@ export async function withImap<T>(
     await client.logout().catch(() => client.close());
   }
 }
+
+/**
+ * A folder as the server has it: subject → sorted flags (\Recent left out). A NOOP first collects
+ * expunges another session caused, which a FETCH need not report (RFC 3501 7.4.1).
+ */
+export async function serverFlagsBySubject(client: ImapFlow, folder: string): Promise<Map<string, string[]>> {
+  const lock = await client.getMailboxLock(folder);
+  try {
+    await client.noop();
+    const out = new Map<string, string[]>();
+    for await (const m of client.fetch('1:*', { uid: true, flags: true, envelope: true }, { uid: true })) {
+      out.set(m.envelope?.subject ?? '', [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort());
+    }
+    return out;
+  } finally {
+    lock.release();
+  }
+}

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectImap, findUser } from '../../../test/dovecot/client.js';
+import { connectImap, findUser, serverFlagsBySubject } from '../../../test/dovecot/client.js';
 import { openTestStore, type TestStore } from '../../../test/engine-store.js';
 import { OpStore } from '../db/ops.js';
 import { openSession, syncAccount } from '../sync/account.js';
@@ -32,19 +32,7 @@ async function replay(without: string[]) {
     await session.logout();
   }
 }
-async function serverView(p: string): Promise<Map<string, string[]>> {
-  const lock = await other.getMailboxLock(p);
-  try {
-    await other.noop();
-    const out = new Map<string, string[]>();
-    for await (const m of other.fetch('1:*', { uid: true, flags: true, envelope: true }, { uid: true })) {
-      out.set(m.envelope?.subject ?? '', [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort());
-    }
-    return out;
-  } finally {
-    lock.release();
-  }
-}
+const serverView = (p: string) => serverFlagsBySubject(other, p);
 
 beforeAll(async () => {
   t = openTestStore(server, USER);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectImap, findUser } from '../../../test/dovecot/client.js';
+import { connectImap, findUser, serverFlagsBySubject } from '../../../test/dovecot/client.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import type { Mailbox } from '../../../shared/domain/mailbox.js';
 import type { Op } from '../../../shared/domain/ops.js';
@@ -44,22 +44,7 @@ const bySubject = async (p: string, subject: string) => {
 };
 const opsList = (states = ['pending', 'failed']) => call<Op[]>('ops.list', { accountId, states });
 
-/** The server's view of a folder: subject → sorted flags. */
-async function serverView(p: string): Promise<Map<string, string[]>> {
-  const lock = await other.getMailboxLock(p);
-  try {
-    // The other device may have the folder selected already: NOOP collects the expunges our engine
-    // caused meanwhile (a FETCH need not report them, RFC 3501 7.4.1).
-    await other.noop();
-    const out = new Map<string, string[]>();
-    for await (const m of other.fetch('1:*', { uid: true, flags: true, envelope: true }, { uid: true })) {
-      out.set(m.envelope?.subject ?? '', [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort());
-    }
-    return out;
-  } finally {
-    lock.release();
-  }
-}
+const serverView = (p: string) => serverFlagsBySubject(other, p);
 async function localView(p: string) {
   return new Map((await rows(p)).map((m) => [m.subject, [...m.flags].sort()]));
 }
