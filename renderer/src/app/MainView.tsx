@@ -10,7 +10,7 @@ import { runAction } from '../features/messages/actions.js';
 import { MailPane, typingTarget, type ToastFn } from '../features/messages/MailPane.js';
 import { FailedOpsDialog } from '../features/ops/FailedOpsDialog.js';
 import { useOps } from '../features/ops/useOps.js';
-import { asTegamiError, call } from '../ipc/client.js';
+import { asTegamiError, call, subscribe } from '../ipc/client.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Icon } from '../ui/Icon.js';
 import { ContextMenu, type MenuItem } from '../ui/Menu.js';
@@ -165,6 +165,41 @@ export function MainView({
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [account, undo]);
+
+  // The desktop app's menu, tray and notifications send commands; its engine process reports
+  // restarts. (In browser mode these events never come.)
+  useEffect(() => {
+    const offCommand = subscribe('app.command', (c) => {
+      if (c.command === 'undo') {
+        if (account) undo(account.id);
+      } else if (c.command === 'find') {
+        searchInput.current?.focus();
+        searchInput.current?.select();
+      } else if (c.command === 'shortcuts') {
+        setHelp(true);
+      } else if (c.command === 'openMessage') {
+        for (const [accountId, state] of folders) {
+          const target = state.mailboxes.find((m) => m.id === c.mailboxId);
+          if (target) setSelected({ accountId, path: target.path });
+        }
+      }
+    });
+    const offEngine = subscribe('app.engine', (e) => {
+      if (e.state !== 'running') toast(e.detail);
+    });
+    return () => {
+      offCommand();
+      offEngine();
+    };
+  }, [account, undo, folders, toast]);
+
+  // Back online (network change, wake from sleep): reconnect every account now instead of waiting
+  // out the backoff.
+  useEffect(() => {
+    const onOnline = () => void call('sync.wake', {}).catch(() => undefined);
+    window.addEventListener('online', onOnline);
+    return () => window.removeEventListener('online', onOnline);
+  }, []);
 
   return (
     <div className="shell">
