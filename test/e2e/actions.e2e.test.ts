@@ -10,9 +10,9 @@ import { crc32, deflateSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { connectImap } from '../dovecot/client.js';
-import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
+import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb, openAppPage } from './browser.js';
 
 const server = inject('dovecot');
 const USER = 'judy';
@@ -20,7 +20,6 @@ const judy = server.users.find((u) => u.user === USER)!;
 
 let browser: Browser;
 let tegami: TegamiWeb;
-let context: BrowserContext;
 let page: Page;
 let other: ImapFlow; // "the other device"
 let images: Server;
@@ -176,21 +175,7 @@ beforeAll(async () => {
   await call('sync.run', { accountId });
 
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: 'en-US', colorScheme: 'light' });
-  const origin = new URL(tegami.web.url).origin;
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin)) return route.continue();
-    requests.push(url);
-    return route.abort();
-  });
-  page = await context.newPage();
-  page.on('request', (r) => {
-    if (!r.url().startsWith(origin)) requests.push(r.url());
-  });
-  page.on('pageerror', (e) => {
-    throw e;
-  });
+  ({ page } = await openAppPage(browser, tegami, requests));
   await page.goto(tegami.web.url);
   await folder('INBOX').waitFor({ timeout: 20_000 });
 });

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { MemoryCredentialStore } from '../../electron/engine/credentials.js';
 import { openEngine, type Engine } from '../../electron/engine/index.js';
 import { appRoot } from '../../electron/engine/paths.js';
@@ -59,4 +59,32 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(outputDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * A browser context and page on browser-mode Tegami in which nothing but the app itself reaches
+ * the network: every other request is recorded in `requests` and aborted, and a page error fails
+ * the test.
+ */
+export async function openAppPage(
+  browser: Browser,
+  tegami: TegamiWeb,
+  requests: string[],
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: 'en-US', colorScheme: 'light' });
+  const origin = new URL(tegami.web.url).origin;
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin)) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin)) requests.push(r.url());
+  });
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  return { context, page };
 }

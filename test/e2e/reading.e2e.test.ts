@@ -2,10 +2,10 @@
 // keyboard), and a hostile HTML message (appended to heidi's empty account, which this file owns)
 // that must neither run anything nor make a single network request.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { baseSubject } from '../../electron/engine/db/messages.js';
 import { connectImap } from '../dovecot/client.js';
-import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
+import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb, openAppPage } from './browser.js';
 
 const server = inject('dovecot');
 const alice = server.users.find((u) => u.user === 'alice')!;
@@ -13,7 +13,6 @@ const heidi = server.users.find((u) => u.user === 'heidi')!;
 
 let browser: Browser;
 let tegami: TegamiWeb;
-let context: BrowserContext;
 let page: Page;
 const requests: string[] = [];
 const dialogs: string[] = [];
@@ -97,27 +96,12 @@ beforeAll(async () => {
   heidiId = await addAccount(heidi, 'Heidi');
 
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: 'en-US', colorScheme: 'light' });
-  const origin = new URL(tegami.web.url).origin;
-  // Anything that is not the app itself is recorded and never reaches the network.
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin)) return route.continue();
-    requests.push(url);
-    return route.abort();
-  });
-  page = await context.newPage();
-  page.on('request', (r) => {
-    if (!r.url().startsWith(origin)) requests.push(r.url());
-  });
+  ({ page } = await openAppPage(browser, tegami, requests));
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
   });
   page.on('console', (m) => consoleLines.push(m.text()));
-  page.on('pageerror', (e) => {
-    throw e;
-  });
   await page.goto(tegami.web.url);
 });
 

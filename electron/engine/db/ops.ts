@@ -571,6 +571,12 @@ export class OpStore {
     this.#q.setFlags.run({ id: messageId, flags: JSON.stringify(next), ...flagCols(next) });
   }
 
+  setServerFlagsMany(entries: [messageId: number, flags: string[]][]): void {
+    this.#db.transaction(() => {
+      for (const [id, flags] of entries) this.setServerFlags(id, flags);
+    })();
+  }
+
   restoreFlags(before: Record<string, string[]>, only?: Set<number>): void {
     this.#db.transaction(() => {
       for (const [id, flags] of Object.entries(before)) {

@@ -180,11 +180,13 @@ async function replayFlags(session: ImapSession, ops: OpStore, batch: OpRow[], r
       await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
       const uids = g.entries.map(([, uid]) => uid);
       const now = await storeMerged(session, uids, add, remove, ops.knownModseq(g.entries.map(([m]) => m)), report);
+      const answered: [number, string[]][] = [];
       for (const [messageId, uid] of g.entries) {
         const server = now.get(uid);
-        if (server) ops.setServerFlags(messageId, server.flags);
+        if (server) answered.push([messageId, server.flags]);
         else gone.push(messageId);
       }
+      ops.setServerFlagsMany(answered); // one transaction for the whole folder
       touched.push(g.mailboxId);
     } catch (error) {
       const e = asTegami(error);
