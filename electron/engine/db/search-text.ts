@@ -94,7 +94,7 @@ export function registerSearchFunctions(db: Db): void {
 
 /**
  * Writes messages' rows in both search indexes directly (what the triggers would, computed once per
- * message). For use inside withSearchDeferred: insert() a new message's row, replace() an indexed one.
+ * message). For use inside withSearchDeferred: insertMany() new messages' rows, replaceMany() indexed ones.
  */
 export function searchIndexWriter(db: Db) {
   const q = {
@@ -105,13 +105,12 @@ export function searchIndexWriter(db: Db) {
     remove: db.prepare<[number]>('DELETE FROM message_search WHERE rowid = ?'),
     removeCjk: db.prepare<[number]>('DELETE FROM message_search_cjk WHERE rowid = ?'),
   };
-  const insert = (id: number, subject: string, addresses: string, body: string): void => {
-    q.insert.run(id, subject, addresses, body);
-    q.insertCjk.run(id, cjkGrams(subject, addresses, body));
-  };
   return {
-    /** A message not in the index yet; `addresses` as addressText gives it. */
-    insert,
+    /** Messages not in the index yet (`addresses` as addressText gives it), in ascending id order, one loop per index (see replaceMany). */
+    insertMany(rows: ReadonlyArray<{ id: number; subject: string; addresses: string; body: string }>): void {
+      for (const r of rows) q.insert.run(r.id, r.subject, r.addresses, r.body);
+      for (const r of rows) q.insertCjk.run(r.id, cjkGrams(r.subject, r.addresses, r.body));
+    },
     /**
      * Replaces the rows of many messages: every delete, then every insert, in ascending id order.
      * FTS5 flushes its pending terms to a new segment whenever a rowid is not above the last one
