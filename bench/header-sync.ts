@@ -27,12 +27,12 @@ export const headerSync: Bench = {
     log(`bare fetch: ${formatSeconds(bare1.seconds)}`);
     const tmp = tempDir('headers');
     try {
-      const s = freshStore(info, path.join(tmp.dir, 'tegami.db'));
+      const s = await freshStore(info, path.join(tmp.dir, 'tegami.db'));
       let tegami;
       try {
         tegami = await withProfile('header-sync', () => timed(() => tegamiSync(s)));
       } finally {
-        s.close();
+        await s.close();
       }
       const added = tegami.value.mailboxes.find((m) => m.path === 'Bulk')?.added ?? 0;
       if (added !== n) throw new Error(`Tegami stored ${added} messages, expected ${n}`);

@@ -40,14 +40,14 @@ async function main(): Promise<void> {
     samples++;
   };
   const timer = setInterval(sample, input.sampleMs);
-  const s = freshStore(input.info, input.file);
+  const s = await freshStore(input.info, input.file);
   const t = performance.now();
   let added: number;
   try {
     added = addedIn(await tegamiSync(s));
   } finally {
     clearInterval(timer);
-    s.close();
+    await s.close();
   }
   sample();
   const result: ChildResult = {

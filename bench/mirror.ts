@@ -20,7 +20,7 @@ async function mirrorOnce(server: DovecotServer, n: number): Promise<ResultRow[]
     const bare = await bareSourceFetch(info, 'Bulk');
     log(`bare imapflow BODY.PEEK[] of ${bare.count} messages (${(bare.bytes / 1024 ** 2).toFixed(0)} MB): ${formatSeconds(bare.seconds)}`);
 
-    const s = freshStore(info, path.join(tmp.dir, 'tegami.db'));
+    const s = await freshStore(info, path.join(tmp.dir, 'tegami.db'));
     let headers;
     let bodies;
     let cached = 0;
@@ -39,7 +39,7 @@ async function mirrorOnce(server: DovecotServer, n: number): Promise<ResultRow[]
       );
       cached = bodies.value.cached;
     } finally {
-      s.close();
+      await s.close();
     }
     const tegamiSeconds = headers.seconds + bodies.seconds;
     log(

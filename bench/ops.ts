@@ -64,7 +64,7 @@ const mailboxId = (s: TegamiStore, path: string): number => {
 };
 
 async function flagReplay(info: DovecotConnectionInfo, file: string, n: number): Promise<ResultRow> {
-  const s = freshStore(info, file);
+  const s = await freshStore(info, file);
   try {
     await tegamiSync(s);
     const ops = new OpStore(s.db);
@@ -88,12 +88,12 @@ async function flagReplay(info: DovecotConnectionInfo, file: string, n: number):
       note: 'replayQueue counts SELECT and one conditional UID STORE +FLAGS (UNCHANGEDSINCE) whose FETCH answers carry the merged flags; on the wire imapflow adds a LIST "" <folder> before its SELECT',
     };
   } finally {
-    s.close();
+    await s.close();
   }
 }
 
 async function mixedReplay(info: DovecotConnectionInfo, file: string, count: number): Promise<ResultRow> {
-  const s = freshStore(info, file);
+  const s = await freshStore(info, file);
   try {
     await tegamiSync(s);
     const ops = new OpStore(s.db);
@@ -150,13 +150,13 @@ async function mixedReplay(info: DovecotConnectionInfo, file: string, count: num
       note: `${mix}; ${report.done} done, ${report.failed} failed; local apply of all ${formatSeconds(applySeconds)}`,
     };
   } finally {
-    s.close();
+    await s.close();
   }
 }
 
 /** Local apply latency on a big mailbox: 100,000 rows are written straight into the store (no server needed for a local action). */
 async function localLatency(info: DovecotConnectionInfo, file: string, size: number, samples: number): Promise<ResultRow[]> {
-  const s = freshStore(info, file);
+  const s = await freshStore(info, file);
   try {
     await tegamiSync(s);
     const big = s.store.listMailboxes(s.account.id).find((m) => m.path === 'Archive');
@@ -225,7 +225,7 @@ async function localLatency(info: DovecotConnectionInfo, file: string, size: num
     log(`local move: median ${formatMs(median(moveMs))}, p95 ${formatMs(percentile(moveMs, 95))}`);
     return [row('flag change', flagMs), row('move', moveMs)];
   } finally {
-    s.close();
+    await s.close();
   }
 }
 

@@ -82,7 +82,7 @@ export const resync: Bench = {
       for (let f = 0; f < folders; f++) seedSeconds += await seed(server, `Folder${String(f + 1).padStart(2, '0')}`, perFolder, f + 1);
       log(`seeded ${formatCount(total)} messages in ${seedSeconds.toFixed(1)} s`);
       const info = connectionInfo(server);
-      const s = freshStore(info, path.join(tmp.dir, 'tegami.db'));
+      const s = await freshStore(info, path.join(tmp.dir, 'tegami.db'));
       try {
         const first = await timed(() => tegamiSync(s));
         const added = addedIn(first.value);
@@ -139,7 +139,7 @@ export const resync: Bench = {
         });
         return rows;
       } finally {
-        s.close();
+        await s.close();
       }
     } finally {
       tmp.remove();

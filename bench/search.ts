@@ -89,7 +89,7 @@ export const search: Bench = {
         },
       ];
     } finally {
-      s.close();
+      await s.close();
     }
   },
 };

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
+import { openHeaderWriter } from '../../electron/engine/db/header-writer.js';
 import { MessageStore } from '../../electron/engine/db/messages.js';
 import { Store, type AccountRecord } from '../../electron/engine/db/store.js';
 import { syncAccount, type AccountSyncReport } from '../../electron/engine/sync/account.js';
@@ -43,14 +44,20 @@ export interface TegamiStore {
   account: AccountRecord;
   password: string;
   file: string;
-  close(): void;
+  close(): Promise<void>;
 }
 
-/** A fresh store (migrations applied) with one account for the fixture's user over implicit TLS, its certificate pinned. */
-export function freshStore(info: DovecotConnectionInfo, file: string): TegamiStore {
+/**
+ * A fresh store (migrations applied) with one account for the fixture's user over implicit TLS, its
+ * certificate pinned; header sync stores through a worker thread's writer, as the engine's does.
+ */
+export async function freshStore(info: DovecotConnectionInfo, file: string): Promise<TegamiStore> {
   const db = openDatabase(file);
   const store = new Store(db);
   const messages = new MessageStore(db);
+  messages.writer = await openHeaderWriter(file, (...batch) => messages.insertHeaders(...batch), {
+    onFallback: (error) => log(`header writer: no worker thread (${error.message})`),
+  });
   const user = findUser(info, USER);
   const account = store.insertAccount({
     name: 'Bench',
@@ -62,7 +69,11 @@ export function freshStore(info: DovecotConnectionInfo, file: string): TegamiSto
     trustedCertificate: info.certFingerprint256,
     trustedCertificatePem: info.certPem,
   });
-  return { db, store, messages, account, password: user.password, file, close: () => db.close() };
+  const close = async () => {
+    await messages.writer.close();
+    db.close();
+  };
+  return { db, store, messages, account, password: user.password, file, close };
 }
 
 /** Opens an existing bench store (one written by freshStore, e.g. by the memory child). */
@@ -71,7 +82,8 @@ export function reopenStore(info: DovecotConnectionInfo, file: string): TegamiSt
   const store = new Store(db);
   const account = store.listAccounts()[0];
   if (!account) throw new Error(`${file} has no account`);
-  return { db, store, messages: new MessageStore(db), account, password: findUser(info, USER).password, file, close: () => db.close() };
+  const close = async () => void db.close();
+  return { db, store, messages: new MessageStore(db), account, password: findUser(info, USER).password, file, close };
 }
 
 export function tegamiSync(s: TegamiStore, extensions: 'all' | 'condstore' | 'none' = 'all'): Promise<AccountSyncReport> {

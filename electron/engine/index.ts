@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isRequestName, requests, type EventName, type EventPayload, type RequestName } from '../../shared/ipc/contract.js';
 import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import { openDatabase, storageError } from './db/database.js';
+import { openHeaderWriter } from './db/header-writer.js';
 import { MessageStore } from './db/messages.js';
 import { PartStore } from './db/parts.js';
 import { OpStore } from './db/ops.js';
@@ -45,7 +46,8 @@ export async function dispatch(service: Service, name: unknown, input: unknown):
 /** Opens a profile and returns the engine its hosts talk to. */
 export async function openEngine(options: EngineOptions): Promise<Engine & { service: Service & { close(): Promise<void> } }> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(path.join(options.dataDir, 'tegami.db'));
+  const dbFile = path.join(options.dataDir, 'tegami.db');
+  const db = openDatabase(dbFile);
   const store = new Store(db);
   const listeners = new Set<EngineEventListener>();
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
@@ -58,6 +60,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     }
   };
   const messages = new MessageStore(db);
+  messages.writer = await openHeaderWriter(dbFile, (...batch) => messages.insertHeaders(...batch), {
+    onFallback: (error) => console.warn(`tegami: header sync stores rows on the engine's thread (${error.message})`),
+  });
   const parts = new PartStore(db, options.dataDir);
   const ops = new OpStore(db);
   // One replay per account at a time, whichever connection runs it (the background runner's or an
@@ -121,6 +126,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
       await sync.stop(); // LOGOUT of every connection, after its current transaction
       await service.close();
       listeners.clear();
+      await messages.writer.close(); // stores what it was handed, then closes its connection
       db.close();
     },
   };

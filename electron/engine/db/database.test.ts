@@ -28,6 +28,34 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('begins transactions IMMEDIATE: a read-then-write transaction is not undone by another connection’s commit', () => {
+    const file = tempFile();
+    const db = openDatabase(file);
+    const other = openDatabase(file);
+    other.pragma('busy_timeout = 0');
+    db.exec('CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1)');
+    let otherWrote: unknown = null;
+    const bump = db.transaction(() => {
+      const n = (db.prepare('SELECT n FROM t').get() as { n: number }).n;
+      // Another connection (the header writer's worker) tries to commit in between.
+      try {
+        other.prepare('UPDATE t SET n = 100').run();
+        otherWrote = true;
+      } catch (error) {
+        otherWrote = (error as { code?: string }).code;
+      }
+      db.prepare('UPDATE t SET n = ?').run(n + 1);
+    });
+    // Deferred, the other commit would land and this write fail with SQLITE_BUSY_SNAPSHOT; immediate,
+    // the other connection is the one that waits (here: fails at once, its busy timeout being 0).
+    expect(() => bump()).not.toThrow();
+    expect(otherWrote).toBe('SQLITE_BUSY');
+    expect(db.prepare('SELECT n FROM t').get()).toEqual({ n: 2 });
+    expect(db.transaction(() => 1).deferred()).toBe(1);
+    other.close();
+    db.close();
+  });
+
   it('is idempotent: reopening applies nothing twice', () => {
     const file = tempFile();
     openDatabase(file).close();

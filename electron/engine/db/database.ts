@@ -26,12 +26,29 @@ export function openDatabase(file: string, migrations: readonly Migration[] = al
     db.pragma('cache_size = -16000');
     db.pragma('temp_store = MEMORY');
     registerSearchFunctions(db);
+    immediateTransactions(db);
     migrate(db, migrations);
     return db;
   } catch (error) {
     db.close();
     throw error instanceof TegamiError ? error : storageError(error, 'Could not prepare the mail store');
   }
+}
+
+/**
+ * Makes db.transaction(fn)() begin IMMEDIATE (the write lock first) instead of DEFERRED. The store
+ * has more than one writing connection (the header writer's worker thread; a CLI next to the app):
+ * a deferred transaction that reads, then writes after another connection committed, fails at once
+ * with SQLITE_BUSY_SNAPSHOT, which busy_timeout does not retry. An immediate one waits its turn.
+ * Nested calls still become savepoints; .deferred/.exclusive stay available.
+ */
+export function immediateTransactions(db: Db): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const t = transaction(fn);
+    const run = (...args: unknown[]) => t.immediate(...args);
+    return Object.assign(run, { default: t.immediate, deferred: t.deferred, immediate: t.immediate, exclusive: t.exclusive, database: db });
+  }) as unknown as Db['transaction'];
 }
 
 export function migrate(db: Db, migrations: readonly Migration[]): void {

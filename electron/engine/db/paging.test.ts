@@ -1,63 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
-import { Store } from './store.js';
+import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 
 function setup(n: number) {
   const db = openDatabase(':memory:');
-  const store = new Store(db);
   const messages = new MessageStore(db);
-  const account = store.insertAccount({
-    name: 'a',
-    email: 'a@x',
-    user: 'a',
-    host: 'h',
-    port: 993,
-    security: 'tls',
-    trustedCertificate: null,
-    trustedCertificatePem: null,
-  });
-  store.replaceFolderList(
-    account.id,
-    [],
-    [
-      {
-        path: 'INBOX',
-        name: 'INBOX',
-        parentPath: null,
-        delimiter: '/',
-        role: 'inbox',
-        namespace: 'personal',
-        subscribed: true,
-        selectable: true,
-        attributes: [],
-        total: null,
-        unread: null,
-      },
-    ],
-    't',
+  const { accountId, mailbox } = seedAccount(db);
+  const mailboxId = mailbox['INBOX'] as number;
+  const records: HeaderRecord[] = Array.from({ length: n }, (_, i) =>
+    headerRecord(i + 1, {
+      flags: i % 3 === 0 ? ['\\Seen'] : [],
+      internalDate: 1_700_000_000_000 + (i % 50) * 1000, // many equal dates: ties broken by id
+      size: 100 + i,
+      subject: `s${String(i).padStart(4, '0')}`,
+      from: { name: '', address: `u${i}@x` },
+      messageId: `<${i}@x>`,
+      bodystructure: null,
+    }),
   );
-  const mailboxId = store.listMailboxes(account.id)[0]!.id;
-  const records: HeaderRecord[] = Array.from({ length: n }, (_, i) => ({
-    uid: i + 1,
-    modseq: null,
-    flags: i % 3 === 0 ? ['\\Seen'] : [],
-    internalDate: 1_700_000_000_000 + (i % 50) * 1000, // many equal dates: ties broken by id
-    sentDate: null,
-    size: 100 + i,
-    subject: `s${String(i).padStart(4, '0')}`,
-    from: { name: '', address: `u${i}@x` },
-    to: [],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    messageId: `<${i}@x>`,
-    inReplyTo: null,
-    references: [],
-    bodystructure: null,
-    attachments: [],
-  }));
-  messages.insertHeaders(account.id, mailboxId, 1, records);
+  messages.insertHeaders(accountId, mailboxId, 1, records);
   return { messages, mailboxId };
 }
 

@@ -7,39 +7,21 @@ import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
 import { BODY_NONE, BODY_TEXT, PartStore, splitQuery } from './parts.js';
 import { addressText, cjkGrams, isCjkTerm } from './search-text.js';
-import { Store } from './store.js';
+import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 31);
 
 let dir: string;
 let db: Db;
-let store: Store;
 let messages: MessageStore;
 let parts: PartStore;
 let accountId: number;
 let inbox: number;
 let work: number;
 
-const header = (uid: number, subject: string, daysAgo: number, from = 'someone@example.com'): HeaderRecord => ({
-  uid,
-  modseq: null,
-  flags: [],
-  internalDate: NOW - daysAgo * DAY,
-  sentDate: null,
-  size: 1000,
-  subject,
-  from: { name: '', address: from },
-  to: [],
-  cc: [],
-  bcc: [],
-  replyTo: [],
-  messageId: `<m${uid}@example.com>`,
-  inReplyTo: null,
-  references: [],
-  bodystructure: { type: 'text/plain', parameters: { charset: 'utf-8' }, size: 100 },
-  attachments: [],
-});
+const header = (uid: number, subject: string, daysAgo: number, from = 'someone@example.com'): HeaderRecord =>
+  headerRecord(uid, { internalDate: NOW - daysAgo * DAY, subject, from: { name: '', address: from } });
 
 const body = (messageId: number, text: string, part = '1') =>
   parts.storeTexts([
@@ -56,36 +38,12 @@ const subjects = (r: { messages: Array<{ subject: string }> }) => r.messages.map
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-parts-'));
   db = openDatabase(path.join(dir, 'tegami.db'));
-  store = new Store(db);
   messages = new MessageStore(db);
   parts = new PartStore(db, dir);
-  accountId = store.insertAccount({
-    name: 'A',
-    email: 'a@example.com',
-    user: 'a',
-    host: 'h',
-    port: 993,
-    security: 'tls',
-    trustedCertificate: null,
-    trustedCertificatePem: null,
-  }).id;
-  const listing = (p: string) => ({
-    path: p,
-    name: p,
-    parentPath: null,
-    delimiter: '/',
-    role: null,
-    namespace: 'personal' as const,
-    subscribed: true,
-    selectable: true,
-    attributes: [],
-    total: null,
-    unread: null,
-  });
-  store.replaceFolderList(accountId, [], [listing('INBOX'), listing('Work')], new Date().toISOString());
-  const boxes = store.listMailboxes(accountId);
-  inbox = boxes.find((b) => b.path === 'INBOX')!.id;
-  work = boxes.find((b) => b.path === 'Work')!.id;
+  const seeded = seedAccount(db, ['INBOX', 'Work']);
+  accountId = seeded.accountId;
+  inbox = seeded.mailbox['INBOX'] as number;
+  work = seeded.mailbox['Work'] as number;
 });
 
 afterEach(() => {

@@ -215,23 +215,38 @@ export class ImapSession {
 
   /**
    * UID FETCH of the headers for a UID set, handed to `onBatch` every `batchSize` records as they
-   * stream in (and once more at the end), so storing a batch overlaps the server sending the next
-   * and the whole set is never held in memory. `onBatch` must be synchronous and must not issue
-   * IMAP commands (it runs inside the fetch loop); an error it throws ends the fetch and is rethrown
-   * as is. Returns the number of records.
+   * stream in (and once more at the end), so the whole set is never held in memory. `onBatch` must
+   * not issue IMAP commands (it runs inside the fetch loop). It may return a promise (a store on
+   * another thread): the fetch goes on meanwhile, with at most `inFlight` batches unsettled, and
+   * everything is settled before this returns. An error `onBatch` throws or rejects with ends the
+   * fetch and is rethrown as is. Returns the number of records.
    */
-  async streamHeaders(uids: string, batchSize: number, onBatch: (records: HeaderRecord[]) => void): Promise<number> {
+  async streamHeaders(
+    uids: string,
+    batchSize: number,
+    onBatch: (records: HeaderRecord[]) => void | Promise<unknown>,
+    inFlight = 2,
+  ): Promise<number> {
     let batch: HeaderRecord[] = [];
     let count = 0;
     let failed: { error: unknown } | null = null;
-    const flush = () => {
+    const unsettled: Promise<void>[] = [];
+    const flush = async () => {
       const records = batch;
       batch = [];
       try {
-        onBatch(records);
+        const stored = onBatch(records);
+        if (stored)
+          unsettled.push(
+            stored.then(
+              () => undefined,
+              (error: unknown) => void (failed ??= { error }),
+            ),
+          );
       } catch (error) {
-        failed = { error };
+        failed ??= { error };
       }
+      while (unsettled.length > inFlight) await unsettled.shift();
     };
     try {
       for await (const m of this.client.fetch(
@@ -242,14 +257,16 @@ export class ImapSession {
         batch.push(toHeaderRecord(m));
         count++;
         if (batch.length >= batchSize) {
-          flush();
+          await flush();
           if (failed) break;
         }
       }
     } catch (error) {
+      await Promise.all(unsettled);
       this.#fail(error);
     }
-    if (!failed && batch.length > 0) flush();
+    if (!failed && batch.length > 0) await flush();
+    await Promise.all(unsettled);
     if (failed) throw (failed as { error: unknown }).error;
     return count;
   }

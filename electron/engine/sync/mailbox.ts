@@ -127,20 +127,21 @@ export async function syncMailbox(
   }
 
   // Newest first, in UID chunks: a small one so the first screenful lands fast, then big ones (one
-  // command's round trip and setup per chunk). Rows are stored every `insertBatch` as they stream
-  // in — between iterations of the fetch loop, synchronously — so the server keeps sending while a
-  // batch is written and no chunk is ever held whole.
+  // command's round trip and setup per chunk). Rows are handed to the store's writer every
+  // `insertBatch` as they stream in — on the engine's worker thread, so parsing the next batch
+  // overlaps storing this one — and no chunk is ever held whole.
   fresh.sort((a, b) => b - a);
   const sizes = options.chunks ?? [250, 2500, 25_000];
   const insertBatch = options.insertBatch ?? 2000;
   let done = 0;
-  const store = (records: HeaderRecord[]) => {
-    const ids = messages.insertHeaders(state.accountId, mailboxId, uidvalidity, records);
-    for (const id of ids) changes.added.push(id);
-    done += records.length;
-    options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });
-    options.onBatch?.({ mailboxId, added: ids, changed: [], removed: [], reset: false });
-  };
+  // The writer answers in the order batches were handed to it, so progress and events stay in order.
+  const store = (records: HeaderRecord[]) =>
+    messages.writer.insert(state.accountId, mailboxId, uidvalidity, records).then((ids) => {
+      for (const id of ids) changes.added.push(id);
+      done += records.length;
+      options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });
+      options.onBatch?.({ mailboxId, added: ids, changed: [], removed: [], reset: false });
+    });
   for (let i = 0, start = 0; start < fresh.length; i++) {
     const size = sizes[Math.min(i, sizes.length - 1)] ?? 1000;
     const chunk = fresh.slice(start, start + size);

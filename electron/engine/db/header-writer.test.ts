@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from './database.js';
+import { openHeaderWriter, type HeaderWriter } from './header-writer.js';
+import { MessageStore, type HeaderRecord } from './messages.js';
+import { PartStore } from './parts.js';
+import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
+
+const record = (uid: number, extra: Partial<HeaderRecord> = {}): HeaderRecord =>
+  headerRecord(uid, {
+    modseq: BigInt(uid) * 10n,
+    flags: uid % 2 ? ['\\Seen'] : ['$Important'],
+    subject: `会議の件 ${uid}`,
+    from: { name: `Sender ${uid}`, address: `s${uid}@example.com` },
+    to: [{ name: '', address: 'alice@example.org' }],
+    ...extra,
+  });
+
+describe('header writer on a worker thread', () => {
+  let dir: string;
+  let file: string;
+  let db: Db;
+  let messages: MessageStore;
+  let mailboxId: number;
+  let accountId: number;
+  const writers: HeaderWriter[] = [];
+  const fallbacks: Error[] = [];
+  const open = async (options: Parameters<typeof openHeaderWriter>[2] = {}) => {
+    const w = await openHeaderWriter(file, (...batch) => messages.insertHeaders(...batch), {
+      onFallback: (e) => fallbacks.push(e),
+      ...options,
+    });
+    writers.push(w);
+    return w;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-writer-'));
+    file = path.join(dir, 'tegami.db');
+    db = openDatabase(file);
+    const seeded = seedAccount(db);
+    accountId = seeded.accountId;
+    mailboxId = seeded.mailbox['INBOX'] as number;
+    messages = new MessageStore(db);
+    fallbacks.length = 0;
+  });
+  afterEach(async () => {
+    for (const w of writers.splice(0)) await w.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores batches in the worker, answers in order, and the rows are searchable from the main connection', async () => {
+    const w = await open();
+    expect(w.mode).toBe('worker');
+    const batches = [1, 2, 3].map((b) => Array.from({ length: 50 }, (_, i) => record(b * 100 + i)));
+    const answered: number[][] = [];
+    await Promise.all(batches.map((batch) => w.insert(accountId, mailboxId, 7, batch).then((ids) => answered.push(ids))));
+    expect(answered.map((ids) => ids.length)).toEqual([50, 50, 50]);
+    const all = answered.flat();
+    expect(all).toEqual([...all].sort((a, b) => a - b)); // the first batch posted was stored first
+    expect(messages.uids(mailboxId, 7)).toHaveLength(150);
+    const row = messages.byUid(mailboxId, 201);
+    expect(row).toMatchObject({ subject: '会議の件 201', flags: ['\\Seen'], from: { address: 's201@example.com' } });
+    const parts = new PartStore(db, dir);
+    expect(parts.search({ query: '会議', accountId, limit: 500 }).messages).toHaveLength(150);
+    expect(parts.search({ query: 's201@example', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([row?.id]);
+  });
+
+  it('reports a full disk as SQLite reports it, and the batch leaves nothing behind', async () => {
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const w = await open({ pragmas: [`max_page_count = ${pages + 2}`] });
+    const big = Array.from({ length: 400 }, (_, i) => record(i + 1, { subject: `${'長い件名'.repeat(50)} ${i}` }));
+    await expect(w.insert(accountId, mailboxId, 7, big)).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+    expect(messages.uids(mailboxId, 7)).toEqual([]);
+    // The writer still serves: a small batch fits.
+    await expect(w.insert(accountId, mailboxId, 7, [record(1)])).resolves.toHaveLength(1);
+  });
+
+  it('falls back to the calling thread when the worker cannot start, and says so', async () => {
+    const broken = path.join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, 'throw new Error("cannot load");\n');
+    const w = await open({ entry: pathToFileURL(broken) });
+    expect(w.mode).toBe('inline');
+    expect(fallbacks.map((e) => e.message).join()).toContain('cannot load');
+    await expect(w.insert(accountId, mailboxId, 7, [record(5)])).resolves.toHaveLength(1);
+    expect(messages.uids(mailboxId, 7)).toEqual([5]);
+  });
+
+  it('close() stores what it was handed before the worker stops', async () => {
+    const w = await open();
+    const stored = w.insert(
+      accountId,
+      mailboxId,
+      7,
+      Array.from({ length: 300 }, (_, i) => record(i + 1)),
+    );
+    await w.close();
+    await expect(stored).resolves.toHaveLength(300);
+    expect(messages.uids(mailboxId, 7)).toHaveLength(300);
+    // After close, rows still go in (on this thread).
+    await expect(w.insert(accountId, mailboxId, 7, [record(999)])).resolves.toHaveLength(1);
+  });
+
+  it('flag changes on the main connection interleave with the worker’s batches without a busy error', async () => {
+    const w = await open();
+    const batches = Array.from({ length: 6 }, (_, b) =>
+      w.insert(
+        accountId,
+        mailboxId,
+        7,
+        Array.from({ length: 300 }, (_, i) => record(b * 1000 + i + 1)),
+      ),
+    );
+    // Meanwhile, read-then-write transactions here (as the offline queue's local apply does).
+    const ids: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const first = messages.uids(mailboxId, 7)[0];
+      if (first !== undefined)
+        ids.push(...messages.applyFlags(mailboxId, 7, [{ uid: first, flags: ['\\Flagged', `$k${i}`], modseq: null }]));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(batches);
+    expect(messages.uids(mailboxId, 7)).toHaveLength(1800);
+  });
+});
