@@ -2,7 +2,6 @@
 // window "all") against mbsync (Pull New into a Maildir) and a bare imapflow FETCH 1:* BODY.PEEK[].
 import path from 'node:path';
 import { connectionInfo, type DovecotServer } from '../test/dovecot/server.js';
-import { PartStore } from '../electron/engine/db/parts.js';
 import { openSession } from '../electron/engine/sync/account.js';
 import { prefetchBodies } from '../electron/engine/sync/bodies.js';
 import type { Bench, BenchContext } from './lib/bench.js';
@@ -25,7 +24,7 @@ async function mirrorOnce(server: DovecotServer, n: number): Promise<ResultRow[]
     let bodies;
     let cached = 0;
     try {
-      const parts = new PartStore(s.db, tmp.dir);
+      const parts = s.parts;
       headers = await withProfile(`mirror-${n}-headers`, () => timed(() => tegamiSync(s)));
       bodies = await withProfile(`mirror-${n}-bodies`, () =>
         timed(async () => {

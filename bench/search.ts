@@ -3,14 +3,12 @@
 // an address, a rare term, and body words when the bodies are cached.
 import { performance } from 'node:perf_hooks';
 import { connectionInfo } from '../test/dovecot/server.js';
-import { PartStore } from '../electron/engine/db/parts.js';
 import { openSession } from '../electron/engine/sync/account.js';
 import { prefetchBodies } from '../electron/engine/sync/bodies.js';
 import type { Bench, BenchContext } from './lib/bench.js';
 import { log, reopenStore, timed } from './lib/fixture.js';
 import { syncedStore } from './memory.js';
 import { formatCount, formatMs, formatSeconds, percentile, sizeFromEnv, type ResultRow } from './lib/stats.js';
-import path from 'node:path';
 
 const TARGET_P95_MS = 30;
 
@@ -40,9 +38,9 @@ export const search: Bench = {
     ctx.sizes['search bodies'] = withBodies ? 'cached (prefetch all)' : 'not cached';
     const synced = await syncedStore(ctx, n);
     const server = await ctx.singleFolderServer(n);
-    const s = reopenStore(connectionInfo(server), synced.file);
+    const s = await reopenStore(connectionInfo(server), synced.file);
     try {
-      const parts = new PartStore(s.db, path.dirname(synced.file));
+      const parts = s.parts;
       let prefetchNote = 'bodies not cached: subject and addresses only';
       if (withBodies) {
         const r = await timed(async () => {

@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
-import { openHeaderWriter } from '../../electron/engine/db/header-writer.js';
+import { openBulkWriter } from '../../electron/engine/db/bulk-writer.js';
 import { MessageStore } from '../../electron/engine/db/messages.js';
+import { PartStore } from '../../electron/engine/db/parts.js';
 import { Store, type AccountRecord } from '../../electron/engine/db/store.js';
 import { syncAccount, type AccountSyncReport } from '../../electron/engine/sync/account.js';
 import { connectImap, findUser } from '../../test/dovecot/client.js';
@@ -41,23 +42,35 @@ export interface TegamiStore {
   db: Db;
   store: Store;
   messages: MessageStore;
+  parts: PartStore;
   account: AccountRecord;
   password: string;
   file: string;
   close(): Promise<void>;
 }
 
-/**
- * A fresh store (migrations applied) with one account for the fixture's user over implicit TLS, its
- * certificate pinned; header sync stores through a worker thread's writer, as the engine's does.
- */
+/** The stores over `db`, their bulk writes going through a worker thread's writer, as the engine's do. */
+async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'messages' | 'parts' | 'close'>> {
+  const messages = new MessageStore(db);
+  const parts = new PartStore(db, path.dirname(file));
+  const bulk = await openBulkWriter(
+    file,
+    { insertHeaders: (...batch) => messages.insertHeaders(...batch), storeTexts: (batch) => parts.storeTexts(batch) },
+    { onFallback: (error) => log(`bulk writer: no worker thread (${error.message})`) },
+  );
+  messages.writer = bulk;
+  parts.writer = bulk;
+  const close = async () => {
+    await bulk.close();
+    db.close();
+  };
+  return { messages, parts, close };
+}
+
+/** A fresh store (migrations applied) with one account for the fixture's user over implicit TLS, its certificate pinned. */
 export async function freshStore(info: DovecotConnectionInfo, file: string): Promise<TegamiStore> {
   const db = openDatabase(file);
   const store = new Store(db);
-  const messages = new MessageStore(db);
-  messages.writer = await openHeaderWriter(file, (...batch) => messages.insertHeaders(...batch), {
-    onFallback: (error) => log(`header writer: no worker thread (${error.message})`),
-  });
   const user = findUser(info, USER);
   const account = store.insertAccount({
     name: 'Bench',
@@ -69,21 +82,16 @@ export async function freshStore(info: DovecotConnectionInfo, file: string): Pro
     trustedCertificate: info.certFingerprint256,
     trustedCertificatePem: info.certPem,
   });
-  const close = async () => {
-    await messages.writer.close();
-    db.close();
-  };
-  return { db, store, messages, account, password: user.password, file, close };
+  return { db, store, account, password: user.password, file, ...(await storesOver(db, file)) };
 }
 
 /** Opens an existing bench store (one written by freshStore, e.g. by the memory child). */
-export function reopenStore(info: DovecotConnectionInfo, file: string): TegamiStore {
+export async function reopenStore(info: DovecotConnectionInfo, file: string): Promise<TegamiStore> {
   const db = openDatabase(file);
   const store = new Store(db);
   const account = store.listAccounts()[0];
   if (!account) throw new Error(`${file} has no account`);
-  const close = async () => void db.close();
-  return { db, store, messages: new MessageStore(db), account, password: findUser(info, USER).password, file, close };
+  return { db, store, account, password: findUser(info, USER).password, file, ...(await storesOver(db, file)) };
 }
 
 export function tegamiSync(s: TegamiStore, extensions: 'all' | 'condstore' | 'none' = 'all'): Promise<AccountSyncReport> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isRequestName, requests, type EventName, type EventPayload, type RequestName } from '../../shared/ipc/contract.js';
 import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import { openDatabase, storageError } from './db/database.js';
-import { openHeaderWriter } from './db/header-writer.js';
+import { openBulkWriter } from './db/bulk-writer.js';
 import { MessageStore } from './db/messages.js';
 import { PartStore } from './db/parts.js';
 import { OpStore } from './db/ops.js';
@@ -60,10 +60,14 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     }
   };
   const messages = new MessageStore(db);
-  messages.writer = await openHeaderWriter(dbFile, (...batch) => messages.insertHeaders(...batch), {
-    onFallback: (error) => console.warn(`tegami: header sync stores rows on the engine's thread (${error.message})`),
-  });
   const parts = new PartStore(db, options.dataDir);
+  const bulk = await openBulkWriter(
+    dbFile,
+    { insertHeaders: (...batch) => messages.insertHeaders(...batch), storeTexts: (batch) => parts.storeTexts(batch) },
+    { onFallback: (error) => console.warn(`tegami: sync stores its rows on the engine's thread (${error.message})`) },
+  );
+  messages.writer = bulk;
+  parts.writer = bulk;
   const ops = new OpStore(db);
   // One replay per account at a time, whichever connection runs it (the background runner's or an
   // explicit sync.run): two would both read the same pending operations and send them twice.
@@ -126,7 +130,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
       await sync.stop(); // LOGOUT of every connection, after its current transaction
       await service.close();
       listeners.clear();
-      await messages.writer.close(); // stores what it was handed, then closes its connection
+      await bulk.close(); // stores what it was handed, then closes its connection
       db.close();
     },
   };

@@ -1,6 +1,6 @@
 import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '../../../shared/domain/message.js';
 import type { Db } from './database.js';
-import { inlineHeaderWriter, type HeaderWriter } from './header-writer.js';
+import { settle, type BulkWriter } from './bulk-writer.js';
 import { addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
 
 /** What header sync learns of one message (FETCH ENVELOPE FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE). */
@@ -142,11 +142,12 @@ export class MessageStore {
 
   /**
    * Where header sync stores its batches: on this connection by default; the engine hands it a
-   * worker thread's writer (openHeaderWriter) so storing overlaps fetching.
+   * worker thread's writer (openBulkWriter) so storing overlaps fetching.
    */
-  writer: HeaderWriter = inlineHeaderWriter((accountId, mailboxId, uidvalidity, records) =>
-    this.insertHeaders(accountId, mailboxId, uidvalidity, records),
-  );
+  writer: Pick<BulkWriter, 'insertHeaders'> = {
+    insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
+      settle(() => this.insertHeaders(accountId, mailboxId, uidvalidity, records)),
+  };
 
   constructor(db: Db) {
     this.#db = db;

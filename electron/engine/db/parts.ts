@@ -7,6 +7,7 @@ import type { MessageSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
 import { storageError } from './database.js';
+import { settle, type BulkWriter } from './bulk-writer.js';
 import { summaryColumns, toSummary, type MessageRow } from './messages.js';
 import { addressText, isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
 
@@ -80,6 +81,9 @@ export interface SearchQuery {
   limit: number;
 }
 
+/** Decoded text parts of many messages, with their snippets, as storeTexts takes them. */
+export type TextBatch = ReadonlyArray<{ messageId: number; parts: TextPartRecord[]; snippet: string | null; complete?: boolean }>;
+
 /** A file being written into the cache: write to `stream`, then commit() (or abort()). */
 export interface PartFileWriter {
   readonly stream: WriteStream;
@@ -122,6 +126,12 @@ export class PartStore {
   readonly #q;
   readonly #index;
   readonly #searches = new Map<string, ReturnType<Db['prepare']>>();
+
+  /**
+   * Where the body prefetch stores its text batches: on this connection by default; the engine
+   * hands it a worker thread's writer (openBulkWriter) so storing overlaps fetching.
+   */
+  writer: Pick<BulkWriter, 'storeTexts'> = { storeTexts: (batch) => settle(() => this.storeTexts(batch)) };
 
   constructor(db: Db, dataDir: string) {
     this.#db = db;
@@ -211,7 +221,7 @@ export class PartStore {
    * message whose body text is now wholly cached (`complete`, the default) has its body state
    * raised to at least "text cached".
    */
-  storeTexts(batch: ReadonlyArray<{ messageId: number; parts: TextPartRecord[]; snippet: string | null; complete?: boolean }>): void {
+  storeTexts(batch: TextBatch): void {
     this.#write(() =>
       this.#db.transaction(() => {
         // The parts triggers stand aside (migration 7): each message's search row is rewritten once
@@ -285,7 +295,10 @@ export class PartStore {
         return { kind: 'file', part, contentType, file: final, size };
       },
       abort: async () => {
+        // The file may still be opening: wait until the stream has closed it, or rm could run first
+        // and the open create it again afterwards (a stray temp file).
         stream.destroy();
+        await finished(stream).catch(() => undefined);
         await rm(temp, { force: true });
       },
     };

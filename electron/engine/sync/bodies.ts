@@ -182,33 +182,54 @@ export async function prefetchBodies(
   const limits = { maxTextBytes: opts.maxTextBytes ?? 512 * 1024, maxSourceBytes: opts.maxSourceBytes ?? 4 * 1024 * 1024 };
   const report: PrefetchReport = { cached: 0, skipped: 0, failedFolders: [] };
   const refused = new Set<number>();
+  // Stored by the store's writer (a worker thread in the engine) while the next group is fetched;
+  // at most two groups wait, and all are stored (or their error thrown) before this returns.
+  const storing: Promise<void>[] = [];
+  let storeFailed: { error: unknown } | null = null;
+  const store = async (stored: StoredBody[], asked: number) => {
+    storing.push(
+      parts.writer.storeTexts(stored).then(
+        () => {
+          report.cached += stored.length;
+          report.skipped += asked - stored.length;
+        },
+        (error: unknown) => void (storeFailed ??= { error }),
+      ),
+    );
+    while (storing.length > 2) await storing.shift();
+    if (storeFailed) throw storeFailed.error;
+  };
   let cursor: { date: number; id: number } | undefined;
   let seen = 0;
-  while (!opts.signal?.aborted && (opts.maxMessages === undefined || seen < opts.maxMessages)) {
-    const batch = parts.pendingBodies(accountId, cutoff, batchSize, cursor);
-    const last = batch.at(-1);
-    if (!last) break;
-    cursor = { date: last.internalDate, id: last.id };
-    seen += batch.length;
-    const plans = batch.filter((m) => !refused.has(m.mailboxId)).map((m) => planFor(m, limits.maxTextBytes));
-    for (const group of groupByMailbox(plans, maxBatchBytes)) {
-      let stored: StoredBody[];
-      try {
-        stored = await fetchGroup(session, group, limits);
-      } catch (error) {
-        // A folder deleted meanwhile or reset (UIDVALIDITY) is skipped until the next header sync.
-        if (!(error instanceof TegamiError) || !['SERVER_ERROR', 'NOT_FOUND'].includes(error.code) || !session.usable) throw error;
-        const path = group[0]?.message.path ?? '';
-        refused.add(group[0]?.message.mailboxId ?? 0);
-        report.failedFolders.push({ path, error: error.message });
-        continue;
+  try {
+    while (!opts.signal?.aborted && (opts.maxMessages === undefined || seen < opts.maxMessages)) {
+      const batch = parts.pendingBodies(accountId, cutoff, batchSize, cursor);
+      const last = batch.at(-1);
+      if (!last) break;
+      cursor = { date: last.internalDate, id: last.id };
+      seen += batch.length;
+      const plans = batch.filter((m) => !refused.has(m.mailboxId)).map((m) => planFor(m, limits.maxTextBytes));
+      for (const group of groupByMailbox(plans, maxBatchBytes)) {
+        let stored: StoredBody[];
+        try {
+          stored = await fetchGroup(session, group, limits);
+        } catch (error) {
+          // A folder deleted meanwhile or reset (UIDVALIDITY) is skipped until the next header sync.
+          if (!(error instanceof TegamiError) || !['SERVER_ERROR', 'NOT_FOUND'].includes(error.code) || !session.usable) throw error;
+          const path = group[0]?.message.path ?? '';
+          refused.add(group[0]?.message.mailboxId ?? 0);
+          report.failedFolders.push({ path, error: error.message });
+          continue;
+        }
+        await store(stored, group.length);
       }
-      parts.storeTexts(stored);
-      report.cached += stored.length;
-      report.skipped += group.length - stored.length;
+      opts.onProgress?.({ accountId, done: report.cached });
     }
-    opts.onProgress?.({ accountId, done: report.cached });
+  } finally {
+    await Promise.all(storing); // what was fetched is stored, even when the pass ends in an error
   }
+  if (storeFailed) throw (storeFailed as { error: unknown }).error;
+  opts.onProgress?.({ accountId, done: report.cached });
   return report;
 }
 

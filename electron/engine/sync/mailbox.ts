@@ -132,11 +132,11 @@ export async function syncMailbox(
   // overlaps storing this one — and no chunk is ever held whole.
   fresh.sort((a, b) => b - a);
   const sizes = options.chunks ?? [250, 2500, 25_000];
-  const insertBatch = options.insertBatch ?? 2000;
+  const insertBatch = options.insertBatch ?? 500;
   let done = 0;
   // The writer answers in the order batches were handed to it, so progress and events stay in order.
   const store = (records: HeaderRecord[]) =>
-    messages.writer.insert(state.accountId, mailboxId, uidvalidity, records).then((ids) => {
+    messages.writer.insertHeaders(state.accountId, mailboxId, uidvalidity, records).then((ids) => {
       for (const id of ids) changes.added.push(id);
       done += records.length;
       options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });

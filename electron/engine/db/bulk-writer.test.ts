@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
-import { openHeaderWriter, type HeaderWriter } from './header-writer.js';
+import { openBulkWriter, type BulkWriter } from './bulk-writer.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { PartStore } from './parts.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
@@ -19,20 +19,25 @@ const record = (uid: number, extra: Partial<HeaderRecord> = {}): HeaderRecord =>
     ...extra,
   });
 
-describe('header writer on a worker thread', () => {
+describe('bulk writer on a worker thread', () => {
   let dir: string;
   let file: string;
   let db: Db;
   let messages: MessageStore;
+  let parts: PartStore;
   let mailboxId: number;
   let accountId: number;
-  const writers: HeaderWriter[] = [];
+  const writers: BulkWriter[] = [];
   const fallbacks: Error[] = [];
-  const open = async (options: Parameters<typeof openHeaderWriter>[2] = {}) => {
-    const w = await openHeaderWriter(file, (...batch) => messages.insertHeaders(...batch), {
-      onFallback: (e) => fallbacks.push(e),
-      ...options,
-    });
+  const open = async (options: Parameters<typeof openBulkWriter>[2] = {}) => {
+    const w = await openBulkWriter(
+      file,
+      { insertHeaders: (...batch) => messages.insertHeaders(...batch), storeTexts: (batch) => parts.storeTexts(batch) },
+      {
+        onFallback: (e) => fallbacks.push(e),
+        ...options,
+      },
+    );
     writers.push(w);
     return w;
   };
@@ -45,6 +50,7 @@ describe('header writer on a worker thread', () => {
     accountId = seeded.accountId;
     mailboxId = seeded.mailbox['INBOX'] as number;
     messages = new MessageStore(db);
+    parts = new PartStore(db, dir);
     fallbacks.length = 0;
   });
   afterEach(async () => {
@@ -58,26 +64,55 @@ describe('header writer on a worker thread', () => {
     expect(w.mode).toBe('worker');
     const batches = [1, 2, 3].map((b) => Array.from({ length: 50 }, (_, i) => record(b * 100 + i)));
     const answered: number[][] = [];
-    await Promise.all(batches.map((batch) => w.insert(accountId, mailboxId, 7, batch).then((ids) => answered.push(ids))));
+    await Promise.all(batches.map((batch) => w.insertHeaders(accountId, mailboxId, 7, batch).then((ids) => answered.push(ids))));
     expect(answered.map((ids) => ids.length)).toEqual([50, 50, 50]);
     const all = answered.flat();
     expect(all).toEqual([...all].sort((a, b) => a - b)); // the first batch posted was stored first
     expect(messages.uids(mailboxId, 7)).toHaveLength(150);
     const row = messages.byUid(mailboxId, 201);
     expect(row).toMatchObject({ subject: '会議の件 201', flags: ['\\Seen'], from: { address: 's201@example.com' } });
-    const parts = new PartStore(db, dir);
     expect(parts.search({ query: '会議', accountId, limit: 500 }).messages).toHaveLength(150);
     expect(parts.search({ query: 's201@example', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([row?.id]);
+  });
+
+  it('stores decoded text batches in the worker: the bodies become searchable and readable here', async () => {
+    const w = await open();
+    const ids = await w.insertHeaders(accountId, mailboxId, 7, [record(1), record(2)]);
+    const text = (id: number, body: string) => ({
+      messageId: id,
+      parts: [{ part: '1', contentType: 'text/plain', charset: 'utf-8', text: body, searchText: body, size: body.length }],
+      snippet: body.slice(0, 10),
+    });
+    await w.storeTexts([
+      text(ids[0] as number, 'オフライン同期のメールを確認しました'),
+      text(ids[1] as number, 'quarterly invoice attached'),
+    ]);
+    expect(parts.search({ query: 'メール 確認', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([ids[0]]);
+    expect(parts.search({ query: 'invoice', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([ids[1]]);
+    expect(parts.get(ids[1] as number, '1')).toMatchObject({ kind: 'text', text: 'quarterly invoice attached' });
+    expect(messages.byUid(mailboxId, 2)?.snippet).toBe('quarterly ');
   });
 
   it('reports a full disk as SQLite reports it, and the batch leaves nothing behind', async () => {
     const pages = db.pragma('page_count', { simple: true }) as number;
     const w = await open({ pragmas: [`max_page_count = ${pages + 2}`] });
     const big = Array.from({ length: 400 }, (_, i) => record(i + 1, { subject: `${'長い件名'.repeat(50)} ${i}` }));
-    await expect(w.insert(accountId, mailboxId, 7, big)).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+    await expect(w.insertHeaders(accountId, mailboxId, 7, big)).rejects.toMatchObject({ code: 'SQLITE_FULL' });
     expect(messages.uids(mailboxId, 7)).toEqual([]);
+    const body = '長い本文'.repeat(20_000);
+    const [id] = await w.insertHeaders(accountId, mailboxId, 7, [record(1)]);
+    await expect(
+      w.storeTexts([
+        {
+          messageId: id as number,
+          parts: [{ part: '1', contentType: 'text/plain', charset: 'utf-8', text: body, searchText: body, size: body.length }],
+          snippet: null,
+        },
+      ]),
+    ).rejects.toMatchObject({ name: 'TegamiError', code: 'STORAGE', message: expect.stringContaining('Could not save the message text') });
+    expect(parts.cachedParts(id as number).size).toBe(0);
     // The writer still serves: a small batch fits.
-    await expect(w.insert(accountId, mailboxId, 7, [record(1)])).resolves.toHaveLength(1);
+    await expect(w.insertHeaders(accountId, mailboxId, 7, [record(2)])).resolves.toHaveLength(1);
   });
 
   it('falls back to the calling thread when the worker cannot start, and says so', async () => {
@@ -86,13 +121,13 @@ describe('header writer on a worker thread', () => {
     const w = await open({ entry: pathToFileURL(broken) });
     expect(w.mode).toBe('inline');
     expect(fallbacks.map((e) => e.message).join()).toContain('cannot load');
-    await expect(w.insert(accountId, mailboxId, 7, [record(5)])).resolves.toHaveLength(1);
+    await expect(w.insertHeaders(accountId, mailboxId, 7, [record(5)])).resolves.toHaveLength(1);
     expect(messages.uids(mailboxId, 7)).toEqual([5]);
   });
 
   it('close() stores what it was handed before the worker stops', async () => {
     const w = await open();
-    const stored = w.insert(
+    const stored = w.insertHeaders(
       accountId,
       mailboxId,
       7,
@@ -102,13 +137,13 @@ describe('header writer on a worker thread', () => {
     await expect(stored).resolves.toHaveLength(300);
     expect(messages.uids(mailboxId, 7)).toHaveLength(300);
     // After close, rows still go in (on this thread).
-    await expect(w.insert(accountId, mailboxId, 7, [record(999)])).resolves.toHaveLength(1);
+    await expect(w.insertHeaders(accountId, mailboxId, 7, [record(999)])).resolves.toHaveLength(1);
   });
 
   it('flag changes on the main connection interleave with the worker’s batches without a busy error', async () => {
     const w = await open();
     const batches = Array.from({ length: 6 }, (_, b) =>
-      w.insert(
+      w.insertHeaders(
         accountId,
         mailboxId,
         7,

@@ -1,0 +1,240 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
+import type { HeaderRecord } from './messages.js';
+import type { TextBatch } from './parts.js';
+
+/**
+ * Where the sync engine's bulk writes go: header batches (header sync) and decoded text batches
+ * (the body prefetch). Most of an initial sync's CPU is of two kinds of about the same size:
+ * imapflow parsing the FETCH responses, and SQLite writing rows and their search index. On one
+ * thread they add up; a writer on a worker thread (its own connection to the same WAL database)
+ * runs them side by side, so parsing the next batch overlaps storing this one.
+ */
+export interface BulkWriter {
+  /** Stores one batch of headers (one transaction); resolves with the ids of the rows written, in order. */
+  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): Promise<number[]>;
+  /** Stores one batch of decoded text parts (one transaction; PartStore.storeTexts). */
+  storeTexts(batch: TextBatch): Promise<void>;
+  /** 'worker' while the worker thread serves; 'inline' when rows are written on the calling thread. */
+  readonly mode: 'worker' | 'inline';
+  close(): Promise<void>;
+}
+
+/** The synchronous writes a BulkWriter stands for (MessageStore.insertHeaders, PartStore.storeTexts). */
+export interface BulkStores {
+  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[];
+  storeTexts(batch: TextBatch): void;
+}
+
+/** A synchronous call as a promise: its result, or its exception as a rejection. */
+export function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** Writes on the calling thread (tests, and the fallback when no worker can start). */
+export function inlineBulkWriter(stores: BulkStores): BulkWriter {
+  return {
+    mode: 'inline',
+    insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
+      settle(() => stores.insertHeaders(accountId, mailboxId, uidvalidity, records)),
+    storeTexts: (batch) => settle(() => stores.storeTexts(batch)),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** What the worker thread is told when it starts (bulk-writer-worker.ts). */
+export interface WriterWorkerData {
+  file: string;
+  /** Extra PRAGMAs for the worker's connection (tests use max_page_count to fill the "disk"). */
+  pragmas: string[];
+  /** Int32 [0]: requests finished, for the poster's backpressure. */
+  progress: SharedArrayBuffer;
+}
+
+export type WriterRequest =
+  | { kind: 'headers'; seq: number; accountId: number; mailboxId: number; uidvalidity: number; records: HeaderRecord[] }
+  | { kind: 'texts'; seq: number; batch: TextBatch }
+  | { kind: 'close' };
+export type WriterReply =
+  | { kind: 'ready' }
+  | { kind: 'done'; seq: number; ids?: number[] }
+  | { kind: 'failed'; seq: number; error: WireError }
+  | { kind: 'broken'; error: WireError };
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+  /** A TegamiError's info (its code, its words for the user), kept whole. */
+  info?: ErrorInfo;
+}
+
+/** An error from the worker as the engine's error handling knows it: a TegamiError again, or SqliteError's `code` kept. */
+export function fromWire(e: WireError): Error {
+  if (e.info) return new TegamiError(e.info);
+  const error = new Error(e.message);
+  error.name = e.name;
+  return e.code === undefined ? error : Object.assign(error, { code: e.code });
+}
+
+export function toWire(error: unknown): WireError {
+  if (error instanceof TegamiError) return { name: error.name, message: error.message, info: error.info };
+  const e = error as { name?: unknown; message?: unknown; code?: unknown } | null;
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+  };
+}
+
+/**
+ * The worker's entry beside this module: bulk-writer-worker.js once built; under tsx or Vitest
+ * (this file is .ts) the .ts source, loaded through tsx's ESM hooks.
+ */
+function workerEntry(): { url: URL; execArgv?: string[] } {
+  const self = new URL(import.meta.url);
+  if (!self.pathname.endsWith('.ts')) return { url: new URL('./bulk-writer-worker.js', self) };
+  const tsx = pathToFileURL(createRequire(self).resolve('tsx')).href;
+  return { url: new URL('./bulk-writer-worker.ts', self), execArgv: ['--import', tsx] };
+}
+
+export interface WorkerWriterOptions {
+  pragmas?: string[];
+  /** Replaces the worker's entry (tests: one that cannot start). */
+  entry?: URL;
+  /** Told once when the worker cannot start or dies and rows go through `fallback` instead. */
+  onFallback?: (error: Error) => void;
+  /** Batches posted and not yet stored before a new one waits (see post()). */
+  maxQueued?: number;
+}
+
+/**
+ * A writer on a worker thread for the database at `file`; `fallback` stores rows on this thread
+ * when the worker cannot start (e.g. a packaged app whose worker file cannot be loaded) or after it
+ * died. Requests are answered in order; at most one transaction at a time runs in the worker.
+ */
+export async function openBulkWriter(file: string, fallback: BulkStores, options: WorkerWriterOptions = {}): Promise<BulkWriter> {
+  const inline = inlineBulkWriter(fallback);
+  // [0]: requests the worker has finished (it adds one and notifies after each).
+  const progress = new Int32Array(new SharedArrayBuffer(4));
+  const maxQueued = options.maxQueued ?? 2;
+  const entry = options.entry ? { url: options.entry } : workerEntry();
+  let worker: Worker;
+  try {
+    worker = new Worker(entry.url, {
+      // Its writes touch the indexes' upper levels and the rows being appended: 8 MB of page cache
+      // (half the engine connection's) is plenty, and it counts against the memory target.
+      workerData: {
+        file,
+        pragmas: ['cache_size = -8000', ...(options.pragmas ?? [])],
+        progress: progress.buffer,
+      } satisfies WriterWorkerData,
+      // It holds at most a few batches at a time: a small young generation makes V8 collect them
+      // early instead of letting the heap grow (peak RSS of a 100,000-message sync is a target).
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
+    });
+  } catch (error) {
+    options.onFallback?.(error instanceof Error ? error : new Error(String(error)));
+    return inline;
+  }
+  const pending = new Map<number, { resolve: (ids: number[] | undefined) => void; reject: (error: Error) => void }>();
+  let seq = 0;
+  let broken: Error | null = null;
+  let closing = false;
+  let drained: Array<() => void> = [];
+  const settled = () => {
+    if (pending.size) return;
+    worker.unref();
+    for (const done of drained) done();
+    drained = [];
+  };
+  const breakDown = (error: Error) => {
+    if (broken) return;
+    broken = error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+    settled();
+    if (!closing) options.onFallback?.(error);
+  };
+  const ready = new Promise<boolean>((resolve) => {
+    worker.on('message', (reply: WriterReply) => {
+      if (reply.kind === 'ready') resolve(true);
+      else if (reply.kind === 'broken') {
+        breakDown(fromWire(reply.error));
+        resolve(false);
+      } else {
+        const p = pending.get(reply.seq);
+        pending.delete(reply.seq);
+        if (reply.kind === 'done') p?.resolve(reply.ids);
+        else p?.reject(fromWire(reply.error));
+        settled();
+      }
+    });
+    worker.on('error', (error) => {
+      breakDown(error);
+      resolve(false);
+    });
+    worker.on('exit', (code) => {
+      breakDown(new Error(`The bulk writer stopped (exit code ${code}).`));
+      resolve(false);
+    });
+  });
+  if (!(await ready)) {
+    await worker.terminate().catch(() => undefined);
+    return inline;
+  }
+  worker.unref();
+  let posted = 0;
+  /**
+   * Posts a request; first, while `maxQueued` are waiting in the worker, blocks this thread until
+   * it finishes one. That is the backpressure: blocked, this thread reads nothing from the IMAP
+   * socket, so the server waits (TCP flow control) instead of imapflow queueing parsed responses
+   * without bound. It blocks no longer than writing inline would have. A worker that stops
+   * answering is given up on after 30 s; its 'exit' then fails what is pending.
+   */
+  const post = (request: WriterRequest & { seq: number }) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const done = Atomics.load(progress, 0);
+      if (posted - done < maxQueued || Date.now() > deadline) break;
+      Atomics.wait(progress, 0, done, 1000);
+    }
+    posted++;
+    return new Promise<number[] | undefined>((resolve, reject) => {
+      pending.set(request.seq, { resolve, reject });
+      worker.ref(); // an answer is owed: keep the process alive until it comes
+      worker.postMessage(request);
+    });
+  };
+  return {
+    get mode() {
+      return broken ? 'inline' : 'worker';
+    },
+    insertHeaders(accountId, mailboxId, uidvalidity, records) {
+      if (broken || closing) return inline.insertHeaders(accountId, mailboxId, uidvalidity, records);
+      return post({ kind: 'headers', seq: ++seq, accountId, mailboxId, uidvalidity, records }).then((ids) => ids ?? []);
+    },
+    storeTexts(batch) {
+      if (broken || closing) return inline.storeTexts(batch);
+      return post({ kind: 'texts', seq: ++seq, batch }).then(() => undefined);
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      // Every request posted is answered first: a batch in flight is stored, not dropped.
+      if (pending.size) await new Promise<void>((r) => drained.push(r));
+      if (!broken) {
+        const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+        worker.postMessage({ kind: 'close' } satisfies WriterRequest);
+        worker.ref();
+        await exited;
+      }
+    },
+  };
+}
