@@ -37,7 +37,7 @@ describe('openDatabase', () => {
     let otherWrote: unknown = null;
     const bump = db.transaction(() => {
       const n = (db.prepare('SELECT n FROM t').get() as { n: number }).n;
-      // Another connection (the header writer's worker) tries to commit in between.
+      // Another connection (the bulk writer's worker) tries to commit in between.
       try {
         other.prepare('UPDATE t SET n = 100').run();
         otherWrote = true;

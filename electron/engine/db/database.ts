@@ -37,7 +37,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = al
 
 /**
  * Makes db.transaction(fn)() begin IMMEDIATE (the write lock first) instead of DEFERRED. The store
- * has more than one writing connection (the header writer's worker thread; a CLI next to the app):
+ * has more than one writing connection (the bulk writer's worker thread; a CLI next to the app):
  * a deferred transaction that reads, then writes after another connection committed, fails at once
  * with SQLITE_BUSY_SNAPSHOT, which busy_timeout does not retry. An immediate one waits its turn.
  * Nested calls still become savepoints; .deferred/.exclusive stay available.
