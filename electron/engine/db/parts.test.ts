@@ -201,6 +201,36 @@ describe('local search', () => {
     expect(parts.search({ query: '猫', limit: 1 })).toMatchObject({ more: true, messages: [{ subject: '猫の写真' }] });
   });
 
+  it('intersects a trigram term with a 2-character CJK term exactly, however dense or sparse each is', () => {
+    // 3,000 messages: メール in every 2nd, 確認 in every 3rd (both: every 6th), and the two words in
+    // runs and gaps so the merge crosses chunk boundaries and skips long stretches.
+    const texts = Array.from({ length: 3000 }, (_, i) => {
+      const words = [i % 2 === 0 || (i > 1200 && i < 1500) ? 'メール' : 'メモ', i % 3 === 0 && !(i > 1500 && i < 2600) ? '確認' : '確定'];
+      return `${words.join('を')}しました ${i}`;
+    });
+    const ids = messages.insertHeaders(
+      accountId,
+      inbox,
+      1,
+      texts.map((_, i) => header(i + 10, `件名 ${i}`, 3000 - i)),
+    );
+    ids.forEach((id, i) => body(id, texts[i]!));
+    const expected = (a: string, b: string) => ids.filter((_, i) => texts[i]!.includes(a) && texts[i]!.includes(b)).sort((x, y) => y - x); // same date order as ids here: newer messages got higher ids
+    for (const [q, a, b] of [
+      ['メール 確認', 'メール', '確認'],
+      ['確認 メール', 'メール', '確認'],
+      ['メールを 確定', 'メールを', '確定'],
+    ] as const) {
+      const found = parts.search({ query: q, mailboxId: inbox, limit: 5000 }).messages.map((m) => m.id);
+      expect(found, q).toEqual(expected(a, b));
+    }
+    // A small match set is ranked (bm25) but is the same set.
+    const few = parts.search({ query: 'メール 確認 しました 1299', mailboxId: inbox, limit: 10 }).messages.map((m) => m.id);
+    expect(few).toEqual(expected('メール', '確認').filter((id) => texts[ids.indexOf(id)]!.includes('しました 1299')));
+    expect(parts.search({ query: 'メール 確認', mailboxId: inbox, limit: 3 })).toMatchObject({ more: true });
+    expect(parts.search({ query: 'メール 猫', limit: 10 }).messages).toEqual([]);
+  });
+
   it('treats query syntax and LIKE wildcards as text', () => {
     expect(parts.search({ query: '"OR NEAR(', limit: 10 }).messages).toEqual([]);
     expect(parts.search({ query: '%', limit: 10 }).messages).toEqual([]);

@@ -182,6 +182,13 @@ export class PartStore {
       clearBodyState: db.prepare<[number]>('UPDATE messages SET body_state = 0 WHERE id = ?'),
       window: db.prepare<[number], { offline_window_days: number | null }>('SELECT offline_window_days FROM accounts WHERE id = ?'),
       setWindow: db.prepare<[number | null, number]>('UPDATE accounts SET offline_window_days = ? WHERE id = ?'),
+      // One chunk of an index's matches below a rowid, newest first (#intersect).
+      trigramIds: db.prepare(
+        'SELECT rowid FROM message_search WHERE message_search MATCH @match AND rowid < @bound ORDER BY rowid DESC LIMIT @size',
+      ),
+      cjkIds: db.prepare(
+        'SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @match AND rowid < @bound ORDER BY rowid DESC LIMIT @size',
+      ),
       byUids: db.prepare<[number, string], MessageRow>(
         `SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 AND uid IN (SELECT value FROM json_each(?))`,
       ),
@@ -415,13 +422,14 @@ export class PartStore {
     if (long.length) params.match = long.map(ftsPhrase).join(' ');
     if (cjk.length) params.cjk = cjk.map((t) => (charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t))).join(' AND ');
     like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
+    if (long.length > 0 && cjk.length > 0) return this.#searchBoth(q, params, like.length);
     const indexed = long.length > 0 || cjk.length > 0;
-    const count = (upTo: number) =>
-      (this.#searchCount(long.length > 0, cjk.length > 0).get({ ...params, window: upTo + 1 }) as { n: number }).n;
+    const count = (upTo: number) => (this.#searchCount(long.length > 0).get({ ...params, window: upTo + 1 }) as { n: number }).n;
     // bm25 costs a pass over every match of every term: only a small match set is ranked by it.
     const ranked = long.length > 0 && count(RANK_LIMIT) <= RANK_LIMIT;
     const key = `${long.length > 0}:${cjk.length > 0}:${like.length}:${ranked}`;
-    const stmt = this.#searches.get(key) ?? this.#searchStatement(key, long.length > 0, cjk.length > 0, like.length, ranked);
+    const stmt =
+      this.#searches.get(key) ?? this.#searchStatement(key, indexed ? this.#candidates(long.length > 0, ranked) : null, like.length);
     let rows = stmt.all({ ...params, window: ranked ? -1 : SEARCH_WINDOW }) as MessageRow[];
     // The window may have cut matches the filters would have kept: count before paying for all.
     if (indexed && !ranked && rows.length <= q.limit && count(SEARCH_WINDOW) > SEARCH_WINDOW)
@@ -429,31 +437,108 @@ export class PartStore {
     return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
   }
 
-  /** The candidate rowids of the FTS terms, most recently stored first, at most @window (-1: all). */
-  #candidates(long: boolean, cjk: boolean, ranked: boolean): string {
+  /**
+   * Terms in both indexes ("メール 確認": a trigram term and a 2-character CJK term). SQLite would
+   * intersect them by reading every match of one index into a temporary table, which for two common
+   * terms is tens of thousands of rows per query; #intersect walks both, newest first, and stops at
+   * SEARCH_WINDOW matches. The rest is search()'s: a small match set ranked by bm25, else the window
+   * newest first, and all matches when the window leaves too few after the filters.
+   */
+  #searchBoth(q: SearchQuery, params: Record<string, string | number | null>, like: number): { messages: MessageSummary[]; more: boolean } {
+    const match = params.match as string;
+    const cjk = params.cjk as string;
+    let ids = this.#intersect(match, cjk, SEARCH_WINDOW + 1);
+    const ranked = ids.length <= RANK_LIMIT;
+    const key = `both:${like}:${ranked}`;
+    let stmt = this.#searches.get(key);
+    if (!stmt) {
+      const hits = ranked
+        ? `SELECT rowid AS hit_id, bm25(message_search, 3.0, 2.0, 1.0) AS hit_rank FROM message_search
+             WHERE message_search MATCH @match AND rowid IN (SELECT value FROM json_each(@ids))`
+        : 'SELECT value AS hit_id, 0 AS hit_rank FROM json_each(@ids)';
+      stmt = this.#searchStatement(key, hits, like);
+    }
+    const run = (list: number[]) => stmt.all({ ...params, ids: JSON.stringify(list) }) as MessageRow[];
+    let rows = run(ids.slice(0, SEARCH_WINDOW));
+    if (!ranked && rows.length <= q.limit && ids.length > SEARCH_WINDOW) {
+      ids = this.#intersect(match, cjk, Number.POSITIVE_INFINITY);
+      rows = run(ids);
+    }
+    return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
+  }
+
+  /**
+   * The rowids matching both FTS queries, newest (highest) first, at most `upTo`: a merge of the
+   * two indexes' rowid-descending lists, read in chunks by keyset (rowid < bound, which FTS5 seeks
+   * to), each side skipping straight past the other's gaps. Dense or sparse, it reads about as many
+   * rows as it needs, not every match.
+   */
+  #intersect(trigram: string, cjk: string, upTo: number): number[] {
+    const stream = (stmt: ReturnType<Db['prepare']>, match: string) => {
+      let buf: number[] = [];
+      let pos = 0;
+      let bound = Number.MAX_SAFE_INTEGER;
+      let size = 64;
+      let exhausted = false;
+      return {
+        /** The first rowid ≤ target (any when target is undefined), or undefined when there is none. */
+        seek(target?: number): number | undefined {
+          for (;;) {
+            while (pos < buf.length && target !== undefined && (buf[pos] as number) > target) pos++;
+            if (pos < buf.length) return buf[pos];
+            if (exhausted) return undefined;
+            // Beyond what was read: the next chunk starts right at the target, skipping the gap.
+            if (target !== undefined) bound = Math.min(bound, target + 1);
+            buf = stmt.pluck().all({ match, bound, size }) as number[];
+            pos = 0;
+            exhausted = buf.length < size;
+            bound = buf.at(-1) ?? bound;
+            size = Math.min(size * 2, 4096);
+          }
+        },
+        skip(): void {
+          pos++;
+        },
+      };
+    };
+    const a = stream(this.#q.trigramIds, trigram);
+    const b = stream(this.#q.cjkIds, cjk);
+    const out: number[] = [];
+    let x = a.seek();
+    while (x !== undefined && out.length < upTo) {
+      const y = b.seek(x);
+      if (y === undefined) break;
+      if (y === x) {
+        out.push(x);
+        a.skip();
+        b.skip();
+        x = a.seek(x - 1);
+      } else x = a.seek(y);
+    }
+    return out;
+  }
+
+  /** The candidate rowids of one index's terms (both: #searchBoth), most recently stored first, at most @window (-1: all). */
+  #candidates(long: boolean, ranked: boolean): string {
     if (long)
       return `SELECT rowid AS hit_id, ${ranked ? 'bm25(message_search, 3.0, 2.0, 1.0)' : '0'} AS hit_rank FROM message_search
-        WHERE message_search MATCH @match
-          ${cjk ? 'AND +rowid IN (SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @cjk)' : ''}
-        ORDER BY rowid DESC LIMIT @window`;
+        WHERE message_search MATCH @match ORDER BY rowid DESC LIMIT @window`;
     return `SELECT rowid AS hit_id, 0 AS hit_rank FROM message_search_cjk WHERE message_search_cjk MATCH @cjk ORDER BY rowid DESC LIMIT @window`;
   }
 
-  #searchCount(long: boolean, cjk: boolean): ReturnType<Db['prepare']> {
-    const key = `count:${long}:${cjk}`;
+  #searchCount(long: boolean): ReturnType<Db['prepare']> {
+    const key = `count:${long}`;
     let stmt = this.#searches.get(key);
     if (!stmt) {
-      const from = long
-        ? `message_search WHERE message_search MATCH @match
-            ${cjk ? 'AND +rowid IN (SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @cjk)' : ''}`
-        : 'message_search_cjk WHERE message_search_cjk MATCH @cjk';
+      const from = long ? 'message_search WHERE message_search MATCH @match' : 'message_search_cjk WHERE message_search_cjk MATCH @cjk';
       stmt = this.#db.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM ${from} LIMIT @window)`);
       this.#searches.set(key, stmt);
     }
     return stmt;
   }
 
-  #searchStatement(key: string, long: boolean, cjk: boolean, like: number, ranked: boolean): ReturnType<Db['prepare']> {
+  /** The search over `hits` (SQL giving hit_id, hit_rank; null: no index term, every message) with the filters and LIKE terms. */
+  #searchStatement(key: string, hits: string | null, like: number): ReturnType<Db['prepare']> {
     // LIKE terms: the subject, the addresses as indexed, and the cached text (the index keeps no copy).
     const likeClauses = Array.from(
       { length: like },
@@ -465,8 +550,8 @@ export class PartStore {
       AND (@accountId IS NULL OR messages.mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = @accountId))
       ${likeClauses.map((c) => `AND ${c}`).join('\n')}`;
     const sql =
-      long || cjk
-        ? `WITH hits AS (${this.#candidates(long, cjk, ranked)})
+      hits !== null
+        ? `WITH hits AS (${hits})
            SELECT ${summaryColumns} FROM hits JOIN messages ON messages.id = hits.hit_id
            WHERE ${filters}
            ORDER BY hits.hit_rank, messages.internal_date DESC, messages.id DESC
