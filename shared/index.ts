@@ -6,3 +6,4 @@ export * from './ipc/contract.js';
 export * from './ipc/bridge.js';
 export * from './domain/body.js';
 export * from './domain/ops.js';
+export * from './domain/files.js';

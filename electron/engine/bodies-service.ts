@@ -310,7 +310,16 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
       if (mailbox.accountId !== accountId)
         throw new TegamiError({ code: 'INVALID_INPUT', message: 'That folder belongs to another account.' });
       const box = { path: mailbox.path, uidvalidity: parts.mailboxUidvalidity(mailboxId) };
-      const uids = await deps.withSession(accountId, (session) => withMailbox(session, box, (client) => searchUids(client, field, query)));
+      // The user connection may have had this folder selected for a while: a NOOP first lets the
+      // server show it what arrived since (Dovecot searches the session's view, which only catches up
+      // at a command's end), so a SEARCH right after new mail finds it. (Belongs in imap/parts.ts
+      // searchUids; kept here while that directory is being reworked.)
+      const uids = await deps.withSession(accountId, (session) =>
+        withMailbox(session, box, async (client) => {
+          await client.noop();
+          return searchUids(client, field, query);
+        }),
+      );
       const shown = uids.slice(0, limit);
       const local = parts.byUids(mailboxId, shown);
       return {

@@ -17,6 +17,7 @@ import { syncAccount } from './sync/account.js';
 import { openImap } from './imap/connect.js';
 import { ImapSession } from './imap/session.js';
 import { targetOf } from './sync/account.js';
+import { UserSessions } from './sync/user-session.js';
 
 const server = inject('dovecot');
 const USER = 'dave';
@@ -293,5 +294,23 @@ describe('server search', () => {
       limit: 100,
     });
     expect(bySubject.hits.map((h) => h.source === 'local' && h.message.messageId)).toEqual(['<alternative@tegami.test>']);
+  });
+
+  it('finds mail that arrived after the long-lived user connection selected the folder', async () => {
+    const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
+    const sessions = new UserSessions(store, async () => user.password);
+    const longLived = createBodiesService({ store, parts, withSession: sessions.withSession, emit: () => undefined });
+    try {
+      const query = { accountId: account.id, mailboxId: inbox.id, query: 'Late arrival', field: 'subject' as const, limit: 100 };
+      expect((await longLived.searchServer(query)).hits).toEqual([]); // INBOX is selected on it from now on
+      for (const n of [1, 2]) {
+        const appended = await other.append('INBOX', `Subject: Late arrival ${n}\r\nMessage-ID: <late-${n}@tegami.test>\r\n\r\nx\r\n`);
+        const found = await longLived.searchServer(query);
+        expect(found.hits, `after append ${n}`).toContainEqual({ source: 'server', mailboxId: inbox.id, uid: appended && appended.uid });
+        expect(found.hits).toHaveLength(n);
+      }
+    } finally {
+      await sessions.closeAll();
+    }
   });
 });

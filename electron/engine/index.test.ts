@@ -47,6 +47,20 @@ describe('engine dispatch', () => {
     await engine.close();
   });
 
+  it('leaves files.save and files.open to the desktop app’s main process, saying how browser mode does it', async () => {
+    const engine = await openEngine({ dataDir: tempDir(), host: 'web', credentials: new MemoryCredentialStore(), version: '0' });
+    for (const name of ['files.save', 'files.open']) {
+      const result = await engine.invoke(name, { id: 1, part: '2' });
+      expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      expect(!result.ok && result.error.message).toContain('In the browser, the file is downloaded instead.');
+    }
+    expect(await engine.invoke('files.save', { id: 1, part: '../x' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('part') },
+    });
+    await engine.close();
+  });
+
   it('reports a missing account as NOT_FOUND', async () => {
     const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
     expect(await engine.invoke('mailboxes.list', { accountId: 5 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });

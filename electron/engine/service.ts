@@ -37,6 +37,12 @@ export interface ServiceDeps {
   version: string;
 }
 
+const desktopOnly = () =>
+  new TegamiError({
+    code: 'INVALID_INPUT',
+    message: 'Saving or opening a file is done by the desktop app. In the browser, the file is downloaded instead.',
+  });
+
 export function createService(deps: ServiceDeps): Service & { close(): Promise<void> } {
   const { store, messages, credentials, emit } = deps;
 
@@ -263,6 +269,14 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     'messages.source': (input) => bodies.getSource(input),
     'search.local': (input) => bodies.searchLocal(input),
     'search.server': (input) => bodies.searchServer(input),
+    // The desktop app's main process answers these itself (electron/main/files.ts): only it can show
+    // a save dialog or open a file. Any other host that asks is told how it works there.
+    'files.save': async () => {
+      throw desktopOnly();
+    },
+    'files.open': async () => {
+      throw desktopOnly();
+    },
     'messages.setFlags': async (input) => queue.setFlags(input),
     'messages.move': async (input) => queue.move(input),
     'messages.copy': async (input) => queue.copy(input),

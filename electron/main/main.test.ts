@@ -5,6 +5,7 @@
  * menu, tray, badge, wake-up after sleep and mailto: hand-over.
  */
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { appEntryUrl, contentSecurityPolicy, webPreferences } from './security.js';
 
@@ -60,6 +61,7 @@ const h = await vi.hoisted(async () => {
     'mailboxes.list': { mailboxes: [{ id: 10, accountId: 1, role: 'inbox', path: 'INBOX', unread: 5 }] },
     'sync.wake': { woken: 1 },
     'sync.run': { accounts: [] },
+    'messages.part': { kind: 'file', part: '2', contentType: 'application/pdf', filename: 'Report.pdf', file: '/nonexistent/2', size: 3 },
   };
   class FakeChild extends Emitter {
     posted: Array<Record<string, unknown>> = [];
@@ -105,7 +107,11 @@ const h = await vi.hoisted(async () => {
     }
   }
   const powerMonitor = new Emitter();
-  const dialog = { showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: 0, checkboxChecked: false })), showErrorBox: vi.fn() };
+  const dialog = {
+    showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: 0, checkboxChecked: false })),
+    showErrorBox: vi.fn(),
+    showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePath: '' })),
+  };
   return {
     calls,
     app,
@@ -263,6 +269,24 @@ describe('main', async () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('answers files.save itself: the engine fetches the part, main shows the save dialog on the window', async () => {
+    const handler = startup.ipcHandle[0]?.[1] as (event: unknown, name: unknown, input: unknown) => Promise<unknown>;
+    const frame = { url: appEntryUrl, parent: null, processId: 1, routingId: 1 };
+    const child = h.children[0];
+    const before = child?.posted.length ?? 0;
+    expect(await handler({ senderFrame: frame }, 'files.save', { id: 1, part: '2' })).toEqual({ ok: true, value: { path: null } });
+    expect(h.dialog.showSaveDialog).toHaveBeenCalledExactlyOnceWith(h.windows[0], {
+      defaultPath: path.join('/nonexistent-profile/downloads', 'Report.pdf'),
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    });
+    const sent = child?.posted.slice(before).filter((m) => m['type'] === 'invoke');
+    expect(sent?.map((m) => [m['name'], m['input']])).toEqual([['messages.part', { id: 1, part: '2' }]]);
+    // Another frame is refused before anything happens.
+    const refused = await handler({ senderFrame: { ...frame, url: 'https://evil.example/' } }, 'files.save', { id: 1, part: '2' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(h.dialog.showSaveDialog).toHaveBeenCalledOnce();
   });
 
   it('closes the engine (LOGOUT in the child) before quitting', async () => {

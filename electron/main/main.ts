@@ -3,7 +3,7 @@
  * passwords with safeStorage, hosts the engine in a utilityProcess and relays checked IPC calls to
  * it. Every decision lives in a module beside this one, where it is unit-tested: ./security.ts,
  * ./protocol.ts, ./ipc-relay.ts, ./credentials.ts, ./engine-host.ts, ./menu.ts, ./new-mail.ts,
- * ./window-state.ts and ./desktop.ts.
+ * ./window-state.ts, ./desktop.ts and ./files.ts.
  */
 import path from 'node:path';
 import {
@@ -25,9 +25,11 @@ import {
   type Session,
   type WebContents,
 } from 'electron';
+import { BADGE_SIZE, showUnreadCount } from './badge.js';
 import { plainTextConsentAccept, plainTextConsentDialog, SafeStorageCredentialStore } from './credentials.js';
 import { composeUnavailableDialog, debounce, findMailtoUrl, sendAppEvent, trayTooltip } from './desktop.js';
 import { EngineHost, type EngineHostStatus } from './engine-host.js';
+import { createFileHandlers, electronFileDeps, withFileHandlers } from './files.js';
 import { installIpcRelay } from './ipc-relay.js';
 import { buildMenuTemplate, type AppCommand } from './menu.js';
 import { MailWatcher, type NewMailNotice } from './new-mail.js';
@@ -195,8 +197,14 @@ function tellEngineState(status: EngineHostStatus): void {
 }
 
 function setUnreadCount(count: number): void {
-  // macOS dock and Linux launchers (Unity API); Windows has no count badge (see the report).
-  if (process.platform !== 'win32') app.setBadgeCount(count);
+  // macOS dock and Linux launchers (Unity API); on Windows an overlay icon on the taskbar button.
+  showUnreadCount(count, process.platform, {
+    setBadgeCount: (n) => app.setBadgeCount(n),
+    setOverlay: (bitmap, description) => {
+      const image = bitmap === null ? null : nativeImage.createFromBitmap(bitmap, { width: BADGE_SIZE, height: BADGE_SIZE });
+      for (const window of windows) window.setOverlayIcon(image, description);
+    },
+  });
   if (tray !== null) {
     tray.setToolTip(trayTooltip(count));
     if (process.platform === 'darwin') tray.setTitle(count > 0 ? String(count) : '');
@@ -251,9 +259,16 @@ async function start(): Promise<void> {
   host.onState(tellEngineState);
   await host.start();
   engine = host;
+  // files.save / files.open are answered here (save dialog, shell); everything else goes to the engine.
+  const files = createFileHandlers(
+    electronFileDeps(
+      (name, input) => host.invoke(name, input),
+      () => BrowserWindow.getFocusedWindow() ?? [...windows][0] ?? null,
+    ),
+  );
   installIpcRelay({
     ipcMain,
-    engine: host,
+    engine: withFileHandlers(host, files),
     isTrustedSender: (frame) => isTrustedSender(frame, windows),
     eventSinks,
   });

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const engine = await openEngine({ dataDir, host: 'web', credentials, version: appVersion(root), background: true });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not “${values.port}”`);
-  const server = await startWebServer({ engine, rendererDir, port });
+  const server = await startWebServer({ engine, rendererDir, port, filesRoot: dataDir });
   process.stderr.write(`Tegami browser mode: profile ${dataDir}; passwords kept in ${credentials.description}\n`);
   process.stdout.write(`Open Tegami at ${server.url}\n`);
   const stop = async () => {

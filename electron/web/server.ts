@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WireToClient } from '../../shared/ipc/bridge.js';
+import type { ErrorInfo, Result } from '../../shared/domain/errors.js';
+import { contentDisposition, defaultFilename, downloadContentType, FileRef, safeFilename, SOURCE } from '../../shared/domain/files.js';
 import type { Engine } from '../engine/engine.js';
 
 /**
@@ -21,6 +23,8 @@ export interface WebServerOptions {
   port?: number;
   host?: '127.0.0.1' | '::1';
   token?: string;
+  /** The profile directory: a part is only ever served from inside it (the engine's part cache). */
+  filesRoot?: string;
 }
 
 export interface WebServer {
@@ -106,6 +110,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
     }
+    if ((req.url ?? '/').split('?')[0] === PART_PATH) {
+      void servePart(req, res, headers);
+      return;
+    }
     const file = resolveStaticPath(options.rendererDir, req.url ?? '/');
     if (!file) {
       res.writeHead(400, headers).end();
@@ -127,6 +135,77 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       () => res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('Not found\n'),
     );
   });
+
+  /**
+   * GET /api/part?id=…&part=…[&name=…]: one part of a message (or its source, part=source) as a
+   * download. Checked like the WebSocket: the Host, the token (here in an Authorization header, so it
+   * never appears in a URL or the browser's download list), and the Origin whenever the browser
+   * sends one (it does not for a same-origin GET); Sec-Fetch-Site, when sent, must be same-origin.
+   * The engine fetches the part into its cache first if needed (messages.part / messages.source).
+   */
+  async function servePart(req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>): Promise<void> {
+    const refuse = (status: number, message: string) =>
+      void res
+        .writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
+        .end(`${message}\n`);
+    try {
+      const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+      if (!tokenMatches(token, auth?.[1] ?? null)) return refuse(401, 'Unauthorized');
+      const origin = req.headers.origin;
+      if (origin !== undefined && !allowedOrigins(port).has(origin)) return refuse(403, 'Forbidden');
+      const site = req.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin') return refuse(403, 'Forbidden');
+      const params = new URL(req.url ?? '/', 'http://placeholder').searchParams;
+      const ref = FileRef.safeParse({
+        id: /^\d{1,15}$/.test(params.get('id') ?? '') ? Number(params.get('id')) : params.get('id'),
+        part: params.get('part'),
+        ...(params.has('name') ? { filename: params.get('name') } : {}),
+      });
+      if (!ref.success) return refuse(400, 'Bad request');
+      const { id, part, filename } = ref.data;
+      const answer = (
+        part === SOURCE
+          ? await options.engine.invoke('messages.source', { id })
+          : await options.engine.invoke('messages.part', { id, part })
+      ) as Result<{ kind?: 'text' | 'file'; file?: string; text?: string; contentType?: string; filename?: string | null }>;
+      if (!answer.ok) return refuse(statusOf(answer.error), answer.error.message);
+      const value = answer.value;
+      const name = safeFilename(filename || value.filename || null, defaultFilename(part));
+      const type = part === SOURCE ? 'message/rfc822' : downloadContentType(value.contentType);
+      const common = {
+        ...headers,
+        'Content-Disposition': contentDisposition(name),
+        'Content-Security-Policy': "sandbox; default-src 'none'",
+        'Cache-Control': 'no-store',
+      };
+      if (value.kind === 'text') {
+        // A text attachment is cached decoded: it is served as UTF-8.
+        const bytes = Buffer.from(value.text ?? '', 'utf8');
+        res.writeHead(200, {
+          ...common,
+          'Content-Type': type.startsWith('text/') ? `${type}; charset=utf-8` : type,
+          'Content-Length': bytes.length,
+        });
+        res.end(req.method === 'HEAD' ? undefined : bytes);
+        return;
+      }
+      const file = value.file ? await realpath(value.file).catch(() => null) : null;
+      const root = options.filesRoot ? await realpath(options.filesRoot).catch(() => null) : null;
+      if (file === null) return refuse(404, 'The part is no longer in the cache. Try again.');
+      if (options.filesRoot !== undefined && (root === null || !file.startsWith(root + path.sep))) return refuse(403, 'Forbidden');
+      const info = await stat(file);
+      if (!info.isFile()) return refuse(404, 'Not found');
+      res.writeHead(200, { ...common, 'Content-Type': type, 'Content-Length': info.size });
+      if (req.method === 'HEAD') res.end();
+      else
+        createReadStream(file)
+          .on('error', () => res.destroy())
+          .pipe(res);
+    } catch {
+      if (!res.headersSent) refuse(500, 'The part could not be read.');
+      else res.destroy();
+    }
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
@@ -183,6 +262,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Where browser mode serves message parts as downloads. */
+export const PART_PATH = '/api/part';
+
+function statusOf(error: ErrorInfo): number {
+  return error.code === 'NOT_FOUND' ? 404 : error.code === 'INVALID_INPUT' ? 400 : 502;
 }
 
 function send(ws: WebSocket, message: WireToClient): void {

@@ -17,6 +17,7 @@ import {
   SearchResults,
   SearchServerInput,
 } from '../domain/body.js';
+import { FileRef, SavedFile } from '../domain/files.js';
 
 const SyncState = z.object({
   accountId: Id,
@@ -157,6 +158,13 @@ export const requests = {
   'search.local': { input: SearchLocalInput, output: SearchResults },
   /** IMAP SEARCH on the server, for mail beyond the offline window; hits marked by source. */
   'search.server': { input: SearchServerInput, output: SearchResults },
+  /**
+   * Desktop app only (the main process answers; browser mode downloads from its loopback server):
+   * a save dialog, then the part (or the source, as .eml) copied there from the part cache.
+   */
+  'files.save': { input: FileRef, output: SavedFile },
+  /** Desktop app only: the part, under its own name in a temporary folder, opened with the default application. */
+  'files.open': { input: FileRef, output: z.object({ opened: z.literal(true) }) },
 
   // Offline operations (DESIGN.md 5): each applies locally at once, with or without a network, and
   // is replayed on the server in order by the next sync; the answer's actionId is what undo takes back.

@@ -41,7 +41,7 @@ export interface TegamiWeb {
 export async function startTegamiWeb(): Promise<TegamiWeb> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-e2e-'));
   const engine = await openEngine({ dataDir, host: 'web', credentials: new MemoryCredentialStore(), version: 'e2e' });
-  const web = await startWebServer({ engine, rendererDir: path.join(appRoot(), 'dist', 'renderer') });
+  const web = await startWebServer({ engine, rendererDir: path.join(appRoot(), 'dist', 'renderer'), filesRoot: dataDir });
   return {
     engine,
     web,

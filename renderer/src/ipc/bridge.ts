@@ -17,6 +17,7 @@ interface Connection {
 }
 
 let connection: Connection | null = null;
+let token: string | null = null;
 
 /** The one place that reads `window.tegami`; created on first use. */
 export function getConnection(): Connection {
@@ -26,8 +27,20 @@ export function getConnection(): Connection {
     // Electron IPC does not drop while the window lives.
     connection = { bridge: preload, state: () => 'open', onStateChange: () => () => {} };
   } else {
-    const web = createWebBridge(ipcUrl(takeToken()));
+    token = takeToken();
+    const web = createWebBridge(ipcUrl(token));
     connection = { bridge: web, state: () => web.state, onStateChange: (l) => web.onStateChange(l) };
   }
   return connection;
+}
+
+/** Browser mode: the per-run token, for the loopback server's other endpoints (part downloads); null in the desktop app. */
+export function webToken(): string | null {
+  getConnection();
+  return token;
+}
+
+/** True in the desktop app (Electron's preload), false in browser mode. */
+export function isDesktop(): boolean {
+  return window.tegami !== undefined;
 }

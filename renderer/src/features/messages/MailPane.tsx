@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Account } from '../../../../shared/domain/account.js';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
-import type { MessageSort } from '../../../../shared/domain/message.js';
+import type { MessageSort, MessageSummary } from '../../../../shared/domain/message.js';
 import { useSettings } from '../../app/settings.js';
-import { call } from '../../ipc/client.js';
+import { asTegamiError, call } from '../../ipc/client.js';
 import { ContextMenu, type MenuItem } from '../../ui/Menu.js';
 import { Splitter } from '../../ui/Splitter.js';
 import { FolderPicker } from '../folders/FolderPicker.js';
@@ -53,6 +53,52 @@ function useSettled<T>(value: T, ms: number): T {
     return () => clearTimeout(timer);
   }, [value, ms]);
   return v;
+}
+
+/** A server search hit not stored yet: it is downloaded (one sync pass), then opened in its place. */
+function ServerOnly({
+  uid,
+  mailboxId,
+  download,
+  onReady,
+}: {
+  uid: number;
+  mailboxId: number;
+  download: (uid: number, mailboxId: number, onFound: (m: MessageSummary) => void) => Promise<MessageSummary | null>;
+  /** Called once the message is stored, even if this view has gone meanwhile (the row is replaced). */
+  onReady: (id: number) => void;
+}) {
+  const { t } = useSettings();
+  const [error, setError] = useState<string | null>(null);
+  const ready = useRef(onReady);
+  useEffect(() => {
+    ready.current = onReady;
+  });
+  useEffect(() => {
+    let live = true;
+    download(uid, mailboxId, (m) => ready.current(m.id)).then(
+      (m) => {
+        if (live && m === null) setError(t('search.serverGone'));
+      },
+      (e: unknown) => live && setError(asTegamiError(e).message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [uid, mailboxId, download, t]);
+  return (
+    <section className="reader empty-state" data-testid="reader">
+      {error === null ? (
+        <p className="muted" role="status">
+          <span className="spinner" aria-hidden="true" /> {t('search.serverOnlyLoading')}
+        </p>
+      ) : (
+        <p className="pane-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
 }
 
 /** The message list and the reading pane for one folder, or for search results. */
@@ -352,7 +398,10 @@ export function MailPane({
           onDragRows={searching ? undefined : onDragRows}
           sourceBadge={
             searching && search.server === 'done'
-              ? (m) => (serverIds.has(m.id) ? t('search.sourceServer') : t('search.sourceLocal'))
+              ? (m) =>
+                  !serverIds.has(m.id)
+                    ? { kind: 'local', text: t('search.sourceLocal') }
+                    : { kind: 'server', text: t(m.id < 0 ? 'search.sourceServer' : 'search.sourceFoundOnServer') }
               : undefined
           }
           testId={searching ? 'search-results' : 'message-list'}
@@ -385,9 +434,20 @@ export function MailPane({
       />
       <div className="reader-pane" ref={readerRef}>
         {single !== null && single < 0 ? (
-          <section className="reader empty-state" data-testid="reader">
-            <p className="muted">{t('search.sourceServer')}</p>
-          </section>
+          <ServerOnly
+            key={single}
+            uid={-single}
+            mailboxId={source.rowAt(source.indexOf(single))?.mailboxId ?? mailbox.id}
+            download={search.download}
+            onReady={(id) =>
+              // Only while the placeholder is still what is selected (the user may have moved on).
+              setSelections((prev) =>
+                singleSelected(prev.search) === single
+                  ? { ...prev, search: { all: false, ids: new Set([id]), anchor: id, focus: id } }
+                  : prev,
+              )
+            }
+          />
         ) : (
           <MessageView messageId={single} count={count} />
         )}

@@ -22,7 +22,7 @@ import { addressLabel, addressText, byteSize, listDate, shortDateTime } from './
 import { clickRow, isSelected, moveTo, selectAll, type RowLookup, type SelectionState } from './selection.js';
 import type { ListSource } from './source.js';
 import type { ThreadRow } from './threads.js';
-import { rowsPerPage, scrollToReveal, visibleRange } from './virtual.js';
+import { anchoredScrollTop, rowsPerPage, scrollToReveal, visibleRange, type ScrollAnchor } from './virtual.js';
 
 export interface MessageListHandle {
   /** Moves the keyboard row by `delta` (j/k), selecting it. */
@@ -37,6 +37,12 @@ const columns: { sort: MessageSort | null; label: MessageKey; className: string 
   { sort: 'date', label: 'list.col.date', className: 'col-date' },
   { sort: 'size', label: 'list.col.size', className: 'col-size' },
 ];
+
+/** Where a search result came from: this computer's index, or the server's SEARCH. */
+export interface SourceBadge {
+  kind: 'local' | 'server';
+  text: string;
+}
 
 export const rowHeights = { comfortable: 34, compact: 26 } as const;
 
@@ -59,7 +65,7 @@ interface RowProps {
   selected?: boolean;
   focused?: boolean;
   thread?: ThreadRow | undefined;
-  badge?: string | null;
+  badge?: SourceBadge | null;
   draggable?: boolean;
   comfortable?: boolean;
   t?: Translate;
@@ -146,7 +152,7 @@ const RowView = memo(function RowView({
             </span>
           </button>
         )}
-        {badge && <span className={`source-badge ${badge === t('search.sourceServer') ? 'server' : 'local'}`}>{badge}</span>}
+        {badge && <span className={`source-badge ${badge.kind}`}>{badge.text}</span>}
         <span className="subject">{m.subject || t('list.noSubject')}</span>
         {comfortable && m.snippet && <span className="snippet"> — {m.snippet}</span>}
       </div>
@@ -191,7 +197,7 @@ export function MessageList({
   onContextMenu?: ((x: number, y: number) => void) | undefined;
   /** Starts dragging the selection (or only this row, when it was not selected). */
   onDragRows?: ((e: DragEvent, only: number | null) => void) | undefined;
-  sourceBadge?: ((m: MessageSummary) => string | null) | undefined;
+  sourceBadge?: ((m: MessageSummary) => SourceBadge | null) | undefined;
   handle?: Ref<MessageListHandle>;
   testId?: string;
 }) {
@@ -225,9 +231,31 @@ export function MessageList({
   useEffect(() => {
     ensure(range.start, range.end, direction * PREFETCH_ROWS);
   }, [ensure, range.start, range.end, direction]);
+  // Live updates: mail arriving or leaving above the viewport does not move the rows in view (the
+  // row at the top stays at the top), unless the list is scrolled to the very top.
+  const anchor = useRef<ScrollAnchor | null>(null);
+  const setAnchor = (top: number) => {
+    const index = Math.floor(top / rowHeight);
+    const m = source.rowAt(index);
+    anchor.current = m && source.query !== undefined ? { query: source.query, id: m.id, index } : null;
+  };
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const top = anchoredScrollTop(anchor.current, source.query, el.scrollTop, (id) => source.indexOf(id), rowHeight);
+    if (top !== null) {
+      el.scrollTop = top;
+      lastTop.current = el.scrollTop;
+      setViewport((v) => ({ ...v, top: el.scrollTop }));
+    }
+    setAnchor(el.scrollTop);
+    // Runs when the rows change (a new source object), before the browser paints them.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [source, rowHeight]);
   const onScroll = (e: UIEvent<HTMLDivElement>) => {
     const el = e.currentTarget;
     const top = el.scrollTop;
+    setAnchor(top);
     const dir = top === lastTop.current ? direction : top > lastTop.current ? 1 : -1;
     lastTop.current = top;
     // A plain (deferred) update: rendering inside the scroll event (flushSync) made more frames late

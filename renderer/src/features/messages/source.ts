@@ -25,6 +25,8 @@ export interface ListSource {
   actionIds?: ((selected: (id: number) => boolean) => number[]) | undefined;
   /** A note about what the list does not show (a conversation view of a very large folder). */
   note?: string | undefined;
+  /** Names the query (folder, sort, filters) of a live list: rows it adds or removes above the viewport do not move the view. */
+  query?: string | undefined;
 }
 
 export interface Filters {
@@ -124,9 +126,11 @@ export function useFolderSource(
     };
   }, [initial, fetch, jump, count, initialHint, mailboxId, unread, flagged, hasAttachments]);
 
+  const query = `${mailboxId}:${sort}:${descending}:${unread}:${flagged}:${hasAttachments}`;
   return useMemo<ListSource>(
     () => ({
       version,
+      query,
       rowCount: cache.rowCount,
       exact: cache.exact,
       counted: cache.counted,
@@ -140,7 +144,7 @@ export function useFolderSource(
       },
     }),
     // `version` changes after every page the cache reads: a new object tells the list to read rows again.
-    [cache, version],
+    [cache, version, query],
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pagesFor, rowsPerPage, scrollToReveal, visibleRange } from './virtual.js';
+import { anchoredScrollTop, pagesFor, rowsPerPage, scrollToReveal, visibleRange } from './virtual.js';
 
 describe('visibleRange', () => {
   it('renders only the viewport plus overscan of a 100,000-row list', () => {
@@ -39,5 +39,24 @@ describe('paging helpers', () => {
   it('counts rows per page', () => {
     expect(rowsPerPage(280, 28)).toBe(9);
     expect(rowsPerPage(10, 28)).toBe(1);
+  });
+});
+
+describe('anchoredScrollTop', () => {
+  const at = (map: Record<number, number>) => (id: number) => map[id] ?? -1;
+  const anchor = { query: 'q', id: 50, index: 10 };
+
+  it('keeps the top row in place when rows arrive or leave above it', () => {
+    expect(anchoredScrollTop(anchor, 'q', 340, at({ 50: 11 }), 34)).toBe(374);
+    expect(anchoredScrollTop(anchor, 'q', 340, at({ 50: 7 }), 34)).toBe(238);
+  });
+
+  it('leaves the scroll alone at the top, for another query, when nothing moved or the row is gone', () => {
+    expect(anchoredScrollTop(anchor, 'q', 0, at({ 50: 11 }), 34)).toBeNull();
+    expect(anchoredScrollTop(anchor, 'other', 340, at({ 50: 11 }), 34)).toBeNull();
+    expect(anchoredScrollTop(anchor, undefined, 340, at({ 50: 11 }), 34)).toBeNull();
+    expect(anchoredScrollTop(anchor, 'q', 340, at({ 50: 10 }), 34)).toBeNull();
+    expect(anchoredScrollTop(anchor, 'q', 340, at({}), 34)).toBeNull();
+    expect(anchoredScrollTop(null, 'q', 340, at({ 50: 11 }), 34)).toBeNull();
   });
 });

@@ -43,3 +43,29 @@ export function pagesFor(start: number, end: number, pageSize: number): number[]
   const last = Math.floor((end - 1) / pageSize);
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
+
+/** The row at the top of the viewport when the list last settled: its message, and where it was. */
+export interface ScrollAnchor {
+  /** The list's query (folder, sort, filters): a new query is a new list, not a live update. */
+  query: string;
+  id: number;
+  index: number;
+}
+
+/**
+ * After a live update (mail added or removed above the viewport), the scrollTop that keeps the row
+ * the user was looking at in place; null to leave the scroll alone. At the very top the list is not
+ * held: new mail should come into view there.
+ */
+export function anchoredScrollTop(
+  anchor: ScrollAnchor | null,
+  query: string | undefined,
+  scrollTop: number,
+  indexOf: (id: number) => number,
+  rowHeight: number,
+): number | null {
+  if (!anchor || query === undefined || anchor.query !== query || scrollTop <= 0) return null;
+  const now = indexOf(anchor.id);
+  if (now < 0 || now === anchor.index) return null;
+  return Math.max(0, scrollTop + (now - anchor.index) * rowHeight);
+}

@@ -1,10 +1,12 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { MessageDetail, MessageSource, PartContent } from '../../../../shared/domain/body.js';
 import type { Address, AttachmentSummary } from '../../../../shared/domain/message.js';
+import { SOURCE, type FileRef } from '../../../../shared/domain/files.js';
 import { useSettings } from '../../app/settings.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
 import { Icon } from '../../ui/Icon.js';
 import { addressText, byteSize, fullDate } from '../messages/format.js';
+import { canOpenFiles, openFile, saveFile } from './files.js';
 import { HtmlFrame } from './HtmlFrame.js';
 import { loadDetail, loadPart, peekPart } from './messageCache.js';
 import { linkify } from './linkify.js';
@@ -93,95 +95,134 @@ function useInlineImages(detail: MessageDetail | null, cids: readonly string[]):
   return images;
 }
 
-/** Saves bytes as a download (browser mode, or Electron's download handling). */
-function downloadBytes(base64: string, contentType: string, filename: string): void {
-  const bin = atob(base64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type: contentType }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+type FileState =
+  | { kind: 'idle' }
+  | { kind: 'busy'; received: number; total: number | null }
+  | { kind: 'done'; text: string; title?: string | undefined }
+  | { kind: 'error'; message: string };
+
+/**
+ * Save (and, in the desktop app, Open) for one part of a message, or its whole source: the state of
+ * the last click, with progress while the engine fetches the part from the server and while it is
+ * handed over.
+ */
+function useFileAction(messageId: number, part: string, size: number | null) {
+  const { t } = useSettings();
+  const [state, setState] = useState<FileState>({ kind: 'idle' });
+  const busy = state.kind === 'busy';
+  useEffect(() => {
+    if (!busy) return;
+    return subscribe('messages.partProgress', (p) => {
+      if (p.id === messageId && p.part === part) setState({ kind: 'busy', received: p.received, total: p.total ?? size });
+    });
+  }, [busy, messageId, part, size]);
+  const run = (ref: FileRef, action: 'save' | 'open') => {
+    setState({ kind: 'busy', received: 0, total: size });
+    const done =
+      action === 'open'
+        ? openFile(ref).then((): FileState => ({ kind: 'done', text: t('reader.opened') }))
+        : saveFile(ref, (received, total) => setState({ kind: 'busy', received, total })).then((r): FileState =>
+            r.kind === 'cancelled'
+              ? { kind: 'idle' }
+              : r.path === null
+                ? { kind: 'done', text: t('reader.saved') }
+                : { kind: 'done', text: t('reader.savedTo', { path: r.path }), title: r.path },
+          );
+    done.then(setState, (e: unknown) => setState({ kind: 'error', message: asTegamiError(e).message }));
+  };
+  const percent = state.kind === 'busy' && state.total ? `${Math.min(100, Math.round((state.received / state.total) * 100))}%` : '';
+  return { state, run, percent };
 }
 
-const PART_DATA_MAX = 5 * 1024 * 1024;
+function FileStatus({ state, percent }: { state: FileState; percent: string }) {
+  const { t } = useSettings();
+  if (state.kind === 'busy')
+    return (
+      <span className="muted" role="status" data-testid="file-progress">
+        <span className="spinner" aria-hidden="true" /> {t('reader.saving', { percent })}
+      </span>
+    );
+  if (state.kind === 'done')
+    return (
+      <span className="muted" role="status" title={state.title} data-testid="attachment-state">
+        {state.text}
+      </span>
+    );
+  if (state.kind === 'error')
+    return (
+      <span className="field-error" role="alert" data-testid="attachment-error">
+        {state.message}
+      </span>
+    );
+  return null;
+}
 
 function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSummary }) {
   const { t, locale } = useSettings();
-  const [state, setState] = useState<
-    | { kind: 'idle' }
-    | { kind: 'busy'; received: number; total: number | null }
-    | { kind: 'saved' }
-    | { kind: 'cached'; file: string }
-    | { kind: 'error'; message: string }
-  >({
-    kind: 'idle',
-  });
-  useEffect(() => {
-    if (state.kind !== 'busy') return;
-    return subscribe('messages.partProgress', (p) => {
-      if (p.id === messageId && p.part === a.part) setState({ kind: 'busy', received: p.received, total: p.total });
-    });
-  }, [state.kind, messageId, a.part]);
-  // Images up to 5 MB come back as bytes and are saved as a download; anything else is fetched into
-  // Tegami's part cache on this computer (this version cannot hand other files to the browser yet).
-  const asBytes = a.contentType.startsWith('image/') && (a.size === null || a.size <= PART_DATA_MAX * 1.4);
-  const fetchIt = () => {
-    setState({ kind: 'busy', received: 0, total: a.size });
-    if (asBytes)
-      call('messages.partData', { id: messageId, part: a.part }).then(
-        (r) => {
-          downloadBytes(r.base64, r.contentType, a.filename ?? `attachment-${a.part}`);
-          setState({ kind: 'saved' });
-        },
-        (e: unknown) => setState({ kind: 'error', message: asTegamiError(e).message }),
-      );
-    else
-      call('messages.part', { id: messageId, part: a.part }).then(
-        (r) => setState(r.kind === 'file' ? { kind: 'cached', file: r.file } : { kind: 'cached', file: '' }),
-        (e: unknown) => setState({ kind: 'error', message: asTegamiError(e).message }),
-      );
-  };
-  const percent = state.kind === 'busy' && state.total ? `${Math.min(100, Math.round((state.received / state.total) * 100))}%` : '';
+  const { state, run, percent } = useFileAction(messageId, a.part, a.size);
+  const ref: FileRef = { id: messageId, part: a.part, ...(a.filename ? { filename: a.filename } : {}) };
+  const name = a.filename ?? t('reader.unnamed');
   return (
     <li className="attachment" data-testid="attachment">
       <Icon name="attachment" />
       <span className="attachment-name" title={a.filename ?? undefined}>
-        {a.filename ?? t('reader.unnamed')}
+        {name}
       </span>
       <span className="muted">
         {a.contentType} · {byteSize(a.size, locale)}
       </span>
-      {state.kind === 'idle' && (
-        <button type="button" className="button small" onClick={fetchIt} data-testid="attachment-save">
-          {asBytes ? t('reader.save') : t('reader.fetch')}
-        </button>
-      )}
-      {state.kind === 'busy' && (
-        <span className="muted" role="status">
-          <span className="spinner" aria-hidden="true" /> {t('reader.fetching', { percent })}
+      {state.kind !== 'busy' && (
+        <span className="attachment-actions">
+          <button
+            type="button"
+            className="button small"
+            onClick={() => run(ref, 'save')}
+            aria-label={`${t('reader.save')}: ${name}`}
+            data-testid="attachment-save"
+          >
+            <Icon name="download" /> {t('reader.save')}
+          </button>
+          {canOpenFiles() && (
+            <button
+              type="button"
+              className="button small"
+              onClick={() => run(ref, 'open')}
+              aria-label={`${t('reader.open')}: ${name}`}
+              data-testid="attachment-open"
+            >
+              {t('reader.open')}
+            </button>
+          )}
         </span>
       )}
-      {state.kind === 'saved' && (
-        <span className="muted" role="status" data-testid="attachment-state">
-          {t('reader.saved')}
-        </span>
-      )}
-      {state.kind === 'cached' && (
-        <span className="muted attachment-cached" role="status" title={state.file} data-testid="attachment-state">
-          {t('reader.fetched')}
-        </span>
-      )}
-      {state.kind === 'error' && (
-        <span className="field-error" role="alert">
-          {state.message}
-        </span>
-      )}
+      <FileStatus state={state} percent={percent} />
     </li>
+  );
+}
+
+/** "Save as .eml": the whole message as the server has it. */
+function SaveEml({ messageId, subject }: { messageId: number; subject: string }) {
+  const { t } = useSettings();
+  const { state, run, percent } = useFileAction(messageId, SOURCE, null);
+  return (
+    <>
+      <button
+        type="button"
+        className="icon-button"
+        onClick={() => run({ id: messageId, part: SOURCE, filename: `${subject.trim() || 'message'}.eml` }, 'save')}
+        disabled={state.kind === 'busy'}
+        title={t('reader.saveEml')}
+        aria-label={t('reader.saveEml')}
+        data-testid="save-eml"
+      >
+        <Icon name="download" />
+      </button>
+      {state.kind !== 'idle' && (
+        <span className="reader-file-status">
+          <FileStatus state={state} percent={percent} />
+        </span>
+      )}
+    </>
   );
 }
 
@@ -346,6 +387,7 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
           <h2 className="reader-subject" data-testid="reader-subject">
             {m.subject || t('list.noSubject')}
           </h2>
+          <SaveEml key={m.id} messageId={m.id} subject={m.subject} />
           <button
             type="button"
             className="icon-button"

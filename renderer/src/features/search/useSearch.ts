@@ -56,7 +56,10 @@ export function useSearch(
   accountId: number | null,
   mailboxId: number | null,
   serverLabel: (uid: number) => string,
-): SearchState & { searchServer: () => void } {
+): SearchState & {
+  searchServer: () => void;
+  download: (uid: number, mailboxId: number, onFound: (m: MessageSummary) => void) => Promise<MessageSummary | null>;
+} {
   const [result, setResult] = useState<Result | null>(null);
   const parsed = parseQuery(text);
   const query = engineQuery(parsed);
@@ -101,13 +104,41 @@ export function useSearch(
           for (const h of r.hits) {
             if (h.source === 'local') {
               if (!known.has(h.message.id)) extra.push({ message: h.message, source: 'server' });
-            } else extra.push({ message: serverOnlyRow(h.mailboxId, h.uid, serverLabel(h.uid)), source: 'server' });
+            } else if (!known.has(-h.uid)) extra.push({ message: serverOnlyRow(h.mailboxId, h.uid, serverLabel(h.uid)), source: 'server' });
           }
           return { ...s, rows: [...s.rows, ...extra], server: 'done', serverFound: r.hits.length };
         }),
       (e: unknown) => patch({ server: 'idle', error: asTegamiError(e) }),
     );
   }, [text, accountId, mailboxId, serverLabel]);
+
+  /**
+   * A server hit that is not stored yet (a placeholder row): one sync pass of the account stores its
+   * headers, then it replaces its placeholder (or goes, when the list has it already). Null (and the
+   * placeholder stays) when the server no longer has it. `onFound` runs just before its row changes.
+   */
+  const download = useCallback(
+    async (uid: number, inMailbox: number, onFound: (m: MessageSummary) => void): Promise<MessageSummary | null> => {
+      if (accountId === null) return null;
+      await call('sync.run', { accountId });
+      const m = await call('messages.byUid', { mailboxId: inMailbox, uid });
+      // Gone from the server: the row stays, so that the reading pane can say so.
+      if (m === null) return null;
+      // In the same task as the rows change (before any render), so the selection can follow.
+      onFound(m);
+      setResult((s) => {
+        if (!s || s.text !== text) return s;
+        const placeholder = (r: SearchRow) => r.message.id === -uid && r.message.mailboxId === inMailbox;
+        const known = s.rows.some((r) => r.message.id === m.id);
+        const rows = known
+          ? s.rows.filter((r) => !placeholder(r))
+          : s.rows.map((r) => (placeholder(r) ? { message: m, source: r.source } : r));
+        return { ...s, rows };
+      });
+      return m;
+    },
+    [text, accountId],
+  );
 
   const current = active && result?.text === text ? result : null;
   return {
@@ -118,5 +149,6 @@ export function useSearch(
     server: current?.server ?? 'idle',
     serverFound: current?.serverFound ?? 0,
     searchServer,
+    download,
   };
 }

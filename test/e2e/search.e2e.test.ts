@@ -1,0 +1,178 @@
+// Server search end to end: the search box finds what the local mirror can (recent mail, whose text
+// the engine cached), and "Also search the server" adds what only the server can: a message older
+// than the offline window (its headers are stored, its text never fetched), and one that arrived
+// after the last sync (not stored at all; opening it downloads it). Each result row says where it
+// came from. grace's account
+// in the e2e project's own Dovecot is this file's.
+import type { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { connectImap } from '../dovecot/client.js';
+import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb, openAppPage } from './browser.js';
+
+const server = inject('dovecot');
+const USER = 'grace';
+const grace = server.users.find((u) => u.user === USER)!;
+
+let browser: Browser;
+let tegami: TegamiWeb;
+let page: Page;
+let other: ImapFlow;
+const requests: string[] = [];
+let accountId = 0;
+
+/** A word no header carries: only a body can match it. */
+const WORD = 'quokkaberry';
+const DAY = 24 * 3600_000;
+
+function mail(subject: string, body: string, date: Date): string {
+  return [
+    'From: Archive Sender <archive@example.com>',
+    `To: ${grace.email}`,
+    `Subject: ${subject}`,
+    `Date: ${date.toUTCString()}`,
+    `Message-ID: <${subject.replace(/\W/g, '')}@search.e2e.test>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=UTF-8',
+    '',
+    body,
+    '',
+  ].join('\r\n');
+}
+
+async function call<T>(request: string, input: unknown): Promise<T> {
+  const r = (await tegami.engine.invoke(request, input)) as { ok: true; value: T } | { ok: false; error: { message: string } };
+  if (!r.ok) throw new Error(`${request}: ${r.error.message}`);
+  return r.value;
+}
+
+const folder = (p: string) => page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="${p}"]`);
+const results = () => page.getByTestId('search-results');
+const resultRow = (subject: string) =>
+  results()
+    .locator('[data-testid="message-row"]')
+    .filter({ has: page.locator('.subject', { hasText: new RegExp(`^${subject}$`) }) });
+const badgeOf = (subject: string) => resultRow(subject).locator('.source-badge');
+
+const recent = new Date(Date.now() - 2 * DAY);
+const old = new Date(Date.now() - 400 * DAY);
+
+beforeAll(async () => {
+  tegami = await startTegamiWeb();
+  other = await connectImap(server, USER, 'tls');
+  await other.append('INBOX', mail('Recent note', `The ${WORD} jam is in the fridge.`, recent), ['\\Seen'], recent);
+  await other.append('INBOX', mail('Old archive letter', `Grandma's ${WORD} pie recipe, from the archive.`, old), ['\\Seen'], old);
+  await other.append('INBOX', mail('Unrelated', 'Nothing to see here.', recent), ['\\Seen'], recent);
+  const added = await call<{ id: number }>('accounts.add', {
+    name: 'Grace',
+    email: grace.email,
+    user: grace.user,
+    host: server.host,
+    port: server.imapsPort,
+    security: 'tls',
+    password: grace.password,
+    trustCertificate: server.certFingerprint256.toUpperCase(),
+  });
+  accountId = added.id;
+  // Headers of all three, and (after the header pass) the text of the mail in the 90-day window.
+  await call('sync.run', { accountId });
+  // Arrives after the last sync, and this engine runs no background sync: not stored at all.
+  await other.append('INBOX', mail('Just arrived', `A fresh ${WORD} smoothie.`, recent), [], recent);
+
+  browser = await launchChromium();
+  ({ page } = await openAppPage(browser, tegami, requests));
+  await page.goto(tegami.web.url);
+  await folder('INBOX').waitFor({ timeout: 20_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await other?.logout().catch(() => undefined);
+  await tegami?.close();
+});
+
+describe('server search in the browser', () => {
+  it('has the recent message’s text cached and not the old one’s (the premise)', async () => {
+    const inbox = (await call<{ mailboxes: { id: number; path: string }[] }>('mailboxes.list', { accountId })).mailboxes.find(
+      (m) => m.path === 'INBOX',
+    )!;
+    const page1 = await call<{ messages: { subject: string; bodyState?: string }[] }>('messages.page', { mailboxId: inbox.id, limit: 10 });
+    expect(page1.messages.map((m) => m.subject).sort()).toEqual(['Old archive letter', 'Recent note', 'Unrelated']);
+    const local = await call<{ hits: { source: string; message: { subject: string } }[] }>('search.local', { query: WORD, accountId });
+    expect(local.hits.map((h) => h.message.subject)).toEqual(['Recent note']);
+  });
+
+  it('finds only the cached message locally, then the others on the server, each marked by source', async () => {
+    await folder('INBOX').click();
+    await page.keyboard.press('/');
+    await page.keyboard.type(WORD);
+    await expect.poll(() => resultRow('Recent note').count(), { timeout: 10_000 }).toBe(1);
+    expect(await results().locator('[data-testid="message-row"]').count()).toBe(1);
+    // Before the server search no row is marked: they all come from this computer.
+    expect(await badgeOf('Recent note').count()).toBe(0);
+
+    await page.getByTestId('search-server').click();
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Server search finished' }).innerText(), { timeout: 20_000 })
+      .toBe('Server search finished: 3 found.');
+    await expect.poll(() => results().locator('[data-testid="message-row"]').count()).toBe(3);
+    expect(await badgeOf('Recent note').innerText()).toBe('On this computer');
+    expect(await badgeOf('Recent note').getAttribute('class')).toContain('local');
+    // Its headers were stored: a full row, found by the server.
+    expect(await badgeOf('Old archive letter').innerText()).toBe('Found on the server');
+    expect(await badgeOf('Old archive letter').getAttribute('class')).toContain('server');
+    // Not stored at all: a placeholder row with its UID.
+    const fresh = results()
+      .locator('[data-testid="message-row"]')
+      .filter({ has: page.locator('.subject', { hasText: /^Message \d+ \(not downloaded yet\)$/ }) });
+    expect(await fresh.count()).toBe(1);
+    expect(await fresh.locator('.source-badge').innerText()).toBe('Only on the server');
+    await screenshot(page, 'search-server-results');
+  });
+
+  it('downloads a message found only on the server when it is opened, and shows it in place', async () => {
+    const placeholder = results()
+      .locator('[data-testid="message-row"]')
+      .filter({ has: page.locator('.subject', { hasText: /^Message \d+ \(not downloaded yet\)$/ }) });
+    await placeholder.click();
+    await expect.poll(() => page.getByTestId('reader-subject').innerText(), { timeout: 20_000 }).toBe('Just arrived');
+    await expect.poll(() => page.getByTestId('message-text').innerText(), { timeout: 20_000 }).toContain(`A fresh ${WORD} smoothie.`);
+    expect(await placeholder.count()).toBe(0);
+    expect(await badgeOf('Just arrived').innerText()).toBe('Found on the server');
+    expect(await results().locator('[data-testid="message-row"][aria-selected="true"] .subject').allInnerTexts()).toEqual(['Just arrived']);
+    expect(await results().locator('[data-testid="message-row"]').count()).toBe(3);
+    await screenshot(page, 'search-server-downloaded');
+  });
+
+  it('says so when a message found on the server is gone by the time it is opened', async () => {
+    await other.append('INBOX', mail('Vanishing', `A ${WORD} that will not last.`, recent), [], recent);
+    await page.getByTestId('search-server').click();
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Server search finished' }).innerText(), { timeout: 20_000 })
+      .toBe('Server search finished: 4 found.');
+    const placeholder = results()
+      .locator('[data-testid="message-row"]')
+      .filter({ has: page.locator('.subject', { hasText: /^Message \d+ \(not downloaded yet\)$/ }) });
+    // Searching again adds only what is new.
+    await expect.poll(() => results().locator('[data-testid="message-row"]').count()).toBe(4);
+    expect(await placeholder.count()).toBe(1);
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageDelete({ header: { subject: 'Vanishing' } });
+    } finally {
+      lock.release();
+    }
+    await placeholder.click();
+    await expect
+      .poll(() => page.getByTestId('reader').getByRole('alert').innerText(), { timeout: 20_000 })
+      .toBe('The server no longer has this message (it was moved or deleted elsewhere).');
+    expect(await placeholder.count()).toBe(1);
+  });
+
+  it('opens the old message found on the server and fetches its text on demand', async () => {
+    await resultRow('Old archive letter').click();
+    await expect.poll(() => page.getByTestId('reader-subject').innerText(), { timeout: 10_000 }).toBe('Old archive letter');
+    await expect.poll(() => page.getByTestId('message-text').innerText(), { timeout: 20_000 }).toContain(`Grandma's ${WORD} pie recipe`);
+    expect(requests).toEqual([]);
+  });
+});
