@@ -139,6 +139,14 @@ describe('text parts', () => {
     expect([...long].length).toBe(200);
     expect(long.endsWith('…')).toBe(true);
   });
+
+  it('reads CRLF, LF and lone CR lines alike, and only the top of a long message', () => {
+    expect(makeSnippet('Hi\r\n> quoted\r\nthere')).toBe('Hi there');
+    expect(makeSnippet('Hi\r> quoted\rthere')).toBe('Hi there');
+    expect(makeSnippet('\n\n  first  \r\n\r\n-- \r\nsig')).toBe('first');
+    const huge = `Start here.\n${'filler line of text\n'.repeat(200_000)}`;
+    expect(makeSnippet(huge).startsWith('Start here. filler line of text')).toBe(true);
+  });
 });
 
 describe('MIME structure', () => {

@@ -97,6 +97,8 @@ const SNIPPET_LENGTH = 200;
 /** "On Tue, Bob wrote:", "2024年1月5日 12:00 Bob <b@x>:", "-----Original Message-----" and the like. */
 const attribution =
   /^(on\b.*\bwrote:?|.*\s(wrote|writes|schrieb|a écrit|escribió):|.*\d{4}[年/-].*[:：]|-{2,}\s*(original message|forwarded message|元のメッセージ|転送メッセージ)\s*-{2,}|_{20,})\s*$/i;
+/** Every attribution form has one of these: the cheap test first (the full pattern backtracks). */
+const mayAttribute = /[:：_-]|wrote/i;
 
 /**
  * The first ~200 characters of what the sender wrote: quoted lines, attribution lines and the
@@ -104,13 +106,23 @@ const attribution =
  */
 export function makeSnippet(text: string, length = SNIPPET_LENGTH): string {
   const kept: string[] = [];
-  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+  let keptLength = 0;
+  // Line by line from the top, stopping as soon as there is enough: a long message is not split whole.
+  const breaks = /\r\n?|\n/g;
+  for (let start = 0; start <= text.length;) {
+    breaks.lastIndex = start;
+    const found = breaks.exec(text);
+    const line = text.slice(start, found ? found.index : text.length);
+    start = found ? breaks.lastIndex : text.length + 1;
     const trimmed = line.trim();
     if (line === '-- ' || trimmed === '--' || trimmed === '—') break;
     if (trimmed.startsWith('>') || trimmed.startsWith('＞')) continue;
-    if (attribution.test(trimmed)) continue;
-    if (trimmed) kept.push(trimmed);
-    if (kept.join(' ').length > length * 2) break;
+    if (mayAttribute.test(trimmed) && attribution.test(trimmed)) continue;
+    if (trimmed) {
+      keptLength += (kept.length ? 1 : 0) + trimmed.length;
+      kept.push(trimmed);
+    }
+    if (keptLength > length * 2) break;
   }
   const flat = kept.join(' ').replace(/\s+/g, ' ').trim();
   const chars = [...flat];
