@@ -12,6 +12,24 @@ export function findUser(info: Pick<DovecotConnectionInfo, 'users'>, user: strin
 }
 
 /**
+ * What `accounts.add` takes for a test user: implicit TLS, with the server's self-signed certificate
+ * trusted, named like the user ("ivan" → "Ivan") unless `name` says otherwise.
+ */
+export function trustedAccountInput(info: DovecotConnectionInfo, user: string, name?: string) {
+  const u = findUser(info, user);
+  return {
+    name: name ?? user.charAt(0).toUpperCase() + user.slice(1),
+    email: u.email,
+    user: u.user,
+    host: info.host,
+    port: info.imapsPort,
+    security: 'tls' as const,
+    password: u.password,
+    trustCertificate: info.certFingerprint256.toUpperCase(),
+  };
+}
+
+/**
  * Options for one imapflow connection. TLS is verified against the server's own self-signed
  * certificate (ca: certPem; the certificate names IP 127.0.0.1), never with rejectUnauthorized: false.
  */

@@ -5,6 +5,7 @@ import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb } from './br
 
 const server = inject('dovecot');
 const alice = server.users.find((u) => u.user === 'alice')!;
+const bob = server.users.find((u) => u.user === 'bob')!;
 
 let browser: Browser;
 let tegami: TegamiWeb;
@@ -141,5 +142,45 @@ describe('adding an account in the browser', () => {
     await expect.poll(() => item('Public/Announcements').count()).toBe(1);
     await expect.poll(() => item('Other/bob/Shared').count()).toBe(1);
     await screenshot(page, 'folder-tree');
+  });
+
+  it('shows the account form in Japanese, in dark mode', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('language-select').selectOption('ja');
+    await page.getByTestId('settings-button').click();
+    await expect.poll(() => page.getByTestId('add-account-button').innerText()).toContain('アカウントを追加');
+    await page.getByTestId('add-account-button').click();
+    const form = page.getByTestId('account-form');
+    await expect.poll(() => form.isVisible()).toBe(true);
+    // Nothing filled in: every required field says what it wants, in Japanese.
+    await form.getByRole('button', { name: 'アカウントを追加' }).click();
+    await expect.poll(() => form.locator('.field-error').first().innerText()).toBe('アカウント名を入力してください');
+    expect(await form.getByLabel('メールアドレス', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'account-form-dark-ja');
+    // A wrong port and an untrusted certificate: the engine's errors and the certificate panel too.
+    await form.getByLabel('アカウント名', { exact: true }).fill('Bob');
+    await form.getByLabel('メールアドレス', { exact: true }).fill(bob.email);
+    await form.getByLabel('ユーザー名', { exact: true }).fill(bob.user);
+    await form.getByLabel('サーバー（IMAP）', { exact: true }).fill(server.host);
+    await form.getByLabel('ポート', { exact: true }).fill(String(await closedPort()));
+    await form.getByLabel('パスワード', { exact: true }).fill('not-the-password');
+    await form.getByRole('button', { name: 'アカウントを追加' }).click();
+    const error = page.getByTestId('account-error');
+    await expect.poll(() => error.getAttribute('data-error-code'), { timeout: 20_000 }).toBe('CONNECTION_REFUSED');
+    expect(await error.innerText()).toContain('から応答がありません');
+    await form.getByLabel('ポート', { exact: true }).fill(String(server.imapsPort));
+    await form.getByRole('button', { name: 'アカウントを追加' }).click();
+    await expect.poll(() => error.getAttribute('data-error-code'), { timeout: 20_000 }).toBe('TLS_UNTRUSTED');
+    await expect.poll(() => page.getByTestId('certificate-panel').innerText()).toContain('SHA-256 フィンガープリント');
+    await page.getByRole('button', { name: 'このアカウントでこの証明書を信頼する' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'account-certificate-dark-ja');
+    expect(await storedAccounts()).toBe(1);
+    await page.getByTestId('certificate-panel').getByRole('button', { name: 'キャンセル' }).click();
+    await form.getByRole('button', { name: 'キャンセル' }).click();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('language-select').selectOption('en');
+    await page.getByTestId('settings-button').click();
   });
 });

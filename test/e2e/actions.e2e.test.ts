@@ -12,7 +12,7 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connectImap } from '../dovecot/client.js';
-import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb, openAppPage } from './browser.js';
+import { addAccountAndOpen, closeAll, invoke, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 
 const server = inject('dovecot');
 const USER = 'judy';
@@ -93,11 +93,7 @@ function cidMail(): string {
   );
 }
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const r = (await tegami.engine.invoke(name, input)) as { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-  return r.value;
-}
+const call = <T>(request: string, input: unknown): Promise<T> => invoke<T>(tegami, request, input);
 
 /** Makes the account unreachable (a closed port) or reachable again, as a network outage would. */
 function setReachable(reachable: boolean) {
@@ -161,29 +157,11 @@ beforeAll(async () => {
     mail('Remote image (e2e)', `<p>Remote picture:</p><img id="remote" src="${imageUrl}" alt="remote">`, [], 'text/html; charset=UTF-8'),
   );
 
-  const added = await call<{ id: number }>('accounts.add', {
-    name: 'Judy',
-    email: judy.email,
-    user: judy.user,
-    host: server.host,
-    port: server.imapsPort,
-    security: 'tls',
-    password: judy.password,
-    trustCertificate: server.certFingerprint256.toUpperCase(),
-  });
-  accountId = added.id;
-  await call('sync.run', { accountId });
-
-  browser = await launchChromium();
-  ({ page } = await openAppPage(browser, tegami, requests));
-  await page.goto(tegami.web.url);
-  await folder('INBOX').waitFor({ timeout: 20_000 });
+  ({ accountId, browser, page } = await addAccountAndOpen(tegami, server, USER, requests));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await other?.logout().catch(() => undefined);
-  await tegami?.close();
+  await closeAll({ browser, other, tegami });
   await new Promise((r) => images?.close(r));
 });
 

@@ -8,7 +8,7 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Download, Page } from 'playwright-core';
 import { connectImap } from '../dovecot/client.js';
-import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb, openAppPage } from './browser.js';
+import { addAccountAndOpen, closeAll, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 
 const server = inject('dovecot');
 const USER = 'frank';
@@ -96,12 +96,6 @@ function goneMail(): string {
   ].join('\r\n');
 }
 
-async function call<T>(request: string, input: unknown): Promise<T> {
-  const r = (await tegami.engine.invoke(request, input)) as { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!r.ok) throw new Error(`${request}: ${r.error.message}`);
-  return r.value;
-}
-
 const folder = (p: string) => page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="${p}"]`);
 const attachment = (name: string) => page.getByTestId('attachment').filter({ hasText: name });
 
@@ -116,32 +110,16 @@ beforeAll(async () => {
   other = await connectImap(server, USER, 'tls');
   await other.append('INBOX', attachmentMail(), ['\\Seen']);
   await other.append('INBOX', goneMail(), ['\\Seen']);
-  const added = await call<{ id: number }>('accounts.add', {
-    name: 'Frank',
-    email: frank.email,
-    user: frank.user,
-    host: server.host,
-    port: server.imapsPort,
-    security: 'tls',
-    password: frank.password,
-    trustCertificate: server.certFingerprint256.toUpperCase(),
-  });
-  accountId = added.id;
-  await call('sync.run', { accountId });
-
-  browser = await launchChromium();
-  ({ page } = await openAppPage(browser, tegami, requests));
-  page.on('request', (r) => {
-    if (r.url().includes('/api/part')) partUrls.push(r.url());
-  });
-  await page.goto(tegami.web.url);
-  await folder('INBOX').waitFor({ timeout: 20_000 });
+  ({ accountId, browser, page } = await addAccountAndOpen(tegami, server, USER, requests, {
+    onPage: (p) =>
+      p.on('request', (r) => {
+        if (r.url().includes('/api/part')) partUrls.push(r.url());
+      }),
+  }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await other?.logout().catch(() => undefined);
-  await tegami?.close();
+  await closeAll({ browser, other, tegami });
 });
 
 describe('saving files in the browser', () => {

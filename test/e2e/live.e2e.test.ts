@@ -6,7 +6,7 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connectImap } from '../dovecot/client.js';
-import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb, openAppPage } from './browser.js';
+import { addAccountAndOpen, closeAll, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 
 const server = inject('dovecot');
 const USER = 'ivan';
@@ -37,12 +37,6 @@ function mail(subject: string, minute: number): string {
     `Body of ${subject}.`,
     '',
   ].join('\r\n');
-}
-
-async function call<T>(request: string, input: unknown): Promise<T> {
-  const r = (await tegami.engine.invoke(request, input)) as { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!r.ok) throw new Error(`${request}: ${r.error.message}`);
-  return r.value;
 }
 
 /** Runs `fn` on the other device's INBOX. */
@@ -80,32 +74,15 @@ beforeAll(async () => {
     const flags = n === 41 ? ['\\Seen', '\\Flagged'] : n === 45 ? [] : ['\\Seen'];
     await other.append('INBOX', mail(name(n), n), flags);
   }
-  const added = await call<{ id: number }>('accounts.add', {
-    name: 'Ivan',
-    email: ivan.email,
-    user: ivan.user,
-    host: server.host,
-    port: server.imapsPort,
-    security: 'tls',
-    password: ivan.password,
-    trustCertificate: server.certFingerprint256.toUpperCase(),
-  });
-  accountId = added.id;
-  await call('sync.run', { accountId });
-  // As browser mode runs it: one long-lived connection per account that IDLEs on INBOX.
-  tegami.engine.startBackgroundSync?.();
-
-  browser = await launchChromium();
-  ({ page } = await openAppPage(browser, tegami, requests));
-  page.on('load', () => loads++);
-  await page.goto(tegami.web.url);
-  await folder('INBOX').waitFor({ timeout: 20_000 });
+  ({ accountId, browser, page } = await addAccountAndOpen(tegami, server, USER, requests, {
+    // As browser mode runs it: one long-lived connection per account that IDLEs on INBOX.
+    beforeOpen: () => tegami.engine.startBackgroundSync?.(),
+    onPage: (p) => p.on('load', () => loads++),
+  }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await other?.logout().catch(() => undefined);
-  await tegami?.close();
+  await closeAll({ browser, other, tegami });
 });
 
 describe('live updates in the browser', () => {

@@ -5,11 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { baseSubject } from '../../electron/engine/db/messages.js';
 import { connectImap } from '../dovecot/client.js';
-import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb, openAppPage } from './browser.js';
+import { addAccount, closeAll, launchChromium, openAppPage, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 
 const server = inject('dovecot');
-const alice = server.users.find((u) => u.user === 'alice')!;
-const heidi = server.users.find((u) => u.user === 'heidi')!;
 
 let browser: Browser;
 let tegami: TegamiWeb;
@@ -59,24 +57,6 @@ function hostileMessage(): string {
   ].join('\r\n');
 }
 
-async function addAccount(user: { user: string; email: string; password: string }, name: string): Promise<number> {
-  const r = await tegami.engine.invoke('accounts.add', {
-    name,
-    email: user.email,
-    user: user.user,
-    host: server.host,
-    port: server.imapsPort,
-    security: 'tls',
-    password: user.password,
-    trustCertificate: server.certFingerprint256.toUpperCase(),
-  });
-  if (!r.ok) throw new Error(`accounts.add ${user.user}: ${JSON.stringify(r.error)}`);
-  const id = (r.value as { id: number }).id;
-  const s = await tegami.engine.invoke('sync.run', { accountId: id });
-  if (!s.ok) throw new Error(`sync.run: ${JSON.stringify(s.error)}`);
-  return id;
-}
-
 const folder = (accountId: number, p: string) => page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="${p}"]`);
 const list = () => page.getByTestId('message-list');
 const rows = () => list().locator('[data-testid="message-row"]');
@@ -92,8 +72,8 @@ beforeAll(async () => {
   } finally {
     await imap.logout();
   }
-  aliceId = await addAccount(alice, 'Alice');
-  heidiId = await addAccount(heidi, 'Heidi');
+  aliceId = await addAccount(tegami, server, 'alice');
+  heidiId = await addAccount(tegami, server, 'heidi');
 
   browser = await launchChromium();
   ({ page } = await openAppPage(browser, tegami, requests));
@@ -106,8 +86,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await tegami?.close();
+  await closeAll({ browser, tegami });
 });
 
 describe('reading mail in the browser', () => {

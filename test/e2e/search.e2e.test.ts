@@ -8,7 +8,7 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connectImap } from '../dovecot/client.js';
-import { launchChromium, screenshot, startTegamiWeb, type TegamiWeb, openAppPage } from './browser.js';
+import { addAccountAndOpen, closeAll, invoke, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 
 const server = inject('dovecot');
 const USER = 'grace';
@@ -40,11 +40,7 @@ function mail(subject: string, body: string, date: Date): string {
   ].join('\r\n');
 }
 
-async function call<T>(request: string, input: unknown): Promise<T> {
-  const r = (await tegami.engine.invoke(request, input)) as { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!r.ok) throw new Error(`${request}: ${r.error.message}`);
-  return r.value;
-}
+const call = <T>(request: string, input: unknown): Promise<T> => invoke<T>(tegami, request, input);
 
 const folder = (p: string) => page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="${p}"]`);
 const results = () => page.getByTestId('search-results');
@@ -63,32 +59,15 @@ beforeAll(async () => {
   await other.append('INBOX', mail('Recent note', `The ${WORD} jam is in the fridge.`, recent), ['\\Seen'], recent);
   await other.append('INBOX', mail('Old archive letter', `Grandma's ${WORD} pie recipe, from the archive.`, old), ['\\Seen'], old);
   await other.append('INBOX', mail('Unrelated', 'Nothing to see here.', recent), ['\\Seen'], recent);
-  const added = await call<{ id: number }>('accounts.add', {
-    name: 'Grace',
-    email: grace.email,
-    user: grace.user,
-    host: server.host,
-    port: server.imapsPort,
-    security: 'tls',
-    password: grace.password,
-    trustCertificate: server.certFingerprint256.toUpperCase(),
-  });
-  accountId = added.id;
-  // Headers of all three, and (after the header pass) the text of the mail in the 90-day window.
-  await call('sync.run', { accountId });
-  // Arrives after the last sync, and this engine runs no background sync: not stored at all.
-  await other.append('INBOX', mail('Just arrived', `A fresh ${WORD} smoothie.`, recent), [], recent);
-
-  browser = await launchChromium();
-  ({ page } = await openAppPage(browser, tegami, requests));
-  await page.goto(tegami.web.url);
-  await folder('INBOX').waitFor({ timeout: 20_000 });
+  // Synced: headers of all three, and (after the header pass) the text of the mail in the 90-day window.
+  ({ accountId, browser, page } = await addAccountAndOpen(tegami, server, USER, requests, {
+    // Arrives after the last sync, and this engine runs no background sync: not stored at all.
+    beforeOpen: () => other.append('INBOX', mail('Just arrived', `A fresh ${WORD} smoothie.`, recent), [], recent),
+  }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await other?.logout().catch(() => undefined);
-  await tegami?.close();
+  await closeAll({ browser, other, tegami });
 });
 
 describe('server search in the browser', () => {

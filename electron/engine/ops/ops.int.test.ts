@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectImap, findUser, serverFlagsBySubject } from '../../../test/dovecot/client.js';
+import { connectImap, findUser, serverFlagsBySubject, trustedAccountInput } from '../../../test/dovecot/client.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import type { Mailbox } from '../../../shared/domain/mailbox.js';
 import type { Op } from '../../../shared/domain/ops.js';
@@ -66,16 +66,7 @@ beforeAll(async () => {
   engine = await openEngine({ dataDir: dir, host: 'cli', credentials: new MemoryCredentialStore(), version: 'test' });
   other = await connectImap(server, USER);
   for (let i = 1; i <= 12; i++) await other.append('INBOX', raw(`m${i}`));
-  const added = await call<{ id: number }>('accounts.add', {
-    name: 'Ivan',
-    email: user.email,
-    user: user.user,
-    host: server.host,
-    port: server.imapsPort,
-    security: 'tls',
-    password: user.password,
-    trustCertificate: server.certFingerprint256,
-  });
+  const added = await call<{ id: number }>('accounts.add', trustedAccountInput(server, USER));
   accountId = added.id;
   await sync();
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectImap, findUser } from '../../../test/dovecot/client.js';
+import { connectImap, findUser, trustedAccountInput } from '../../../test/dovecot/client.js';
 import { withUserLock } from '../../../test/dovecot/user-lock.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import type { Mailbox } from '../../../shared/domain/mailbox.js';
@@ -163,16 +163,7 @@ describe('random offline sequences against the real Dovecot', () => {
           if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}\n${why()}`);
           return r.value as T;
         };
-        const { id: accountId } = await call<{ id: number }>('accounts.add', {
-          name: 'Judy',
-          email: user.email,
-          user: user.user,
-          host: server.host,
-          port: server.imapsPort,
-          security: 'tls',
-          password: user.password,
-          trustCertificate: server.certFingerprint256,
-        });
+        const { id: accountId } = await call<{ id: number }>('accounts.add', trustedAccountInput(server, USER));
         const setReachable = (reachable: boolean) => {
           const db = new Database(path.join(dir, 'tegami.db'));
           db.prepare('UPDATE accounts SET port = ? WHERE id = ?').run(reachable ? server.imapsPort : 1, accountId);

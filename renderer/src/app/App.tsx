@@ -5,9 +5,11 @@ import { useAccounts } from '../features/accounts/useAccounts.js';
 import { Notice } from '../ui/Notice.js';
 import { MainView } from './MainView.js';
 import { ServerAlerts } from './ServerAlerts.js';
+import { useSettings } from './settings.js';
 import { useConnectionState } from './useConnectionState.js';
 
 export function App() {
+  const { t } = useSettings();
   const { state, reload } = useAccounts();
   const connection = useConnectionState();
   // After the first account is added, ask the server for its folders once the main view is up.
@@ -24,21 +26,21 @@ export function App() {
     <div className="app">
       {connection === 'reconnecting' && (
         <p className="connection-banner" role="status" data-testid="connection-status">
-          Lost the connection to the Tegami engine. Reconnecting…
+          {t('status.engineLost')}
         </p>
       )}
       <ServerAlerts />
       {state.status === 'loading' && (
         <div className="center" role="status">
-          <span className="spinner" aria-hidden="true" /> Loading…
+          <span className="spinner" aria-hidden="true" /> {t('app.loading')}
         </div>
       )}
       {state.status === 'error' && (
         <div className="center">
           <Notice testId="engine-error">
-            <p>Tegami could not read your accounts: {state.error.message}</p>
+            <p>{t('app.accountsError', { message: state.error.message })}</p>
             <button type="button" className="button small" onClick={reload}>
-              Try again
+              {t('app.tryAgain')}
             </button>
           </Notice>
         </div>
@@ -46,10 +48,8 @@ export function App() {
       {state.status === 'ready' && state.accounts.length === 0 && (
         <main className="welcome" data-testid="first-run">
           <div className="welcome-card">
-            <h1>Welcome to Tegami</h1>
-            <p className="muted">
-              Add your mail account. Tegami keeps a copy of your mail on this computer, so you can read and file it offline.
-            </p>
+            <h1>{t('welcome.title')}</h1>
+            <p className="muted">{t('welcome.body')}</p>
             <AccountForm onAdded={onFirstAccount} />
           </div>
         </main>

@@ -134,7 +134,7 @@ export function HelpDialog({ onClose }: { onClose: () => void }) {
     ['Enter', 'help.open'],
     ['/', 'help.search'],
     ['Ctrl / ⌘ + A', 'help.selectAll'],
-    ['Shift + ↑↓ / click', 'help.range'],
+    [`Shift + ↑↓ / ${t('help.click')}`, 'help.range'],
     ['u', 'actions.toggleRead'],
     ['s', 'actions.flag'],
     ['e', 'actions.archive'],

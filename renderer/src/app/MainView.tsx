@@ -214,7 +214,7 @@ export function MainView({
         </div>
       </header>
       <div className="main-view" style={{ gridTemplateColumns: `${settings.folderWidth}px auto minmax(0, 1fr)` }}>
-        <nav className="sidebar" aria-label="Accounts and folders">
+        <nav className="sidebar" aria-label={t('sidebar.label')}>
           <div className="sidebar-scroll">
             <FolderTree
               accounts={accounts}
@@ -253,7 +253,7 @@ export function MainView({
           {!adding && (
             <div className="sidebar-footer">
               <button type="button" className="button ghost" onClick={() => setAdding(true)} data-testid="add-account-button">
-                <Icon name="plus" /> Add account
+                <Icon name="plus" /> {t('account.add')}
               </button>
             </div>
           )}
@@ -271,7 +271,7 @@ export function MainView({
             <div className="pane">
               <header className="pane-header">
                 <div className="pane-title">
-                  <h1>Add an account</h1>
+                  <h1>{t('account.formTitle')}</h1>
                 </div>
               </header>
               <div className="pane-body scroll">
@@ -374,6 +374,7 @@ export function MainView({
         <ConfirmDialog
           title={t('folders.deleteTitle', { name: folderDialog.mailbox.name })}
           confirmLabel={t('folders.delete')}
+          cancelLabel={t('common.cancel')}
           danger
           onCancel={() => setFolderDialog(null)}
           onConfirm={() => {

@@ -5,6 +5,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel,
   danger = false,
   busy = false,
   onConfirm,
@@ -13,6 +14,7 @@ export function ConfirmDialog({
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  cancelLabel: string;
   danger?: boolean;
   busy?: boolean;
   onConfirm: () => void;
@@ -40,7 +42,7 @@ export function ConfirmDialog({
       <div className="dialog-body">{children}</div>
       <div className="actions">
         <button type="button" className="button" onClick={onCancel} disabled={busy} autoFocus>
-          Cancel
+          {cancelLabel}
         </button>
         <button type="button" className={danger ? 'button danger' : 'button primary'} onClick={onConfirm} disabled={busy}>
           {confirmLabel}

@@ -1,13 +1,16 @@
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { AccountInput, defaultPort, type Account, type Security } from '../../../../shared/domain/account.js';
 import type { ErrorInfo } from '../../../../shared/domain/errors.js';
+import { useSettings } from '../../app/settings.js';
+import type { MessageKey } from '../../i18n/strings.js';
 import { asTegamiError, call } from '../../ipc/client.js';
 import { Icon } from '../../ui/Icon.js';
 import { CertificatePanel } from './CertificatePanel.js';
 import { describeAddError } from './errorText.js';
 
 type FieldName = 'name' | 'email' | 'user' | 'host' | 'port' | 'password';
-type FieldErrors = Partial<Record<FieldName, string | undefined>>;
+/** What is wrong with each field, as a message key: translated when shown, so it follows a language switch. */
+type FieldErrors = Partial<Record<FieldName, MessageKey | undefined>>;
 
 interface Values {
   name: string;
@@ -39,27 +42,30 @@ function validate(values: Values): { input: AccountInput } | { errors: FieldErro
   for (const issue of parsed.error.issues) {
     const field = issue.path[0];
     if (typeof field !== 'string' || !fieldOrder.includes(field as FieldName) || errors[field as FieldName]) continue;
-    errors[field as FieldName] = friendly(field as FieldName, issue.message, values);
+    errors[field as FieldName] = friendly(field as FieldName, issue.code, values);
   }
   return { errors };
 }
 
-function friendly(field: FieldName, message: string, values: Values): string {
-  // zod's built-in messages ("Too small: expected…") are for developers; the schema's own are fine.
-  if (!/^(Too|Invalid|Expected)/i.test(message)) return message;
+/**
+ * The message for a field the schema refused. zod's messages (and the schema's own) are English
+ * only, so the field, its value and the kind of issue pick a translated message instead.
+ */
+function friendly(field: FieldName, code: string, values: Values): MessageKey {
   switch (field) {
     case 'name':
-      return 'Enter a name for the account';
+      return values.name.trim() === '' ? 'account.invalid.name' : 'account.invalid.nameLong';
     case 'email':
-      return values.email.trim() === '' ? 'Enter the email address' : 'Enter an email address like name@example.com';
+      return values.email.trim() === '' ? 'account.invalid.emailEmpty' : 'account.invalid.email';
     case 'user':
-      return 'Enter the user name';
+      return values.user === '' ? 'account.invalid.user' : 'account.invalid.userLong';
     case 'host':
-      return values.host.trim() === '' ? 'Enter the server name' : 'This server name is too long';
+      if (values.host.trim() === '') return 'account.invalid.hostEmpty';
+      return code === 'too_big' ? 'account.invalid.hostLong' : 'account.invalid.hostChars';
     case 'port':
-      return 'Enter a port number between 1 and 65535';
+      return 'account.invalid.port';
     case 'password':
-      return 'Enter the password';
+      return values.password === '' ? 'account.invalid.password' : 'account.invalid.passwordLong';
   }
 }
 
@@ -97,6 +103,7 @@ function Field({
 }
 
 export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account) => void; onCancel?: () => void }) {
+  const { t } = useSettings();
   const [values, setValues] = useState<Values>(initial);
   const [userEdited, setUserEdited] = useState(false);
   const [portEdited, setPortEdited] = useState(false);
@@ -170,7 +177,7 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
     setFailure(null);
   };
 
-  const described = failure ? describeAddError(failure.error, failure.input) : null;
+  const described = failure ? describeAddError(failure.error, failure.input, t) : null;
   const certificate = failure?.error.code === 'TLS_UNTRUSTED' ? failure.error.certificate : undefined;
 
   return (
@@ -178,26 +185,26 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
       ref={formRef}
       className="account-form"
       data-testid="account-form"
-      aria-label="Add an account"
+      aria-label={t('account.formTitle')}
       aria-busy={busy}
       noValidate
       onSubmit={onSubmit}
     >
       <fieldset disabled={busy}>
-        <Field label="Account name" error={errors.name}>
+        <Field label={t('account.name')} error={errors.name && t(errors.name)}>
           {(p) => (
             <input
               {...p}
               name="name"
               type="text"
               autoComplete="off"
-              placeholder="Work, Home …"
+              placeholder={t('account.namePlaceholder')}
               value={values.name}
               onChange={(e) => set('name', e.target.value)}
             />
           )}
         </Field>
-        <Field label="Email address" error={errors.email}>
+        <Field label={t('account.email')} error={errors.email && t(errors.email)}>
           {(p) => (
             <input
               {...p}
@@ -211,7 +218,7 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
             />
           )}
         </Field>
-        <Field label="User name" error={errors.user} hint="Usually the email address.">
+        <Field label={t('account.user')} error={errors.user && t(errors.user)} hint={t('account.userHint')}>
           {(p) => (
             <input
               {...p}
@@ -228,7 +235,7 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
             />
           )}
         </Field>
-        <Field label="Server (IMAP)" error={errors.host}>
+        <Field label={t('account.host')} error={errors.host && t(errors.host)}>
           {(p) => (
             <input
               {...p}
@@ -245,26 +252,25 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
         </Field>
         <div className="field-row">
           <Field
-            label="Security"
+            label={t('account.security')}
             error={undefined}
             hint={
               values.security === 'none' ? (
                 <span className="security-warning" data-testid="security-warning">
-                  <Icon name="warning" /> Without encryption, your password and all your mail travel over the network in clear text,
-                  readable by anyone on the way.
+                  <Icon name="warning" /> {t('account.securityWarning')}
                 </span>
               ) : undefined
             }
           >
             {(p) => (
               <select {...p} name="security" value={values.security} onChange={(e) => setSecurity(e.target.value as Security)}>
-                <option value="tls">TLS (port 993)</option>
-                <option value="starttls">STARTTLS (port 143)</option>
-                <option value="none">None (unencrypted)</option>
+                <option value="tls">{t('account.security.tls')}</option>
+                <option value="starttls">{t('account.security.starttls')}</option>
+                <option value="none">{t('account.security.none')}</option>
               </select>
             )}
           </Field>
-          <Field label="Port" error={errors.port}>
+          <Field label={t('account.port')} error={errors.port && t(errors.port)}>
             {(p) => (
               <input
                 {...p}
@@ -281,7 +287,7 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
             )}
           </Field>
         </div>
-        <Field label="Password" error={errors.password}>
+        <Field label={t('account.password')} error={errors.password && t(errors.password)}>
           {(p) => (
             <input
               {...p}
@@ -310,12 +316,12 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
             <p className="form-error-detail">{described.detail}</p>
             {failure.error.serverText && (
               <p className="form-error-server">
-                The server said: <q>{failure.error.serverText}</q>
+                {t('account.serverSaid')} <q>{failure.error.serverText}</q>
               </p>
             )}
             {failure.error.code === 'STARTTLS_UNAVAILABLE' && (
               <button type="button" className="button small" onClick={useTls}>
-                Use TLS (port 993)
+                {t('account.useTls')}
               </button>
             )}
           </div>
@@ -334,7 +340,8 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
 
       {busy && (
         <p className="busy" role="status">
-          <span className="spinner" aria-hidden="true" /> Connecting to {values.host.trim()}:{values.port.trim()} and signing in…
+          <span className="spinner" aria-hidden="true" />{' '}
+          {t('account.connecting', { server: `${values.host.trim()}:${values.port.trim()}` })}
         </p>
       )}
 
@@ -342,11 +349,11 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
         <div className="actions">
           {onCancel && (
             <button type="button" className="button" onClick={onCancel} disabled={busy}>
-              Cancel
+              {t('common.cancel')}
             </button>
           )}
           <button type="submit" className="button primary" disabled={busy}>
-            Add account
+            {t('account.add')}
           </button>
         </div>
       )}

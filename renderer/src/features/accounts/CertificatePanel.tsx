@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { CertificateInfo } from '../../../../shared/domain/account.js';
-import { uiLocale } from '../../ui/locale.js';
+import { useSettings } from '../../app/settings.js';
 
 /** "AB:CD:…" (32 bytes) as 4 lines of 8; the text content stays exactly the fingerprint. */
 function FingerprintLines({ fingerprint }: { fingerprint: string }) {
@@ -18,10 +18,10 @@ function FingerprintLines({ fingerprint }: { fingerprint: string }) {
   );
 }
 
-function formatDate(text: string): { label: string; time: number | null } {
+function formatDate(text: string, locale: string): { label: string; time: number | null } {
   const time = Date.parse(text);
   if (Number.isNaN(time)) return { label: text, time: null };
-  return { label: new Intl.DateTimeFormat(uiLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(time), time };
+  return { label: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(time), time };
 }
 
 export function CertificatePanel({
@@ -37,52 +37,49 @@ export function CertificatePanel({
   onTrust: () => void;
   onCancel: () => void;
 }) {
+  const { t, locale } = useSettings();
   const headingId = useId();
-  const from = formatDate(certificate.validFrom);
-  const to = formatDate(certificate.validTo);
+  const from = formatDate(certificate.validFrom, locale);
+  const to = formatDate(certificate.validTo, locale);
   const [now] = useState(() => Date.now());
   const expired = to.time !== null && to.time < now;
   const notYet = from.time !== null && from.time > now;
   return (
     <section className="certificate-panel" aria-labelledby={headingId} data-testid="certificate-panel">
-      <h3 id={headingId}>Certificate presented by {host}</h3>
+      <h3 id={headingId}>{t('cert.title', { host })}</h3>
       <dl className="certificate-details">
-        <dt>Why it is not trusted</dt>
+        <dt>{t('cert.reason')}</dt>
         <dd>{certificate.reason}</dd>
-        <dt>Issued to</dt>
+        <dt>{t('cert.subject')}</dt>
         <dd>{certificate.subject}</dd>
         {certificate.subjectAltName && (
           <>
-            <dt>Names</dt>
+            <dt>{t('cert.names')}</dt>
             <dd>{certificate.subjectAltName}</dd>
           </>
         )}
-        <dt>Issued by</dt>
+        <dt>{t('cert.issuer')}</dt>
         <dd>{certificate.issuer}</dd>
-        <dt>Valid</dt>
+        <dt>{t('cert.valid')}</dt>
         <dd>
           {from.label} – {to.label}
-          {expired && <strong className="cert-warning"> (expired)</strong>}
-          {notYet && <strong className="cert-warning"> (not yet valid)</strong>}
+          {expired && <strong className="cert-warning"> {t('cert.expired')}</strong>}
+          {notYet && <strong className="cert-warning"> {t('cert.notYetValid')}</strong>}
         </dd>
-        <dt>SHA-256 fingerprint</dt>
+        <dt>{t('cert.fingerprint')}</dt>
         <dd>
           <code className="fingerprint" data-testid="certificate-fingerprint">
             <FingerprintLines fingerprint={certificate.fingerprint256} />
           </code>
         </dd>
       </dl>
-      <p className="certificate-advice">
-        Trust it only if you expected this (for example, your own server with a certificate of its own) and the fingerprint matches the one
-        your administrator gave you. Tegami will then accept exactly this certificate for this account, and warn you again if it ever
-        changes.
-      </p>
+      <p className="certificate-advice">{t('cert.advice')}</p>
       <div className="actions">
         <button type="button" className="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="button" className="button danger" onClick={onTrust} disabled={busy}>
-          Trust this certificate for this account
+          {t('cert.trust')}
         </button>
       </div>
     </section>

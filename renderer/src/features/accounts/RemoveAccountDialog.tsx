@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import type { Account } from '../../../../shared/domain/account.js';
+import { useSettings } from '../../app/settings.js';
 import { asTegamiError, call } from '../../ipc/client.js';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 
 export function RemoveAccountDialog({ account, onDone, onCancel }: { account: Account; onDone: () => void; onCancel: () => void }) {
+  const { t } = useSettings();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const remove = (): void => {
@@ -17,18 +19,22 @@ export function RemoveAccountDialog({ account, onDone, onCancel }: { account: Ac
       },
     );
   };
+  // The address is set in bold inside the sentence, wherever the language puts it.
+  const [before = '', after = ''] = t('account.removeBody').split('{email}');
   return (
     <ConfirmDialog
-      title={`Remove “${account.name}”?`}
-      confirmLabel="Remove account"
+      title={t('account.removeTitle', { name: account.name })}
+      confirmLabel={t('account.remove')}
+      cancelLabel={t('common.cancel')}
       danger
       busy={busy}
       onConfirm={remove}
       onCancel={onCancel}
     >
       <p>
-        Tegami will forget <strong>{account.email}</strong> and delete its copy of the mail from this computer. The mail on the server is
-        not touched.
+        {before}
+        <strong>{account.email}</strong>
+        {after}
       </p>
       {error && (
         <p className="field-error" role="alert">
