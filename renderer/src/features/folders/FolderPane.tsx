@@ -1,13 +1,11 @@
 import type { Account } from '../../../../shared/domain/account.js';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import { Icon } from '../../ui/Icon.js';
-import { uiLocale } from '../../ui/locale.js';
-import { roleIcon, roleLabel } from './roles.js';
+import { useSettings } from '../../app/settings.js';
+import { folderLabel, roleIcon, roleLabel } from './roles.js';
 import type { AccountFolders } from './useMailboxes.js';
 
-const count = (n: number | null): string => (n === null ? '—' : new Intl.NumberFormat(uiLocale).format(n));
-
-/** The right-hand area until the message list arrives: what is selected, and its counts. */
+/** The right-hand area when no readable folder is selected: the account's overview, or a folder that only holds folders. */
 export function FolderPane({
   account,
   folders,
@@ -21,9 +19,11 @@ export function FolderPane({
   onRefresh: () => void;
   onRemove: () => void;
 }) {
+  const { t, language, locale } = useSettings();
+  const count = (n: number | null): string => (n === null ? '—' : new Intl.NumberFormat(locale).format(n));
   const mailbox: Mailbox | undefined = path === null ? undefined : folders?.mailboxes.find((m) => m.path === path);
   const refreshed = folders?.refreshedAt
-    ? new Intl.DateTimeFormat(uiLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(folders.refreshedAt))
+    ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(folders.refreshedAt))
     : null;
   return (
     <div className="pane" data-testid="folder-pane">
@@ -31,7 +31,7 @@ export function FolderPane({
         <div className="pane-title">
           <Icon name={mailbox ? roleIcon(mailbox.role) : 'account'} className="pane-icon" />
           <div>
-            <h1 data-testid="pane-title">{mailbox ? mailbox.name : account.name}</h1>
+            <h1 data-testid="pane-title">{mailbox ? folderLabel(mailbox.name, mailbox.role, language) : account.name}</h1>
             <p className="pane-sub">
               {mailbox ? `${account.name} · ${mailbox.path}` : `${account.email} · ${account.host}:${account.port}`}
             </p>
@@ -45,11 +45,11 @@ export function FolderPane({
             disabled={folders?.refreshing ?? false}
             aria-busy={folders?.refreshing ?? false}
           >
-            <Icon name="refresh" /> {folders?.refreshing ? 'Refreshing…' : 'Refresh folders'}
+            <Icon name="refresh" /> {folders?.refreshing ? t('folders.refreshing') : t('folders.refresh')}
           </button>
           {!mailbox && (
             <button type="button" className="button danger-outline" onClick={onRemove}>
-              Remove account…
+              {t('folders.removeAccount')}
             </button>
           )}
         </div>
@@ -64,26 +64,26 @@ export function FolderPane({
           <div className="empty-state">
             <dl className="counts" data-testid="folder-counts">
               <div>
-                <dt>Messages</dt>
+                <dt>{t('folders.messages')}</dt>
                 <dd>{count(mailbox.total)}</dd>
               </div>
               <div>
-                <dt>Unread</dt>
+                <dt>{t('folders.unread')}</dt>
                 <dd>{count(mailbox.unread)}</dd>
               </div>
             </dl>
-            {mailbox.role && <p className="muted">{roleLabel(mailbox.role)}</p>}
-            <p className="muted">The message list comes in a later version.</p>
+            {mailbox.role && <p className="muted">{roleLabel(mailbox.role, language)}</p>}
+            <p className="muted">{t('folders.noMessagesHere')}</p>
           </div>
         ) : (
           <div className="empty-state">
-            <p className="empty-title">Select a folder</p>
+            <p className="empty-title">{t('folders.selectFolder')}</p>
             <p className="muted">
               {folders && folders.mailboxes.length === 0 && !folders.loading
-                ? 'No folders yet: use Refresh folders to fetch them from the server.'
+                ? t('folders.noneYet')
                 : refreshed
-                  ? `Folder list fetched from the server ${refreshed}.`
-                  : 'Folders are read from this computer and kept up to date with the server.'}
+                  ? t('folders.fetchedAt', { when: refreshed })
+                  : t('folders.keptUpToDate')}
             </p>
           </div>
         )}

@@ -4,8 +4,10 @@ import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import { dropCopies, MESSAGE_DRAG_TYPE, parseDragged, type DraggedMessages } from '../messages/drag.js';
 import { byteSize } from '../messages/format.js';
 import { Icon, type IconName } from '../../ui/Icon.js';
-import { uiLocale } from '../../ui/locale.js';
-import { roleIcon, roleLabel, sectionLabel } from './roles.js';
+import { useSettings } from '../../app/settings.js';
+import type { UiLanguage } from '../../i18n/strings.js';
+import type { Translate } from '../../i18n/translate.js';
+import { folderLabel, roleIcon, roleLabel, sectionLabel } from './roles.js';
 import { buildFolderTree, isInbox, treeKeyAction, visibleRows, type FolderNode } from './tree.js';
 import type { AccountFolders } from './useMailboxes.js';
 
@@ -48,22 +50,25 @@ export const accountKey = (accountId: number): string => `a:${accountId}`;
 export const folderKey = (accountId: number, path: string): string => `f:${accountId}:${path}`;
 export const selectionKey = (s: Selection): string => (s.path === null ? accountKey(s.accountId) : folderKey(s.accountId, s.path));
 
-function unreadText(n: number): string | null {
-  return n > 0 ? `${n} unread` : null;
+interface Words {
+  language: UiLanguage;
+  locale: string;
+  t: Translate;
 }
 
-function folderView(accountId: number, node: FolderNode): ViewNode {
+function folderView(accountId: number, node: FolderNode, w: Words): ViewNode {
   const subscribed = node.mailbox?.subscribed ?? true;
+  const label = folderLabel(node.name, node.role, w.language);
   const parts = [
-    node.role && roleLabel(node.role),
-    unreadText(node.unread),
-    node.selectable ? null : 'holds folders only',
-    subscribed ? null : 'not subscribed',
+    label !== node.name ? node.name : node.role && roleLabel(node.role, w.language),
+    node.unread > 0 ? w.t('folders.unreadCount', { n: node.unread }) : null,
+    node.selectable ? null : w.t('folders.holdsFoldersOnly'),
+    subscribed ? null : w.t('folders.notSubscribed'),
   ].filter(Boolean);
   return {
     key: folderKey(accountId, node.path),
     kind: 'folder',
-    label: node.name,
+    label,
     description: parts.length > 0 ? parts.join(' · ') : undefined,
     icon: roleIcon(node.role),
     accountId,
@@ -73,23 +78,23 @@ function folderView(accountId: number, node: FolderNode): ViewNode {
     mailbox: node.mailbox,
     subscribed,
     quota: null,
-    children: node.children.map((c) => folderView(accountId, c)),
+    children: node.children.map((c) => folderView(accountId, c, w)),
   };
 }
 
-function buildView(accounts: readonly Account[], folders: ReadonlyMap<number, AccountFolders>, all: boolean): ViewNode[] {
+function buildView(accounts: readonly Account[], folders: ReadonlyMap<number, AccountFolders>, all: boolean, w: Words): ViewNode[] {
   return accounts.map((account) => {
     const f = folders.get(account.id);
-    const sections = f ? buildFolderTree(visibleMailboxes(f.mailboxes, all), f.namespaces, uiLocale) : [];
+    const sections = f ? buildFolderTree(visibleMailboxes(f.mailboxes, all), f.namespaces, w.locale) : [];
     const children: ViewNode[] = [];
     for (const section of sections) {
-      const nodes = section.nodes.map((n) => folderView(account.id, n));
+      const nodes = section.nodes.map((n) => folderView(account.id, n, w));
       if (section.kind === 'personal') children.push(...nodes);
       else
         children.push({
           key: `s:${account.id}:${section.kind}`,
           kind: 'section',
-          label: sectionLabel(section.kind),
+          label: sectionLabel(section.kind, w.language),
           description: undefined,
           icon: section.kind === 'other' ? 'other' : 'shared',
           accountId: account.id,
@@ -102,12 +107,12 @@ function buildView(accounts: readonly Account[], folders: ReadonlyMap<number, Ac
           children: nodes,
         });
     }
-    const quota = quotaText(account.quota, uiLocale);
+    const quota = quotaText(account.quota, w.locale);
     return {
       key: accountKey(account.id),
       kind: 'account',
       label: account.name,
-      description: quota ? `${account.email} · storage ${quota.text}` : account.email,
+      description: quota ? `${account.email} · ${w.t('folders.storage', { quota: quota.text })}` : account.email,
       icon: 'account',
       accountId: account.id,
       path: null,
@@ -149,7 +154,11 @@ export function FolderTree({
   /** The folder menu (right-click, Shift+F10, the menu key) for an account or a folder. */
   onMenu?: (target: { accountId: number; mailbox: Mailbox | null }, x: number, y: number) => void;
 }) {
-  const roots = useMemo(() => buildView(accounts, folders, allFolders), [accounts, folders, allFolders]);
+  const { t, language, locale } = useSettings();
+  const roots = useMemo(
+    () => buildView(accounts, folders, allFolders, { t, language, locale }),
+    [accounts, folders, allFolders, t, language, locale],
+  );
   const [dropKey, setDropKey] = useState<string | null>(null);
   const byKey = useMemo(() => index(roots), [roots]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
@@ -229,9 +238,9 @@ export function FolderTree({
       t.text = now - t.at < 700 ? t.text + event.key : event.key;
       t.at = now;
       const start = rows.findIndex((r) => r.key === current);
-      const prefix = t.text.toLocaleLowerCase(uiLocale);
+      const prefix = t.text.toLocaleLowerCase(locale);
       const ordered = [...rows.slice(start + (t.text.length === 1 ? 1 : 0)), ...rows.slice(0, start)];
-      const hit = ordered.find((r) => byKey.get(r.key)?.label.toLocaleLowerCase(uiLocale).startsWith(prefix));
+      const hit = ordered.find((r) => byKey.get(r.key)?.label.toLocaleLowerCase(locale).startsWith(prefix));
       if (hit) {
         event.preventDefault();
         moveFocus(hit.key);
@@ -256,7 +265,7 @@ export function FolderTree({
       .join(' ');
     const target = node.kind === 'folder' && node.selectable && node.mailbox && !node.mailbox.readOnly ? node.mailbox : null;
     const dragOk = (e: DragEvent) => target !== null && onDropMessages !== undefined && e.dataTransfer.types.includes(MESSAGE_DRAG_TYPE);
-    const quota = node.kind === 'account' ? quotaText(node.quota, uiLocale) : null;
+    const quota = node.kind === 'account' ? quotaText(node.quota, locale) : null;
     // The treeitem is the row itself, and owns its group (aria-owns) rather than wrapping it, so
     // its box — what a click or a test hits — is the row and not the row plus all its descendants.
     return (

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import { pickerChoices } from './FolderPicker.js';
 import { quotaText, visibleMailboxes } from './FolderTree.js';
+import { folderLabel, roleLabel, sectionLabel } from './roles.js';
 
 let id = 0;
 const box = (path: string, over: Partial<Mailbox> = {}): Mailbox => ({
@@ -48,5 +49,16 @@ describe('folders', () => {
       text: '50 MB / 100 MB (50%)',
       fraction: 0.5,
     });
+  });
+});
+
+describe('folder names in the UI language', () => {
+  it('shows special-use folders by their role in Japanese, and the server’s names otherwise', () => {
+    expect(folderLabel('Drafts', 'drafts', 'ja')).toBe('下書き');
+    expect(folderLabel('INBOX', 'inbox', 'ja')).toBe('受信トレイ');
+    expect(folderLabel('Drafts', 'drafts', 'en')).toBe('Drafts');
+    expect(folderLabel('プロジェクト', null, 'ja')).toBe('プロジェクト');
+    expect(roleLabel('junk', 'en')).toBe('Junk');
+    expect([sectionLabel('other', 'ja'), sectionLabel('shared', 'en')]).toEqual(['他のユーザー', 'Shared folders']);
   });
 });

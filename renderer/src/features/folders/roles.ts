@@ -1,5 +1,5 @@
 import type { MailboxRole, NamespaceKind } from '../../../../shared/domain/mailbox.js';
-import { isJapanese } from '../../ui/locale.js';
+import type { UiLanguage } from '../../i18n/strings.js';
 import type { IconName } from '../../ui/Icon.js';
 
 const en: Record<MailboxRole, string> = {
@@ -25,16 +25,26 @@ const ja: Record<MailboxRole, string> = {
   important: '重要',
 };
 
-export function roleLabel(role: MailboxRole): string {
-  return (isJapanese ? ja : en)[role];
+export function roleLabel(role: MailboxRole, language: UiLanguage): string {
+  return (language === 'ja' ? ja : en)[role];
 }
 
 export function roleIcon(role: MailboxRole | null): IconName {
   return role ?? 'folder';
 }
 
-export function sectionLabel(kind: NamespaceKind): string {
-  if (kind === 'other') return isJapanese ? '他のユーザー' : 'Other users';
-  if (kind === 'shared') return isJapanese ? '共有フォルダー' : 'Shared folders';
-  return isJapanese ? 'フォルダー' : 'Folders';
+export function sectionLabel(kind: NamespaceKind, language: UiLanguage): string {
+  const ja = language === 'ja';
+  if (kind === 'other') return ja ? '他のユーザー' : 'Other users';
+  if (kind === 'shared') return ja ? '共有フォルダー' : 'Shared folders';
+  return ja ? 'フォルダー' : 'Folders';
+}
+
+/**
+ * The name a folder is shown with: the server's, except that a special-use folder (RFC 6154) in the
+ * Japanese UI is shown by its role (下書き, 送信済み …), as Japanese mail clients do; its own name
+ * stays in the tooltip and the path.
+ */
+export function folderLabel(name: string, role: MailboxRole | null, language: UiLanguage): string {
+  return role !== null && language === 'ja' ? roleLabel(role, language) : name;
 }
