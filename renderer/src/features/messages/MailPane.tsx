@@ -29,6 +29,8 @@ const actionKeys: Record<string, ActionName> = { u: 'toggleRead', s: 'flag', e: 
 const removes: readonly ActionName[] = ['archive', 'delete', 'move'];
 /** Selection changes closer together than this (a key held down) open their message once they rest. */
 const SETTLE_MS = 90;
+/** The neighbours of an opened message are read after this long (not competing with its own render). */
+const NEIGHBOUR_DELAY_MS = 30;
 
 /**
  * `value`, but while it changes quickly (j held down) only once it rests for `ms`: the first change
@@ -121,6 +123,19 @@ export function MailPane({
   const selection = useMemo(() => (source.exact ? pruneSelection(raw, (id) => source.indexOf(id) >= 0) : raw), [raw, source]);
 
   const single = useSettled(singleSelected(selection), SETTLE_MS);
+  // Once a message is open, the ones above and below it are read too (what is cached locally only),
+  // so that j / k or a click on the next row shows its text in the first render.
+  const singleIndex = single === null ? -1 : source.indexOf(single);
+  const below = singleIndex < 0 ? undefined : source.rowAt(singleIndex + 1)?.id;
+  const above = singleIndex <= 0 ? undefined : source.rowAt(singleIndex - 1)?.id;
+  useEffect(() => {
+    if (below === undefined && above === undefined) return;
+    const timer = setTimeout(() => {
+      if (below !== undefined) prefetchMessage(below, false);
+      if (above !== undefined) prefetchMessage(above, false);
+    }, NEIGHBOUR_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [below, above]);
   const count = selectedCount(selection, source.rowCount);
 
   const [picker, setPicker] = useState<'move' | 'copy' | null>(null);
