@@ -41,11 +41,11 @@ export const rowHeights = { comfortable: 34, compact: 26 } as const;
 
 /**
  * Rows read ahead of the viewport in the direction of scrolling: two pages of the folder cache at
- * rest, up to a second of scrolling (at most twelve pages) while the list moves fast.
+ * rest, up to one and a half seconds of scrolling (at most twenty pages) while the list moves fast.
  */
 const PREFETCH_MIN = 500;
-const PREFETCH_MAX = 3000;
-const PREFETCH_SECONDS = 1;
+const PREFETCH_MAX = 5000;
+const PREFETCH_SECONDS = 1.5;
 
 /** Rows rendered beyond the viewport: ahead of the scrolling direction, and behind it. */
 const OVERSCAN_AHEAD = 8;
@@ -57,7 +57,8 @@ interface RowProps {
   index: number;
   /** Absent: the row is not loaded yet (a placeholder). */
   m?: MessageSummary;
-  rowId?: string;
+  /** Only the keyboard row has an id (the grid's aria-activedescendant): one attribute less per row update. */
+  rowId?: string | undefined;
   selected?: boolean;
   focused?: boolean;
   thread?: ThreadRow | undefined;
@@ -72,7 +73,7 @@ interface RowProps {
 const RowView = memo(function RowView({ index, m, rowId, selected, focused, thread, badge, draggable, comfortable, t, locale }: RowProps) {
   if (!m || !t || locale === undefined) {
     return (
-      <div role="row" aria-rowindex={index + 2} className="msg-row placeholder" data-index={index}>
+      <div role="row" aria-rowindex={index + 2} className="msg-row placeholder">
         <div role="gridcell" className="placeholder-bar" />
       </div>
     );
@@ -104,7 +105,6 @@ const RowView = memo(function RowView({ index, m, rowId, selected, focused, thre
       className={classes}
 
       data-id={m.id}
-      data-index={index}
       data-testid="message-row"
       draggable={draggable ? true : undefined}
     >
@@ -321,8 +321,9 @@ export function MessageList({
   // row whose message, selection and position did not change is not rendered again (RowView is memo).
   const rowOf = (e: { target: EventTarget }): { index: number; id: number | null } | null => {
     const el = e.target instanceof Element ? e.target.closest<HTMLElement>('.msg-row') : null;
-    if (!el?.dataset.index) return null;
-    return { index: Number(el.dataset.index), id: el.dataset.id ? Number(el.dataset.id) : null };
+    const rowIndex = Number(el?.getAttribute('aria-rowindex'));
+    if (!el || !(rowIndex >= 2)) return null;
+    return { index: rowIndex - 2, id: el.dataset.id ? Number(el.dataset.id) : null };
   };
   const onCanvasClick = (e: MouseEvent) => {
     const row = rowOf(e);
@@ -377,7 +378,7 @@ export function MessageList({
         key={key}
         index={i}
         m={m}
-        rowId={`${gridId}-r${m.id}`}
+        rowId={i === focusIndex ? `${gridId}-r${m.id}` : undefined}
         selected={isSelected(selection, m.id)}
         focused={i === focusIndex}
         thread={source.thread?.(i)}
