@@ -363,6 +363,7 @@ export function MailPane({
           onSort={searching ? null : onSort}
           label={t('list.label', { folder: searching ? searchText : mailbox.name })}
           onOpen={() => readerRef.current?.querySelector<HTMLElement>('.reader')?.focus()}
+          onPress={(id) => prefetchMessage(id, false)}
           onContextMenu={(x, y) => setMenu({ x, y })}
           onDragRows={searching ? undefined : onDragRows}
           sourceBadge={

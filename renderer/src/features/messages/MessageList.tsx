@@ -10,6 +10,7 @@ import {
   type DragEvent,
   type KeyboardEvent,
   type MouseEvent,
+  type PointerEvent,
   type Ref,
 } from 'react';
 import type { MessageSort, MessageSummary } from '../../../../shared/domain/message.js';
@@ -161,6 +162,7 @@ export function MessageList({
   onSort,
   label,
   onOpen,
+  onPress,
   onContextMenu,
   onDragRows,
   sourceBadge,
@@ -175,6 +177,8 @@ export function MessageList({
   onSort: ((sort: MessageSort) => void) | null;
   label: string;
   onOpen: () => void;
+  /** A row is being pressed (pointer down): the message it is about to open can start loading. */
+  onPress?: ((id: number) => void) | undefined;
   /** Opens the row menu at a point (right-click, Shift+F10, the menu key). */
   onContextMenu?: ((x: number, y: number) => void) | undefined;
   /** Starts dragging the selection (or only this row, when it was not selected). */
@@ -335,6 +339,12 @@ export function MessageList({
     }
     onRowClick(e, row.index);
   };
+  const onCanvasPointerDown = onPress
+    ? (e: PointerEvent) => {
+        const row = e.button === 0 && !e.shiftKey && !e.ctrlKey && !e.metaKey ? rowOf(e) : null;
+        if (row?.id) onPress(row.id);
+      }
+    : undefined;
   const onCanvasDoubleClick = (e: MouseEvent) => {
     const row = rowOf(e);
     if (row && row.id !== null && !(e.target instanceof Element && e.target.closest('[data-thread-key]'))) onOpen();
@@ -444,6 +454,7 @@ export function MessageList({
           className="msg-canvas"
           style={{ height: rowCount * rowHeight }}
           onClick={onCanvasClick}
+          onPointerDown={onCanvasPointerDown}
           onDoubleClick={onCanvasDoubleClick}
           onContextMenu={onCanvasContextMenu}
           onDragStart={onCanvasDragStart}

@@ -56,6 +56,14 @@ describe('messageCache', () => {
     expect(peekPart(2, '1')).toMatchObject({ text: 'body 2' });
   });
 
+  it('asks for the body of a pressed row once it is clicked, even before the detail arrived', async () => {
+    prefetchMessage(4, false);
+    prefetchMessage(4);
+    await settle();
+    expect(calls.map((c) => c.name)).toEqual(['messages.open', 'messages.part']);
+    expect(peekPart(4, '1')).toMatchObject({ text: 'body 4' });
+  });
+
   it('reads a detail again once it is no longer fresh, and still shows it meanwhile', async () => {
     const now = vi.spyOn(performance, 'now');
     now.mockReturnValue(1000);

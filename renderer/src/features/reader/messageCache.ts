@@ -24,6 +24,8 @@ interface DetailEntry {
   at: number;
   promise: Promise<MessageDetail>;
   value?: MessageDetail;
+  /** Its first part is to be read even when that means the server (the message is being opened). */
+  network: boolean;
 }
 
 const details = new Map<number, DetailEntry>();
@@ -75,10 +77,11 @@ export function peekPart(id: number, part: string): PartContent | undefined {
 function fetchDetail(id: number, network: boolean): DetailEntry {
   const entry: DetailEntry = {
     at: performance.now(),
+    network,
     promise: call('messages.open', { id }).then(({ detail, part }) => {
       const first = firstPart(detail);
       if (first !== null && part) remember(partValues, partKey(id, first), part, PARTS_MAX);
-      else if (first !== null && network) loadPart(id, first).catch(() => undefined);
+      else if (first !== null && entry.network) loadPart(id, first).catch(() => undefined);
       entry.value = detail;
       return detail;
     }),
@@ -94,15 +97,17 @@ const age = (e: DetailEntry) => performance.now() - e.at;
 
 /**
  * Starts reading a message the user just selected (`network`: its body may be fetched from the
- * server), or one next to it (only what is cached locally is read).
+ * server), or one next to it or being pressed (only what is cached locally is read).
  */
 export function prefetchMessage(id: number, network = true): void {
   if (id <= 0) return;
   const entry = details.get(id);
   if (entry && age(entry) < DETAIL_FRESH_MS) {
-    // Read before without its body (a neighbour), now opened: the body may come from the server.
-    if (network && entry.value) {
-      const first = firstPart(entry.value);
+    // Read before without its body (a neighbour, a row being pressed), now opened: the body may come
+    // from the server — now, or as soon as the detail arrives.
+    if (network && !entry.network) {
+      entry.network = true;
+      const first = entry.value ? firstPart(entry.value) : null;
       if (first !== null && !peekPart(id, first)) loadPart(id, first).catch(() => undefined);
     }
     return;
