@@ -227,9 +227,20 @@ export const renderer: Bench = {
 
       // 2. Scroll the whole list, a constant distance per frame; count frames over 1.5 × 16.7 ms, and
       //    frames that show placeholder rows (the list could not keep up).
+      // RENDERER_CHROME_TRACE=1: a Chrome trace of the scroll (style, layout, paint and script per frame),
+      // bench-output/renderer-scroll.trace.json (open in chrome://tracing or Perfetto).
+      const chromeTrace = ctx.env['RENDERER_CHROME_TRACE'] === '1';
+      if (chromeTrace) {
+        await mkdir(outputDir, { recursive: true });
+        await browser.startTracing(page, {
+          path: path.join(outputDir, 'renderer-scroll.trace.json'),
+          categories: ['devtools.timeline', 'blink.user_timing', 'v8.execute'],
+        });
+      }
       const scroll = await profile('scroll', () =>
         inPage<{ deltas: number[]; frames: number; blankFrames: number; settle: number; height: number }>(scrollScript, null),
       );
+      if (chromeTrace) await browser.stopTracing();
       const dropped = scroll.deltas.filter((d) => d > 25).length;
       const seconds = scroll.deltas.reduce((a, b) => a + b, 0) / 1000;
       log(

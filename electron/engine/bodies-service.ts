@@ -5,6 +5,7 @@ import type {
   GetPartInput,
   GetSourceInput,
   MessageDetail,
+  OpenedMessage,
   MessageSource,
   PartContent,
   PartProgress,
@@ -51,6 +52,8 @@ export interface BodiesDeps {
 export interface BodiesService {
   getMessage(input: GetMessageInput): Promise<MessageDetail>;
   getPart(input: GetPartInput): Promise<PartContent>;
+  /** getMessage, and the first part's text when it is cached (null otherwise: nothing is fetched). */
+  openMessage(input: GetMessageInput): Promise<OpenedMessage>;
   getSource(input: GetSourceInput): Promise<MessageSource>;
   searchLocal(input: SearchLocalInput): Promise<SearchResults>;
   searchServer(input: SearchServerInput): Promise<SearchResults>;
@@ -260,22 +263,34 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     return isText ? fetchText(m, structure, node, part) : fetchFile(m, node, part, filename);
   }
 
+  function getMessage(id: number): MessageDetail {
+    const m = parts.message(id);
+    const structure = parseBodyStructure(m.bodystructure);
+    const cached = parts.cachedParts(id);
+    const addresses = parseAddresses(m.addresses);
+    const body = structure ? bodyParts(structure) : { text: 'TEXT', html: null };
+    return {
+      summary: m.summary,
+      ...addresses,
+      parts: structure ? flattenParts(structure, (p) => cached.has(p)) : [],
+      textPart: body.text,
+      htmlPart: body.html,
+      attachments: parseAttachments(m.attachments),
+      bodyState: BODY_STATES[m.bodyState],
+    };
+  }
+
   return {
     async getMessage({ id }) {
-      const m = parts.message(id);
-      const structure = parseBodyStructure(m.bodystructure);
-      const cached = parts.cachedParts(id);
-      const addresses = parseAddresses(m.addresses);
-      const body = structure ? bodyParts(structure) : { text: 'TEXT', html: null };
-      return {
-        summary: m.summary,
-        ...addresses,
-        parts: structure ? flattenParts(structure, (p) => cached.has(p)) : [],
-        textPart: body.text,
-        htmlPart: body.html,
-        attachments: parseAttachments(m.attachments),
-        bodyState: BODY_STATES[m.bodyState],
-      };
+      return getMessage(id);
+    },
+
+    async openMessage({ id }) {
+      const detail = getMessage(id);
+      const first = detail.htmlPart ?? detail.textPart;
+      // Only text kept in the database: a part cached as a file (or not at all) is left to messages.part.
+      const cached = first === null ? null : parts.get(id, first);
+      return { detail, part: cached?.kind === 'text' ? fromCache(cached, null) : null };
     },
 
     async getPart({ id, part }) {

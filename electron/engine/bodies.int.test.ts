@@ -164,6 +164,18 @@ describe('parts on demand against the real Dovecot', () => {
     expect(utf8.from[0]).toMatchObject({ name: '田中 太郎', address: 'tanaka@example.jp' });
   });
 
+  it('opens a message in one request: the first part only once its text is cached, never fetched', async () => {
+    const m = byMessageId('<related@tegami.test>');
+    const before = await service.openMessage({ id: m.id });
+    expect(before.detail).toEqual(await service.getMessage({ id: m.id }));
+    expect(before.part).toBeNull();
+    expect(parts.get(m.id, '1.2')).toBeNull();
+    const html = await service.getPart({ id: m.id, part: '1.2' });
+    const after = await service.openMessage({ id: m.id });
+    expect(after.part).toEqual(html);
+    expect(after.part).toMatchObject({ kind: 'text', contentType: 'text/html' });
+  });
+
   it('streams an attachment to a file, with progress, byte for byte', async () => {
     const m = byMessageId('<attachments@tegami.test>');
     progress.length = 0;

@@ -266,6 +266,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     },
     'messages.get': (input) => bodies.getMessage(input),
     'messages.part': (input) => bodies.getPart(input),
+    'messages.open': (input) => bodies.openMessage(input),
     'messages.source': (input) => bodies.getSource(input),
     'search.local': (input) => bodies.searchLocal(input),
     'search.server': (input) => bodies.searchServer(input),

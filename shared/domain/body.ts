@@ -83,6 +83,14 @@ export const PartContent = z.discriminatedUnion('kind', [
 ]);
 export type PartContent = z.infer<typeof PartContent>;
 
+/**
+ * A message opened in the reader in one request (`messages.open`): its detail, and the part the
+ * reader shows first (the HTML part, else the text part) when its text is cached on this computer —
+ * null when it is not (the reader then asks `messages.part`, which may go to the server).
+ */
+export const OpenedMessage = z.object({ detail: MessageDetail, part: PartContent.nullable() });
+export type OpenedMessage = z.infer<typeof OpenedMessage>;
+
 /** Progress of a part being fetched from the server (the `messages.partProgress` event). */
 export const PartProgress = z.object({
   id: Id,

@@ -11,6 +11,7 @@ import {
   GetSourceInput,
   MessageDetail,
   MessageSource,
+  OpenedMessage,
   PartContent,
   PartProgress,
   SearchLocalInput,
@@ -152,6 +153,11 @@ export const requests = {
   'messages.get': { input: GetMessageInput, output: MessageDetail },
   /** One MIME part: cached, else fetched with BODY.PEEK (never sets \\Seen); progress as messages.partProgress. */
   'messages.part': { input: GetPartInput, output: PartContent },
+  /**
+   * messages.get and, in the same answer, the text of the part the reader shows first when it is
+   * cached locally (never goes to the server): opening a cached message takes one request, not two.
+   */
+  'messages.open': { input: GetMessageInput, output: OpenedMessage },
   /** The whole message as the server has it (view source, save as .eml). */
   'messages.source': { input: GetSourceInput, output: MessageSource },
   /** Full-text search of the local mirror (works offline). */

@@ -7,6 +7,7 @@ import { asTegamiError, call } from '../../ipc/client.js';
 import { ContextMenu, type MenuItem } from '../../ui/Menu.js';
 import { Splitter } from '../../ui/Splitter.js';
 import { FolderPicker } from '../folders/FolderPicker.js';
+import { folderLabel } from '../folders/roles.js';
 import { prefetchMessage } from '../reader/messageCache.js';
 import { MessageView } from '../reader/MessageView.js';
 import { useSearch } from '../search/useSearch.js';
@@ -29,6 +30,8 @@ const actionKeys: Record<string, ActionName> = { u: 'toggleRead', s: 'flag', e: 
 const removes: readonly ActionName[] = ['archive', 'delete', 'move'];
 /** Selection changes closer together than this (a key held down) open their message once they rest. */
 const SETTLE_MS = 90;
+/** The neighbours of an opened message are read after this long (not competing with its own render). */
+const NEIGHBOUR_DELAY_MS = 30;
 
 /**
  * `value`, but while it changes quickly (j held down) only once it rests for `ms`: the first change
@@ -116,7 +119,8 @@ export function MailPane({
   searchText: string;
   onToast: ToastFn;
 }) {
-  const { t, locale, settings, update } = useSettings();
+  const { t, locale, language, settings, update } = useSettings();
+  const folderName = folderLabel(mailbox.name, mailbox.role, language);
   const [sort, setSort] = useState<MessageSort>('date');
   const [descending, setDescending] = useState(true);
   const [filters, setFilters] = useState<Filters>(noFilters);
@@ -167,6 +171,19 @@ export function MailPane({
   const selection = useMemo(() => (source.exact ? pruneSelection(raw, (id) => source.indexOf(id) >= 0) : raw), [raw, source]);
 
   const single = useSettled(singleSelected(selection), SETTLE_MS);
+  // Once a message is open, the ones above and below it are read too (what is cached locally only),
+  // so that j / k or a click on the next row shows its text in the first render.
+  const singleIndex = single === null ? -1 : source.indexOf(single);
+  const below = singleIndex < 0 ? undefined : source.rowAt(singleIndex + 1)?.id;
+  const above = singleIndex <= 0 ? undefined : source.rowAt(singleIndex - 1)?.id;
+  useEffect(() => {
+    if (below === undefined && above === undefined) return;
+    const timer = setTimeout(() => {
+      if (below !== undefined) prefetchMessage(below, false);
+      if (above !== undefined) prefetchMessage(above, false);
+    }, NEIGHBOUR_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [below, above]);
   const count = selectedCount(selection, source.rowCount);
 
   const [picker, setPicker] = useState<'move' | 'copy' | null>(null);
@@ -338,10 +355,10 @@ export function MailPane({
   };
   return (
     <div className="mail-pane" style={{ gridTemplateColumns: `${settings.listWidth}px auto minmax(280px, 1fr)` }}>
-      <section className="list-pane" aria-label={searching ? t('search.results', { query: searchText }) : mailbox.name}>
+      <section className="list-pane" aria-label={searching ? t('search.results', { query: searchText }) : folderName}>
         <header className="list-header">
           <div className="list-title">
-            <h1 data-testid="pane-title">{searching ? t('search.results', { query: searchText }) : mailbox.name}</h1>
+            <h1 data-testid="pane-title">{searching ? t('search.results', { query: searchText }) : folderName}</h1>
             <span className="muted" data-testid="list-count">
               {count > 1
                 ? t('list.selected', { n: new Intl.NumberFormat(locale).format(count) })
@@ -392,8 +409,9 @@ export function MailPane({
           sort={searching ? null : sort}
           descending={descending}
           onSort={searching ? null : onSort}
-          label={t('list.label', { folder: searching ? searchText : mailbox.name })}
+          label={t('list.label', { folder: searching ? searchText : folderName })}
           onOpen={() => readerRef.current?.querySelector<HTMLElement>('.reader')?.focus()}
+          onPress={(id) => prefetchMessage(id, false)}
           onContextMenu={(x, y) => setMenu({ x, y })}
           onDragRows={searching ? undefined : onDragRows}
           sourceBadge={

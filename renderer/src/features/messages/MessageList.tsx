@@ -10,8 +10,8 @@ import {
   type DragEvent,
   type KeyboardEvent,
   type MouseEvent,
+  type PointerEvent,
   type Ref,
-  type UIEvent,
 } from 'react';
 import type { MessageSort, MessageSummary } from '../../../../shared/domain/message.js';
 import { useSettings } from '../../app/settings.js';
@@ -22,7 +22,17 @@ import { addressLabel, addressText, byteSize, listDate, shortDateTime } from './
 import { clickRow, isSelected, moveTo, selectAll, type RowLookup, type SelectionState } from './selection.js';
 import type { ListSource } from './source.js';
 import type { ThreadRow } from './threads.js';
-import { anchoredScrollTop, rowsPerPage, scrollToReveal, visibleRange, type ScrollAnchor } from './virtual.js';
+import {
+  anchoredScrollTop,
+  overscanFor,
+  prefetchRows,
+  rowsPerPage,
+  sameWindow,
+  scrollToReveal,
+  windowRange,
+  type RowWindow,
+  type ScrollAnchor,
+} from './virtual.js';
 
 export interface MessageListHandle {
   /** Moves the keyboard row by `delta` (j/k), selecting it. */
@@ -46,22 +56,26 @@ export interface SourceBadge {
 
 export const rowHeights = { comfortable: 34, compact: 26 } as const;
 
-/** Rows read ahead of the viewport in the direction of scrolling (two pages of the folder cache). */
-const PREFETCH_ROWS = 500;
+/**
+ * Rows read ahead of the viewport in the direction of scrolling: two pages of the folder cache at
+ * rest, up to one and a half seconds of scrolling (at most twenty pages) while the list moves fast.
+ */
+const PREFETCH_MIN = 500;
+const PREFETCH_MAX = 5000;
+const PREFETCH_SECONDS = 1.5;
 
 /** Rows rendered beyond the viewport: ahead of the scrolling direction, and behind it. */
 const OVERSCAN_AHEAD = 8;
 const OVERSCAN_BEHIND = 3;
-
-/** Row keys cycle through this many slots (more than any window of rendered rows). */
-const SLOTS = 512;
+/** After a scroll that jumped whole viewports (no overscan), the overscan comes back once it rests this long. */
+const REST_MS = 100;
 
 interface RowProps {
   index: number;
-  rowHeight: number;
   /** Absent: the row is not loaded yet (a placeholder). */
   m?: MessageSummary;
-  rowId?: string;
+  /** Only the keyboard row has an id (the grid's aria-activedescendant): one attribute less per row update. */
+  rowId?: string | undefined;
   selected?: boolean;
   focused?: boolean;
   thread?: ThreadRow | undefined;
@@ -73,24 +87,10 @@ interface RowProps {
 }
 
 /** One row of the grid; its events are handled by the list (see onCanvasClick). */
-const RowView = memo(function RowView({
-  index,
-  rowHeight,
-  m,
-  rowId,
-  selected,
-  focused,
-  thread,
-  badge,
-  draggable,
-  comfortable,
-  t,
-  locale,
-}: RowProps) {
-  const top = index * rowHeight;
+const RowView = memo(function RowView({ index, m, rowId, selected, focused, thread, badge, draggable, comfortable, t, locale }: RowProps) {
   if (!m || !t || locale === undefined) {
     return (
-      <div role="row" aria-rowindex={index + 2} className="msg-row placeholder" style={{ top, height: rowHeight }} data-index={index}>
+      <div role="row" aria-rowindex={index + 2} className="msg-row placeholder">
         <div role="gridcell" className="placeholder-bar" />
       </div>
     );
@@ -120,9 +120,8 @@ const RowView = memo(function RowView({
       aria-rowindex={index + 2}
       aria-selected={selected}
       className={classes}
-      style={{ top, height: rowHeight }}
+
       data-id={m.id}
-      data-index={index}
       data-testid="message-row"
       draggable={draggable ? true : undefined}
     >
@@ -154,7 +153,7 @@ const RowView = memo(function RowView({
         )}
         {badge && <span className={`source-badge ${badge.kind}`}>{badge.text}</span>}
         <span className="subject">{m.subject || t('list.noSubject')}</span>
-        {comfortable && m.snippet && <span className="snippet"> — {m.snippet}</span>}
+        {comfortable && m.snippet && <span className="snippet">{` — ${m.snippet}`}</span>}
       </div>
       <div role="gridcell" className="col-date" title={shortDateTime(m.date, locale)}>
         {listDate(m.sentDate ?? m.date, locale)}
@@ -179,6 +178,7 @@ export function MessageList({
   onSort,
   label,
   onOpen,
+  onPress,
   onContextMenu,
   onDragRows,
   sourceBadge,
@@ -193,6 +193,8 @@ export function MessageList({
   onSort: ((sort: MessageSort) => void) | null;
   label: string;
   onOpen: () => void;
+  /** A row is being pressed (pointer down): the message it is about to open can start loading. */
+  onPress?: ((id: number) => void) | undefined;
   /** Opens the row menu at a point (right-click, Shift+F10, the menu key). */
   onContextMenu?: ((x: number, y: number) => void) | undefined;
   /** Starts dragging the selection (or only this row, when it was not selected). */
@@ -204,32 +206,57 @@ export function MessageList({
   const { t, locale, settings } = useSettings();
   const rowHeight = rowHeights[settings.density];
   const scroller = useRef<HTMLDivElement>(null);
-  const [viewport, setViewport] = useState<{ top: number; height: number; direction: 1 | -1 }>({ top: 0, height: 600, direction: 1 });
+  const { rowCount } = source;
+  // The rendered window changes state only when a row enters or leaves it: a scroll event that moves
+  // the rows already there renders nothing (the browser just scrolls them).
+  const [view, setView] = useState<{ window: RowWindow; direction: 1 | -1 }>(() => ({
+    window: windowRange(0, 600, rowHeight, rowCount, 1, OVERSCAN_AHEAD, OVERSCAN_BEHIND),
+    direction: 1,
+  }));
   const gridId = useId();
+  const last = useRef({ top: 0, at: 0, direction: 1 as 1 | -1, ahead: PREFETCH_MIN });
+  const rest = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const remeasure = useRef(() => undefined as void);
 
-  useLayoutEffect(() => {
+  const measure = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
-    const measure = () => setViewport((v) => ({ top: el.scrollTop, height: el.clientHeight, direction: v.direction }));
+    const top = el.scrollTop;
+    const height = el.clientHeight;
+    const l = last.current;
+    const now = performance.now();
+    const direction: 1 | -1 = top === l.top ? l.direction : top > l.top ? 1 : -1;
+    // Scrolling speed (rows per second) sets how far ahead rows are read.
+    const dt = now - l.at;
+    const speed = dt > 0 && dt < 500 ? (Math.abs(top - l.top) / rowHeight / dt) * 1000 : 0;
+    last.current = { top, at: now, direction, ahead: prefetchRows(speed, PREFETCH_SECONDS, PREFETCH_MIN, PREFETCH_MAX) };
+    const over = overscanFor(top - l.top, height, OVERSCAN_AHEAD, OVERSCAN_BEHIND);
+    if (rest.current) clearTimeout(rest.current);
+    rest.current = over.ahead === 0 ? setTimeout(() => remeasure.current(), REST_MS) : null;
+    const window = windowRange(top, height, rowHeight, rowCount, direction, over.ahead, over.behind);
+    setView((v) => (sameWindow(v.window, window) && v.direction === direction ? v : { window, direction }));
+  }, [rowHeight, rowCount]);
+
+  // Measured again when the rows or their height change, and when the list is resized.
+  useLayoutEffect(() => {
+    remeasure.current = measure;
     measure();
+    const el = scroller.current;
+    if (!el) return;
     const ro = new ResizeObserver(measure);
     ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+    return () => {
+      ro.disconnect();
+      if (rest.current) clearTimeout(rest.current);
+    };
+  }, [measure]);
 
-  const { rowCount } = source;
-  // Overscan mostly ahead of the scrolling direction: rows behind it are leaving anyway.
-  const inView = visibleRange(viewport.top, viewport.height, rowHeight, rowCount, 0);
-  const range = {
-    start: Math.max(0, inView.start - (viewport.direction < 0 ? OVERSCAN_AHEAD : OVERSCAN_BEHIND)),
-    end: Math.min(rowCount, inView.end + (viewport.direction > 0 ? OVERSCAN_AHEAD : OVERSCAN_BEHIND)),
-  };
+  const range = view.window;
   const { ensure } = source;
   // The rows ahead of the scrolling direction are read before they come into view.
-  const { direction } = viewport;
-  const lastTop = useRef(0);
+  const { direction } = view;
   useEffect(() => {
-    ensure(range.start, range.end, direction * PREFETCH_ROWS);
+    ensure(range.start, range.end, direction * last.current.ahead);
   }, [ensure, range.start, range.end, direction]);
   // Live updates: mail arriving or leaving above the viewport does not move the rows in view (the
   // row at the top stays at the top), unless the list is scrolled to the very top.
@@ -245,22 +272,18 @@ export function MessageList({
     const top = anchoredScrollTop(anchor.current, source.query, el.scrollTop, (id) => source.indexOf(id), rowHeight);
     if (top !== null) {
       el.scrollTop = top;
-      lastTop.current = el.scrollTop;
-      setViewport((v) => ({ ...v, top: el.scrollTop }));
+      measure();
     }
     setAnchor(el.scrollTop);
     // Runs when the rows change (a new source object), before the browser paints them.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source, rowHeight]);
-  const onScroll = (e: UIEvent<HTMLDivElement>) => {
-    const el = e.currentTarget;
-    const top = el.scrollTop;
-    setAnchor(top);
-    const dir = top === lastTop.current ? direction : top > lastTop.current ? 1 : -1;
-    lastTop.current = top;
-    // A plain (deferred) update: rendering inside the scroll event (flushSync) made more frames late
-    // in the renderer benchmark (626 vs 427 of 1,124 over 25 ms).
-    setViewport({ top, height: el.clientHeight, direction: dir });
+  // A plain (deferred) update: rendering inside the scroll event (flushSync) made more frames late
+  // in the renderer benchmark (626 vs 427 of 1,124 over 25 ms).
+  const onScroll = () => {
+    const el = scroller.current;
+    if (el) setAnchor(el.scrollTop);
+    measure();
   };
 
   const lookup: RowLookup = { idAt: (i) => source.rowAt(i)?.id, indexOf: (id) => source.indexOf(id) };
@@ -342,8 +365,9 @@ export function MessageList({
   // row whose message, selection and position did not change is not rendered again (RowView is memo).
   const rowOf = (e: { target: EventTarget }): { index: number; id: number | null } | null => {
     const el = e.target instanceof Element ? e.target.closest<HTMLElement>('.msg-row') : null;
-    if (!el?.dataset.index) return null;
-    return { index: Number(el.dataset.index), id: el.dataset.id ? Number(el.dataset.id) : null };
+    const rowIndex = Number(el?.getAttribute('aria-rowindex'));
+    if (!el || !(rowIndex >= 2)) return null;
+    return { index: rowIndex - 2, id: el.dataset.id ? Number(el.dataset.id) : null };
   };
   const onCanvasClick = (e: MouseEvent) => {
     const row = rowOf(e);
@@ -355,6 +379,12 @@ export function MessageList({
     }
     onRowClick(e, row.index);
   };
+  const onCanvasPointerDown = onPress
+    ? (e: PointerEvent) => {
+        const row = e.button === 0 && !e.shiftKey && !e.ctrlKey && !e.metaKey ? rowOf(e) : null;
+        if (row?.id) onPress(row.id);
+      }
+    : undefined;
   const onCanvasDoubleClick = (e: MouseEvent) => {
     const row = rowOf(e);
     if (row && row.id !== null && !(e.target instanceof Element && e.target.closest('[data-thread-key]'))) onOpen();
@@ -378,24 +408,27 @@ export function MessageList({
       }
     : undefined;
 
-  // Rows are keyed by their slot in the window (index modulo a size larger than any window), so
-  // scrolling reuses the DOM of the rows that left instead of unmounting and creating new ones.
-  const slots = Math.max(SLOTS, range.end - range.start);
+  // Rows are keyed by their position in the window: scrolling changes the rows' contents, never their
+  // DOM nodes — no row is created, removed or moved, and the nodes stay in row order (for screen
+  // readers). The rows flow after a spacer as tall as the rows above them, inside a canvas with size
+  // containment: a scroll relays out only the rows, where rows placed one by one (position: absolute
+  // and top) made Chromium lay out the whole page from the root on every frame, and a block of rows
+  // moved by a transform made it repaint the block on every frame.
   const comfortable = settings.density === 'comfortable';
   const rows = [];
   for (let i = range.start; i < range.end; i++) {
     const m = source.rowAt(i);
+    const key = i - range.start;
     if (!m) {
-      rows.push(<RowView key={i % slots} index={i} rowHeight={rowHeight} />);
+      rows.push(<RowView key={key} index={i} />);
       continue;
     }
     rows.push(
       <RowView
-        key={i % slots}
+        key={key}
         index={i}
-        rowHeight={rowHeight}
         m={m}
-        rowId={`${gridId}-r${m.id}`}
+        rowId={i === focusIndex ? `${gridId}-r${m.id}` : undefined}
         selected={isSelected(selection, m.id)}
         focused={i === focusIndex}
         thread={source.thread?.(i)}
@@ -461,10 +494,12 @@ export function MessageList({
           className="msg-canvas"
           style={{ height: rowCount * rowHeight }}
           onClick={onCanvasClick}
+          onPointerDown={onCanvasPointerDown}
           onDoubleClick={onCanvasDoubleClick}
           onContextMenu={onCanvasContextMenu}
           onDragStart={onCanvasDragStart}
         >
+          <div className="msg-spacer" style={{ height: range.start * rowHeight }} aria-hidden="true" />
           {rows}
         </div>
         {source.exact && rowCount === 0 && !source.loading && <p className="list-empty">{t('list.empty')}</p>}

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { anchoredScrollTop, pagesFor, rowsPerPage, scrollToReveal, visibleRange } from './virtual.js';
+import {
+  anchoredScrollTop,
+  overscanFor,
+  pagesFor,
+  prefetchRows,
+  rowsPerPage,
+  sameWindow,
+  scrollToReveal,
+  visibleRange,
+  windowRange,
+} from './virtual.js';
 
 describe('visibleRange', () => {
   it('renders only the viewport plus overscan of a 100,000-row list', () => {
@@ -58,5 +68,42 @@ describe('anchoredScrollTop', () => {
     expect(anchoredScrollTop(anchor, 'q', 340, at({ 50: 10 }), 34)).toBeNull();
     expect(anchoredScrollTop(anchor, 'q', 340, at({}), 34)).toBeNull();
     expect(anchoredScrollTop(null, 'q', 340, at({ 50: 11 }), 34)).toBeNull();
+  });
+});
+
+describe('windowRange', () => {
+  it('adds overscan ahead of the scrolling direction and less behind it', () => {
+    // Rows 100..119 are in view (20 rows of 30 px).
+    expect(windowRange(3000, 600, 30, 100_000, 1, 8, 3)).toEqual({ start: 97, end: 128 });
+    expect(windowRange(3000, 600, 30, 100_000, -1, 8, 3)).toEqual({ start: 92, end: 123 });
+  });
+
+  it('clamps at both ends and is empty for an empty list', () => {
+    expect(windowRange(0, 600, 30, 100_000, -1, 8, 3)).toEqual({ start: 0, end: 23 });
+    expect(windowRange(30 * 99_990, 600, 30, 100_000, 1, 8, 3)).toEqual({ start: 99_987, end: 100_000 });
+    expect(windowRange(0, 600, 30, 0, 1, 8, 3)).toEqual({ start: 0, end: 0 });
+  });
+
+  it('compares windows by their rows', () => {
+    expect(sameWindow({ start: 1, end: 5 }, { start: 1, end: 5 })).toBe(true);
+    expect(sameWindow({ start: 1, end: 5 }, { start: 2, end: 5 })).toBe(false);
+  });
+});
+
+describe('overscanFor', () => {
+  it('drops the overscan while the list jumps a viewport or more per event', () => {
+    expect(overscanFor(3000, 750, 8, 3)).toEqual({ ahead: 0, behind: 0 });
+    expect(overscanFor(-750, 750, 8, 3)).toEqual({ ahead: 0, behind: 0 });
+    expect(overscanFor(100, 750, 8, 3)).toEqual({ ahead: 8, behind: 3 });
+    expect(overscanFor(0, 750, 8, 3)).toEqual({ ahead: 8, behind: 3 });
+  });
+});
+
+describe('prefetchRows', () => {
+  it('reads about `seconds` of scrolling ahead, within bounds', () => {
+    expect(prefetchRows(0, 1, 500, 3000)).toBe(500);
+    expect(prefetchRows(1200, 1, 500, 3000)).toBe(1200);
+    expect(prefetchRows(-1200, 1, 500, 3000)).toBe(1200);
+    expect(prefetchRows(90_000, 1, 500, 3000)).toBe(3000);
   });
 });

@@ -69,3 +69,52 @@ export function anchoredScrollTop(
   if (now < 0 || now === anchor.index) return null;
   return Math.max(0, scrollTop + (now - anchor.index) * rowHeight);
 }
+
+/** Rows [start, end) the list renders. */
+export interface RowWindow {
+  start: number;
+  end: number;
+}
+
+/**
+ * The rows to render for a scroll position: the rows in the viewport, `ahead` more in the direction
+ * of scrolling and `behind` more against it (rows behind are leaving anyway).
+ */
+export function windowRange(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  rowCount: number,
+  direction: 1 | -1,
+  ahead: number,
+  behind: number,
+): RowWindow {
+  const inView = visibleRange(scrollTop, viewportHeight, rowHeight, rowCount, 0);
+  if (inView.end === 0) return { start: 0, end: 0 };
+  return {
+    start: Math.max(0, inView.start - (direction < 0 ? ahead : behind)),
+    end: Math.min(rowCount, inView.end + (direction > 0 ? ahead : behind)),
+  };
+}
+
+/**
+ * Overscan for a scroll that moved `delta` pixels since the last event: none when it jumped at least a
+ * viewport (the next event replaces every row anyway, so rows rendered beyond the viewport would only
+ * cost time), else `ahead` and `behind`.
+ */
+export function overscanFor(delta: number, viewportHeight: number, ahead: number, behind: number): { ahead: number; behind: number } {
+  return Math.abs(delta) >= Math.max(1, viewportHeight) ? { ahead: 0, behind: 0 } : { ahead, behind };
+}
+
+export function sameWindow(a: RowWindow, b: RowWindow): boolean {
+  return a.start === b.start && a.end === b.end;
+}
+
+/**
+ * Rows to read ahead of the viewport while scrolling at `rowsPerSecond`: enough for `seconds` of
+ * scrolling, at least `min` and at most `max` rows.
+ */
+export function prefetchRows(rowsPerSecond: number, seconds: number, min: number, max: number): number {
+  const want = Math.ceil(Math.abs(rowsPerSecond) * seconds);
+  return Math.max(min, Math.min(max, want));
+}

@@ -8,7 +8,7 @@ import { Icon } from '../../ui/Icon.js';
 import { addressText, byteSize, fullDate } from '../messages/format.js';
 import { canOpenFiles, openFile, saveFile } from './files.js';
 import { HtmlFrame } from './HtmlFrame.js';
-import { loadDetail, loadPart, peekPart } from './messageCache.js';
+import { loadDetail, loadPart, peekDetail, peekPart } from './messageCache.js';
 import { linkify } from './linkify.js';
 import { sanitizeMailHtml } from './sanitize.js';
 
@@ -343,7 +343,12 @@ function Source({ id }: { id: number }) {
 /** The reading pane: headers, then only what is shown is fetched (the text or HTML part). */
 export function MessageView({ messageId, count }: { messageId: number | null; count: number }) {
   const { t, locale } = useSettings();
-  const detail = useLoad<MessageDetail>(messageId === null ? null : String(messageId), () => loadDetail(messageId ?? 0));
+  // A detail read moments ago (the click's prefetch, or a neighbour's) renders at once; one older than
+  // a few seconds renders too, while it is read again.
+  const known = messageId === null ? undefined : peekDetail(messageId);
+  const loaded = useLoad<MessageDetail>(messageId === null || known?.fresh ? null : String(messageId), () => loadDetail(messageId ?? 0));
+  const detail: Load<MessageDetail> | null =
+    known && (!loaded || loaded.state === 'loading') ? { state: 'ready', value: known.value } : loaded;
   const [sourceFor, setSourceFor] = useState<number | null>(null);
 
   if (messageId === null)
