@@ -125,6 +125,35 @@ describe('bulk writer on a worker thread', () => {
     expect(messages.uids(mailboxId, 7)).toEqual([5]);
   });
 
+  it('a worker that dies mid-batch fails that batch with a clear error, and later batches are stored here', async () => {
+    const dying = path.join(dir, 'dying-worker.mjs');
+    writeFileSync(
+      dying,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ kind: 'ready' });\nparentPort.on('message', () => process.exit(3));\n",
+    );
+    const w = await open({ entry: pathToFileURL(dying) });
+    expect(w.mode).toBe('worker');
+    await expect(w.insertHeaders(accountId, mailboxId, 7, [record(1)])).rejects.toThrow(/stopped \(exit code 3\)/);
+    expect(w.mode).toBe('inline');
+    expect(fallbacks.map((e) => e.message)).toEqual(['The bulk writer stopped (exit code 3).']);
+    await expect(w.insertHeaders(accountId, mailboxId, 7, [record(2)])).resolves.toHaveLength(1);
+    expect(messages.uids(mailboxId, 7)).toEqual([2]);
+  });
+
+  it('does not wait on a stopped worker when the queue is full (the engine thread is never stuck)', async () => {
+    const dying = path.join(dir, 'dying-worker.mjs');
+    writeFileSync(
+      dying,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ kind: 'ready' });\nparentPort.on('message', () => process.exit(4));\n",
+    );
+    const w = await open({ entry: pathToFileURL(dying), maxQueued: 1, stallMs: 200 });
+    // The second and third posts find the queue full (posted back to back, no event loop turn in
+    // between); the worker dies on the first.
+    const results = await Promise.allSettled([1, 2, 3].map((uid) => w.insertHeaders(accountId, mailboxId, 7, [record(uid)])));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(w.mode).toBe('inline');
+  });
+
   it('close() stores what it was handed before the worker stops', async () => {
     const w = await open();
     const stored = w.insertHeaders(

@@ -111,6 +111,8 @@ export interface WorkerWriterOptions {
   onFallback?: (error: Error) => void;
   /** Batches posted and not yet stored before a new one waits (see post()). */
   maxQueued?: number;
+  /** How long post() waits at most for a worker that finishes nothing (default 5 s: a batch takes well under one). */
+  stallMs?: number;
 }
 
 /**
@@ -122,7 +124,8 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
   const inline = inlineBulkWriter(fallback);
   // [0]: requests the worker has finished (it adds one and notifies after each).
   const progress = new Int32Array(new SharedArrayBuffer(4));
-  const maxQueued = options.maxQueued ?? 2;
+  const maxQueued = options.maxQueued ?? 1;
+  const stallMs = options.stallMs ?? 5_000;
   const entry = options.entry ? { url: options.entry } : workerEntry();
   let worker: Worker;
   try {
@@ -195,16 +198,14 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
    * Posts a request; first, while `maxQueued` are waiting in the worker, blocks this thread until
    * it finishes one. That is the backpressure: blocked, this thread reads nothing from the IMAP
    * socket, so the server waits (TCP flow control) instead of imapflow queueing parsed responses
-   * without bound. It blocks no longer than writing inline would have. A worker that stops
-   * answering is given up on after 30 s; its 'exit' then fails what is pending.
+   * without bound. It blocks no longer than writing inline would have, and never more than
+   * `stallMs` without the worker finishing something.
    */
   const post = (request: WriterRequest & { seq: number }) => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const done = Atomics.load(progress, 0);
-      if (posted - done < maxQueued || Date.now() > deadline) break;
-      Atomics.wait(progress, 0, done, 1000);
-    }
+    // A worker that finished nothing for `stallMs` has stopped or hangs: this thread must get back to
+    // its event loop, where the worker's 'exit' is seen (or the caller's error handling runs).
+    for (let done = Atomics.load(progress, 0); posted - done >= maxQueued; done = Atomics.load(progress, 0))
+      if (Atomics.wait(progress, 0, done, stallMs) === 'timed-out') break;
     posted++;
     return new Promise<number[] | undefined>((resolve, reject) => {
       pending.set(request.seq, { resolve, reject });

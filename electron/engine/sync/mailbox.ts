@@ -132,7 +132,7 @@ export async function syncMailbox(
   // overlaps storing this one — and no chunk is ever held whole.
   fresh.sort((a, b) => b - a);
   const sizes = options.chunks ?? [250, 2500, 25_000];
-  const insertBatch = options.insertBatch ?? 1000;
+  const insertBatch = options.insertBatch ?? 500;
   let done = 0;
   // The writer answers in the order batches were handed to it, so progress and events stay in order.
   const store = (records: HeaderRecord[]) =>
