@@ -32,6 +32,8 @@ const removes: readonly ActionName[] = ['archive', 'delete', 'move'];
 const SETTLE_MS = 90;
 /** The neighbours of an opened message are read after this long (not competing with its own render). */
 const NEIGHBOUR_DELAY_MS = 30;
+/** The folder's first row is read this long after the folder opened (after its rows painted). */
+const FIRST_ROW_DELAY_MS = 150;
 
 /**
  * `value`, but while it changes quickly (j held down) only once it rests for `ms`: the first change
@@ -184,6 +186,14 @@ export function MailPane({
     }, NEIGHBOUR_DELAY_MS);
     return () => clearTimeout(timer);
   }, [below, above]);
+  // The newest message is the one most often opened next: once the folder has painted, it is read
+  // too (local data only), so that its first click shows the text at once.
+  const firstId = searching ? undefined : source.rowAt(0)?.id;
+  useEffect(() => {
+    if (firstId === undefined) return;
+    const timer = setTimeout(() => prefetchMessage(firstId, false), FIRST_ROW_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [firstId]);
   const count = selectedCount(selection, source.rowCount);
 
   const [picker, setPicker] = useState<'move' | 'copy' | null>(null);
