@@ -9,23 +9,13 @@ import { replayQueue, type ReplayReport } from '../electron/engine/ops/replay.js
 import { openSession } from '../electron/engine/sync/account.js';
 import { connectImap } from '../test/dovecot/client.js';
 import { connectionInfo, type DovecotConnectionInfo } from '../test/dovecot/server.js';
+import { mulberry32 } from '../test/prng.js';
 import type { Bench, BenchContext } from './lib/bench.js';
 import { freshStore, log, seed, startServer, tegamiSync, tempDir, USER, type TegamiStore } from './lib/fixture.js';
 import { formatCount, formatMs, formatSeconds, median, percentile, sizeFromEnv, type ResultRow } from './lib/stats.js';
 
 const FLAG_COMMANDS_TARGET = 3;
 const LOCAL_APPLY_TARGET_MS = 10;
-
-/** mulberry32: the mixed workload is the same on every run. */
-function mulberry32(a: number) {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Replays the account's queue on a fresh session, counting the tagged commands imapflow writes (its 'log' events). */
 async function replayCounted(s: TegamiStore, ops: OpStore): Promise<{ report: ReplayReport; wire: number; seconds: number }> {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { DovecotConnectionInfo } from '../../test/dovecot/server.js';
+import { aptInstall, canAptInstall } from '../../test/apt.js';
 import { findUser } from '../../test/dovecot/client.js';
 
 const execFileAsync = promisify(execFile);
@@ -23,17 +24,9 @@ async function which(binary: string): Promise<string | null> {
 export async function mbsyncAvailable(): Promise<{ ok: true; binary: string; version: string } | { ok: false; reason: string }> {
   let binary = await which('mbsync');
   if (!binary) {
-    const root = typeof process.getuid === 'function' && process.getuid() === 0;
-    if (!root || !existsSync('/usr/bin/apt-get')) return { ok: false, reason: 'mbsync is not installed (sudo apt-get install -y isync)' };
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () => execFileAsync('apt-get', ['install', '-y', '--no-install-recommends', 'isync'], { env, maxBuffer: 64 << 20 });
+    if (!canAptInstall()) return { ok: false, reason: 'mbsync is not installed (sudo apt-get install -y isync)' };
     try {
-      try {
-        await install();
-      } catch {
-        await execFileAsync('apt-get', ['update'], { env, maxBuffer: 64 << 20 });
-        await install();
-      }
+      await aptInstall('isync');
     } catch (error) {
       return { ok: false, reason: `apt-get install isync failed: ${String(error)}` };
     }

@@ -21,12 +21,13 @@
 // `dovecot` users. When not root, every Dovecot process runs as the current user, without chroots.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { constants as fsConstants, existsSync } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import { access, chmod, chown, mkdir, mkdtemp, open, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { aptInstall, canAptInstall } from '../apt.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -131,19 +132,10 @@ export async function dovecotAvailable(): Promise<{ ok: true; binary: string } |
   const found = await findBinary('dovecot');
   if (found && (await findBinary('doveadm'))) return { ok: true, binary: found };
   const hint = 'Dovecot is not installed. Install it with: sudo apt-get install -y dovecot-imapd';
-  if (!isRoot() || !existsSync('/usr/bin/apt-get')) return { ok: false, hint };
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): Promise<unknown> =>
-    execFileAsync('apt-get', ['install', '-y', '--no-install-recommends', 'dovecot-imapd'], { env, maxBuffer: 64 << 20 });
+  if (!canAptInstall()) return { ok: false, hint };
   try {
-    try {
-      await install();
-    } catch {
-      // The package lists may be missing (fresh container): refresh them once and retry.
-      await execFileAsync('apt-get', ['update'], { env, maxBuffer: 64 << 20 });
-      await install();
-    }
     // The package enables and may start the system-wide Dovecot; ours never uses its config or ports.
+    await aptInstall('dovecot-imapd');
   } catch (err) {
     return { ok: false, hint: `${hint}\n(apt-get failed: ${errorText(err)})` };
   }

@@ -16,6 +16,7 @@ import { connectImap, withImap } from '../dovecot/client.js';
 import { connectionInfo, publicFolderMessages, publicFolderPath, type DovecotServer } from '../dovecot/server.js';
 import { fixtureFolders, fixtureMessages, sharedFolderMessages, type FixtureMessage } from './fixtures.js';
 import { address, buildMessage, encodeWords, textPart } from './mime.js';
+import { mulberry32 } from '../prng.js';
 
 export interface SeedOptions {
   /** How many SpamAssassin corpus messages go into INBOX; default 200. */
@@ -260,18 +261,6 @@ export interface SeedBulkOptions {
   seed?: number;
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SENDERS = [
   ['Bob Example', 'bob@tegami.test'],
   ['Carol Example', 'carol@tegami.test'],
@@ -363,7 +352,7 @@ export async function seedBulk(
   const mailboxDir = (await server.doveadm(['mailbox', 'path', '-u', user, folder])).trim();
   if (!mailboxDir) throw new Error(`seedBulk: no path for ${user}'s ${folder}`);
 
-  const rnd = prng(opts.seed ?? 1);
+  const rnd = mulberry32(opts.seed ?? 1);
   const spanMs = (opts.spanDays ?? 730) * 86_400_000;
   const end = Date.now() - 60_000;
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectImap, findUser } from '../../../test/dovecot/client.js';
+import { mulberry32 } from '../../../test/prng.js';
 import { appRoot } from '../paths.js';
 import { withUserLock } from '../../../test/dovecot/user-lock.js';
 
@@ -169,14 +170,8 @@ describe('a crash between the local apply and the replay', () => {
         db.close();
       }
     };
-    // mulberry32 of the seed: which kill moment each round uses, and the timer's delay.
-    let a = SEED;
-    const rand = () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Which kill moment each round uses, and the timer's delay: the same for the same seed.
+    const rand = mulberry32(SEED);
     const triggers: Trigger[] = ['append-sent', 'op-done', 'timer'];
     const endings: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {

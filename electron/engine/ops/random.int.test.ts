@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectImap, findUser, trustedAccountInput } from '../../../test/dovecot/client.js';
+import { mulberry32 } from '../../../test/prng.js';
 import { withUserLock } from '../../../test/dovecot/user-lock.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import type { Mailbox } from '../../../shared/domain/mailbox.js';
@@ -43,17 +44,6 @@ const FLAGS = ['\\Seen', '\\Flagged', '\\Answered', '\\Draft', '$Work', '$Later'
 const NAMES = ['Projects', 'Receipts', '旅行', 'Old', 'Work 2026', 'Misc'];
 /** Errors a user action may answer with when the generator picks something impossible; anything else is a bug. */
 const EXPECTED_REFUSALS = new Set(['NOT_FOUND', 'ALREADY_EXISTS', 'INVALID_INPUT']);
-
-/** mulberry32: a tiny deterministic PRNG. */
-function mulberry32(a: number) {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   readonly next: () => number;
