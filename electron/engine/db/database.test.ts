@@ -163,8 +163,8 @@ describe('migration 6', () => {
         VALUES (1, 1, 1, 0, '会議の議事録', '{"from":[{"name":"田中 太郎","address":"tanaka@example.jp"}],"to":[]}');
       INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '1', 'text/plain', '同期します', '同期します', 5);
     `);
-    migrate(old, migrations);
-    expect(old.pragma('user_version', { simple: true })).toBe(migrations.at(-1)?.version);
+    migrate(old, migrations.slice(0, 6));
+    expect(old.pragma('user_version', { simple: true })).toBe(6);
     const match = (table: string, q: string) =>
       (old.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);
     expect(match('message_search', '"議事録"')).toEqual([1]);
@@ -196,6 +196,50 @@ describe('migration 6', () => {
 });
 
 describe('migration 7', () => {
+  it('lets the bulk writers index their own rows, while every other writer keeps the triggers', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 6));
+    old.exec(`
+      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
+      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Before the upgrade');
+    `);
+    migrate(old, migrations.slice(0, 7));
+    expect(old.pragma('user_version', { simple: true })).toBe(7);
+    const match = (table: string, q: string) =>
+      (old.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);
+    expect(match('message_search', '"upgrade"')).toEqual([1]);
+
+    // raw writers (queued operations' local rows, part files) are still indexed by the triggers
+    old.prepare("INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, -1, 0, '会議の議事録')").run();
+    old
+      .prepare("INSERT INTO parts (message_id, part, content_type, search_text, size) VALUES (2, '1', 'text/plain', '同期します', 5)")
+      .run();
+    expect(match('message_search', '"議事録"')).toEqual([2]);
+    expect(match('message_search_cjk', '"同期"')).toEqual([2]);
+    // while deferred, the insert triggers stand aside (the writer indexes)
+    withSearchDeferred(old, () =>
+      old.prepare("INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 3, 0, 'Unindexed')").run(),
+    );
+    expect(match('message_search', '"unindexed"')).toEqual([]);
+    old.prepare('DELETE FROM messages WHERE uid = 3').run();
+
+    old.close();
+  });
+});
+
+describe('migration 8', () => {
+  it('counts a folder from the partial covering index', () => {
+    const db = openDatabase(tempFile());
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT count(*) FROM messages WHERE mailbox_id = 1 AND stale = 0 AND (0 = 0 OR seen = 0)')
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX messages_live/);
+    db.close();
+  });
+});
+
+describe('migration 9', () => {
   const header = (uid: number, subject: string): HeaderRecord => ({
     uid,
     modseq: null,
@@ -216,76 +260,90 @@ describe('migration 7', () => {
     attachments: [],
   });
 
-  it('lets the bulk writers index their own rows once, while every other writer keeps the triggers', () => {
+  const text = (part: string, searchText: string) => ({
+    part,
+    contentType: 'text/plain',
+    charset: null,
+    text: searchText,
+    searchText,
+    size: 1,
+  });
+
+  it('moves cached text into body indexes of its own, keeping a schema-8 store searchable', () => {
     const file = tempFile();
-    const old = openDatabase(file, migrations.slice(0, 6));
+    const old = openDatabase(file, migrations.slice(0, 8));
     old.exec(`
       INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
       INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
-      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Before the upgrade');
+      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject, addresses)
+        VALUES (1, 1, 1, 0, '会議の議事録', '{"from":[{"name":"田中 太郎","address":"tanaka@example.jp"}],"to":[]}');
+      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 2, 0, 'No text cached');
+      INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '2', 'text/plain', 'second', 'second part', 5);
+      INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '1', 'text/plain', '同期します', '同期します', 5);
     `);
-    migrate(old, migrations.slice(0, 7));
-    expect(old.pragma('user_version', { simple: true })).toBe(7);
+    migrate(old, migrations);
+    expect(old.pragma('user_version', { simple: true })).toBe(9);
     const match = (table: string, q: string) =>
       (old.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);
     const rows = (table: string) => (old.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    expect(match('message_search', '"upgrade"')).toEqual([1]);
+    expect(match('message_search', '"議事録"')).toEqual([1]);
+    expect(match('message_search', '"tanaka@example"')).toEqual([1]);
+    expect(match('message_search', '"同期しま"')).toEqual([]); // text is in the body index now
+    expect(match('body_search', '"同期しま"')).toEqual([1]);
+    expect(match('body_search', '"します\nsecond"')).toEqual([1]); // parts in part order, one line each
+    expect(match('message_search_cjk', '"田中"')).toEqual([1]);
+    expect(match('body_search_cjk', '"同期"')).toEqual([1]);
+    expect([rows('message_search'), rows('message_search_cjk'), rows('body_search'), rows('body_search_cjk')]).toEqual([2, 2, 1, 1]);
+    expect(new PartStore(old, path.dirname(file)).search({ query: '議事録 同期', limit: 10 }).messages.map((m) => m.id)).toEqual([1]);
+    old.close();
+  });
 
-    // raw writers (queued operations' local rows, part files) are still indexed by the triggers
-    old.prepare("INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, -1, 0, '会議の議事録')").run();
-    old
-      .prepare("INSERT INTO parts (message_id, part, content_type, search_text, size) VALUES (2, '1', 'text/plain', '同期します', 5)")
-      .run();
-    expect(match('message_search', '"議事録"')).toEqual([2]);
-    expect(match('message_search_cjk', '"同期"')).toEqual([2]);
-    // while deferred, the insert triggers stand aside (the writer indexes)
-    withSearchDeferred(old, () =>
-      old.prepare("INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 3, 0, 'Unindexed')").run(),
-    );
-    expect(match('message_search', '"unindexed"')).toEqual([]);
-    old.prepare('DELETE FROM messages WHERE uid = 3').run();
-
-    // insertHeaders and storeTexts: one row per message in each index, replaced (not added to) when parts change
-    const messages = new MessageStore(old);
-    const parts = new PartStore(old, path.dirname(file));
+  it('indexes headers once and text once; replaces text only when it was indexed before; triggers keep other writers in step', () => {
+    const file = tempFile();
+    const db = openDatabase(file);
+    db.exec(`
+      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
+      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+    `);
+    const match = (table: string, q: string) =>
+      (db.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);
+    const rows = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const messages = new MessageStore(db);
+    const parts = new PartStore(db, path.dirname(file));
     const [id] = messages.insertHeaders(1, 1, 1, [header(10, '猫の写真')]) as [number];
     expect(match('message_search', '"tanaka@example"')).toEqual([id]);
     expect(match('message_search_cjk', '"田中"')).toEqual([id]);
-    const text = (part: string, searchText: string) => ({
-      part,
-      contentType: 'text/plain',
-      charset: null,
-      text: searchText,
-      searchText,
-      size: 1,
-    });
-    parts.storeTexts([{ messageId: id, parts: [text('1', 'first body'), text('2', '検索の本文')], snippet: null }]);
-    expect(match('message_search', '"first body"')).toEqual([id]);
-    expect(match('message_search_cjk', '"本文"')).toEqual([id]);
-    expect(match('message_search', '"写真"')).toEqual([]); // trigram needs 3 characters
-    expect(match('message_search_cjk', '"写真"')).toEqual([id]);
-    parts.storeTexts([{ messageId: id, parts: [text('1', 'second body')], snippet: null }]);
-    expect(match('message_search', '"first body"')).toEqual([]);
-    expect(match('message_search', '"second body"')).toEqual([id]);
-    expect(match('message_search_cjk', '"本文"')).toEqual([id]); // part 2 is still cached
-    expect(rows('message_search')).toBe(3);
-    expect(rows('message_search_cjk')).toBe(3);
-    // eviction (the delete trigger) still clears the body text
-    old.prepare('DELETE FROM parts WHERE message_id = ?').run(id);
-    expect(match('message_search', '"second body"')).toEqual([]);
-    expect(match('message_search_cjk', '"本文"')).toEqual([]);
-    expect(match('message_search_cjk', '"田中"')).toEqual([id]);
-    old.close();
-  });
-});
+    expect(rows('body_search')).toBe(0);
 
-describe('migration 8', () => {
-  it('counts a folder from the partial covering index', () => {
-    const db = openDatabase(tempFile());
-    const plan = db
-      .prepare('EXPLAIN QUERY PLAN SELECT count(*) FROM messages WHERE mailbox_id = 1 AND stale = 0 AND (0 = 0 OR seen = 0)')
-      .all() as { detail: string }[];
-    expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX messages_live/);
+    parts.storeTexts([{ messageId: id, parts: [text('1', 'first body'), text('2', '検索の本文')], snippet: null }]);
+    expect(match('body_search', '"first body"')).toEqual([id]);
+    expect(match('body_search_cjk', '"本文"')).toEqual([id]);
+    expect(match('message_search_cjk', '"写真"')).toEqual([id]); // the header row is untouched
+    parts.storeTexts([{ messageId: id, parts: [text('1', 'second body')], snippet: null }]);
+    expect(match('body_search', '"first body"')).toEqual([]);
+    expect(match('body_search', '"second body"')).toEqual([id]);
+    expect(match('body_search_cjk', '"本文"')).toEqual([id]); // part 2 is still cached
+    expect([rows('message_search'), rows('message_search_cjk'), rows('body_search'), rows('body_search_cjk')]).toEqual([1, 1, 1, 1]);
+
+    // raw writers go through the triggers: a part written alone, a subject changed
+    db.prepare("INSERT INTO parts (message_id, part, content_type, search_text, size) VALUES (?, '3', 'text/plain', 'third body', 1)").run(
+      id,
+    );
+    expect(match('body_search', '"third body"')).toEqual([id]);
+    expect(match('body_search', '"second body"')).toEqual([id]);
+    db.prepare("UPDATE messages SET subject = 'Lunch' WHERE id = ?").run(id);
+    expect(match('message_search', '"lunch"')).toEqual([id]);
+    expect(match('message_search_cjk', '"写真"')).toEqual([]);
+    expect(match('body_search', '"second body"')).toEqual([id]);
+
+    // eviction (the parts' delete trigger) clears the text, not the header
+    db.prepare('DELETE FROM parts WHERE message_id = ?').run(id);
+    expect([rows('body_search'), rows('body_search_cjk')]).toEqual([0, 0]);
+    expect(match('message_search_cjk', '"田中"')).toEqual([id]);
+    // a message deleted with its text cached leaves no row anywhere
+    parts.storeTexts([{ messageId: id, parts: [text('1', 'again')], snippet: null }]);
+    db.prepare('DELETE FROM messages WHERE id = ?').run(id);
+    expect([rows('message_search'), rows('message_search_cjk'), rows('body_search'), rows('body_search_cjk')]).toEqual([0, 0, 0, 0]);
     db.close();
   });
 });

@@ -317,7 +317,7 @@ export class MessageStore {
   /** Inserts a batch of new messages (threading them) in one transaction; returns the new ids. */
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[] {
     const ids: number[] = [];
-    const indexed: Array<{ id: number; subject: string; addresses: string; body: string }> = [];
+    const indexed: Array<{ id: number; subject: string; addresses: string }> = [];
     // The insert trigger stands aside (migration 7): each new row is indexed here, its address text
     // taken from the records rather than parsed back from the stored JSON, after the batch's rows are
     // written. FTS5 inserts interleaved with writes to other tables cost ~5× more (measured: 10,000
@@ -367,10 +367,10 @@ export class MessageStore {
             hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
             attachments: JSON.stringify(r.attachments),
           });
-          indexed.push({ id, subject: r.subject, addresses: addressValueText(addresses), body: '' });
+          indexed.push({ id, subject: r.subject, addresses: addressValueText(addresses) });
           ids.push(id);
         }
-        this.#index.insertMany(indexed);
+        this.#index.insertHeaders(indexed);
       }),
     );
     return ids;

@@ -8,6 +8,7 @@ import { migrations } from './migrations.js';
 import { BODY_NONE, BODY_TEXT, PartStore, splitQuery } from './parts.js';
 import { addressText, cjkGrams, isCjkTerm } from './search-text.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
+import { mulberry32 } from '../../../test/prng.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 31);
@@ -229,6 +230,36 @@ describe('local search', () => {
     expect(few).toEqual(expected('メール', '確認').filter((id) => texts[ids.indexOf(id)]!.includes('しました 1299')));
     expect(parts.search({ query: 'メール 確認', mailboxId: inbox, limit: 3 })).toMatchObject({ more: true });
     expect(parts.search({ query: 'メール 猫', limit: 10 }).messages).toEqual([]);
+  });
+
+  it('matches each term in the header or the cached text, in any combination, exactly', () => {
+    // 2,000 messages; each of five words lands in the subject, the body, both or neither (by a
+    // seeded PRNG), so multi-term queries need terms split across the two indexes (migration 9).
+    const rand = mulberry32(9);
+    const words = ['alpha', 'bravo', 'charlie', '会議', '確認'];
+    const docs = Array.from({ length: 2000 }, () => {
+      const pick = () => words.filter(() => rand() < 0.35);
+      return { subject: pick().join(' '), text: pick().join(' ') };
+    });
+    const ids = messages.insertHeaders(
+      accountId,
+      inbox,
+      1,
+      docs.map((d, i) => header(i + 100, d.subject, 2000 - i)),
+    );
+    ids.forEach((id, i) => {
+      if (docs[i]!.text) body(id, docs[i]!.text);
+    });
+    const expected = (terms: string[]) =>
+      ids.filter((_, i) => terms.every((t) => docs[i]!.subject.includes(t) || docs[i]!.text.includes(t))).sort((x, y) => y - x);
+    for (const q of ['alpha', 'alpha bravo', 'bravo charlie alpha', 'alpha 会議', '会議 確認', 'charlie 確認 会議', 'alph rav']) {
+      const got = parts.search({ query: q, mailboxId: inbox, limit: 5000 }).messages.map((m) => m.id);
+      expect(got.length, q).toBeGreaterThan(0);
+      expect(
+        [...got].sort((x, y) => y - x),
+        q,
+      ).toEqual(expected(q.split(' ')));
+    }
   });
 
   it('treats query syntax and LIKE wildcards as text', () => {

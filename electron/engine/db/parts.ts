@@ -9,7 +9,7 @@ import type { Db } from './database.js';
 import { storageError } from './database.js';
 import { settle, type BulkWriter } from './bulk-writer.js';
 import { summaryColumns, toSummary, type MessageRow } from './messages.js';
-import { addressText, isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
+import { isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
 
 /**
  * The part cache (DESIGN.md 3): decoded text parts in the `parts` table (their search_text feeds
@@ -182,19 +182,26 @@ export class PartStore {
       clearBodyState: db.prepare<[number]>('UPDATE messages SET body_state = 0 WHERE id = ?'),
       window: db.prepare<[number], { offline_window_days: number | null }>('SELECT offline_window_days FROM accounts WHERE id = ?'),
       setWindow: db.prepare<[number | null, number]>('UPDATE accounts SET offline_window_days = ? WHERE id = ?'),
-      // One chunk of an index's matches below a rowid, newest first (#intersect).
-      trigramIds: db.prepare(
-        'SELECT rowid FROM message_search WHERE message_search MATCH @match AND rowid < @bound ORDER BY rowid DESC LIMIT @size',
-      ),
-      cjkIds: db.prepare(
-        'SELECT rowid FROM message_search_cjk WHERE message_search_cjk MATCH @match AND rowid < @bound ORDER BY rowid DESC LIMIT @size',
-      ),
+      // One chunk of an index's matches below a rowid, newest first (#matches).
+      ...(Object.fromEntries(
+        (
+          [
+            ['headerIds', 'message_search'],
+            ['headerCjkIds', 'message_search_cjk'],
+            ['bodyIds', 'body_search'],
+            ['bodyCjkIds', 'body_search_cjk'],
+          ] as const
+        ).map(([name, table]) => [
+          name,
+          db.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH @match AND rowid < @bound ORDER BY rowid DESC LIMIT @size`),
+        ]),
+      ) as Record<'headerIds' | 'headerCjkIds' | 'bodyIds' | 'bodyCjkIds', ReturnType<Db['prepare']>>),
       byUids: db.prepare<[number, string], MessageRow>(
         `SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 AND uid IN (SELECT value FROM json_each(?))`,
       ),
       messageIds: db.prepare<[], { id: number }>('SELECT id FROM messages'),
       mailboxState: db.prepare<[number], { uidvalidity: number | null }>('SELECT uidvalidity FROM mailboxes WHERE id = ?'),
-      searchHeader: db.prepare<[number], { subject: string; addresses: string }>('SELECT subject, addresses FROM messages WHERE id = ?'),
+      hasSearchText: db.prepare<[number], 1>('SELECT 1 FROM parts WHERE message_id = ? AND search_text IS NOT NULL LIMIT 1').pluck(),
       searchTexts: db
         .prepare<[number], string>('SELECT search_text FROM parts WHERE message_id = ? AND search_text IS NOT NULL ORDER BY part')
         .pluck(),
@@ -231,12 +238,14 @@ export class PartStore {
   storeTexts(batch: TextBatch): void {
     this.#write(() =>
       this.#db.transaction(() => {
-        // The parts triggers stand aside (migration 7): each message's search row is rewritten once
-        // below, from all its cached parts, instead of once per part written.
-        const touched = new Set<number>();
+        // The parts triggers stand aside (migration 7): each message's body row is written once below,
+        // from all its cached parts, instead of once per part written; a message whose text was not
+        // indexed before (the prefetch's) only gets an insert (migration 9).
+        const touched = new Map<number, boolean>();
         withSearchDeferred(this.#db, () => {
           for (const m of batch) {
-            if (m.parts.length > 0) touched.add(m.messageId);
+            if (m.parts.length > 0 && !touched.has(m.messageId))
+              touched.set(m.messageId, this.#q.hasSearchText.get(m.messageId) !== undefined);
             for (const p of m.parts) {
               this.#q.upsertPart.run({
                 messageId: m.messageId,
@@ -252,18 +261,9 @@ export class PartStore {
             if (m.snippet !== null) this.#q.setSnippet.run(m.snippet, m.messageId);
             if (m.complete !== false) this.#q.raiseBodyState.run(BODY_TEXT, m.messageId);
           }
-          const rows: Array<{ id: number; subject: string; addresses: string; body: string }> = [];
-          for (const id of touched) {
-            const header = this.#q.searchHeader.get(id);
-            if (!header) continue; // the message is gone (its parts went with it)
-            rows.push({
-              id,
-              subject: header.subject,
-              addresses: addressText(header.addresses),
-              body: this.#q.searchTexts.all(id).join('\n'),
-            });
-          }
-          this.#index.replaceMany(rows);
+          const rows: Array<{ id: number; body: string; replace: boolean }> = [];
+          for (const [id, replace] of touched) rows.push({ id, body: this.#q.searchTexts.all(id).join('\n'), replace });
+          this.#index.storeBodies(rows);
         });
       })(),
     );
@@ -400,13 +400,14 @@ export class PartStore {
   // ---- local search ----------------------------------------------------------------------------------
 
   /**
-   * Full-text search over subject, addresses and cached text; every term must match. Terms of 3+
-   * characters use the trigram index; 1–2 character CJK terms (one or two kanji are a normal
-   * Japanese query) the bigram index of migration 6; other short terms are matched with LIKE.
-   * Up to RANK_LIMIT matches are ranked by bm25 (subject > addresses > body), ties newest first.
-   * A common term's matches (bm25 would read every one of them) are taken as the SEARCH_WINDOW most
-   * recently stored, ordered newest first; if that window leaves too few results after the
-   * folder/account filters, the search is repeated over all matches.
+   * Full-text search over subject, addresses and cached text; every term must match, in the
+   * message's header or in its text (they are indexed apart, migration 9). Terms of 3+ characters
+   * use the trigram indexes; 1–2 character CJK terms (one or two kanji are a normal Japanese query)
+   * the bigram indexes; other short terms are matched with LIKE. The SEARCH_WINDOW most recently
+   * stored matches are found by #matches; a set of up to RANK_LIMIT is ranked by bm25 (subject >
+   * addresses > text), ties newest first; a bigger one is ordered newest first. If the window
+   * leaves too few results after the folder/account filters, the search is repeated over all
+   * matches.
    */
   search(q: SearchQuery): { messages: MessageSummary[]; more: boolean } {
     const { long, short } = splitQuery(q.query);
@@ -417,124 +418,106 @@ export class PartStore {
       mailboxId: q.mailboxId ?? null,
       accountId: q.accountId ?? null,
       limit: q.limit + 1,
-      window: SEARCH_WINDOW,
     };
-    if (long.length) params.match = long.map(ftsPhrase).join(' ');
-    if (cjk.length) params.cjk = cjk.map((t) => (charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t))).join(' AND ');
     like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
-    if (long.length > 0 && cjk.length > 0) return this.#searchBoth(q, params, like.length);
-    const indexed = long.length > 0 || cjk.length > 0;
-    const count = (upTo: number) => (this.#searchCount(long.length > 0).get({ ...params, window: upTo + 1 }) as { n: number }).n;
+    if (long.length === 0 && cjk.length === 0) {
+      const stmt = this.#searches.get(`like:${like.length}`) ?? this.#searchStatement(`like:${like.length}`, null, like.length);
+      const rows = stmt.all(params) as MessageRow[];
+      return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
+    }
+    const terms = [
+      ...long.map((t) => ({ kind: 'trigram' as const, match: ftsPhrase(t) })),
+      ...cjk.map((t) => ({ kind: 'cjk' as const, match: charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t) })),
+    ];
+    let ids = this.#matches(terms, SEARCH_WINDOW + 1);
     // bm25 costs a pass over every match of every term: only a small match set is ranked by it.
-    const ranked = long.length > 0 && count(RANK_LIMIT) <= RANK_LIMIT;
-    const key = `${long.length > 0}:${cjk.length > 0}:${like.length}:${ranked}`;
-    const stmt =
-      this.#searches.get(key) ?? this.#searchStatement(key, indexed ? this.#candidates(long.length > 0, ranked) : null, like.length);
-    let rows = stmt.all({ ...params, window: ranked ? -1 : SEARCH_WINDOW }) as MessageRow[];
-    // The window may have cut matches the filters would have kept: count before paying for all.
-    if (indexed && !ranked && rows.length <= q.limit && count(SEARCH_WINDOW) > SEARCH_WINDOW)
-      rows = stmt.all({ ...params, window: -1 }) as MessageRow[];
-    return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
-  }
-
-  /**
-   * Terms in both indexes ("メール 確認": a trigram term and a 2-character CJK term). SQLite would
-   * intersect them by reading every match of one index into a temporary table, which for two common
-   * terms is tens of thousands of rows per query; #intersect walks both, newest first, and stops at
-   * SEARCH_WINDOW matches. The rest is search()'s: a small match set ranked by bm25, else the window
-   * newest first, and all matches when the window leaves too few after the filters.
-   */
-  #searchBoth(q: SearchQuery, params: Record<string, string | number | null>, like: number): { messages: MessageSummary[]; more: boolean } {
-    const match = params.match as string;
-    const cjk = params.cjk as string;
-    let ids = this.#intersect(match, cjk, SEARCH_WINDOW + 1);
-    const ranked = ids.length <= RANK_LIMIT;
-    const key = `both:${like}:${ranked}`;
+    const ranked = long.length > 0 && ids.length <= RANK_LIMIT;
+    const key = `index:${like.length}:${ranked}`;
     let stmt = this.#searches.get(key);
     if (!stmt) {
+      // A message's rank: the sum of its header's and its text's bm25 for any of the terms.
       const hits = ranked
-        ? `SELECT rowid AS hit_id, bm25(message_search, 3.0, 2.0, 1.0) AS hit_rank FROM message_search
-             WHERE message_search MATCH @match AND rowid IN (SELECT value FROM json_each(@ids))`
+        ? `SELECT hit_id, sum(r) AS hit_rank FROM (
+             SELECT value AS hit_id, 0 AS r FROM json_each(@ids)
+             UNION ALL SELECT rowid, bm25(message_search, 3.0, 2.0) FROM message_search
+               WHERE message_search MATCH @any AND rowid IN (SELECT value FROM json_each(@ids))
+             UNION ALL SELECT rowid, bm25(body_search) FROM body_search
+               WHERE body_search MATCH @any AND rowid IN (SELECT value FROM json_each(@ids))
+           ) GROUP BY hit_id`
         : 'SELECT value AS hit_id, 0 AS hit_rank FROM json_each(@ids)';
-      stmt = this.#searchStatement(key, hits, like);
+      stmt = this.#searchStatement(key, hits, like.length);
     }
-    const run = (list: number[]) => stmt.all({ ...params, ids: JSON.stringify(list) }) as MessageRow[];
+    const any = long.map(ftsPhrase).join(' OR ');
+    const run = (list: number[]) => stmt.all({ ...params, any, ids: JSON.stringify(list) }) as MessageRow[];
     let rows = run(ids.slice(0, SEARCH_WINDOW));
+    // The window may have cut matches the filters would have kept.
     if (!ranked && rows.length <= q.limit && ids.length > SEARCH_WINDOW) {
-      ids = this.#intersect(match, cjk, Number.POSITIVE_INFINITY);
+      ids = this.#matches(terms, Number.POSITIVE_INFINITY);
       rows = run(ids);
     }
     return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
   }
 
   /**
-   * The rowids matching both FTS queries, newest (highest) first, at most `upTo`: a merge of the
-   * two indexes' rowid-descending lists, read in chunks by keyset (rowid < bound, which FTS5 seeks
-   * to), each side skipping straight past the other's gaps. Dense or sparse, it reads about as many
-   * rows as it needs, not every match.
+   * The messages (rowids) matching every term, newest (highest) first, at most `upTo`. A term
+   * matches a message in its header index or its body index, so each term is the union of two
+   * rowid-descending lists, and the terms are intersected by leapfrogging: a candidate is sought
+   * in every term's list (the first rowid ≤ it), any lower answer becomes the next candidate. The
+   * lists are read in chunks by keyset (rowid < bound, which FTS5 seeks to), so dense or sparse, a
+   * search reads about as many rows as it needs, not every match. SQLite would intersect the terms
+   * of two tables by reading every match of one into a temporary table: tens of thousands of rows
+   * for common terms.
    */
-  #intersect(trigram: string, cjk: string, upTo: number): number[] {
-    const stream = (stmt: ReturnType<Db['prepare']>, match: string) => {
+  #matches(terms: ReadonlyArray<{ kind: 'trigram' | 'cjk'; match: string }>, upTo: number): number[] {
+    // One term: each list is read once, as far as the answer can need (every chunk re-reads the
+    // term's doclists: a long phrase is 15 trigrams to intersect). More terms: small chunks first.
+    const first = terms.length === 1 ? Math.min(upTo, 1_000_000_000) : 64;
+    const list = (stmt: ReturnType<Db['prepare']>, match: string) => {
       let buf: number[] = [];
       let pos = 0;
       let bound = Number.MAX_SAFE_INTEGER;
-      let size = 64;
+      let size = first;
       let exhausted = false;
-      return {
-        /** The first rowid ≤ target (any when target is undefined), or undefined when there is none. */
-        seek(target?: number): number | undefined {
-          for (;;) {
-            while (pos < buf.length && target !== undefined && (buf[pos] as number) > target) pos++;
-            if (pos < buf.length) return buf[pos];
-            if (exhausted) return undefined;
-            // Beyond what was read: the next chunk starts right at the target, skipping the gap.
-            if (target !== undefined) bound = Math.min(bound, target + 1);
-            buf = stmt.pluck().all({ match, bound, size }) as number[];
-            pos = 0;
-            exhausted = buf.length < size;
-            bound = buf.at(-1) ?? bound;
-            size = Math.min(size * 2, 4096);
-          }
-        },
-        skip(): void {
-          pos++;
-        },
+      /** The first rowid ≤ target, or undefined when there is none. */
+      return (target: number): number | undefined => {
+        for (;;) {
+          while (pos < buf.length && (buf[pos] as number) > target) pos++;
+          if (pos < buf.length) return buf[pos];
+          if (exhausted) return undefined;
+          // Beyond what was read: the next chunk starts right at the target, skipping the gap.
+          bound = Math.min(bound, target + 1);
+          buf = stmt.pluck().all({ match, bound, size }) as number[];
+          pos = 0;
+          exhausted = buf.length < size;
+          bound = buf.at(-1) ?? bound;
+          size = Math.max(size, Math.min(size * 2, 4096));
+        }
       };
     };
-    const a = stream(this.#q.trigramIds, trigram);
-    const b = stream(this.#q.cjkIds, cjk);
+    const seekers = terms.map(({ kind, match }) => {
+      const header = list(kind === 'trigram' ? this.#q.headerIds : this.#q.headerCjkIds, match);
+      const body = list(kind === 'trigram' ? this.#q.bodyIds : this.#q.bodyCjkIds, match);
+      return (target: number): number | undefined => {
+        const x = header(target);
+        const y = body(target);
+        return x === undefined ? y : y === undefined ? x : Math.max(x, y);
+      };
+    });
     const out: number[] = [];
-    let x = a.seek();
-    while (x !== undefined && out.length < upTo) {
-      const y = b.seek(x);
-      if (y === undefined) break;
-      if (y === x) {
-        out.push(x);
-        a.skip();
-        b.skip();
-        x = a.seek(x - 1);
-      } else x = a.seek(y);
+    let candidate = Number.MAX_SAFE_INTEGER;
+    search: while (out.length < upTo && candidate > 0) {
+      for (const seek of seekers) {
+        const found = seek(candidate);
+        if (found === undefined) break search;
+        if (found < candidate) {
+          candidate = found;
+          continue search;
+        }
+      }
+      out.push(candidate);
+      candidate--;
     }
     return out;
-  }
-
-  /** The candidate rowids of one index's terms (both: #searchBoth), most recently stored first, at most @window (-1: all). */
-  #candidates(long: boolean, ranked: boolean): string {
-    if (long)
-      return `SELECT rowid AS hit_id, ${ranked ? 'bm25(message_search, 3.0, 2.0, 1.0)' : '0'} AS hit_rank FROM message_search
-        WHERE message_search MATCH @match ORDER BY rowid DESC LIMIT @window`;
-    return `SELECT rowid AS hit_id, 0 AS hit_rank FROM message_search_cjk WHERE message_search_cjk MATCH @cjk ORDER BY rowid DESC LIMIT @window`;
-  }
-
-  #searchCount(long: boolean): ReturnType<Db['prepare']> {
-    const key = `count:${long}`;
-    let stmt = this.#searches.get(key);
-    if (!stmt) {
-      const from = long ? 'message_search WHERE message_search MATCH @match' : 'message_search_cjk WHERE message_search_cjk MATCH @cjk';
-      stmt = this.#db.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM ${from} LIMIT @window)`);
-      this.#searches.set(key, stmt);
-    }
-    return stmt;
   }
 
   /** The search over `hits` (SQL giving hit_id, hit_rank; null: no index term, every message) with the filters and LIKE terms. */
@@ -556,7 +539,7 @@ export class PartStore {
            WHERE ${filters}
            ORDER BY hits.hit_rank, messages.internal_date DESC, messages.id DESC
            LIMIT @limit`
-        : `SELECT ${summaryColumns} FROM messages WHERE ${filters} AND @window = @window
+        : `SELECT ${summaryColumns} FROM messages WHERE ${filters}
            ORDER BY messages.internal_date DESC, messages.id DESC LIMIT @limit`;
     const stmt = this.#db.prepare(sql);
     this.#searches.set(key, stmt);

@@ -1,7 +1,7 @@
 import type { Db } from './database.js';
 
 /**
- * What the search index keeps of a message's text (migration 6), as SQL functions the triggers call,
+ * What the search indexes keep of a message's text (migrations 6 and 9), as SQL functions the triggers call,
  * so every path that writes messages or parts keeps the index in step. openDatabase registers them
  * before migrating; a connection without them cannot write messages (the triggers fail loudly).
  */
@@ -93,36 +93,42 @@ export function registerSearchFunctions(db: Db): void {
 }
 
 /**
- * Writes messages' rows in both search indexes directly (what the triggers would, computed once per
- * message). For use inside withSearchDeferred: insertMany() new messages' rows, replaceMany() indexed ones.
+ * Writes messages' rows in the search indexes directly (what the triggers of migration 9 would,
+ * computed once per message). For use inside withSearchDeferred: insertHeaders() for new messages,
+ * storeBodies() for their cached text.
  */
 export function searchIndexWriter(db: Db) {
   const q = {
-    insert: db.prepare<[number, string, string, string]>(
-      'INSERT INTO message_search (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)',
-    ),
+    insert: db.prepare<[number, string, string]>('INSERT INTO message_search (rowid, subject, addresses) VALUES (?, ?, ?)'),
     insertCjk: db.prepare<[number, string]>('INSERT INTO message_search_cjk (rowid, grams) VALUES (?, ?)'),
-    remove: db.prepare<[number]>('DELETE FROM message_search WHERE rowid = ?'),
-    removeCjk: db.prepare<[number]>('DELETE FROM message_search_cjk WHERE rowid = ?'),
+    insertBody: db.prepare<[number, string]>('INSERT INTO body_search (rowid, body) VALUES (?, ?)'),
+    insertBodyCjk: db.prepare<[number, string]>('INSERT INTO body_search_cjk (rowid, grams) VALUES (?, ?)'),
+    removeBody: db.prepare<[number]>('DELETE FROM body_search WHERE rowid = ?'),
+    removeBodyCjk: db.prepare<[number]>('DELETE FROM body_search_cjk WHERE rowid = ?'),
   };
   return {
-    /** Messages not in the index yet (`addresses` as addressText gives it), in ascending id order, one loop per index (see replaceMany). */
-    insertMany(rows: ReadonlyArray<{ id: number; subject: string; addresses: string; body: string }>): void {
-      for (const r of rows) q.insert.run(r.id, r.subject, r.addresses, r.body);
-      for (const r of rows) q.insertCjk.run(r.id, cjkGrams(r.subject, r.addresses, r.body));
-    },
     /**
-     * Replaces the rows of many messages: every delete, then every insert, in ascending id order.
-     * FTS5 flushes its pending terms to a new segment whenever a rowid is not above the last one
-     * written, so interleaved or descending writes (the prefetch goes newest first) cost one
+     * Header rows of messages not in the index yet (`addresses` as addressText gives it), one loop
+     * per index. FTS5 flushes its pending terms to a new segment whenever a rowid is not above the
+     * last one written, so rows go in ascending id order: interleaved or descending writes cost one
      * segment, and its merging, per message; this order costs one or two per batch.
      */
-    replaceMany(rows: ReadonlyArray<{ id: number; subject: string; addresses: string; body: string }>): void {
+    insertHeaders(rows: ReadonlyArray<{ id: number; subject: string; addresses: string }>): void {
       const sorted = [...rows].sort((a, b) => a.id - b.id);
-      for (const r of sorted) q.remove.run(r.id);
-      for (const r of sorted) q.removeCjk.run(r.id);
-      for (const r of sorted) q.insert.run(r.id, r.subject, r.addresses, r.body);
-      for (const r of sorted) q.insertCjk.run(r.id, cjkGrams(r.subject, r.addresses, r.body));
+      for (const r of sorted) q.insert.run(r.id, r.subject, r.addresses);
+      for (const r of sorted) q.insertCjk.run(r.id, cjkGrams(r.subject, r.addresses));
+    },
+    /**
+     * The body rows of many messages (`body`: all their cached search text; empty: none). Only a
+     * message whose text was indexed before (`replace`) has a row deleted first: a first caching —
+     * every message of the prefetch — is an insert, which is what keeps the prefetch linear.
+     */
+    storeBodies(rows: ReadonlyArray<{ id: number; body: string; replace: boolean }>): void {
+      const sorted = [...rows].sort((a, b) => a.id - b.id);
+      for (const r of sorted) if (r.replace) q.removeBody.run(r.id);
+      for (const r of sorted) if (r.replace) q.removeBodyCjk.run(r.id);
+      for (const r of sorted) if (r.body) q.insertBody.run(r.id, r.body);
+      for (const r of sorted) if (r.body) q.insertBodyCjk.run(r.id, cjkGrams(r.body));
     },
   };
 }

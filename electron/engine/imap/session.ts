@@ -220,6 +220,11 @@ export class ImapSession {
    * another thread): the fetch goes on meanwhile, with at most `inFlight` batches unsettled, and
    * everything is settled before this returns. An error `onBatch` throws or rejects with ends the
    * fetch and is rethrown as is. Returns the number of records.
+   *
+   * The Subject header is not fetched with the rest (its bytes are ~10% of a header FETCH, for the
+   * rare message whose ENVELOPE subject lost bytes): records whose subject has U+FFFD are held back,
+   * their raw Subject fetched in one more command after the stream, and stored last. If the pass
+   * ends before that, they are not stored, and the next pass fetches them as new.
    */
   async streamHeaders(
     uids: string,
@@ -228,6 +233,7 @@ export class ImapSession {
     inFlight = 2,
   ): Promise<number> {
     let batch: HeaderRecord[] = [];
+    const lossy: HeaderRecord[] = [];
     let count = 0;
     let failed: { error: unknown } | null = null;
     const unsettled: Promise<void>[] = [];
@@ -251,15 +257,25 @@ export class ImapSession {
     try {
       for await (const m of this.client.fetch(
         uids,
-        { uid: true, flags: true, envelope: true, internalDate: true, size: true, bodyStructure: true, headers: ['references', 'subject'] },
+        { uid: true, flags: true, envelope: true, internalDate: true, size: true, bodyStructure: true, headers: ['references'] },
         { uid: true },
       )) {
-        batch.push(toHeaderRecord(m));
+        const record = toHeaderRecord(m);
+        if (record.subject.includes('\uFFFD')) lossy.push(record);
+        else batch.push(record);
         count++;
         if (batch.length >= batchSize) {
           await flush();
           if (failed) break;
         }
+      }
+      if (!failed && lossy.length > 0) {
+        const byUid = new Map(lossy.map((r) => [r.uid, r]));
+        for await (const m of this.client.fetch(uidSet([...byUid.keys()]), { uid: true, headers: ['subject'] }, { uid: true })) {
+          const r = byUid.get(m.uid);
+          if (r) r.subject = subjectOf(r.subject, m.headers);
+        }
+        batch.push(...lossy);
       }
     } catch (error) {
       await Promise.all(unsettled);
