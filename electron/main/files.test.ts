@@ -1,11 +1,18 @@
 // files.save / files.open in main: against real temporary files, with the engine, the dialog and
 // the shell faked (electronFileDeps against a mocked 'electron' module).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync, mkdirSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fail, ok, type Result } from '../../shared/domain/errors.js';
-import { createFileHandlers, electronFileDeps, withFileHandlers, type FileDeps } from './files.js';
+import {
+  createFileHandlers,
+  electronFileDeps,
+  OPENED_FILE_LIFETIME_MS,
+  sweepOpenedFiles,
+  withFileHandlers,
+  type FileDeps,
+} from './files.js';
 
 const e = vi.hoisted(() => ({
   showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: false, filePath: '/chosen/report.pdf' })),
@@ -141,6 +148,37 @@ describe('files.open', () => {
   it('reports a temporary folder that cannot be made', async () => {
     const r = await createFileHandlers(fakeDeps({ tempDir: () => path.join(dir, 'missing', 'deeper') })).open({ id: 1, part: '2' });
     expect(r.ok ? null : r.error.code).toBe('STORAGE');
+  });
+});
+
+describe('sweepOpenedFiles', () => {
+  it('removes the folders of files opened more than a day ago, and nothing else', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'tegami-sweep-'));
+    try {
+      const now = Date.now();
+      const make = (name: string, ageMs: number) => {
+        const d = path.join(tmp, name);
+        mkdirSync(d);
+        writeFileSync(path.join(d, 'report.pdf'), 'x');
+        const t = new Date(now - ageMs);
+        utimesSync(d, t, t);
+        return d;
+      };
+      const old = make('tegami-open-old', OPENED_FILE_LIFETIME_MS + 60_000);
+      const fresh = make('tegami-open-fresh', 60_000);
+      const other = make('someone-else', OPENED_FILE_LIFETIME_MS * 3);
+      writeFileSync(path.join(tmp, 'tegami-open-file'), 'not a folder');
+      expect(await sweepOpenedFiles(tmp, now)).toBe(1);
+      expect([existsSync(old), existsSync(fresh), existsSync(other), existsSync(path.join(tmp, 'tegami-open-file'))]).toEqual([
+        false,
+        true,
+        true,
+        true,
+      ]);
+      expect(await sweepOpenedFiles(path.join(tmp, 'missing'), now)).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  * to the OS's default application (never a file the OS would run). Electron is reached through
  * injected functions (electronFileDeps), so tests drive this with fakes and real temporary files.
  */
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, dialog, shell, type BaseWindow, type SaveDialogOptions } from 'electron';
 import { fail, ok, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
@@ -78,7 +78,7 @@ export function createFileHandlers(deps: FileDeps) {
       let target: string;
       try {
         // A folder of its own (0700), so the name is exactly the attachment's and nobody else can swap the file.
-        const dir = await mkdtemp(path.join(deps.tempDir(), 'tegami-open-'));
+        const dir = await mkdtemp(path.join(deps.tempDir(), OPEN_PREFIX));
         target = path.join(dir, name);
         await writeContent(content, target);
       } catch (error) {
@@ -89,6 +89,35 @@ export function createFileHandlers(deps: FileDeps) {
       return ok({ opened: true });
     },
   };
+}
+
+/** Folders under the temporary folder that files.open made (one per file opened). */
+const OPEN_PREFIX = 'tegami-open-';
+/** How long a file opened from a message stays in the temporary folder: the application showing it may still read it. */
+export const OPENED_FILE_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes the folders files.open made more than `lifetime` ago (run at startup): the OS's viewer
+ * reads the copy after files.open returns, so it cannot be removed then, and the OS's own temp
+ * cleaning is slow or absent on some systems. Returns how many were removed; errors are skipped
+ * (a folder still in use on Windows is removed next time).
+ */
+export async function sweepOpenedFiles(tempDir: string, now = Date.now(), lifetime = OPENED_FILE_LIFETIME_MS): Promise<number> {
+  const names = await readdir(tempDir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(OPEN_PREFIX)) continue;
+    const dir = path.join(tempDir, name);
+    try {
+      const info = await stat(dir);
+      if (!info.isDirectory() || now - info.mtimeMs < lifetime) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed++;
+    } catch {
+      // gone already, or in use: next time
+    }
+  }
+  return removed;
 }
 
 /**

@@ -29,7 +29,7 @@ import { BADGE_SIZE, showUnreadCount } from './badge.js';
 import { plainTextConsentAccept, plainTextConsentDialog, SafeStorageCredentialStore } from './credentials.js';
 import { composeUnavailableDialog, debounce, findMailtoUrl, sendAppEvent, trayTooltip } from './desktop.js';
 import { EngineHost, type EngineHostStatus } from './engine-host.js';
-import { createFileHandlers, electronFileDeps, withFileHandlers } from './files.js';
+import { createFileHandlers, electronFileDeps, sweepOpenedFiles, withFileHandlers } from './files.js';
 import { installIpcRelay } from './ipc-relay.js';
 import { buildMenuTemplate, type AppCommand } from './menu.js';
 import { MailWatcher, type NewMailNotice } from './new-mail.js';
@@ -266,6 +266,7 @@ async function start(): Promise<void> {
       () => BrowserWindow.getFocusedWindow() ?? [...windows][0] ?? null,
     ),
   );
+  void sweepOpenedFiles(app.getPath('temp'));
   installIpcRelay({
     ipcMain,
     engine: withFileHandlers(host, files),
