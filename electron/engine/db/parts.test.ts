@@ -6,7 +6,7 @@ import { migrate, openDatabase, type Db } from './database.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
 import { BODY_NONE, BODY_TEXT, PartStore, splitQuery } from './parts.js';
-import { addressText, cjkGrams, isCjkTerm } from './search-text.js';
+import { addressText, cjkGrams, cjkGramsByRegex, isCjkTerm } from './search-text.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 import { mulberry32 } from '../../../test/prng.js';
 
@@ -279,6 +279,23 @@ describe('search text', () => {
     expect(isCjkTerm('会議')).toBe(true);
     expect(isCjkTerm('ab')).toBe(false);
     expect(isCjkTerm('猫。')).toBe(false);
+  });
+
+  it('makes the same grams as the regex definition for every BMP character and for mixed text with surrogate pairs', () => {
+    // Each BMP character alone, and in a run with a kanji on either side.
+    for (let c = 0; c < 0x10000; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      const text = `会${ch}議 ${ch}`;
+      if (cjkGrams(text) !== cjkGramsByRegex(text)) expect(cjkGrams(text), `U+${c.toString(16)}`).toBe(cjkGramsByRegex(text));
+    }
+    const rand = mulberry32(5);
+    const alphabet = ['a', ' ', '。', 'ー', '会', '議', 'カ', 'ﾒ', '한', '𠮷', '🍣', '\uD842', '\uDFB7', 'é', '1', '１', 'ゝ', '〆'];
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from({ length: 1 + Math.floor(rand() * 20) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+      expect(cjkGrams(text, null, text), JSON.stringify(text)).toBe(cjkGramsByRegex(text, null, text));
+    }
+    expect(cjkGrams('𠮷野家の会議')).toBe('𠮷野 野家 家の の会 会議 議');
   });
 
   it('answers 1-2 character terms of other scripts by scanning, and ranks among the newest matches of a common term', () => {

@@ -150,6 +150,9 @@ export class PartStore {
       ),
       setSnippet: db.prepare<[string | null, number]>('UPDATE messages SET snippet = ? WHERE id = ?'),
       raiseBodyState: db.prepare<[number, number]>('UPDATE messages SET body_state = max(body_state, ?) WHERE id = ?'),
+      setTextState: db.prepare(
+        'UPDATE messages SET snippet = coalesce(@snippet, snippet), body_state = max(body_state, @state) WHERE id = @id',
+      ),
       message: db.prepare<
         [number],
         MessageRow & {
@@ -241,11 +244,24 @@ export class PartStore {
         // The parts triggers stand aside (migration 7): each message's body row is written once below,
         // from all its cached parts, instead of once per part written; a message whose text was not
         // indexed before (the prefetch's) only gets an insert (migration 9).
-        const touched = new Map<number, boolean>();
+        const rows = new Map<number, { id: number; body: string; replace: boolean; readBack: boolean }>();
         withSearchDeferred(this.#db, () => {
           for (const m of batch) {
-            if (m.parts.length > 0 && !touched.has(m.messageId))
-              touched.set(m.messageId, this.#q.hasSearchText.get(m.messageId) !== undefined);
+            if (m.parts.length > 0) {
+              const seen = rows.get(m.messageId);
+              if (seen) seen.readBack = true;
+              else {
+                // Text indexed before (a part opened earlier): the body row is rebuilt from every
+                // cached part; else it is exactly this batch's parts, in part order.
+                const replace = this.#q.hasSearchText.get(m.messageId) !== undefined;
+                const texts = new Map(m.parts.map((p) => [p.part, p.searchText]));
+                const body = [...texts.keys()]
+                  .sort()
+                  .flatMap((part) => texts.get(part) ?? [])
+                  .join('\n');
+                rows.set(m.messageId, { id: m.messageId, replace, readBack: replace, body });
+              }
+            }
             for (const p of m.parts) {
               this.#q.upsertPart.run({
                 messageId: m.messageId,
@@ -258,12 +274,12 @@ export class PartStore {
                 size: p.size,
               });
             }
-            if (m.snippet !== null) this.#q.setSnippet.run(m.snippet, m.messageId);
-            if (m.complete !== false) this.#q.raiseBodyState.run(BODY_TEXT, m.messageId);
+            // One row update (the row is wide): the snippet when given, the body state when complete.
+            if (m.snippet !== null || m.complete !== false)
+              this.#q.setTextState.run({ id: m.messageId, snippet: m.snippet, state: m.complete !== false ? BODY_TEXT : BODY_NONE });
           }
-          const rows: Array<{ id: number; body: string; replace: boolean }> = [];
-          for (const [id, replace] of touched) rows.push({ id, body: this.#q.searchTexts.all(id).join('\n'), replace });
-          this.#index.storeBodies(rows);
+          for (const r of rows.values()) if (r.readBack) r.body = this.#q.searchTexts.all(r.id).join('\n');
+          this.#index.storeBodies([...rows.values()]);
         });
       })(),
     );

@@ -44,12 +44,64 @@ const CJK_ONLY = new RegExp(`^${CJK_CHAR}+$`, 'u');
 export const isCjkTerm = (term: string): boolean => CJK_ONLY.test(term);
 
 /**
+ * Which BMP code units are CJK letters (as CJK_CHAR), built once: testing each character with the
+ * regex (a lookahead and four script properties) cost as much as the index insert itself.
+ * Characters outside the BMP (surrogate pairs: CJK extensions B and later) are tested with it.
+ */
+let bmpCjk: Uint8Array | null = null;
+const CJK_ONE = new RegExp(`^${CJK_CHAR}$`, 'u');
+function cjkTable(): Uint8Array {
+  if (bmpCjk) return bmpCjk;
+  const table = new Uint8Array(0x10000);
+  // Every CJK letter in the BMP is at or above U+1100 (Hangul Jamo).
+  for (let c = 0x1100; c < 0x10000; c++) if ((c < 0xd800 || c > 0xdfff) && CJK_ONE.test(String.fromCharCode(c))) table[c] = 1;
+  bmpCjk = table;
+  return table;
+}
+
+/**
  * Every run of CJK letters in `text` as overlapping 2-character grams plus the run's last character
  * alone ("会議の" → "会議 議の の"), space separated. Any 2-character CJK substring of the text is
  * then one token, and any single CJK character starts a token (a prefix query), so the unicode61
  * index answers 1–2 character queries exactly as a substring scan would.
  */
 export function cjkGrams(...texts: Array<string | null>): string {
+  const table = cjkTable();
+  const out: string[] = [];
+  for (const text of texts) {
+    if (!text) continue;
+    // [start, end) of the previous CJK character in the current run, or -1 outside a run.
+    let prevStart = -1;
+    let prevEnd = -1;
+    for (let i = 0; i < text.length;) {
+      const c = text.charCodeAt(i);
+      let width = 1;
+      let cjk: boolean;
+      if (c < 0x1100) cjk = false;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          width = 2;
+          cjk = CJK_ONE.test(text.slice(i, i + 2));
+        } else cjk = false;
+      } else cjk = table[c] === 1;
+      if (cjk) {
+        if (prevStart >= 0) out.push(text.slice(prevStart, i + width));
+        prevStart = i;
+        prevEnd = i + width;
+      } else if (prevStart >= 0) {
+        out.push(text.slice(prevStart, prevEnd));
+        prevStart = -1;
+      }
+      i += width;
+    }
+    if (prevStart >= 0) out.push(text.slice(prevStart, prevEnd));
+  }
+  return out.join(' ');
+}
+
+/** cjkGrams as first written, with the regex: the specification the fast one is tested against. */
+export function cjkGramsByRegex(...texts: Array<string | null>): string {
   const out: string[] = [];
   for (const text of texts) {
     if (!text) continue;
