@@ -494,4 +494,16 @@ export const migrations: readonly Migration[] = [
       DROP TABLE migrate_bodies;
     `,
   },
+  {
+    version: 10,
+    name: 'cheaper header inserts: no unread index (messages_live answers it), a tiny index of stale rows',
+    sql: `
+      -- Every header written paid for messages_unread, which no query uses since migration 8
+      -- (messages_live answers the unread counts, covering), and looked its Message-ID up in
+      -- messages_by_message_id to find a stale row to re-match (after a UIDVALIDITY change) that
+      -- almost never exists. Stale rows get a partial index of their own, empty in normal times.
+      DROP INDEX messages_unread;
+      CREATE INDEX messages_stale ON messages (mailbox_id, message_id) WHERE stale = 1;
+    `,
+  },
 ];
