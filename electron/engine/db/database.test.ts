@@ -239,6 +239,44 @@ describe('migration 8', () => {
   });
 });
 
+describe('migration 11', () => {
+  it('stores a plain text part once, keeping what it reads and what search finds', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 10));
+    old.exec(`
+      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
+      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Both kinds');
+      INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '1', 'text/plain', 'plain words', 'plain words', 11);
+      INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '2', 'text/html', '<p>html words</p>', 'html words', 17);
+    `);
+    migrate(old, migrations.slice(0, 11));
+    expect(old.prepare('SELECT part, text, search_text AS searchText FROM parts ORDER BY part').all()).toEqual([
+      { part: '1', text: null, searchText: 'plain words' },
+      { part: '2', text: '<p>html words</p>', searchText: 'html words' },
+    ]);
+    const parts = new PartStore(old, path.dirname(file));
+    expect(parts.get(1, '1')).toMatchObject({ kind: 'text', text: 'plain words' });
+    expect(parts.get(1, '2')).toMatchObject({ kind: 'text', text: '<p>html words</p>' });
+    expect(parts.search({ query: 'plain words', limit: 5 }).messages.map((m) => m.id)).toEqual([1]);
+    // new texts are stored the same way
+    parts.storeTexts([
+      {
+        messageId: 1,
+        parts: [{ part: '3', contentType: 'text/plain', charset: 'utf-8', text: '新しい本文', searchText: '新しい本文', size: 15 }],
+        snippet: null,
+      },
+    ]);
+    expect(old.prepare("SELECT text, search_text AS searchText FROM parts WHERE part = '3'").get()).toEqual({
+      text: null,
+      searchText: '新しい本文',
+    });
+    expect(parts.get(1, '3')).toMatchObject({ text: '新しい本文' });
+    expect(parts.search({ query: '新しい本文', limit: 5 }).messages.map((m) => m.id)).toEqual([1]);
+    old.close();
+  });
+});
+
 describe('migration 10', () => {
   it('finds stale rows to re-match through their own partial index, and keeps unread counts covering', () => {
     const db = openDatabase(tempFile());

@@ -506,4 +506,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX messages_stale ON messages (mailbox_id, message_id) WHERE stale = 1;
     `,
   },
+  {
+    version: 11,
+    name: 'a plain text part is stored once',
+    sql: `
+      -- A text/plain part's search text is its text: every cached body was stored twice. Now text is
+      -- NULL when it equals search_text, and readers take search_text (PartStore.get). The update
+      -- does not touch search_text, so the search triggers do not fire.
+      UPDATE parts SET text = NULL WHERE file IS NULL AND search_text IS NOT NULL AND text = search_text;
+    `,
+  },
 ];

@@ -96,6 +96,7 @@ interface PartRow {
   content_type: string;
   charset: string | null;
   text: string | null;
+  search_text: string | null;
   file: string | null;
   size: number;
 }
@@ -138,7 +139,7 @@ export class PartStore {
     this.#root = path.join(dataDir, 'parts');
     this.#q = {
       part: db.prepare<[number, string], PartRow>(
-        'SELECT part, content_type, charset, text, file, size FROM parts WHERE message_id = ? AND part = ?',
+        'SELECT part, content_type, charset, text, search_text, file, size FROM parts WHERE message_id = ? AND part = ?',
       ),
       partNumbers: db.prepare<[number], { part: string }>('SELECT part FROM parts WHERE message_id = ?'),
       upsertPart: db.prepare(
@@ -226,7 +227,15 @@ export class PartStore {
     if (!row) return null;
     if (row.file !== null)
       return { kind: 'file', part, contentType: row.content_type, file: path.join(this.#root, row.file), size: row.size };
-    return { kind: 'text', part, contentType: row.content_type, charset: row.charset, text: row.text ?? '', size: row.size };
+    // A text that is its own search text is stored once, in search_text (migration 11).
+    return {
+      kind: 'text',
+      part,
+      contentType: row.content_type,
+      charset: row.charset,
+      text: row.text ?? row.search_text ?? '',
+      size: row.size,
+    };
   }
 
   cachedParts(messageId: number): Set<string> {
@@ -268,7 +277,8 @@ export class PartStore {
                 part: p.part,
                 contentType: p.contentType,
                 charset: p.charset,
-                text: p.text,
+                // Stored once when search indexes exactly the text (plain text: most parts).
+                text: p.searchText === p.text ? null : p.text,
                 searchText: p.searchText,
                 file: null,
                 size: p.size,
