@@ -7,6 +7,7 @@ import { FolderPane } from '../features/folders/FolderPane.js';
 import { FolderTree, type Selection } from '../features/folders/FolderTree.js';
 import { useMailboxes } from '../features/folders/useMailboxes.js';
 import { runAction } from '../features/messages/actions.js';
+import { useListFontWarmup } from '../features/messages/fontWarmup.js';
 import { MailPane, typingTarget, type ToastFn } from '../features/messages/MailPane.js';
 import { FailedOpsDialog } from '../features/ops/FailedOpsDialog.js';
 import { useOps } from '../features/ops/useOps.js';
@@ -32,6 +33,8 @@ export function MainView({
   refreshFirst?: number | null;
 }) {
   const { folders, refresh } = useMailboxes(accounts);
+  // The fonts message rows may need (CJK, bold) are loaded while idle, not in the first folder open.
+  useListFontWarmup();
   const [selected, setSelected] = useState<Selection | null>(null);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Account | null>(null);

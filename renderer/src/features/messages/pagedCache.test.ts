@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageSummary } from '../../../../shared/domain/message.js';
-import { PagedCache, type Cursor } from './pagedCache.js';
+import { FIRST_ROWS_MIN, PagedCache, type Cursor } from './pagedCache.js';
 
 const total = 100_000;
 const row = (i: number) => ({ id: i + 1, subject: `m${i}` }) as MessageSummary;
@@ -53,6 +53,83 @@ describe('PagedCache', () => {
     expect(jumps).toEqual([5000, 4750, 4500]);
     expect(back.rowAt(4500)?.subject).toBe('m4500');
     expect(back.rowAt(4499)).toBeUndefined();
+  });
+
+  it('reads only the rows in view of a list just opened, and the rest once they are painted', async () => {
+    const f = fakeFolder();
+    const limits: number[] = [];
+    let painted: () => void = () => {};
+    const paint = new Promise<void>((resolve) => (painted = resolve));
+    const waits: number[] = [];
+    const cache = new PagedCache(
+      async (after, limit) => {
+        limits.push(limit);
+        return f.fetch(after, limit);
+      },
+      () => {},
+      total,
+      250,
+      null,
+      () => {
+        waits.push(limits.length);
+        return paint;
+      },
+    );
+    cache.ensure(0, 40, 500);
+    await new Promise((r) => setTimeout(r, 0));
+    // One request for the rows in view (at least FIRST_ROWS_MIN), then nothing until they are painted.
+    expect(limits).toEqual([FIRST_ROWS_MIN]);
+    expect(waits).toEqual([1]);
+    expect(cache.rowAt(39)?.subject).toBe('m39');
+    expect(cache.rowAt(FIRST_ROWS_MIN)).toBeUndefined();
+    expect(cache.loading).toBe(true);
+    painted();
+    await cache.idle();
+    // Then the rest of the first page (after the keyset cursor of its last row read), and two pages ahead.
+    expect(limits).toEqual([FIRST_ROWS_MIN, 250 - FIRST_ROWS_MIN, 250, 250]);
+    expect(f.calls[1]).toEqual({ key: `m${FIRST_ROWS_MIN - 1}`, id: FIRST_ROWS_MIN });
+    for (const i of [0, FIRST_ROWS_MIN - 1, FIRST_ROWS_MIN, 249, 250, 749]) expect(cache.rowAt(i)?.subject).toBe(`m${i}`);
+    expect(cache.indexOf(FIRST_ROWS_MIN + 1)).toBe(FIRST_ROWS_MIN);
+    expect(cache.rowAt(750)).toBeUndefined();
+    expect(waits).toEqual([1]);
+  });
+
+  it('reads a page in part only once, also when nothing is read ahead', async () => {
+    const f = fakeFolder();
+    const cache = new PagedCache(
+      f.fetch,
+      () => {},
+      total,
+      250,
+      null,
+      async () => {},
+    );
+    await cache.fill(0, 100);
+    expect(f.calls).toHaveLength(1);
+    expect(cache.rowAt(99)?.subject).toBe('m99');
+    expect(cache.rowAt(100)).toBeUndefined();
+    // Rows further down the page: its rest is read (not the page again), and then the next page.
+    await cache.fill(200, 260);
+    expect(f.calls).toEqual([null, { key: 'm99', id: 100 }, { key: 'm249', id: 250 }]);
+    expect(cache.rowAt(259)?.subject).toBe('m259');
+  });
+
+  it('knows the end of a folder shorter than the rows in view of a list just opened', async () => {
+    const f = fakeFolder();
+    const small = new PagedCache(
+      async (after, limit) => {
+        const r = await f.fetch(after, limit);
+        return after === null ? { messages: r.messages.slice(0, 7), next: null } : r;
+      },
+      () => {},
+      0,
+      250,
+      null,
+      async () => {},
+    );
+    await small.fill(0, 50, 500);
+    expect(small.rowCount).toBe(7);
+    expect(small.exact).toBe(true);
   });
 
   it('tells when the rows asked for are read', async () => {

@@ -5,6 +5,11 @@
  * `jump` is given (`messages.cursorAt`), one request finds the cursor of that page and one reads it;
  * without one, the pages before it are read in order. `total` (`messages.count`) makes the scrollbar
  * exact before the last page was seen.
+ *
+ * A list just opened (`firstRows`): the first request reads only the rows in view, not their whole
+ * page, and nothing more is read until `firstRows` resolves (the list has painted them): the rest of
+ * that page and the rows ahead follow. Reading and sending 250 rows, then a read-ahead page competing
+ * with the first paint for the CPU, was most of a folder open's time (renderer benchmark).
  */
 import type { MessageSummary } from '../../../../shared/domain/message.js';
 
@@ -22,6 +27,8 @@ const WALK_PAGES = 2;
 
 export const PAGE_SIZE = 250;
 const MAX_PAGES = 48;
+/** The first request of a list just opened reads at least this many rows (a tall window shows about 60). */
+export const FIRST_ROWS_MIN = 64;
 
 export class PagedCache {
   readonly #pages = new Map<number, MessageSummary[]>();
@@ -29,6 +36,9 @@ export class PagedCache {
   readonly #cursors = new Map<number, Cursor | null>([[0, null]]);
   #total: number | null = null;
   readonly #index = new Map<number, number>();
+  /** Pages read in part (only the rows in view of a list just opened): the cursor after their last row. */
+  readonly #partial = new Map<number, Cursor>();
+  #firstRows: (() => Promise<void>) | null;
   #end: number | null = null;
   #want = { start: 0, end: 0 };
   #ahead = 0;
@@ -44,7 +54,11 @@ export class PagedCache {
     private readonly hint: number,
     private readonly pageSize = PAGE_SIZE,
     private readonly jump: JumpTo | null = null,
-  ) {}
+    /** A list just opened: read the rows in view first, then wait for this (their paint) before reading on. */
+    firstRows: (() => Promise<void>) | null = null,
+  ) {
+    this.#firstRows = firstRows;
+  }
 
   /** Exact once the last page was seen or the count is known; an estimate before. */
   get rowCount(): number {
@@ -120,19 +134,33 @@ export class PagedCache {
     return this.#closed;
   }
 
+  /** Every row of page p is read (or the folder ends in it). */
+  #complete(p: number): boolean {
+    return this.#pages.has(p) && !this.#partial.has(p);
+  }
+
   #missingPage(): number | null {
     const { start, end } = this.#want;
     const limit = this.#end ?? this.#total ?? Number.POSITIVE_INFINITY;
-    for (let p = Math.floor(start / this.pageSize); p * this.pageSize < Math.min(end, limit); p++) {
-      if (!this.#pages.has(p)) return p;
+    const stop = Math.min(end, limit);
+    for (let p = Math.floor(start / this.pageSize); p * this.pageSize < stop; p++) {
+      // A page read in part serves the rows it has.
+      const rows = this.#pages.get(p);
+      if (!rows || (this.#partial.has(p) && p * this.pageSize + rows.length < Math.min(stop, (p + 1) * this.pageSize))) return p;
+    }
+    if (this.#ahead !== 0) {
+      // Reading ahead: the rest of a page in view read in part comes first.
+      for (let p = Math.floor(start / this.pageSize); p * this.pageSize < stop; p++) {
+        if (!this.#complete(p)) return p;
+      }
     }
     if (this.#ahead > 0) {
       for (let p = Math.floor(Math.max(0, end - 1) / this.pageSize) + 1; p * this.pageSize < Math.min(end + this.#ahead, limit); p++) {
-        if (!this.#pages.has(p)) return p;
+        if (!this.#complete(p)) return p;
       }
     } else if (this.#ahead < 0) {
       for (let p = Math.floor(start / this.pageSize) - 1; p >= 0 && (p + 1) * this.pageSize > start + this.#ahead; p--) {
-        if (!this.#pages.has(p)) return p;
+        if (!this.#complete(p)) return p;
       }
     }
     return null;
@@ -174,11 +202,27 @@ export class PagedCache {
             this.#cursors.set(wanted, cursor);
           } else page = before;
         }
-        const after = this.#cursors.get(page) ?? null;
-        const result = await this.fetch(after, this.pageSize);
+        const partial = this.#partial.get(page);
+        const have = partial ? (this.#pages.get(page) ?? []) : [];
+        const after = partial ?? this.#cursors.get(page) ?? null;
+        // A list just opened reads the rows in view of its page first (the rest after they are painted).
+        const limit =
+          partial !== undefined
+            ? this.pageSize - have.length
+            : this.#firstRows && page === wanted
+              ? Math.min(this.pageSize, Math.max(FIRST_ROWS_MIN, this.#want.end - page * this.pageSize))
+              : this.pageSize;
+        const result = await this.fetch(after, limit);
         if (this.#closed) return;
-        this.#store(page, result.messages, result.next);
+        const atEnd = result.next === null || result.messages.length < limit;
+        this.#store(page, have.length ? [...have, ...result.messages] : result.messages, atEnd ? null : result.next);
         this.onChange();
+        const firstRows = this.#firstRows;
+        if (firstRows) {
+          this.#firstRows = null;
+          await firstRows();
+          if (this.#closed) return;
+        }
       }
     } catch (error) {
       this.error = error;
@@ -188,14 +232,19 @@ export class PagedCache {
     }
   }
 
+  /** `next`: the cursor after the last row of `rows`, null when the folder ends there. */
   #store(page: number, rows: MessageSummary[], next: Cursor | null): void {
     this.#pages.set(page, rows);
     rows.forEach((m, i) => this.#index.set(m.id, page * this.pageSize + i));
-    if (next === null || rows.length < this.pageSize) {
+    if (next === null) {
+      this.#partial.delete(page);
       this.#end = page * this.pageSize + rows.length;
       for (const p of this.#cursors.keys()) if (p > page) this.#cursors.delete(p);
-    } else if (!this.#cursors.has(page + 1)) {
-      this.#cursors.set(page + 1, next);
+    } else if (rows.length < this.pageSize) {
+      this.#partial.set(page, next);
+    } else {
+      this.#partial.delete(page);
+      if (!this.#cursors.has(page + 1)) this.#cursors.set(page + 1, next);
     }
     this.#evict();
   }
@@ -208,6 +257,7 @@ export class PagedCache {
     for (const p of far.slice(0, this.#pages.size - MAX_PAGES)) {
       for (const m of this.#pages.get(p) ?? []) this.#index.delete(m.id);
       this.#pages.delete(p);
+      this.#partial.delete(p);
     }
   }
 }

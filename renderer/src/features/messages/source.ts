@@ -38,6 +38,22 @@ export interface Filters {
 export const noFilters: Filters = { unread: false, flagged: false, hasAttachments: false };
 
 /**
+ * Resolves once the browser has painted what was just rendered: the task after the next animation
+ * frame (or after 100 ms, when the page does not paint: a hidden window has no animation frames).
+ */
+export function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
+/**
  * One folder's messages through the sparse PagedCache. On `messages.changed` for this folder, the
  * rows the user is looking at are read again into a fresh cache, which replaces the old one only
  * when ready: the list never blanks, and selection (by id) and scroll position stay.
@@ -76,8 +92,9 @@ export function useFolderSource(
       ),
     [mailboxId, unread, flagged, hasAttachments],
   );
-  // A new cache for every query; constructing one does not fetch (ensure does).
-  const initial = useMemo(() => new PagedCache(fetch, bump, initialHint, undefined, jump), [fetch, jump, initialHint]);
+  // A new cache for every query; constructing one does not fetch (ensure does). It reads the rows in
+  // view first, and the rest of their page and the rows ahead only once those are painted.
+  const initial = useMemo(() => new PagedCache(fetch, bump, initialHint, undefined, jump, afterPaint), [fetch, jump, initialHint]);
   // After a live update, a freshly read cache replaces the initial one (for this query only).
   const [replaced, setReplaced] = useState<{ of: PagedCache; by: PagedCache } | null>(null);
   const cache = replaced?.of === initial ? replaced.by : initial;
