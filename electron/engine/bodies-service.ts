@@ -18,7 +18,7 @@ import type { Address, AttachmentSummary } from '../../shared/domain/message.js'
 import { BODY_FULL, SOURCE_PART, type CachedPart, type MessageBodyRow, type PartStore } from './db/parts.js';
 import type { AccountRecord, Store } from './db/store.js';
 import { openImap, type OpenOptions } from './imap/connect.js';
-import { searchUids, streamPart, streamSource, withMailbox, type StreamOptions } from './imap/parts.js';
+import { fetchPreviews, searchUids, streamPart, streamSource, withMailbox, type StreamOptions } from './imap/parts.js';
 import { ImapSession } from './imap/session.js';
 import { decodeBytes } from './mime/charset.js';
 import { bodyParts, findPart, flattenParts, parseBodyStructure, prefetchParts, textPartRef, type BodyNode } from './mime/structure.js';
@@ -329,18 +329,24 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
       // server show it what arrived since (Dovecot searches the session's view, which only catches up
       // at a command's end), so a SEARCH right after new mail finds it. (Belongs in imap/parts.ts
       // searchUids; kept here while that directory is being reworked.)
-      const uids = await deps.withSession(accountId, (session) =>
+      // Hits not stored yet (mail that arrived since the last sync) are shown by their ENVELOPE,
+      // fetched in the same session: one FETCH for at most `limit` UIDs.
+      const { uids, local, previews } = await deps.withSession(accountId, (session) =>
         withMailbox(session, box, async (client) => {
           await client.noop();
-          return searchUids(client, field, query);
+          const found = await searchUids(client, field, query);
+          const stored = parts.byUids(mailboxId, found.slice(0, limit));
+          const missing = found.slice(0, limit).filter((uid) => !stored.has(uid));
+          return { uids: found, local: stored, previews: missing.length ? await fetchPreviews(client, missing) : new Map() };
         }),
       );
       const shown = uids.slice(0, limit);
-      const local = parts.byUids(mailboxId, shown);
       return {
         hits: shown.map((uid) => {
           const message = local.get(uid);
-          return message ? { source: 'local' as const, message } : { source: 'server' as const, mailboxId, uid };
+          if (message) return { source: 'local' as const, message };
+          const preview = previews.get(uid);
+          return { source: 'server' as const, mailboxId, uid, ...(preview ? { preview } : {}) };
         }),
         more: uids.length > limit,
       };

@@ -6,7 +6,7 @@ import type { PartProgress } from '../../shared/domain/body.js';
 import { openTestStore, type TestStore } from '../../test/engine-store.js';
 import { connectImap, findUser } from '../../test/dovecot/client.js';
 import { fixtureMessages } from '../../test/seed/fixtures.js';
-import { attachment, buildMessage, multipart, samplePdf, textPart } from '../../test/seed/mime.js';
+import { attachment, buildMessage, encodeWords, multipart, samplePdf, textPart } from '../../test/seed/mime.js';
 import { createBodiesService, sessionPerRequest, type BodiesService, type WithSession } from './bodies-service.js';
 import type { Db } from './db/database.js';
 import { type MessageStore } from './db/messages.js';
@@ -290,14 +290,34 @@ describe('server search', () => {
   it('returns UIDs, marking the ones stored locally and the ones only on the server', async () => {
     const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
     const fresh = buildMessage(
-      { from: 'x@example.com', to: user.email, subject: 'Not synced yet: 会議の資料', date: new Date(), messageId: 'fresh@tegami.test' },
+      {
+        from: 'x@example.com',
+        to: user.email,
+        subject: encodeWords('Not synced yet: 会議の資料'),
+        date: new Date(),
+        messageId: 'fresh@tegami.test',
+      },
       textPart('新しい会議の資料です。\n'),
     );
     const appended = await other.append('INBOX', fresh);
     const result = await service.searchServer({ accountId: account.id, mailboxId: inbox.id, query: '会議', field: 'text', limit: 100 });
     const local = result.hits.filter((h) => h.source === 'local').map((h) => h.source === 'local' && h.message.messageId);
     expect(local).toContain('<iso2022jp@tegami.test>');
-    expect(result.hits).toContainEqual({ source: 'server', mailboxId: inbox.id, uid: appended && appended.uid });
+    // Not stored yet: shown from its ENVELOPE, fetched with the search.
+    expect(result.hits).toContainEqual({
+      source: 'server',
+      mailboxId: inbox.id,
+      uid: appended && appended.uid,
+      preview: {
+        from: { name: '', address: 'x@example.com' },
+        subject: 'Not synced yet: 会議の資料',
+        date: expect.any(String),
+        size: expect.any(Number),
+      },
+    });
+    const preview = result.hits.find((h) => h.source === 'server')?.preview;
+    expect(Date.parse(preview?.date ?? '')).toBeGreaterThan(Date.now() - 3_600_000);
+    expect(preview?.size).toBeGreaterThan(100);
     const bySubject = await service.searchServer({
       accountId: account.id,
       mailboxId: inbox.id,
@@ -318,7 +338,14 @@ describe('server search', () => {
       for (const n of [1, 2]) {
         const appended = await other.append('INBOX', `Subject: Late arrival ${n}\r\nMessage-ID: <late-${n}@tegami.test>\r\n\r\nx\r\n`);
         const found = await longLived.searchServer(query);
-        expect(found.hits, `after append ${n}`).toContainEqual({ source: 'server', mailboxId: inbox.id, uid: appended && appended.uid });
+        expect(found.hits, `after append ${n}`).toContainEqual(
+          expect.objectContaining({
+            source: 'server',
+            mailboxId: inbox.id,
+            uid: appended && appended.uid,
+            preview: expect.objectContaining({ subject: `Late arrival ${n}` }),
+          }),
+        );
         expect(found.hits).toHaveLength(n);
       }
     } finally {

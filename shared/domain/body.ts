@@ -136,10 +136,25 @@ export const SearchServerInput = z.object({
 });
 export type SearchServerInput = z.infer<typeof SearchServerInput>;
 
+/** A server-only hit's sender, subject, date (INTERNALDATE, ISO 8601) and size, from one FETCH with the search. */
+export const ServerHitPreview = z.object({
+  from: Address.nullable(),
+  subject: z.string(),
+  date: z.string(),
+  size: z.number().int().nonnegative(),
+});
+export type ServerHitPreview = z.infer<typeof ServerHitPreview>;
+
 /** A hit already in the local store ('local'), or a UID the server found that is not stored yet ('server'). */
 export const SearchHit = z.discriminatedUnion('source', [
   z.object({ source: z.literal('local'), message: MessageSummary }),
-  z.object({ source: z.literal('server'), mailboxId: Id, uid: z.number().int().positive() }),
+  z.object({
+    source: z.literal('server'),
+    mailboxId: Id,
+    uid: z.number().int().positive(),
+    /** What the list shows before the message is downloaded (from its ENVELOPE); absent when the server did not say. */
+    preview: ServerHitPreview.optional(),
+  }),
 ]);
 export type SearchHit = z.infer<typeof SearchHit>;
 

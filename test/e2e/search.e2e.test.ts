@@ -49,6 +49,11 @@ const resultRow = (subject: string) =>
     .locator('[data-testid="message-row"]')
     .filter({ has: page.locator('.subject', { hasText: new RegExp(`^${subject}$`) }) });
 const badgeOf = (subject: string) => resultRow(subject).locator('.source-badge');
+/** Rows of server hits not stored yet. */
+const onlyOnServer = () =>
+  results()
+    .locator('[data-testid="message-row"]')
+    .filter({ has: page.locator('.source-badge', { hasText: /^Only on the server$/ }) });
 
 const recent = new Date(Date.now() - 2 * DAY);
 const old = new Date(Date.now() - 400 * DAY);
@@ -100,19 +105,18 @@ describe('server search in the browser', () => {
     // Its headers were stored: a full row, found by the server.
     expect(await badgeOf('Old archive letter').innerText()).toBe('Found on the server');
     expect(await badgeOf('Old archive letter').getAttribute('class')).toContain('server');
-    // Not stored at all: a placeholder row with its UID.
-    const fresh = results()
-      .locator('[data-testid="message-row"]')
-      .filter({ has: page.locator('.subject', { hasText: /^Message \d+ \(not downloaded yet\)$/ }) });
+    // Not stored at all: a row from the ENVELOPE the server search fetched (sender, subject, date, size).
+    const fresh = onlyOnServer();
     expect(await fresh.count()).toBe(1);
-    expect(await fresh.locator('.source-badge').innerText()).toBe('Only on the server');
+    expect(await fresh.locator('.subject').innerText()).toBe('Just arrived');
+    expect(await fresh.locator('.col-from').innerText()).toBe('Archive Sender');
+    expect(await fresh.locator('.col-date').innerText()).not.toBe('');
+    expect(await fresh.locator('.col-size').innerText()).not.toBe('0 B');
     await screenshot(page, 'search-server-results');
   });
 
   it('downloads a message found only on the server when it is opened, and shows it in place', async () => {
-    const placeholder = results()
-      .locator('[data-testid="message-row"]')
-      .filter({ has: page.locator('.subject', { hasText: /^Message \d+ \(not downloaded yet\)$/ }) });
+    const placeholder = onlyOnServer();
     await placeholder.click();
     await expect.poll(() => page.getByTestId('reader-subject').innerText(), { timeout: 20_000 }).toBe('Just arrived');
     await expect.poll(() => page.getByTestId('message-text').innerText(), { timeout: 20_000 }).toContain(`A fresh ${WORD} smoothie.`);
@@ -129,9 +133,8 @@ describe('server search in the browser', () => {
     await expect
       .poll(() => page.getByRole('status').filter({ hasText: 'Server search finished' }).innerText(), { timeout: 20_000 })
       .toBe('Server search finished: 4 found.');
-    const placeholder = results()
-      .locator('[data-testid="message-row"]')
-      .filter({ has: page.locator('.subject', { hasText: /^Message \d+ \(not downloaded yet\)$/ }) });
+    const placeholder = onlyOnServer();
+    expect(await placeholder.locator('.subject').allInnerTexts()).toEqual(['Vanishing']);
     // Searching again adds only what is new.
     await expect.poll(() => results().locator('[data-testid="message-row"]').count()).toBe(4);
     expect(await placeholder.count()).toBe(1);

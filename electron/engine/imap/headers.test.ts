@@ -1,6 +1,7 @@
-import type { FetchMessageObject } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { fetchPreviews } from './parts.js';
 import { headerValues, toHeaderRecord } from './session.js';
 
 const fetched = (subject: string | undefined, headers: Buffer): FetchMessageObject =>
@@ -26,5 +27,44 @@ describe('header fields of a HEADER.FIELDS response', () => {
     // A subject the ENVELOPE decoded cleanly is kept as it is.
     expect(toHeaderRecord(fetched('Café', Buffer.from('Subject: Caf\xe9\r\n\r\n', 'latin1'))).subject).toBe('Café');
     expect(toHeaderRecord(fetched(undefined, Buffer.alloc(0))).subject).toBe('');
+  });
+});
+
+describe('fetchPreviews', () => {
+  const client = (responses: FetchMessageObject[], failAfter?: number) =>
+    ({
+      async *fetch() {
+        for (const [i, r] of responses.entries()) {
+          if (i === failAfter) throw Object.assign(new Error('Command failed'), { responseStatus: 'NO' });
+          yield r;
+        }
+        if (failAfter === responses.length) throw new Error('Connection closed');
+      },
+    }) as unknown as ImapFlow;
+  const message = (uid: number, subject: string): FetchMessageObject =>
+    ({
+      seq: uid,
+      uid,
+      envelope: { subject, from: [{ name: '田中 太郎', address: 'tanaka@example.jp' }] },
+      internalDate: new Date('2026-11-01T09:00:00Z'),
+      size: 1234,
+      headers: Buffer.from(`Subject: ${subject}\r\n\r\n`),
+    }) as FetchMessageObject;
+
+  it('gives each UID its sender, subject, date and size', async () => {
+    const previews = await fetchPreviews(client([message(7, '会議'), message(9, 'Lunch')]), [7, 9]);
+    expect(previews.get(7)).toEqual({
+      from: { name: '田中 太郎', address: 'tanaka@example.jp' },
+      subject: '会議',
+      date: '2026-11-01T09:00:00.000Z',
+      size: 1234,
+    });
+    expect([...previews.keys()]).toEqual([7, 9]);
+  });
+
+  it('gives what it has when the server refuses the FETCH or drops the connection, without failing the search', async () => {
+    expect((await fetchPreviews(client([message(7, 'a'), message(9, 'b')], 1), [7, 9])).size).toBe(1);
+    expect((await fetchPreviews(client([message(7, 'a')], 1), [7])).size).toBe(1);
+    expect((await fetchPreviews(client([message(7, 'a')], 0), [7])).size).toBe(0);
   });
 });

@@ -2,7 +2,8 @@ import type { FetchMessageObject, ImapFlow, SearchObject } from 'imapflow';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import { classifyImapError } from './connect.js';
 import type { ImapSession } from './session.js';
-import { uidSet } from './session.js';
+import { toHeaderRecord, uidSet } from './session.js';
+import type { ServerHitPreview } from '../../../shared/domain/body.js';
 
 /**
  * Message bodies on demand (RFC 3501 6.4.5). Every fetch uses BODY.PEEK, which never sets \Seen
@@ -168,6 +169,28 @@ export async function fetchTextParts(
       }
       out.set(m.uid, found);
     }
+  }
+  return out;
+}
+
+/**
+ * What a list row shows of messages in the selected mailbox that are not stored yet (server search
+ * hits): sender, subject (the raw Subject repairs one the ENVELOPE lost bytes of), INTERNALDATE and
+ * size, in one UID FETCH. A preview is optional: a refused or failed FETCH gives none.
+ */
+export async function fetchPreviews(client: ImapFlow, uids: readonly number[]): Promise<Map<number, ServerHitPreview>> {
+  const out = new Map<number, ServerHitPreview>();
+  try {
+    for await (const m of client.fetch(
+      uidSet(uids),
+      { uid: true, envelope: true, internalDate: true, size: true, headers: ['subject'] },
+      { uid: true },
+    )) {
+      const r = toHeaderRecord(m);
+      out.set(m.uid, { from: r.from, subject: r.subject, date: new Date(r.internalDate).toISOString(), size: r.size });
+    }
+  } catch {
+    // No previews: the hits are listed by UID, and opening one downloads it.
   }
   return out;
 }

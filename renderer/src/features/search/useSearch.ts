@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { ServerHitPreview } from '../../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../../shared/domain/message.js';
 import { asTegamiError, call, type TegamiError } from '../../ipc/client.js';
 import { engineQuery, matchesFilters, parseQuery, serverQuery } from './query.js';
@@ -26,8 +27,11 @@ interface Result {
   serverFound: number;
 }
 
-/** A server-only hit as a list row: no local copy yet, so only its UID is known. Negative ids never collide. */
-function serverOnlyRow(mailboxId: number, uid: number, subject: string): MessageSummary {
+/**
+ * A server-only hit as a list row: no local copy yet, so what its ENVELOPE said (or, when the server
+ * gave no preview, only its UID). Negative ids never collide.
+ */
+function serverOnlyRow(mailboxId: number, uid: number, label: string, preview?: ServerHitPreview): MessageSummary {
   return {
     id: -uid,
     mailboxId,
@@ -38,11 +42,11 @@ function serverOnlyRow(mailboxId: number, uid: number, subject: string): Message
     flagged: false,
     answered: false,
     draft: false,
-    subject,
-    from: null,
-    date: '',
+    subject: preview?.subject || label,
+    from: preview?.from ?? null,
+    date: preview?.date ?? '',
     sentDate: null,
-    size: 0,
+    size: preview?.size ?? 0,
     messageId: null,
     threadId: null,
     hasAttachments: false,
@@ -104,7 +108,8 @@ export function useSearch(
           for (const h of r.hits) {
             if (h.source === 'local') {
               if (!known.has(h.message.id)) extra.push({ message: h.message, source: 'server' });
-            } else if (!known.has(-h.uid)) extra.push({ message: serverOnlyRow(h.mailboxId, h.uid, serverLabel(h.uid)), source: 'server' });
+            } else if (!known.has(-h.uid))
+              extra.push({ message: serverOnlyRow(h.mailboxId, h.uid, serverLabel(h.uid), h.preview), source: 'server' });
           }
           return { ...s, rows: [...s.rows, ...extra], server: 'done', serverFound: r.hits.length };
         }),
