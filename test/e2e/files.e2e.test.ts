@@ -224,10 +224,21 @@ describe('saving files in the browser', () => {
     await page.getByTestId('settings-button').click();
     await expect.poll(() => page.getByTestId('attachment-save').first().innerText()).toBe('保存');
     expect(await page.getByTestId('save-eml').getAttribute('title')).toBe('.eml として保存');
+    // Another message's failed save stays with that message (rows are keyed by message and part).
+    expect(await page.getByTestId('attachment-error').count()).toBe(0);
     await screenshot(page, 'files-attachments-dark-ja');
-    await page.emulateMedia({ colorScheme: 'light' });
+    // That failure, back on its message, is worded in the language now chosen.
+    await page.getByTestId('message-list').locator('[data-testid="message-row"]').filter({ hasText: GONE }).click();
+    await attachment('data.bin').getByTestId('attachment-save').click();
+    await expect
+      .poll(() => attachment('data.bin').getByTestId('attachment-error').innerText(), { timeout: 20_000 })
+      .toContain('見つかりませんでした');
     await page.getByTestId('settings-button').click();
     await page.getByTestId('language-select').selectOption('en');
     await page.getByTestId('settings-button').click();
+    await expect
+      .poll(() => attachment('data.bin').getByTestId('attachment-error').innerText())
+      .toContain('The message is no longer on the server');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 });

@@ -9,7 +9,7 @@ import { useSettings } from './settings.js';
 import { useConnectionState } from './useConnectionState.js';
 
 export function App() {
-  const { t } = useSettings();
+  const { t, describe } = useSettings();
   const { state, reload } = useAccounts();
   const connection = useConnectionState();
   // After the first account is added, ask the server for its folders once the main view is up.
@@ -38,7 +38,7 @@ export function App() {
       {state.status === 'error' && (
         <div className="center">
           <Notice testId="engine-error">
-            <p>{t('app.accountsError', { message: state.error.message })}</p>
+            <p>{t('app.accountsError', { message: describe(state.error) })}</p>
             <button type="button" className="button small" onClick={reload}>
               {t('app.tryAgain')}
             </button>

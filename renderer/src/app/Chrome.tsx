@@ -183,7 +183,7 @@ export function StatusBar({
   failed: number;
   onShowFailed: () => void;
 }) {
-  const { t, locale } = useSettings();
+  const { t, locale, describe } = useSettings();
   const { states, progress } = useSyncStatus();
   const waiting = pending();
   return (
@@ -227,7 +227,7 @@ export function StatusBar({
             role="status"
             data-testid="sync-status"
             data-state={state}
-            title={s?.error?.message}
+            title={s?.error ? describe(s.error) : undefined}
           >
             <span className="status-dot" aria-hidden="true" />
             <span className="status-account">{a.name}</span> {text}

@@ -55,7 +55,7 @@ export function MainView({
   }, [accounts, selected]);
 
   const account = accounts.find((a) => a.id === selected?.accountId) ?? accounts[0];
-  const { t, settings, update } = useSettings();
+  const { t, settings, update, describe } = useSettings();
   const [searchText, setSearchText] = useState('');
   const [help, setHelp] = useState(false);
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -68,9 +68,9 @@ export function MainView({
   const undo = useCallback(
     (accountId: number) =>
       void runAction('undo', { accountId, ids: [], allSeen: false, allFlagged: false }).then((r) =>
-        toast(r.status === 'done' ? t('actions.undone') : r.status === 'failed' ? r.message : t('actions.nothingToUndo')),
+        toast(r.status === 'done' ? t('actions.undone') : r.status === 'failed' ? describe(r.failure) : t('actions.nothingToUndo')),
       ),
-    [toast, t],
+    [toast, t, describe],
   );
   const ops = useOps();
   const [showFailed, setShowFailed] = useState(false);
@@ -84,9 +84,9 @@ export function MainView({
     (p: Promise<unknown>, done: string) =>
       void p.then(
         () => toast(done),
-        (e: unknown) => toast(t('folders.failed', { message: asTegamiError(e).message })),
+        (e: unknown) => toast(t('folders.failed', { message: describe(asTegamiError(e).info) })),
       ),
-    [toast, t],
+    [toast, t, describe],
   );
   const selectedFolder = (accountId: number): Mailbox | null =>
     selected?.accountId === accountId && selected.path !== null
@@ -138,10 +138,10 @@ export function MainView({
         if (r.status === 'done')
           toast(t(copy ? 'done.copied' : 'done.moved', { n, folder: target.name }), { accountId: dragged.accountId });
         else if (r.status === 'failed')
-          toast(t('actions.failed', { action: t(copy ? 'actions.copy' : 'actions.move'), message: r.message }));
+          toast(t('actions.failed', { action: t(copy ? 'actions.copy' : 'actions.move'), message: describe(r.failure) }));
       });
     },
-    [toast, t],
+    [toast, t, describe],
   );
   const mailbox =
     account && selected?.accountId === account.id && selected.path !== null

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { languageFor, translator, type Translate } from '../i18n/translate.js';
+import { failureText, type Failure } from '../i18n/errors.js';
 import type { UiLanguage } from '../i18n/strings.js';
 
 export type Density = 'comfortable' | 'compact';
@@ -65,6 +66,8 @@ interface SettingsContextValue {
   /** BCP 47 tag for Intl formatting. */
   locale: string;
   t: Translate;
+  /** An engine error (or the UI's own failure) in the UI's language. */
+  describe: (failure: Failure) => string;
 }
 
 const SettingsContext = createContext<SettingsContextValue | null>(null);
@@ -85,7 +88,8 @@ export function SettingsProvider({ children }: { children: ReactNode }) {
     const system = systemTag();
     const language = settings.language === 'auto' ? languageFor(system) : settings.language;
     const locale = languageFor(system) === language ? system : language === 'ja' ? 'ja-JP' : 'en-US';
-    return { settings, update, language, locale, t: translator(language) };
+    const t = translator(language);
+    return { settings, update, language, locale, t, describe: (failure: Failure) => failureText(language, t, failure) };
   }, [settings, update]);
   useEffect(() => {
     document.documentElement.lang = value.language;
@@ -98,6 +102,11 @@ export function useSettings(): SettingsContextValue {
   const v = useContext(SettingsContext);
   if (!v) throw new Error('useSettings outside SettingsProvider');
   return v;
+}
+
+/** Words for an engine error (or the UI's own failure) in the UI's language. */
+export function useDescribe(): (failure: Failure) => string {
+  return useSettings().describe;
 }
 
 /** Just the translator. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { en, ja } from './strings.js';
 import { languageFor, placeholders, translator } from './translate.js';
+import { failureText } from './errors.js';
+import { ErrorCode } from '../../../shared/domain/errors.js';
 
 describe('UI strings', () => {
   it('has every key in English and Japanese, none empty', () => {
@@ -24,5 +26,33 @@ describe('UI strings', () => {
     expect(languageFor('en-US')).toBe('en');
     expect(languageFor('jv')).toBe('en');
     expect(languageFor(undefined)).toBe('en');
+  });
+});
+
+describe('engine errors in the UI language', () => {
+  const error = (code: string, serverText?: string) => ({
+    code,
+    message: `English words for ${code}.`,
+    ...(serverText ? { serverText } : {}),
+  });
+
+  it('shows the engine’s own (specific, English) words in English', () => {
+    expect(failureText('en', translator('en'), error('NOT_FOUND'))).toBe('English words for NOT_FOUND.');
+  });
+
+  it('has a Japanese sentence for every error code, with the server’s words after it', () => {
+    for (const code of ErrorCode.options) {
+      const text = failureText('ja', translator('ja'), error(code));
+      expect(text, code).not.toMatch(/English/);
+      expect(text, code).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    }
+    expect(failureText('ja', translator('ja'), error('SERVER_ERROR', '[OVERQUOTA] Quota exceeded'))).toBe(
+      'サーバーが要求を拒否しました。（サーバーの応答: [OVERQUOTA] Quota exceeded）',
+    );
+  });
+
+  it('keeps a message it has no words for, and words the UI’s own failures by key', () => {
+    expect(failureText('ja', translator('ja'), { message: 'No code' })).toBe('No code');
+    expect(failureText('ja', translator('ja'), { key: 'list.count', params: { n: 2 } })).toBe('2 件');
   });
 });

@@ -5,7 +5,7 @@ import { asTegamiError, call } from '../../ipc/client.js';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 
 export function RemoveAccountDialog({ account, onDone, onCancel }: { account: Account; onDone: () => void; onCancel: () => void }) {
-  const { t } = useSettings();
+  const { t, describe } = useSettings();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const remove = (): void => {
@@ -15,7 +15,7 @@ export function RemoveAccountDialog({ account, onDone, onCancel }: { account: Ac
       () => onDone(),
       (e: unknown) => {
         setBusy(false);
-        setError(asTegamiError(e).message);
+        setError(describe(asTegamiError(e)));
       },
     );
   };

@@ -19,7 +19,7 @@ export function FolderPane({
   onRefresh: () => void;
   onRemove: () => void;
 }) {
-  const { t, language, locale } = useSettings();
+  const { t, language, locale, describe } = useSettings();
   const count = (n: number | null): string => (n === null ? '—' : new Intl.NumberFormat(locale).format(n));
   const mailbox: Mailbox | undefined = path === null ? undefined : folders?.mailboxes.find((m) => m.path === path);
   const refreshed = folders?.refreshedAt
@@ -56,7 +56,7 @@ export function FolderPane({
       </header>
       {folders?.error && (
         <p className="pane-error" role="alert" data-testid="folders-error" data-error-code={folders.error.code}>
-          {folders.error.message}
+          {describe(folders.error)}
         </p>
       )}
       <div className="pane-body">

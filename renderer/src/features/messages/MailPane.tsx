@@ -3,6 +3,7 @@ import type { Account } from '../../../../shared/domain/account.js';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import type { MessageSort, MessageSummary } from '../../../../shared/domain/message.js';
 import { useSettings } from '../../app/settings.js';
+import type { Failure } from '../../i18n/errors.js';
 import { asTegamiError, call } from '../../ipc/client.js';
 import { ContextMenu, type MenuItem } from '../../ui/Menu.js';
 import { Splitter } from '../../ui/Splitter.js';
@@ -73,8 +74,8 @@ function ServerOnly({
   /** Called once the message is stored, even if this view has gone meanwhile (the row is replaced). */
   onReady: (id: number) => void;
 }) {
-  const { t } = useSettings();
-  const [error, setError] = useState<string | null>(null);
+  const { t, describe } = useSettings();
+  const [error, setError] = useState<Failure | null>(null);
   const ready = useRef(onReady);
   useEffect(() => {
     ready.current = onReady;
@@ -83,14 +84,14 @@ function ServerOnly({
     let live = true;
     download(uid, mailboxId, (m) => ready.current(m.id)).then(
       (m) => {
-        if (live && m === null) setError(t('search.serverGone'));
+        if (live && m === null) setError({ key: 'search.serverGone' });
       },
-      (e: unknown) => live && setError(asTegamiError(e).message),
+      (e: unknown) => live && setError(asTegamiError(e)),
     );
     return () => {
       live = false;
     };
-  }, [uid, mailboxId, download, t]);
+  }, [uid, mailboxId, download]);
   return (
     <section className="reader empty-state" data-testid="reader">
       {error === null ? (
@@ -99,7 +100,7 @@ function ServerOnly({
         </p>
       ) : (
         <p className="pane-error" role="alert">
-          {error}
+          {describe(error)}
         </p>
       )}
     </section>
@@ -121,7 +122,7 @@ export function MailPane({
   searchText: string;
   onToast: ToastFn;
 }) {
-  const { t, locale, language, settings, update } = useSettings();
+  const { t, locale, language, settings, update, describe } = useSettings();
   const folderName = folderLabel(mailbox.name, mailbox.role, language);
   const [sort, setSort] = useState<MessageSort>('date');
   const [descending, setDescending] = useState(true);
@@ -250,7 +251,7 @@ export function MailPane({
       void runAction(action, { accountId: account.id, ids, allSeen, allFlagged, targetId }).then((r) => {
         if (r.status === 'empty') onToast(t('actions.nothingSelected'));
         else if (r.status === 'nothing') onToast(t('actions.nothingToUndo'));
-        else if (r.status === 'failed') onToast(t('actions.failed', { action: name, message: r.message }));
+        else if (r.status === 'failed') onToast(t('actions.failed', { action: name, message: describe(r.failure) }));
         else if (action === 'undo') onToast(t('actions.undone'));
         else {
           const text =
@@ -275,7 +276,7 @@ export function MailPane({
         }
       });
     },
-    [account.id, source, selection, targets, mailboxes, t, onToast, setSelection, setPicker],
+    [account.id, source, selection, targets, mailboxes, t, describe, onToast, setSelection, setPicker],
   );
 
   // Opening an unread message marks it read after a moment (Settings), so j/k through the list does not.

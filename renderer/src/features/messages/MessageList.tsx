@@ -203,7 +203,7 @@ export function MessageList({
   handle?: Ref<MessageListHandle>;
   testId?: string;
 }) {
-  const { t, locale, settings } = useSettings();
+  const { t, locale, settings, describe } = useSettings();
   const rowHeight = rowHeights[settings.density];
   const scroller = useRef<HTMLDivElement>(null);
   const { rowCount } = source;
@@ -506,7 +506,7 @@ export function MessageList({
       </div>
       {source.error && (
         <p className="pane-error" role="alert">
-          {t('list.error', { message: source.error.message })}
+          {t('list.error', { message: describe(source.error) })}
         </p>
       )}
     </div>

@@ -3,6 +3,7 @@
  * (`messages.setFlags`, `messages.move`, `messages.copy`, `messages.delete`, `ops.undo`): each
  * applies locally at once, with or without a network, and is replayed on the server by the next sync.
  */
+import type { Failure } from '../../i18n/errors.js';
 import type { MessageKey } from '../../i18n/strings.js';
 import { asTegamiError, call } from '../../ipc/client.js';
 
@@ -36,7 +37,7 @@ export type ActionResult =
   | { status: 'done'; actionId: number | null; count: number }
   | { status: 'empty' }
   | { status: 'nothing' }
-  | { status: 'failed'; message: string };
+  | { status: 'failed'; failure: Failure };
 
 const seen = '\\Seen';
 const flagged = '\\Flagged';
@@ -82,13 +83,13 @@ export async function runAction(action: ActionName, target: ActionTarget): Promi
     if (action === 'archive') {
       const { mailboxes } = await call('mailboxes.list', { accountId: target.accountId });
       const archive = mailboxes.find((m) => m.role === 'archive') ?? mailboxes.find((m) => m.path.toLowerCase() === 'archive');
-      if (!archive) return { status: 'failed', message: 'This account has no Archive folder.' };
+      if (!archive) return { status: 'failed', failure: { key: 'actions.noArchive' } };
       request = actionRequest('move', { ...target, targetId: archive.id });
     } else request = actionRequest(action, target);
-    if (!request) return { status: 'failed', message: 'Choose a folder first.' };
+    if (!request) return { status: 'failed', failure: { key: 'actions.chooseFolder' } };
     const { actionId } = await (call as (n: string, i: unknown) => Promise<{ actionId: number }>)(request.name, request.input);
     return { status: 'done', actionId, count: target.ids.length };
   } catch (error) {
-    return { status: 'failed', message: asTegamiError(error).message };
+    return { status: 'failed', failure: asTegamiError(error).info };
   }
 }

@@ -10,7 +10,7 @@ import { Icon } from '../../ui/Icon.js';
  * in the queue, Discard drops it (the local change is then taken back by the next sync).
  */
 export function FailedOpsDialog({ failed, accounts, onClose }: { failed: Op[]; accounts: readonly Account[]; onClose: () => void }) {
-  const { t, locale } = useSettings();
+  const { t, locale, describe } = useSettings();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [busy, setBusy] = useState<number | null>(null);
@@ -27,7 +27,7 @@ export function FailedOpsDialog({ failed, accounts, onClose }: { failed: Op[]; a
       () => setBusy(null),
       (e: unknown) => {
         setBusy(null);
-        setError(asTegamiError(e).message);
+        setError(describe(asTegamiError(e)));
       },
     );
   };
@@ -57,7 +57,7 @@ export function FailedOpsDialog({ failed, accounts, onClose }: { failed: Op[]; a
               <div className="op-text">
                 <p className="op-summary">{op.summary}</p>
                 <p className="op-reason" data-testid="failed-op-reason">
-                  {op.error?.message ?? t('ops.noReason')}
+                  {op.error ? describe(op.error) : t('ops.noReason')}
                 </p>
                 <p className="muted op-meta">
                   {accounts.length > 1 && `${accounts.find((a) => a.id === op.accountId)?.name ?? ''} · `}

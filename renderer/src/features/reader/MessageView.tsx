@@ -3,6 +3,7 @@ import type { MessageDetail, MessageSource, PartContent } from '../../../../shar
 import type { Address, AttachmentSummary } from '../../../../shared/domain/message.js';
 import { SOURCE, type FileRef } from '../../../../shared/domain/files.js';
 import { useSettings } from '../../app/settings.js';
+import type { Failure } from '../../i18n/errors.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
 import { Icon } from '../../ui/Icon.js';
 import { addressText, byteSize, fullDate } from '../messages/format.js';
@@ -99,7 +100,7 @@ type FileState =
   | { kind: 'idle' }
   | { kind: 'busy'; received: number; total: number | null }
   | { kind: 'done'; text: string; title?: string | undefined }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; failure: Failure };
 
 /**
  * Save (and, in the desktop app, Open) for one part of a message, or its whole source: the state of
@@ -128,14 +129,14 @@ function useFileAction(messageId: number, part: string, size: number | null) {
                 ? { kind: 'done', text: t('reader.saved') }
                 : { kind: 'done', text: t('reader.savedTo', { path: r.path }), title: r.path },
           );
-    done.then(setState, (e: unknown) => setState({ kind: 'error', message: asTegamiError(e).message }));
+    done.then(setState, (e: unknown) => setState({ kind: 'error', failure: asTegamiError(e) }));
   };
   const percent = state.kind === 'busy' && state.total ? `${Math.min(100, Math.round((state.received / state.total) * 100))}%` : '';
   return { state, run, percent };
 }
 
 function FileStatus({ state, percent }: { state: FileState; percent: string }) {
-  const { t } = useSettings();
+  const { t, describe } = useSettings();
   if (state.kind === 'busy')
     return (
       <span className="muted" role="status" data-testid="file-progress">
@@ -151,7 +152,7 @@ function FileStatus({ state, percent }: { state: FileState; percent: string }) {
   if (state.kind === 'error')
     return (
       <span className="field-error" role="alert" data-testid="attachment-error">
-        {state.message}
+        {describe(state.failure)}
       </span>
     );
   return null;
@@ -227,7 +228,7 @@ function SaveEml({ messageId, subject }: { messageId: number; subject: string })
 }
 
 function Body({ detail }: { detail: MessageDetail }) {
-  const { t, settings, update } = useSettings();
+  const { t, settings, update, describe } = useSettings();
   const [preferText, setPreferText] = useState(false);
   const sender = (detail.from[0]?.address ?? detail.summary.from?.address ?? '').toLowerCase();
   const trusted = sender !== '' && settings.remoteSenders.includes(sender);
@@ -302,7 +303,7 @@ function Body({ detail }: { detail: MessageDetail }) {
       )}
       {content?.state === 'error' && (
         <p className="pane-error" role="alert">
-          {t('reader.error', { message: content.error.message })}
+          {t('reader.error', { message: describe(content.error) })}
         </p>
       )}
       {content?.state === 'ready' &&
@@ -318,7 +319,7 @@ function Body({ detail }: { detail: MessageDetail }) {
 }
 
 function Source({ id }: { id: number }) {
-  const { t } = useSettings();
+  const { t, describe } = useSettings();
   const source = useLoad<MessageSource>(`src:${id}`, () => call('messages.source', { id }));
   if (!source || source.state === 'loading')
     return (
@@ -329,7 +330,7 @@ function Source({ id }: { id: number }) {
   if (source.state === 'error')
     return (
       <p className="pane-error" role="alert">
-        {source.error.message}
+        {describe(source.error)}
       </p>
     );
   return (
@@ -342,7 +343,7 @@ function Source({ id }: { id: number }) {
 
 /** The reading pane: headers, then only what is shown is fetched (the text or HTML part). */
 export function MessageView({ messageId, count }: { messageId: number | null; count: number }) {
-  const { t, locale } = useSettings();
+  const { t, locale, describe } = useSettings();
   // A detail read moments ago (the click's prefetch, or a neighbour's) renders at once; one older than
   // a few seconds renders too, while it is read again.
   const known = messageId === null ? undefined : peekDetail(messageId);
@@ -370,7 +371,7 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
     return (
       <section className="reader" data-testid="reader">
         <p className="pane-error" role="alert">
-          {t('reader.error', { message: detail.error.message })}
+          {t('reader.error', { message: describe(detail.error) })}
         </p>
       </section>
     );
@@ -434,7 +435,7 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
             <h3>{t('reader.attachments', { n: attachments.length })}</h3>
             <ul>
               {attachments.map((a) => (
-                <AttachmentRow key={a.part} messageId={m.id} a={a} />
+                <AttachmentRow key={`${m.id}:${a.part}`} messageId={m.id} a={a} />
               ))}
             </ul>
           </section>
