@@ -2,7 +2,7 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { fetchPreviews } from './parts.js';
-import { headerValues, toHeaderRecord } from './session.js';
+import { headerValues, sentTime, toHeaderRecord } from './session.js';
 
 const fetched = (subject: string | undefined, headers: Buffer): FetchMessageObject =>
   ({ seq: 1, uid: 7, envelope: { subject }, headers, flags: new Set<string>(), internalDate: new Date(0), size: 10 }) as FetchMessageObject;
@@ -66,5 +66,15 @@ describe('fetchPreviews', () => {
     expect((await fetchPreviews(client([message(7, 'a'), message(9, 'b')], 1), [7, 9])).size).toBe(1);
     expect((await fetchPreviews(client([message(7, 'a')], 1), [7])).size).toBe(1);
     expect((await fetchPreviews(client([message(7, 'a')], 0), [7])).size).toBe(0);
+  });
+});
+
+describe('sentTime', () => {
+  it('reads a three-digit year as years since 1900 (RFC 5322 4.3), and leaves others alone', () => {
+    expect(new Date(sentTime(new Date('Mon, 10 Jun 102 10:00:00 +0000')) ?? 0).toISOString()).toBe('2002-06-10T10:00:00.000Z');
+    expect(new Date(sentTime(new Date('10 Jun 99 10:00:00 GMT')) ?? 0).toISOString()).toBe('1999-06-10T10:00:00.000Z');
+    expect(new Date(sentTime(new Date('Thu, 1 Jan 2026 09:04:00 +0900')) ?? 0).toISOString()).toBe('2026-01-01T00:04:00.000Z');
+    expect(sentTime('not a date')).toBeNull();
+    expect(sentTime(undefined)).toBeNull();
   });
 });

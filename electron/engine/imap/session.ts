@@ -36,6 +36,19 @@ const toTime = (d: Date | string | undefined): number | null => {
   const t = (d instanceof Date ? d : new Date(d)).getTime();
   return Number.isFinite(t) ? t : null;
 };
+/**
+ * The Date header as a time. RFC 5322 4.3 (obsolete syntax): a three-digit year is 1900 + it (old
+ * mailers wrote years since 1900, "Jun 10 102"); two-digit years the parser already places in
+ * 1950-2049.
+ */
+export const sentTime = (d: Date | string | undefined): number | null => {
+  const t = toTime(d);
+  if (t === null) return null;
+  const date = new Date(t);
+  const year = date.getUTCFullYear();
+  if (year >= 100 && year < 1000) date.setUTCFullYear(year + 1900);
+  return date.getTime();
+};
 const messageIds = (text: string): string[] => [...text.matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
 
 /**
@@ -100,7 +113,7 @@ export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
     modseq: m.modseq ?? null,
     flags: [...(m.flags ?? [])],
     internalDate: toTime(m.internalDate) ?? 0,
-    sentDate: toTime(env?.date),
+    sentDate: sentTime(env?.date),
     size: m.size ?? 0,
     subject: subjectOf(env?.subject, m.headers),
     from: from ? toAddress(from) : null,
