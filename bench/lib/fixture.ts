@@ -55,7 +55,11 @@ async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'mess
   const parts = new PartStore(db, path.dirname(file));
   const bulk = await openBulkWriter(
     file,
-    { insertHeaders: (...batch) => messages.insertHeaders(...batch), storeTexts: (batch) => parts.storeTexts(batch) },
+    {
+      insertHeaders: (...batch) => messages.insertHeaders(...batch),
+      storeTexts: (batch) => parts.storeTexts(batch),
+      backfillBodies: (limit) => parts.backfillBodies(limit),
+    },
     { onFallback: (error) => log(`bulk writer: no worker thread (${error.message})`) },
   );
   messages.writer = bulk;

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCredentialStore } from './credentials.js';
 import { FileCredentialStore } from './credentials-file.js';
+import { openDatabase } from './db/database.js';
+import { migrations } from './db/migrations.js';
 import { openEngine } from './index.js';
 
 const dirs: string[] = [];
@@ -85,5 +87,45 @@ describe('FileCredentialStore', () => {
     await store.delete(1);
     expect(await store.get(1)).toBeNull();
     expect(store.description).toContain('not encrypted');
+  });
+});
+
+describe('upgrading a store', () => {
+  it('answers at once after the upgrade and indexes text cached before it in the background', async () => {
+    const dataDir = tempDir();
+    const old = openDatabase(path.join(dataDir, 'tegami.db'), migrations.slice(0, 8));
+    old.exec(`
+      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('Work', 'a@x', 'a', 'h', 993, 'tls');
+      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+    `);
+    const message = old.prepare("INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, ?, 0, 'Hello')");
+    const part = old.prepare(
+      "INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (?, '1', 'text/plain', ?, ?, 1)",
+    );
+    old.transaction(() => {
+      for (let uid = 1; uid <= 1200; uid++) {
+        const id = Number(message.run(uid).lastInsertRowid);
+        const text = uid === 7 ? 'the quokkaberry recipe' : `ordinary text ${uid}`;
+        part.run(id, text, text);
+      }
+    })();
+    old.close();
+    const engine = await openEngine({ dataDir, host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
+    try {
+      expect(await engine.invoke('accounts.list', {})).toMatchObject({ ok: true, value: [{ name: 'Work' }] });
+      const search = async () =>
+        ((await engine.invoke('search.local', { query: 'quokkaberry', limit: 10 })) as { ok: true; value: { hits: unknown[] } }).value.hits
+          .length;
+      await expect.poll(search, { timeout: 10_000 }).toBe(1);
+      const db = openDatabase(path.join(dataDir, 'tegami.db'));
+      try {
+        expect(db.prepare('SELECT count(*) FROM body_backfill').pluck().get()).toBe(0);
+        expect(db.prepare('SELECT count(*) FROM body_search').pluck().get()).toBe(1200);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await engine.close();
+    }
   });
 });

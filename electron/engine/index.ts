@@ -63,7 +63,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   const parts = new PartStore(db, options.dataDir);
   const bulk = await openBulkWriter(
     dbFile,
-    { insertHeaders: (...batch) => messages.insertHeaders(...batch), storeTexts: (batch) => parts.storeTexts(batch) },
+    {
+      insertHeaders: (...batch) => messages.insertHeaders(...batch),
+      storeTexts: (batch) => parts.storeTexts(batch),
+      backfillBodies: (limit) => parts.backfillBodies(limit),
+    },
     { onFallback: (error) => console.warn(`tegami: sync stores its rows on the engine's thread (${error.message})`) },
   );
   messages.writer = bulk;
@@ -114,6 +118,25 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     version: options.version,
   });
   let closed = false;
+  // Text cached before migration 9 is indexed for search here, newest first, a chunk per task so
+  // requests are answered in between (search finds those messages by their headers meanwhile).
+  // On the bulk writer's thread, so the engine's own thread stays free (inline when there is none:
+  // then chunks are small and requests are answered between them).
+  let backfillTimer: ReturnType<typeof setTimeout> | null = null;
+  const backfill = () => {
+    backfillTimer = null;
+    if (closed) return;
+    bulk.backfillBodies(bulk.mode === 'worker' ? 500 : 100).then(
+      (indexed) => {
+        if (indexed > 0 && !closed) backfillTimer = setTimeout(backfill, 0);
+      },
+      (error: unknown) => {
+        console.warn(`tegami: indexing cached text for search failed, retrying in a minute (${(error as Error).message})`);
+        if (!closed) backfillTimer = setTimeout(backfill, 60_000);
+      },
+    );
+  };
+  backfillTimer = setTimeout(backfill, 0);
   if (options.background) sync.start();
   return {
     service,
@@ -127,6 +150,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     async close() {
       if (closed) return;
       closed = true;
+      if (backfillTimer !== null) clearTimeout(backfillTimer);
       await sync.stop(); // LOGOUT of every connection, after its current transaction
       await service.close();
       listeners.clear();

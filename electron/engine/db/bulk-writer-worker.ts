@@ -36,9 +36,11 @@ try {
       if (request.kind === 'headers') {
         const ids = messages.insertHeaders(request.accountId, request.mailboxId, request.uidvalidity, request.records);
         reply({ kind: 'done', seq: request.seq, ids });
-      } else {
+      } else if (request.kind === 'texts') {
         parts.storeTexts(request.batch);
         reply({ kind: 'done', seq: request.seq });
+      } else {
+        reply({ kind: 'done', seq: request.seq, count: parts.backfillBodies(request.limit) });
       }
     } catch (error) {
       reply({ kind: 'failed', seq: request.seq, error: toWire(error) });

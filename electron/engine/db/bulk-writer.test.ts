@@ -32,7 +32,11 @@ describe('bulk writer on a worker thread', () => {
   const open = async (options: Parameters<typeof openBulkWriter>[2] = {}) => {
     const w = await openBulkWriter(
       file,
-      { insertHeaders: (...batch) => messages.insertHeaders(...batch), storeTexts: (batch) => parts.storeTexts(batch) },
+      {
+        insertHeaders: (...batch) => messages.insertHeaders(...batch),
+        storeTexts: (batch) => parts.storeTexts(batch),
+        backfillBodies: (limit) => parts.backfillBodies(limit),
+      },
       {
         onFallback: (e) => fallbacks.push(e),
         ...options,
@@ -57,6 +61,30 @@ describe('bulk writer on a worker thread', () => {
     for (const w of writers.splice(0)) await w.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('indexes the text cached before migration 9 in the worker, a chunk per request, newest first', async () => {
+    const ids = messages.insertHeaders(accountId, mailboxId, 7, [record(1), record(2), record(3)]);
+    parts.storeTexts(
+      ids.map((id) => ({
+        messageId: id,
+        parts: [
+          { part: '1', contentType: 'text/plain', charset: null, text: `body ${id} quokka`, searchText: `body ${id} quokka`, size: 1 },
+        ],
+        snippet: null,
+      })),
+    );
+    // As migration 9 leaves a store: the body rows are not there yet, and the messages are listed.
+    db.exec('DELETE FROM body_search; DELETE FROM body_search_cjk;');
+    db.prepare('INSERT INTO body_backfill (message_id) SELECT value FROM json_each(?)').run(JSON.stringify(ids));
+    expect(parts.search({ query: 'quokka', limit: 10 }).messages).toEqual([]);
+    const w = await open();
+    expect(w.mode).toBe('worker');
+    expect(await w.backfillBodies(2)).toBe(2);
+    expect(parts.search({ query: 'quokka', limit: 10 }).messages.map((m) => m.id)).toEqual([ids[2], ids[1]]);
+    expect(await w.backfillBodies(2)).toBe(1);
+    expect(await w.backfillBodies(2)).toBe(0);
+    expect(parts.search({ query: 'quokka', limit: 10 }).messages).toHaveLength(3);
   });
 
   it('stores batches in the worker, answers in order, and the rows are searchable from the main connection', async () => {

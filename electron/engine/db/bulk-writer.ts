@@ -17,6 +17,8 @@ export interface BulkWriter {
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): Promise<number[]>;
   /** Stores one batch of decoded text parts (one transaction; PartStore.storeTexts). */
   storeTexts(batch: TextBatch): Promise<void>;
+  /** Indexes up to `limit` messages of migration 9's backlog (PartStore.backfillBodies); resolves with how many. */
+  backfillBodies(limit: number): Promise<number>;
   /** 'worker' while the worker thread serves; 'inline' when rows are written on the calling thread. */
   readonly mode: 'worker' | 'inline';
   close(): Promise<void>;
@@ -26,6 +28,7 @@ export interface BulkWriter {
 export interface BulkStores {
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[];
   storeTexts(batch: TextBatch): void;
+  backfillBodies(limit: number): number;
 }
 
 /** A synchronous call as a promise: its result, or its exception as a rejection. */
@@ -44,6 +47,7 @@ export function inlineBulkWriter(stores: BulkStores): BulkWriter {
     insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
       settle(() => stores.insertHeaders(accountId, mailboxId, uidvalidity, records)),
     storeTexts: (batch) => settle(() => stores.storeTexts(batch)),
+    backfillBodies: (limit) => settle(() => stores.backfillBodies(limit)),
     close: () => Promise.resolve(),
   };
 }
@@ -60,10 +64,11 @@ export interface WriterWorkerData {
 export type WriterRequest =
   | { kind: 'headers'; seq: number; accountId: number; mailboxId: number; uidvalidity: number; records: HeaderRecord[] }
   | { kind: 'texts'; seq: number; batch: TextBatch }
+  | { kind: 'backfill'; seq: number; limit: number }
   | { kind: 'close' };
 export type WriterReply =
   | { kind: 'ready' }
-  | { kind: 'done'; seq: number; ids?: number[] }
+  | { kind: 'done'; seq: number; ids?: number[]; count?: number }
   | { kind: 'failed'; seq: number; error: WireError }
   | { kind: 'broken'; error: WireError };
 export interface WireError {
@@ -146,7 +151,7 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
     options.onFallback?.(error instanceof Error ? error : new Error(String(error)));
     return inline;
   }
-  const pending = new Map<number, { resolve: (ids: number[] | undefined) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (reply: { ids?: number[]; count?: number }) => void; reject: (error: Error) => void }>();
   let seq = 0;
   let broken: Error | null = null;
   let closing = false;
@@ -174,7 +179,7 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
       } else {
         const p = pending.get(reply.seq);
         pending.delete(reply.seq);
-        if (reply.kind === 'done') p?.resolve(reply.ids);
+        if (reply.kind === 'done') p?.resolve(reply);
         else p?.reject(fromWire(reply.error));
         settled();
       }
@@ -207,7 +212,7 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
     for (let done = Atomics.load(progress, 0); posted - done >= maxQueued; done = Atomics.load(progress, 0))
       if (Atomics.wait(progress, 0, done, stallMs) === 'timed-out') break;
     posted++;
-    return new Promise<number[] | undefined>((resolve, reject) => {
+    return new Promise<{ ids?: number[]; count?: number }>((resolve, reject) => {
       pending.set(request.seq, { resolve, reject });
       worker.ref(); // an answer is owed: keep the process alive until it comes
       worker.postMessage(request);
@@ -219,11 +224,15 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
     },
     insertHeaders(accountId, mailboxId, uidvalidity, records) {
       if (broken || closing) return inline.insertHeaders(accountId, mailboxId, uidvalidity, records);
-      return post({ kind: 'headers', seq: ++seq, accountId, mailboxId, uidvalidity, records }).then((ids) => ids ?? []);
+      return post({ kind: 'headers', seq: ++seq, accountId, mailboxId, uidvalidity, records }).then((r) => r.ids ?? []);
     },
     storeTexts(batch) {
       if (broken || closing) return inline.storeTexts(batch);
       return post({ kind: 'texts', seq: ++seq, batch }).then(() => undefined);
+    },
+    backfillBodies(limit) {
+      if (broken || closing) return inline.backfillBodies(limit);
+      return post({ kind: 'backfill', seq: ++seq, limit }).then((r) => r.count ?? 0);
     },
     async close() {
       if (closing) return;

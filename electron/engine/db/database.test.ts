@@ -19,6 +19,11 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** An account with an INBOX (id 1), for the migration tests' stores. */
+const ONE_INBOX = `
+  INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
+  INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');`;
+
 describe('openDatabase', () => {
   it('creates a WAL store with foreign keys on at the latest schema', () => {
     const db = openDatabase(tempFile());
@@ -157,8 +162,7 @@ describe('migration 6', () => {
     const file = tempFile();
     const old = openDatabase(file, migrations.slice(0, 5));
     old.exec(`
-      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
-      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      ${ONE_INBOX}
       INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject, addresses)
         VALUES (1, 1, 1, 0, '会議の議事録', '{"from":[{"name":"田中 太郎","address":"tanaka@example.jp"}],"to":[]}');
       INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '1', 'text/plain', '同期します', '同期します', 5);
@@ -200,8 +204,7 @@ describe('migration 7', () => {
     const file = tempFile();
     const old = openDatabase(file, migrations.slice(0, 6));
     old.exec(`
-      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
-      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      ${ONE_INBOX}
       INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Before the upgrade');
     `);
     migrate(old, migrations.slice(0, 7));
@@ -244,8 +247,7 @@ describe('migration 11', () => {
     const file = tempFile();
     const old = openDatabase(file, migrations.slice(0, 10));
     old.exec(`
-      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
-      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      ${ONE_INBOX}
       INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Both kinds');
       INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '1', 'text/plain', 'plain words', 'plain words', 11);
       INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES (1, '2', 'text/html', '<p>html words</p>', 'html words', 17);
@@ -325,8 +327,7 @@ describe('migration 9', () => {
     const file = tempFile();
     const old = openDatabase(file, migrations.slice(0, 8));
     old.exec(`
-      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
-      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      ${ONE_INBOX}
       INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject, addresses)
         VALUES (1, 1, 1, 0, '会議の議事録', '{"from":[{"name":"田中 太郎","address":"tanaka@example.jp"}],"to":[]}');
       INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 2, 0, 'No text cached');
@@ -340,13 +341,57 @@ describe('migration 9', () => {
     const rows = (table: string) => (old.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     expect(match('message_search', '"議事録"')).toEqual([1]);
     expect(match('message_search', '"tanaka@example"')).toEqual([1]);
-    expect(match('message_search', '"同期しま"')).toEqual([]); // text is in the body index now
+    expect(match('message_search', '"同期しま"')).toEqual([]); // text goes to the body index…
+    // …after the upgrade, in the background (openEngine): the upgrade itself only lists what to index.
+    expect([rows('message_search'), rows('message_search_cjk'), rows('body_search'), rows('body_search_cjk')]).toEqual([2, 2, 0, 0]);
+    expect(old.prepare('SELECT message_id FROM body_backfill').pluck().all()).toEqual([1]);
+    const parts = new PartStore(old, path.dirname(file));
+    expect(parts.search({ query: '議事録', limit: 10 }).messages.map((m) => m.id)).toEqual([1]); // by its header meanwhile
+    expect(parts.backfillBodies()).toBe(1);
+    expect(parts.backfillBodies()).toBe(0);
     expect(match('body_search', '"同期しま"')).toEqual([1]);
     expect(match('body_search', '"します\nsecond"')).toEqual([1]); // parts in part order, one line each
     expect(match('message_search_cjk', '"田中"')).toEqual([1]);
     expect(match('body_search_cjk', '"同期"')).toEqual([1]);
     expect([rows('message_search'), rows('message_search_cjk'), rows('body_search'), rows('body_search_cjk')]).toEqual([2, 2, 1, 1]);
-    expect(new PartStore(old, path.dirname(file)).search({ query: '議事録 同期', limit: 10 }).messages.map((m) => m.id)).toEqual([1]);
+    expect(parts.search({ query: '議事録 同期', limit: 10 }).messages.map((m) => m.id)).toEqual([1]);
+    old.close();
+  });
+
+  it('indexes each waiting message once: writers that get there first take it off the backfill list', () => {
+    const file = tempFile();
+    const old = openDatabase(file, migrations.slice(0, 8));
+    old.exec(`
+      ${ONE_INBOX}
+      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'one'), (1, 1, 2, 0, 'two'),
+        (1, 1, 3, 0, 'three'), (1, 1, 4, 0, 'four');
+      INSERT INTO parts (message_id, part, content_type, text, search_text, size) VALUES
+        (1, '1', 'text/plain', 'alpha text', 'alpha text', 1), (2, '1', 'text/plain', 'bravo text', 'bravo text', 1),
+        (3, '1', 'text/plain', 'charlie text', 'charlie text', 1), (4, '1', 'text/plain', 'delta text', 'delta text', 1);
+    `);
+    migrate(old, migrations);
+    const parts = new PartStore(old, path.dirname(file));
+    const rows = (table: string) => (old.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const found = (q: string) => parts.search({ query: q, limit: 10 }).messages.map((m) => m.id);
+    // 1: the prefetch stores a second part; 2: a part opened on demand (the trigger); 3: expunged.
+    parts.storeTexts([
+      {
+        messageId: 1,
+        parts: [{ part: '2', contentType: 'text/plain', charset: null, text: 'extra', searchText: 'extra', size: 1 }],
+        snippet: null,
+      },
+    ]);
+    old.prepare("UPDATE parts SET search_text = 'bravo changed' WHERE message_id = 2").run();
+    old.prepare('DELETE FROM messages WHERE id = 3').run();
+    expect(old.prepare('SELECT message_id FROM body_backfill').pluck().all()).toEqual([4]);
+    expect(parts.backfillBodies(10)).toBe(1);
+    expect(parts.backfillBodies(10)).toBe(0);
+    expect([rows('body_search'), rows('body_search_cjk')]).toEqual([3, 3]);
+    expect(found('alpha extra')).toEqual([1]);
+    expect(found('bravo changed')).toEqual([2]);
+    expect(found('bravo text')).toEqual([]);
+    expect(found('charlie')).toEqual([]);
+    expect(found('delta text')).toEqual([4]);
     old.close();
   });
 
@@ -354,8 +399,7 @@ describe('migration 9', () => {
     const file = tempFile();
     const db = openDatabase(file);
     db.exec(`
-      INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
-      INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');
+      ${ONE_INBOX}
     `);
     const match = (table: string, q: string) =>
       (db.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);

@@ -447,6 +447,7 @@ export const migrations: readonly Migration[] = [
         DELETE FROM message_search_cjk WHERE rowid = old.id;
         DELETE FROM body_search WHERE rowid = old.id;
         DELETE FROM body_search_cjk WHERE rowid = old.id;
+        DELETE FROM body_backfill WHERE message_id = old.id;
       END;
       CREATE TRIGGER messages_search_update AFTER UPDATE OF subject, addresses ON messages BEGIN
         DELETE FROM message_search WHERE rowid = new.id;
@@ -461,6 +462,7 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER parts_search_insert AFTER INSERT ON parts WHEN new.search_text IS NOT NULL AND NOT tegami_search_deferred() BEGIN
         DELETE FROM body_search WHERE rowid = new.message_id;
         DELETE FROM body_search_cjk WHERE rowid = new.message_id;
+        DELETE FROM body_backfill WHERE message_id = new.message_id;
         INSERT INTO body_search (rowid, body)
           SELECT new.message_id, b FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = new.message_id);
         INSERT INTO body_search_cjk (rowid, grams)
@@ -469,6 +471,7 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER parts_search_update AFTER UPDATE OF search_text ON parts WHEN NOT tegami_search_deferred() BEGIN
         DELETE FROM body_search WHERE rowid = new.message_id;
         DELETE FROM body_search_cjk WHERE rowid = new.message_id;
+        DELETE FROM body_backfill WHERE message_id = new.message_id;
         INSERT INTO body_search (rowid, body)
           SELECT new.message_id, b FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = new.message_id);
         INSERT INTO body_search_cjk (rowid, grams)
@@ -477,6 +480,7 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER parts_search_delete AFTER DELETE ON parts WHEN old.search_text IS NOT NULL BEGIN
         DELETE FROM body_search WHERE rowid = old.message_id;
         DELETE FROM body_search_cjk WHERE rowid = old.message_id;
+        DELETE FROM body_backfill WHERE message_id = old.message_id;
         INSERT INTO body_search (rowid, body)
           SELECT old.message_id, b FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = old.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = old.message_id);
         INSERT INTO body_search_cjk (rowid, grams)
@@ -486,12 +490,12 @@ export const migrations: readonly Migration[] = [
       INSERT INTO message_search (rowid, subject, addresses) SELECT id, subject, tegami_address_text(addresses) FROM messages ORDER BY id;
       INSERT INTO message_search_cjk (rowid, grams)
         SELECT id, tegami_cjk_grams(subject, tegami_address_text(addresses)) FROM messages ORDER BY id;
-      CREATE TEMP TABLE migrate_bodies AS
-        SELECT message_id AS id, group_concat(search_text, char(10) ORDER BY part) AS body FROM parts
-        WHERE search_text IS NOT NULL GROUP BY message_id HAVING body <> '';
-      INSERT INTO body_search (rowid, body) SELECT id, body FROM migrate_bodies ORDER BY id;
-      INSERT INTO body_search_cjk (rowid, grams) SELECT id, tegami_cjk_grams(body) FROM migrate_bodies ORDER BY id;
-      DROP TABLE migrate_bodies;
+      -- The text already cached is indexed after the upgrade, in the background, newest first
+      -- (PartStore.backfillBodies): indexing every body here took ~26 s for 100,000 messages, with
+      -- the engine unable to answer. body_backfill lists the messages still waiting; whatever writes
+      -- a message's body row (storeTexts, the triggers above) takes it off the list.
+      CREATE TABLE body_backfill (message_id INTEGER PRIMARY KEY) STRICT;
+      INSERT INTO body_backfill (message_id) SELECT DISTINCT message_id FROM parts WHERE search_text IS NOT NULL;
     `,
   },
   {

@@ -205,6 +205,9 @@ export class PartStore {
       ),
       messageIds: db.prepare<[], { id: number }>('SELECT id FROM messages'),
       mailboxState: db.prepare<[number], { uidvalidity: number | null }>('SELECT uidvalidity FROM mailboxes WHERE id = ?'),
+      backfillPending: db.prepare<[], 1>('SELECT 1 FROM body_backfill LIMIT 1').pluck(),
+      backfillNext: db.prepare<[number], number>('SELECT message_id FROM body_backfill ORDER BY message_id DESC LIMIT ?').pluck(),
+      backfillDone: db.prepare<[number]>('DELETE FROM body_backfill WHERE message_id = ?'),
       hasSearchText: db.prepare<[number], 1>('SELECT 1 FROM parts WHERE message_id = ? AND search_text IS NOT NULL LIMIT 1').pluck(),
       searchTexts: db
         .prepare<[number], string>('SELECT search_text FROM parts WHERE message_id = ? AND search_text IS NOT NULL ORDER BY part')
@@ -290,7 +293,25 @@ export class PartStore {
           }
           for (const r of rows.values()) if (r.readBack) r.body = this.#q.searchTexts.all(r.id).join('\n');
           this.#index.storeBodies([...rows.values()]);
+          // Their body rows are written: nothing left for the backfill of migration 9 to do for them.
+          if (this.#q.backfillPending.get() !== undefined) for (const id of rows.keys()) this.#q.backfillDone.run(id);
         });
+      })(),
+    );
+  }
+
+  /**
+   * Indexes the cached text of up to `limit` messages that migration 9 left for later (text cached
+   * before the upgrade), newest first, in one transaction. Returns how many it indexed: 0 when none
+   * are left. Every other writer of a body row takes its message off the list, so these have none.
+   */
+  backfillBodies(limit = 500): number {
+    return this.#write(() =>
+      this.#db.transaction(() => {
+        const ids = this.#q.backfillNext.all(limit);
+        this.#index.storeBodies(ids.map((id) => ({ id, body: this.#q.searchTexts.all(id).join('\n'), replace: false })));
+        for (const id of ids) this.#q.backfillDone.run(id);
+        return ids.length;
       })(),
     );
   }
