@@ -136,7 +136,7 @@ export const SearchServerInput = z.object({
 });
 export type SearchServerInput = z.infer<typeof SearchServerInput>;
 
-/** A server-only hit's sender, subject, date (INTERNALDATE, ISO 8601) and size, from one FETCH with the search. */
+/** A server-only hit's sender, subject, date (INTERNALDATE, ISO 8601; '' when the server gave none) and size, from one FETCH with the search. */
 export const ServerHitPreview = z.object({
   from: Address.nullable(),
   subject: z.string(),

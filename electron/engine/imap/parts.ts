@@ -187,7 +187,8 @@ export async function fetchPreviews(client: ImapFlow, uids: readonly number[]): 
       { uid: true },
     )) {
       const r = toHeaderRecord(m);
-      out.set(m.uid, { from: r.from, subject: r.subject, date: new Date(r.internalDate).toISOString(), size: r.size });
+      const date = r.internalDate > 0 ? new Date(r.internalDate).toISOString() : ''; // no INTERNALDATE: no date shown
+      out.set(m.uid, { from: r.from, subject: r.subject, date, size: r.size });
     }
   } catch {
     // No previews: the hits are listed by UID, and opening one downloads it.
