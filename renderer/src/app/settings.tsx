@@ -104,11 +104,6 @@ export function useSettings(): SettingsContextValue {
   return v;
 }
 
-/** Words for an engine error (or the UI's own failure) in the UI's language. */
-export function useDescribe(): (failure: Failure) => string {
-  return useSettings().describe;
-}
-
 /** Just the translator. */
 export function useT(): Translate {
   return useSettings().t;
