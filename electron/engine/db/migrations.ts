@@ -8,6 +8,23 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * Migration 9's trigger body: a message's body rows rebuilt from all its cached parts (none when no
+ * text is left or the message is gone), and the message off the backfill list. `m` is the trigger's
+ * message id expression (new.message_id / old.message_id).
+ */
+const recomputeBody = (m: string): string => {
+  const text = `(SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = ${m} AND search_text IS NOT NULL) AS b)`;
+  const live = `b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = ${m})`;
+  return `        DELETE FROM body_search WHERE rowid = ${m};
+        DELETE FROM body_search_cjk WHERE rowid = ${m};
+        DELETE FROM body_backfill WHERE message_id = ${m};
+        INSERT INTO body_search (rowid, body)
+          SELECT ${m}, b FROM ${text} WHERE ${live};
+        INSERT INTO body_search_cjk (rowid, grams)
+          SELECT ${m}, tegami_cjk_grams(b) FROM ${text} WHERE ${live};`;
+};
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -460,31 +477,13 @@ export const migrations: readonly Migration[] = [
       -- A message's body rows are recomputed from all its cached parts whenever one changes (parts
       -- deleted with their message leave none behind: the last one's trigger finds no text).
       CREATE TRIGGER parts_search_insert AFTER INSERT ON parts WHEN new.search_text IS NOT NULL AND NOT tegami_search_deferred() BEGIN
-        DELETE FROM body_search WHERE rowid = new.message_id;
-        DELETE FROM body_search_cjk WHERE rowid = new.message_id;
-        DELETE FROM body_backfill WHERE message_id = new.message_id;
-        INSERT INTO body_search (rowid, body)
-          SELECT new.message_id, b FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = new.message_id);
-        INSERT INTO body_search_cjk (rowid, grams)
-          SELECT new.message_id, tegami_cjk_grams(b) FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = new.message_id);
+${recomputeBody('new.message_id')}
       END;
       CREATE TRIGGER parts_search_update AFTER UPDATE OF search_text ON parts WHEN NOT tegami_search_deferred() BEGIN
-        DELETE FROM body_search WHERE rowid = new.message_id;
-        DELETE FROM body_search_cjk WHERE rowid = new.message_id;
-        DELETE FROM body_backfill WHERE message_id = new.message_id;
-        INSERT INTO body_search (rowid, body)
-          SELECT new.message_id, b FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = new.message_id);
-        INSERT INTO body_search_cjk (rowid, grams)
-          SELECT new.message_id, tegami_cjk_grams(b) FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = new.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = new.message_id);
+${recomputeBody('new.message_id')}
       END;
       CREATE TRIGGER parts_search_delete AFTER DELETE ON parts WHEN old.search_text IS NOT NULL BEGIN
-        DELETE FROM body_search WHERE rowid = old.message_id;
-        DELETE FROM body_search_cjk WHERE rowid = old.message_id;
-        DELETE FROM body_backfill WHERE message_id = old.message_id;
-        INSERT INTO body_search (rowid, body)
-          SELECT old.message_id, b FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = old.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = old.message_id);
-        INSERT INTO body_search_cjk (rowid, grams)
-          SELECT old.message_id, tegami_cjk_grams(b) FROM (SELECT (SELECT group_concat(search_text, char(10) ORDER BY part) FROM parts WHERE message_id = old.message_id AND search_text IS NOT NULL) AS b) WHERE b <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = old.message_id);
+${recomputeBody('old.message_id')}
       END;
 
       INSERT INTO message_search (rowid, subject, addresses) SELECT id, subject, tegami_address_text(addresses) FROM messages ORDER BY id;
