@@ -55,7 +55,7 @@ export const headerRecord = (uid: number, overrides: Partial<HeaderRecord> = {})
   messageId: `<m${uid}@example.com>`,
   inReplyTo: null,
   references: [],
-  bodystructure: { type: 'text/plain', parameters: { charset: 'utf-8' }, size: 100 },
+  bodystructure: JSON.stringify({ type: 'text/plain', parameters: { charset: 'utf-8' }, size: 100 }),
   attachments: [],
   ...overrides,
 });

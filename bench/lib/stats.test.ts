@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatMs, formatSeconds, formatTable, median, percentile, resultTable, sizeFromEnv } from './stats.js';
+import { formatCount, formatMs, formatSeconds, formatTable, median, pairedRatios, percentile, resultTable, sizeFromEnv } from './stats.js';
 
 describe('percentile', () => {
   it('uses the nearest rank', () => {
@@ -17,6 +17,17 @@ describe('percentile', () => {
     percentile(v, 50);
     expect(v).toEqual([3, 1, 2]);
     expect(() => percentile(v, 101)).toThrow(RangeError);
+  });
+});
+
+describe('pairedRatios', () => {
+  it('divides each run by the mean of the baseline runs around it', () => {
+    expect(pairedRatios([8, 10, 6], [13.5, 10.5])).toEqual([1.5, 1.3125]);
+  });
+
+  it('refuses runs that are not interleaved baseline first and last', () => {
+    expect(() => pairedRatios([8, 10], [12, 12])).toThrow(RangeError);
+    expect(() => pairedRatios([8], [])).toThrow(RangeError);
   });
 });
 

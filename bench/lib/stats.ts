@@ -12,6 +12,17 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const median = (values: readonly number[]): number => percentile(values, 50);
 
+/**
+ * Runs interleaved as baseline, ours, baseline, ours, …, baseline: each of ours against the mean of
+ * the baseline runs just before and after it. On a shared machine the speed of both drifts over
+ * a minute by more than the margins measured; a run's neighbours saw the machine as it did.
+ */
+export function pairedRatios(baseline: readonly number[], ours: readonly number[]): number[] {
+  if (ours.length === 0 || baseline.length !== ours.length + 1)
+    throw new RangeError(`pairedRatios: needs one baseline run more than ours, got ${baseline.length} and ${ours.length}`);
+  return ours.map((t, i) => t / (((baseline[i] as number) + (baseline[i + 1] as number)) / 2));
+}
+
 /** 0.1234 s → "0.123 s", 12.3456 s → "12.3 s", 0.0123 → "12.3 ms". */
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return 'n/a';

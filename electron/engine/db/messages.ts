@@ -20,7 +20,11 @@ export interface HeaderRecord {
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
-  bodystructure: unknown;
+  /**
+   * BODYSTRUCTURE as imapflow parsed it, as JSON text: serialised where it is fetched, since a
+   * string crosses to the writer thread at a fraction of the cost of the object tree.
+   */
+  bodystructure: string | null;
   attachments: AttachmentSummary[];
 }
 
@@ -89,8 +93,9 @@ export interface PageQuery {
 const sortColumn: Record<MessageSort, string> = { date: 'internal_date', from: 'sort_from', subject: 'sort_subject', size: 'size' };
 
 /** Flags in one canonical order, so equal sets compare equal as JSON. */
+const flagOrder = new Intl.Collator('en').compare; // a.localeCompare(b, 'en'), without a collator per call
 export const canonicalFlags = (flags: Iterable<string>): string[] =>
-  [...new Set([...flags].filter((f) => f.toLowerCase() !== '\\recent'))].sort((a, b) => a.localeCompare(b, 'en'));
+  [...new Set([...flags].filter((f) => f.toLowerCase() !== '\\recent'))].sort(flagOrder);
 
 const has = (flags: string[], flag: string) => flags.some((f) => f.toLowerCase() === flag.toLowerCase());
 
@@ -178,9 +183,12 @@ export class MessageStore {
            @sentDate, @size, @subject, @fromName, @fromAddr, @sortFrom, @sortSubject, @addresses, @messageId, @inReplyTo, @refs,
            @threadId, @bodystructure, @hasAttachments, @attachments)`,
       ),
-      known: db.prepare<[number, number, number], { id: number }>(
-        'SELECT id FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND uid = ?',
-      ),
+      knownUids: db
+        .prepare<[number, number, number, number], number>(
+          'SELECT uid FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND uid BETWEEN ? AND ?',
+        )
+        .pluck(),
+      hasStale: db.prepare<[number], number>('SELECT 1 FROM messages WHERE mailbox_id = ? AND stale = 1 LIMIT 1').pluck(),
       maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM messages'),
       rematch: db.prepare(
         `UPDATE messages SET uidvalidity = @uidvalidity, uid = @uid, stale = 0, modseq = @modseq, flags = @flags, seen = @seen,
@@ -328,18 +336,30 @@ export class MessageStore {
         // Ids are given here (the next after the largest, as SQLite would) so the thread is known
         // before the row is written: one INSERT per message, no UPDATE after it.
         let nextId = (this.#q.maxId.get()?.id ?? 0) + 1;
+        // What is stored already is read once per batch, not once per row: the UIDs in the batch's
+        // range (a resumed pass), and whether the mailbox has stale rows to re-match at all.
+        let low = Infinity;
+        let high = -Infinity;
+        for (const r of records) {
+          low = Math.min(low, r.uid);
+          high = Math.max(high, r.uid);
+        }
+        const known = new Set(records.length ? this.#q.knownUids.all(mailboxId, uidvalidity, low, high) : []);
+        const rematching = this.#q.hasStale.get(mailboxId) !== undefined;
         for (const r of records) {
           const flags = canonicalFlags(r.flags);
           const flagCols = flagColumns(flags);
-          if (r.messageId) {
+          if (rematching && r.messageId) {
             const stale = this.#q.staleByMessageId.get(mailboxId, r.messageId);
             if (stale) {
               this.#q.rematch.run({ id: stale.id, uidvalidity, uid: r.uid, modseq: r.modseq, flags: JSON.stringify(flags), ...flagCols });
               ids.push(stale.id);
+              known.add(r.uid);
               continue;
             }
           }
-          if (this.#q.known.get(mailboxId, uidvalidity, r.uid)) continue; // already known (a resumed pass)
+          if (known.has(r.uid)) continue; // already known (a resumed pass, or twice in one batch)
+          known.add(r.uid);
           const id = nextId++;
           const addresses = { from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo };
           this.#q.insert.run({
@@ -363,7 +383,7 @@ export class MessageStore {
             messageId: r.messageId,
             inReplyTo: r.inReplyTo,
             refs: JSON.stringify(r.references),
-            bodystructure: r.bodystructure === undefined || r.bodystructure === null ? null : JSON.stringify(r.bodystructure),
+            bodystructure: r.bodystructure,
             hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
             attachments: JSON.stringify(r.attachments),
           });

@@ -2,7 +2,7 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { fetchPreviews } from './parts.js';
-import { headerValues, sentTime, toHeaderRecord } from './session.js';
+import { headerValues, referencesOf, sentTime, toHeaderRecord } from './session.js';
 
 const fetched = (subject: string | undefined, headers: Buffer): FetchMessageObject =>
   ({ seq: 1, uid: 7, envelope: { subject }, headers, flags: new Set<string>(), internalDate: new Date(0), size: 10 }) as FetchMessageObject;
@@ -18,6 +18,29 @@ describe('header fields of a HEADER.FIELDS response', () => {
   it('takes References from that field only, never from a Subject holding <…>', () => {
     const raw = Buffer.from('Subject: see <not-a-ref@x>\r\nReferences: <r1@x>\r\n\t<r2@x>\r\n\r\n');
     expect(toHeaderRecord(fetched('see <not-a-ref@x>', raw)).references).toEqual(['<r1@x>', '<r2@x>']);
+  });
+
+  it('reads References ids in one pass exactly as unfolding the field and matching <…> would', () => {
+    const slow = (raw: Buffer | undefined) =>
+      [
+        ...headerValues(raw, 'references')
+          .join(' ')
+          .matchAll(/<[^<>\s]+>/g),
+      ].map((m) => m[0]);
+    const samples = [
+      'References: <a@x>\r\n <b@x>\r\n\r\n',
+      'REFERENCES:<a@x> <b@x>\n\t<c@x>\n\n',
+      'References:\r\n <only-folded@x>\r\n\r\n',
+      'References: <a@x>\r\nReferences: <second-field@x>\r\n\r\n',
+      'Subject: <no@x>\r\n folded <still-subject@x>\r\nReferences: <r@x>\r\n',
+      'References: <broken\r\n @x> <ok@x>\r\n',
+      'References: no ids here\r\n',
+      'References-Extra: <not-this@x>\r\nReferencesX: <nor@x>\r\n',
+      '',
+    ];
+    for (const text of samples) expect(referencesOf(Buffer.from(text, 'latin1')), text).toEqual(slow(Buffer.from(text, 'latin1')));
+    expect(referencesOf(Buffer.from('References: <a@x>\r\n <b@x>\r\n'))).toEqual(['<a@x>', '<b@x>']);
+    expect(referencesOf(undefined)).toEqual([]);
   });
 
   it('repairs a raw 8-bit Shift_JIS subject that the ENVELOPE decoded to U+FFFD', () => {

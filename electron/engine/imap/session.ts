@@ -49,7 +49,8 @@ export const sentTime = (d: Date | string | undefined): number | null => {
   if (year >= 100 && year < 1000) date.setUTCFullYear(year + 1900);
   return date.getTime();
 };
-const messageIds = (text: string): string[] => [...text.matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
+const MESSAGE_ID = /<[^<>\s]+>/g;
+const messageIds = (text: string): string[] => [...text.matchAll(MESSAGE_ID)].map((m) => m[0]);
 
 /**
  * The values of one header field in a HEADER.FIELDS response, unfolded (RFC 5322 2.2.3), in order.
@@ -64,6 +65,29 @@ export function headerValues(raw: Buffer | undefined, name: string): string[] {
     .split(/\r?\n/)
     .filter((line) => line.toLowerCase().startsWith(prefix))
     .map((line) => line.slice(prefix.length).trim());
+}
+
+/**
+ * The message ids of the References fields in a HEADER.FIELDS response: what
+ * messageIds(headerValues(raw, 'references').join(' ')) gives, in one pass over the lines (it runs
+ * for every message of a header sync, on the thread that parses the IMAP stream).
+ */
+export function referencesOf(raw: Buffer | undefined): string[] {
+  const out: string[] = [];
+  if (!raw) return out;
+  // Ids are matched per unfolded field value: a folded line (leading space or tab) continues the
+  // field before it. No closures here: the dev loader wraps each one created per call.
+  let value: string | null = null;
+  for (const line of `${raw.toString('latin1')}\n`.split(/\r?\n/)) {
+    const first = line.charCodeAt(0);
+    if (first === 0x20 || first === 0x09) {
+      if (value !== null) value += ` ${line.trim()}`;
+      continue;
+    }
+    if (value) for (const m of value.matchAll(MESSAGE_ID)) out.push(m[0]);
+    value = line.length >= 11 && line.slice(0, 11).toLowerCase() === 'references:' ? line.slice(11).trim() : null;
+  }
+  return out;
 }
 
 /**
@@ -82,27 +106,28 @@ function subjectOf(envelopeSubject: string | undefined, raw: Buffer | undefined)
 /** Attachments and inline parts, from BODYSTRUCTURE (RFC 3501 7.4.2), without downloading anything. */
 export function attachmentsOf(node: MessageStructureObject | undefined): AttachmentSummary[] {
   const out: AttachmentSummary[] = [];
-  const walk = (n: MessageStructureObject, topLevel: boolean) => {
-    if (n.childNodes?.length) {
-      for (const child of n.childNodes) walk(child, false);
-      return;
-    }
-    const type = n.type.toLowerCase();
-    const filename = n.dispositionParameters?.filename ?? n.parameters?.name ?? null;
-    const disposition = n.disposition?.toLowerCase();
-    const isBodyText = (type === 'text/plain' || type === 'text/html') && disposition !== 'attachment' && !filename;
-    if (isBodyText || (topLevel && type.startsWith('text/') && !filename)) return;
-    out.push({
-      part: n.part ?? '1',
-      filename,
-      contentType: type,
-      size: n.size ?? null,
-      inline: disposition === 'inline' || (!disposition && !!n.id && type.startsWith('image/')),
-      contentId: n.id ?? null,
-    });
-  };
-  if (node) walk(node, true);
+  if (node) collectAttachments(node, true, out);
   return out;
+}
+
+function collectAttachments(n: MessageStructureObject, topLevel: boolean, out: AttachmentSummary[]): void {
+  if (n.childNodes?.length) {
+    for (const child of n.childNodes) collectAttachments(child, false, out);
+    return;
+  }
+  const type = n.type.toLowerCase();
+  const filename = n.dispositionParameters?.filename ?? n.parameters?.name ?? null;
+  const disposition = n.disposition?.toLowerCase();
+  const isBodyText = (type === 'text/plain' || type === 'text/html') && disposition !== 'attachment' && !filename;
+  if (isBodyText || (topLevel && type.startsWith('text/') && !filename)) return;
+  out.push({
+    part: n.part ?? '1',
+    filename,
+    contentType: type,
+    size: n.size ?? null,
+    inline: disposition === 'inline' || (!disposition && !!n.id && type.startsWith('image/')),
+    contentId: n.id ?? null,
+  });
 }
 
 export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
@@ -123,8 +148,8 @@ export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
     replyTo: toAddresses(env?.replyTo),
     messageId: env?.messageId ?? null,
     inReplyTo: env?.inReplyTo ? (messageIds(env.inReplyTo)[0] ?? null) : null,
-    references: messageIds(headerValues(m.headers, 'references').join(' ')),
-    bodystructure: m.bodyStructure ?? null,
+    references: referencesOf(m.headers),
+    bodystructure: m.bodyStructure ? JSON.stringify(m.bodyStructure) : null,
     attachments: attachmentsOf(m.bodyStructure),
   };
 }
