@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   let added: number;
   try {
     added = addedIn(await tegamiSync(s));
+    await s.indexBacklog(); // after the pass, as the engine does: part of what a sync holds in memory
   } finally {
     clearInterval(timer);
     await s.close();

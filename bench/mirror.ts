@@ -30,7 +30,9 @@ async function mirrorOnce(server: DovecotServer, n: number): Promise<ResultRow[]
         timed(async () => {
           const session = await openSession(s.account, s.password);
           try {
-            return await prefetchBodies(session, parts, s.account.id, { window: 'all' });
+            // The pass's header search rows are written meanwhile, as the engine does after a pass.
+            const [prefetched] = await Promise.all([prefetchBodies(session, parts, s.account.id, { window: 'all' }), s.indexBacklog()]);
+            return prefetched;
           } finally {
             await session.logout();
           }

@@ -57,6 +57,7 @@ async function flagReplay(info: DovecotConnectionInfo, file: string, n: number):
   const s = await freshStore(info, file);
   try {
     await tegamiSync(s);
+    await s.indexBacklog();
     const ops = new OpStore(s.db);
     const ids = idsIn(s, 'Flags');
     if (ids.length !== n) throw new Error(`Flags holds ${ids.length} messages, expected ${n}`);
@@ -86,6 +87,7 @@ async function mixedReplay(info: DovecotConnectionInfo, file: string, count: num
   const s = await freshStore(info, file);
   try {
     await tegamiSync(s);
+    await s.indexBacklog();
     const ops = new OpStore(s.db);
     const rand = mulberry32(42);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
@@ -149,6 +151,7 @@ async function localLatency(info: DovecotConnectionInfo, file: string, size: num
   const s = await freshStore(info, file);
   try {
     await tegamiSync(s);
+    await s.indexBacklog();
     const big = s.store.listMailboxes(s.account.id).find((m) => m.path === 'Archive');
     const other = mailboxId(s, 'Junk');
     if (!big?.uidvalidity) throw new Error('Archive was not synced');

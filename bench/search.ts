@@ -41,6 +41,7 @@ export const search: Bench = {
     const s = await reopenStore(connectionInfo(server), synced.file);
     try {
       const parts = s.parts;
+      await s.indexBacklog(); // the header search rows the sync left for after it
       let prefetchNote = 'bodies not cached: subject and addresses only';
       if (withBodies) {
         const r = await timed(async () => {

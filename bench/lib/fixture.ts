@@ -46,11 +46,13 @@ export interface TegamiStore {
   account: AccountRecord;
   password: string;
   file: string;
+  /** Writes the search rows the header passes left for later (migration 12), as the engine does after a pass. */
+  indexBacklog(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The stores over `db`, their bulk writes going through a worker thread's writer, as the engine's do. */
-async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'messages' | 'parts' | 'close'>> {
+async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'messages' | 'parts' | 'indexBacklog' | 'close'>> {
   const messages = new MessageStore(db);
   const parts = new PartStore(db, path.dirname(file));
   const bulk = await openBulkWriter(
@@ -58,17 +60,20 @@ async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'mess
     {
       insertHeaders: (...batch) => messages.insertHeaders(...batch),
       storeTexts: (batch) => parts.storeTexts(batch),
-      backfillBodies: (limit) => parts.backfillBodies(limit),
+      backfillIndex: (limit) => messages.backfillHeaders(limit) || parts.backfillBodies(limit),
     },
     { onFallback: (error) => log(`bulk writer: no worker thread (${error.message})`) },
   );
   messages.writer = bulk;
   parts.writer = bulk;
+  const indexBacklog = async () => {
+    while ((await bulk.backfillIndex(500)) > 0);
+  };
   const close = async () => {
     await bulk.close();
     db.close();
   };
-  return { messages, parts, close };
+  return { messages, parts, indexBacklog, close };
 }
 
 /** A fresh store (migrations applied) with one account for the fixture's user over implicit TLS, its certificate pinned. */

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withImap } from '../../test/dovecot/client.js';
 import { FileCredentialStore } from '../engine/credentials-file.js';
+import { openDatabase } from '../engine/db/database.js';
 import { openEngine, type Engine } from '../engine/index.js';
 import { appRoot } from '../engine/paths.js';
 import { describeFailure, runCli } from './cli.js';
@@ -92,6 +93,16 @@ describe('the command line against the real Dovecot', () => {
     const synced = await cli('sync', '--once');
     expect(synced.code, synced.err).toBe(0);
     expect(synced.out).toBe('');
+    // The pass ends complete: the header search rows it left for after it (migration 12) are written.
+    const db = openDatabase(path.join(dataDir, 'tegami.db'));
+    try {
+      expect(db.prepare('SELECT count(*) FROM header_backfill').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM message_search').pluck().get()).toBe(
+        db.prepare('SELECT count(*) FROM messages').pluck().get(),
+      );
+    } finally {
+      db.close();
+    }
 
     for (const folder of ['INBOX', '仕事/請求書', 'Other/bob/Shared']) {
       const listed = await cli('list', '--account', 'Alice', '--folder', folder, '--json');

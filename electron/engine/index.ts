@@ -50,7 +50,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   const db = openDatabase(dbFile);
   const store = new Store(db);
   const listeners = new Set<EngineEventListener>();
+  // Set once the search backlog loop exists (below): a sync connection gone idle starts it.
+  let indexSoon = () => {};
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
+    if (event === 'sync.state' && (payload as EventPayload<'sync.state'>).state === 'idle') indexSoon();
     for (const listener of listeners) {
       try {
         listener(event, payload);
@@ -66,7 +69,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     {
       insertHeaders: (...batch) => messages.insertHeaders(...batch),
       storeTexts: (batch) => parts.storeTexts(batch),
-      backfillBodies: (limit) => parts.backfillBodies(limit),
+      backfillIndex: (limit) => messages.backfillHeaders(limit) || parts.backfillBodies(limit),
     },
     { onFallback: (error) => console.warn(`tegami: sync stores its rows on the engine's thread (${error.message})`) },
   );
@@ -101,7 +104,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     messages,
     credentials: options.credentials,
     emit,
-    afterPass: (accountId, session) => afterHeaderPass(session, parts, accountId),
+    afterPass: (accountId, session) => {
+      indexSoon(); // the pass's header search rows, on the writer's thread, in turn with the bodies
+      return afterHeaderPass(session, parts, accountId);
+    },
     replay,
   });
   const service = createService({
@@ -116,25 +122,47 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     emit,
     host: options.host,
     version: options.version,
+    indexBacklog: () => indexBacklog(),
   });
   let closed = false;
-  // Text cached before migration 9 is indexed for search here, newest first, a chunk per task so
-  // requests are answered in between (search finds those messages by their headers meanwhile).
+  // The search backlogs, newest first, a chunk per task so requests are answered in between: the
+  // header rows a header pass left for after it (migration 12; search scans those messages
+  // meanwhile) and text cached before migration 9 (search finds those by their headers meanwhile).
   // On the bulk writer's thread, so the engine's own thread stays free (inline when there is none:
-  // then chunks are small and requests are answered between them).
+  // then chunks are small and requests are answered between them). It runs at start, when a sync
+  // connection goes idle, and after each explicit sync pass (indexBacklog, which waits for it).
   let backfillTimer: ReturnType<typeof setTimeout> | null = null;
+  let backfilling = false;
+  const chunk = bulk.mode === 'worker' ? 500 : 100;
   const backfill = () => {
     backfillTimer = null;
     if (closed) return;
-    bulk.backfillBodies(bulk.mode === 'worker' ? 500 : 100).then(
+    backfilling = true;
+    bulk.backfillIndex(chunk).then(
       (indexed) => {
+        backfilling = false;
         if (indexed > 0 && !closed) backfillTimer = setTimeout(backfill, 0);
       },
       (error: unknown) => {
-        console.warn(`tegami: indexing cached text for search failed, retrying in a minute (${(error as Error).message})`);
+        backfilling = false;
+        console.warn(`tegami: indexing for search failed, retrying in a minute (${(error as Error).message})`);
         if (!closed) backfillTimer = setTimeout(backfill, 60_000);
       },
     );
+  };
+  indexSoon = () => {
+    if (!closed && !backfilling && backfillTimer === null) backfillTimer = setTimeout(backfill, 0);
+  };
+  /** Runs the backlogs to their end: chunks of its own, taken in turn with any of the loop's by the one writer. */
+  const indexBacklog = async () => {
+    while (!closed) {
+      const indexed = await bulk.backfillIndex(chunk).catch((error: unknown) => {
+        console.warn(`tegami: indexing for search failed (${(error as Error).message})`);
+        indexSoon(); // the loop retries
+        return 0;
+      });
+      if (indexed === 0) return;
+    }
   };
   backfillTimer = setTimeout(backfill, 0);
   if (options.background) sync.start();

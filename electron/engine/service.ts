@@ -35,6 +35,8 @@ export interface ServiceDeps {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   host: 'electron' | 'web' | 'cli';
   version: string;
+  /** Writes the search rows a header pass left for later (migration 12); resolves when none are left. */
+  indexBacklog?: () => Promise<void>;
 }
 
 const desktopOnly = () =>
@@ -93,8 +95,14 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
           onFoldersChanged: () => emit('mailboxes.changed', { accountId: account.id }),
           onProgress: (p) => emit('sync.progress', p),
         });
-        // Bodies after headers (DESIGN.md 4.4), on the same connection.
-        await afterHeaderPass(session, deps.parts, account.id);
+        // Bodies after headers (DESIGN.md 4.4), on the same connection; the header search rows of
+        // the pass are written meanwhile (the writer takes both in turn), so a pass ends complete.
+        const indexing = deps.indexBacklog?.();
+        try {
+          await afterHeaderPass(session, deps.parts, account.id);
+        } finally {
+          await indexing;
+        }
         return report;
       } finally {
         await session.logout();

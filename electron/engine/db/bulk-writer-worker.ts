@@ -23,7 +23,8 @@ let db: Db | null = null;
 try {
   db = openDatabase(file);
   for (const pragma of pragmas) db.pragma(pragma);
-  const messages = new MessageStore(db);
+  // Header passes list their rows for the search index; the engine has them indexed after the pass.
+  const messages = new MessageStore(db, { deferHeaderIndex: true });
   const parts = new PartStore(db, path.dirname(file)); // text batches only: no part files are written here
   port.on('message', (request: WriterRequest) => {
     if (request.kind === 'close') {
@@ -40,7 +41,7 @@ try {
         parts.storeTexts(request.batch);
         reply({ kind: 'done', seq: request.seq });
       } else {
-        reply({ kind: 'done', seq: request.seq, count: parts.backfillBodies(request.limit) });
+        reply({ kind: 'done', seq: request.seq, count: messages.backfillHeaders(request.limit) || parts.backfillBodies(request.limit) });
       }
     } catch (error) {
       reply({ kind: 'failed', seq: request.seq, error: toWire(error) });

@@ -35,7 +35,7 @@ describe('bulk writer on a worker thread', () => {
       {
         insertHeaders: (...batch) => messages.insertHeaders(...batch),
         storeTexts: (batch) => parts.storeTexts(batch),
-        backfillBodies: (limit) => parts.backfillBodies(limit),
+        backfillIndex: (limit) => messages.backfillHeaders(limit) || parts.backfillBodies(limit),
       },
       {
         onFallback: (e) => fallbacks.push(e),
@@ -80,10 +80,10 @@ describe('bulk writer on a worker thread', () => {
     expect(parts.search({ query: 'quokka', limit: 10 }).messages).toEqual([]);
     const w = await open();
     expect(w.mode).toBe('worker');
-    expect(await w.backfillBodies(2)).toBe(2);
+    expect(await w.backfillIndex(2)).toBe(2);
     expect(parts.search({ query: 'quokka', limit: 10 }).messages.map((m) => m.id)).toEqual([ids[2], ids[1]]);
-    expect(await w.backfillBodies(2)).toBe(1);
-    expect(await w.backfillBodies(2)).toBe(0);
+    expect(await w.backfillIndex(2)).toBe(1);
+    expect(await w.backfillIndex(2)).toBe(0);
     expect(parts.search({ query: 'quokka', limit: 10 }).messages).toHaveLength(3);
   });
 
@@ -101,6 +101,25 @@ describe('bulk writer on a worker thread', () => {
     expect(row).toMatchObject({ subject: '会議の件 201', flags: ['\\Seen'], from: { address: 's201@example.com' } });
     expect(parts.search({ query: '会議', accountId, limit: 500 }).messages).toHaveLength(150);
     expect(parts.search({ query: 's201@example', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([row?.id]);
+  });
+
+  it('lists the header search rows of its batches for later, and writes them, newest first, before any body backlog', async () => {
+    const w = await open();
+    const ids = await w.insertHeaders(accountId, mailboxId, 7, [record(1), record(2), record(3)]);
+    const listed = () => db.prepare('SELECT message_id FROM header_backfill ORDER BY message_id').pluck().all();
+    const indexed = () => db.prepare('SELECT rowid FROM message_search ORDER BY rowid').pluck().all();
+    expect(listed()).toEqual(ids);
+    expect(indexed()).toEqual([]);
+    // Search scans the listed messages meanwhile.
+    expect(parts.search({ query: '会議', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([...ids].reverse());
+    db.prepare('INSERT INTO body_backfill (message_id) VALUES (?)').run(ids[0]);
+    expect(await w.backfillIndex(2)).toBe(2);
+    expect(indexed()).toEqual(ids.slice(1));
+    expect(await w.backfillIndex(2)).toBe(1);
+    expect(listed()).toEqual([]);
+    expect(await w.backfillIndex(2)).toBe(1); // then the body backlog
+    expect(await w.backfillIndex(2)).toBe(0);
+    expect(parts.search({ query: '会議', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([...ids].reverse());
   });
 
   it('stores decoded text batches in the worker: the bodies become searchable and readable here', async () => {

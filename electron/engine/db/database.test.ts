@@ -24,6 +24,16 @@ const ONE_INBOX = `
   INSERT INTO accounts (name, email, user, host, port, security) VALUES ('a', 'a@x', 'a', 'h', 993, 'tls');
   INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (1, 'INBOX', 'INBOX', 'personal');`;
 
+/** A store at schema `version` holding ONE_INBOX and what `sql` writes, then upgraded by the next migration. */
+function upgradedFrom(version: number, sql: string): { file: string; old: ReturnType<typeof openDatabase> } {
+  const file = tempFile();
+  const old = openDatabase(file, migrations.slice(0, version));
+  old.exec(`${ONE_INBOX}\n${sql}`);
+  migrate(old, migrations.slice(0, version + 1));
+  expect(old.pragma('user_version', { simple: true })).toBe(version + 1);
+  return { file, old };
+}
+
 describe('openDatabase', () => {
   it('creates a WAL store with foreign keys on at the latest schema', () => {
     const db = openDatabase(tempFile());
@@ -201,14 +211,10 @@ describe('migration 6', () => {
 
 describe('migration 7', () => {
   it('lets the bulk writers index their own rows, while every other writer keeps the triggers', () => {
-    const file = tempFile();
-    const old = openDatabase(file, migrations.slice(0, 6));
-    old.exec(`
-      ${ONE_INBOX}
-      INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Before the upgrade');
-    `);
-    migrate(old, migrations.slice(0, 7));
-    expect(old.pragma('user_version', { simple: true })).toBe(7);
+    const { old } = upgradedFrom(
+      6,
+      "INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Before the upgrade');",
+    );
     const match = (table: string, q: string) =>
       (old.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);
     expect(match('message_search', '"upgrade"')).toEqual([1]);
@@ -242,6 +248,19 @@ describe('migration 8', () => {
   });
 });
 
+describe('migration 12', () => {
+  it('adds an empty list of headers to index later; a schema-11 store stays searchable as it was', () => {
+    const { file, old } = upgradedFrom(
+      11,
+      "INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Indexed already');",
+    );
+    expect(old.prepare('SELECT count(*) FROM header_backfill').pluck().get()).toBe(0);
+    const parts = new PartStore(old, path.dirname(file));
+    expect(parts.search({ query: 'already', limit: 5 }).messages.map((m) => m.id)).toEqual([1]);
+    old.close();
+  });
+});
+
 describe('migration 11', () => {
   it('stores a plain text part once, keeping what it reads and what search finds', () => {
     const file = tempFile();
@@ -257,6 +276,7 @@ describe('migration 11', () => {
       { part: '1', text: null, searchText: 'plain words' },
       { part: '2', text: '<p>html words</p>', searchText: 'html words' },
     ]);
+    migrate(old, migrations); // the stores are today's
     const parts = new PartStore(old, path.dirname(file));
     expect(parts.get(1, '1')).toMatchObject({ kind: 'text', text: 'plain words' });
     expect(parts.get(1, '2')).toMatchObject({ kind: 'text', text: '<p>html words</p>' });
@@ -345,6 +365,7 @@ describe('migration 9', () => {
     // …after the upgrade, in the background (openEngine): the upgrade itself only lists what to index.
     expect([rows('message_search'), rows('message_search_cjk'), rows('body_search'), rows('body_search_cjk')]).toEqual([2, 2, 0, 0]);
     expect(old.prepare('SELECT message_id FROM body_backfill').pluck().all()).toEqual([1]);
+    migrate(old, migrations); // the stores are today's
     const parts = new PartStore(old, path.dirname(file));
     expect(parts.search({ query: '議事録', limit: 10 }).messages.map((m) => m.id)).toEqual([1]); // by its header meanwhile
     expect(parts.backfillBodies()).toBe(1);

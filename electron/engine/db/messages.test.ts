@@ -1,6 +1,8 @@
+import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
 import { canonicalFlags, MessageStore } from './messages.js';
+import { PartStore } from './parts.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 
 describe('MessageStore.insertHeaders', () => {
@@ -63,6 +65,111 @@ describe('MessageStore.insertHeaders', () => {
     const structure = JSON.stringify({ type: 'multipart/mixed', childNodes: [{ part: '1', type: 'text/plain' }] });
     messages.insertHeaders(accountId, inbox, 7, [headerRecord(1, { bodystructure: structure }), headerRecord(2, { bodystructure: null })]);
     expect(rows().map((r) => r.bodystructure)).toEqual([structure, null]);
+  });
+});
+
+describe('header search rows written after the pass (deferHeaderIndex, migration 12)', () => {
+  let db: Db;
+  let accountId: number;
+  let inbox: number;
+  const listed = () => db.prepare('SELECT message_id FROM header_backfill ORDER BY message_id').pluck().all() as number[];
+  const indexed = () => db.prepare('SELECT count(*) FROM message_search').pluck().get() as number;
+
+  beforeEach(() => {
+    db = openDatabase(':memory:');
+    const seeded = seedAccount(db);
+    accountId = seeded.accountId;
+    inbox = seeded.mailbox['INBOX'] as number;
+  });
+  afterEach(() => db.close());
+
+  // Subjects and senders from a small vocabulary (Latin, mixed case, Japanese), so terms hit many
+  // messages in both fields.
+  const words = ['Budget', 'review', 'Quokka', '会議', '議事録', 'Tanaka', '同期', 'release', 'ÄRGER'];
+  const record = (uid: number) =>
+    headerRecord(uid, {
+      subject: `${words[uid % words.length]} ${words[(uid * 7) % words.length]} #${uid}`,
+      from: { name: `${words[(uid * 3) % words.length]} Person`, address: `p${uid % 13}@${uid % 2 ? 'example.jp' : 'mail.test'}` },
+      to: [{ name: '', address: `list-${words[(uid * 5) % words.length]?.toLowerCase()}@lists.test` }],
+    });
+  const queries = [
+    'budget',
+    'QUOKKA review',
+    '会議',
+    '会',
+    '議事',
+    'tanaka example.jp',
+    'ärger',
+    'p7@example',
+    'list-同期',
+    'release 同期 mail',
+    'nothing-here',
+  ];
+
+  it('lists the rows instead of indexing them, and search finds them meanwhile exactly as it does once they are indexed', () => {
+    const deferred = new MessageStore(db, { deferHeaderIndex: true });
+    const parts = new PartStore(db, os.tmpdir());
+    const ids = deferred.insertHeaders(
+      accountId,
+      inbox,
+      7,
+      Array.from({ length: 120 }, (_, i) => record(i + 1)),
+    );
+    expect(listed()).toEqual([...ids].sort((a, b) => a - b));
+    expect(indexed()).toBe(0);
+    const found = (q: string) =>
+      parts
+        .search({ query: q, limit: 1000 })
+        .messages.map((m) => m.id)
+        .sort((a, b) => a - b);
+    const before = queries.map(found);
+    expect(before.filter((r) => r.length > 0).length).toBeGreaterThanOrEqual(queries.length - 1);
+
+    // Newest first, a chunk at a time.
+    expect(deferred.backfillHeaders(50)).toBe(50);
+    expect(listed()).toEqual([...ids].sort((a, b) => a - b).slice(0, 70));
+    expect(queries.map(found)).toEqual(before); // half indexed, half scanned
+    expect(deferred.backfillHeaders(50)).toBe(50);
+    expect(deferred.backfillHeaders(50)).toBe(20);
+    expect(deferred.backfillHeaders(50)).toBe(0);
+    expect(indexed()).toBe(120);
+    expect(queries.map(found)).toEqual(before);
+
+    // The same rows written by a store that indexes at once give the same answers.
+    const other = openDatabase(':memory:');
+    try {
+      const seeded = seedAccount(other);
+      new MessageStore(other).insertHeaders(
+        seeded.accountId,
+        seeded.mailbox['INBOX'] as number,
+        7,
+        Array.from({ length: 120 }, (_, i) => record(i + 1)),
+      );
+      const otherParts = new PartStore(other, os.tmpdir());
+      expect(
+        queries.map((q) =>
+          otherParts
+            .search({ query: q, limit: 1000 })
+            .messages.map((m) => m.id)
+            .sort((a, b) => a - b),
+        ),
+      ).toEqual(before);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('takes a message off the list when it is deleted or its header is indexed by another writer', () => {
+    const deferred = new MessageStore(db, { deferHeaderIndex: true });
+    const parts = new PartStore(db, os.tmpdir());
+    const [a, b, c] = deferred.insertHeaders(accountId, inbox, 7, [record(1), record(2), record(3)]);
+    db.prepare('DELETE FROM messages WHERE id = ?').run(a);
+    db.prepare("UPDATE messages SET subject = 'Renamed wombat' WHERE id = ?").run(b);
+    expect(listed()).toEqual([c]);
+    expect(parts.search({ query: 'wombat', limit: 10 }).messages.map((m) => m.id)).toEqual([b]);
+    expect(deferred.backfillHeaders()).toBe(1);
+    expect(indexed()).toBe(2); // b (by the update trigger) and c, each once
+    expect(parts.search({ query: 'wombat', limit: 10 }).messages.map((m) => m.id)).toEqual([b]);
   });
 });
 

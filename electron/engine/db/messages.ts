@@ -1,7 +1,7 @@
 import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '../../../shared/domain/message.js';
 import type { Db } from './database.js';
 import { settle, type BulkWriter } from './bulk-writer.js';
-import { addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
+import { addressText, addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
 
 /** What header sync learns of one message (FETCH ENVELOPE FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE). */
 export interface HeaderRecord {
@@ -154,8 +154,16 @@ export class MessageStore {
       settle(() => this.insertHeaders(accountId, mailboxId, uidvalidity, records)),
   };
 
-  constructor(db: Db) {
+  /** When true, insertHeaders lists new rows in header_backfill instead of indexing them (migration 12). */
+  readonly #deferIndex: boolean;
+
+  /**
+   * `deferHeaderIndex`: the bulk writer's store. Its header passes list their rows for
+   * backfillHeaders, which indexes them after the pass; every other writer indexes at once.
+   */
+  constructor(db: Db, options: { deferHeaderIndex?: boolean } = {}) {
     this.#db = db;
+    this.#deferIndex = options.deferHeaderIndex === true;
     this.#q = {
       syncState: db
         .prepare<
@@ -189,6 +197,13 @@ export class MessageStore {
         )
         .pluck(),
       hasStale: db.prepare<[number], number>('SELECT 1 FROM messages WHERE mailbox_id = ? AND stale = 1 LIMIT 1').pluck(),
+      toIndexLater: db.prepare<[number]>('INSERT OR IGNORE INTO header_backfill (message_id) VALUES (?)'),
+      toIndexNext: db.prepare<[number], { id: number; subject: string; addresses: string }>(
+        `SELECT m.id, m.subject, m.addresses FROM header_backfill h JOIN messages m ON m.id = h.message_id
+           ORDER BY h.message_id DESC LIMIT ?`,
+      ),
+      toIndexOrphans: db.prepare('DELETE FROM header_backfill WHERE message_id NOT IN (SELECT id FROM messages)'),
+      indexedNow: db.prepare<[number]>('DELETE FROM header_backfill WHERE message_id = ?'),
       maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM messages'),
       rematch: db.prepare(
         `UPDATE messages SET uidvalidity = @uidvalidity, uid = @uid, stale = 0, modseq = @modseq, flags = @flags, seen = @seen,
@@ -329,7 +344,8 @@ export class MessageStore {
     // The insert trigger stands aside (migration 7): each new row is indexed here, its address text
     // taken from the records rather than parsed back from the stored JSON, after the batch's rows are
     // written. FTS5 inserts interleaved with writes to other tables cost ~5× more (measured: 10,000
-    // headers in 2.5 s interleaved, 1.2 s with the index rows written together).
+    // headers in 2.5 s interleaved, 1.2 s with the index rows written together). The bulk writer's
+    // store lists them for backfillHeaders instead (migration 12).
     withSearchDeferred(
       this.#db,
       this.#db.transaction(() => {
@@ -387,13 +403,29 @@ export class MessageStore {
             hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
             attachments: JSON.stringify(r.attachments),
           });
-          indexed.push({ id, subject: r.subject, addresses: addressValueText(addresses) });
+          if (this.#deferIndex) this.#q.toIndexLater.run(id);
+          else indexed.push({ id, subject: r.subject, addresses: addressValueText(addresses) });
           ids.push(id);
         }
-        this.#index.insertHeaders(indexed);
+        if (indexed.length) this.#index.insertHeaders(indexed);
       }),
     );
     return ids;
+  }
+
+  /**
+   * Writes the header search rows of up to `limit` messages a deferred header pass listed, newest
+   * first, in one transaction. Returns how many: 0 when none are left.
+   */
+  backfillHeaders(limit = 500): number {
+    return this.#db.transaction(() => {
+      const rows = this.#q.toIndexNext.all(limit);
+      this.#index.insertHeaders(rows.map((r) => ({ id: r.id, subject: r.subject, addresses: addressText(r.addresses) })));
+      for (const r of rows) this.#q.indexedNow.run(r.id);
+      // Rows the join cannot see (none while the delete trigger stands) would stall the list.
+      if (rows.length < limit) this.#q.toIndexOrphans.run();
+      return rows.length;
+    })();
   }
 
   /** The thread of a message about to be stored as `id`: that of any message it references or that references it. */

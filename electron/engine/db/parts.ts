@@ -9,7 +9,7 @@ import type { Db } from './database.js';
 import { storageError } from './database.js';
 import { settle, type BulkWriter } from './bulk-writer.js';
 import { summaryColumns, toSummary, type MessageRow } from './messages.js';
-import { isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
+import { addressText, isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
 
 /**
  * The part cache (DESIGN.md 3): decoded text parts in the `parts` table (their search_text feeds
@@ -103,12 +103,12 @@ interface PartRow {
 
 /** Code points, not UTF-16 units: the trigram tokenizer counts characters. */
 const charCount = (s: string): number => [...s].length;
-/** FTS5 string: a phrase in double quotes, quotes doubled (so no query syntax leaks through). */
 /** How many of the most recently stored matches a common term is ranked among. */
 export const SEARCH_WINDOW = 1000;
 /** Match sets up to this size are ranked by bm25; bigger ones newest first. */
 export const RANK_LIMIT = 200;
 
+/** FTS5 string: a phrase in double quotes, quotes doubled (so no query syntax leaks through). */
 const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
 const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
 
@@ -200,6 +200,10 @@ export class PartStore {
           db.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH @match AND rowid < @bound ORDER BY rowid DESC LIMIT @size`),
         ]),
       ) as Record<'headerIds' | 'headerCjkIds' | 'bodyIds' | 'bodyCjkIds', ReturnType<Db['prepare']>>),
+      headerBacklog: db.prepare<[], 1>('SELECT 1 FROM header_backfill LIMIT 1').pluck(),
+      headerBacklogRows: db.prepare<[], { id: number; subject: string; addresses: string }>(
+        `SELECT m.id, m.subject, m.addresses FROM header_backfill h JOIN messages m ON m.id = h.message_id ORDER BY h.message_id DESC`,
+      ),
       byUids: db.prepare<[number, string], MessageRow>(
         `SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 AND uid IN (SELECT value FROM json_each(?))`,
       ),
@@ -473,10 +477,11 @@ export class PartStore {
       return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
     }
     const terms = [
-      ...long.map((t) => ({ kind: 'trigram' as const, match: ftsPhrase(t) })),
-      ...cjk.map((t) => ({ kind: 'cjk' as const, match: charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t) })),
+      ...long.map((t) => ({ kind: 'trigram' as const, match: ftsPhrase(t), term: t })),
+      ...cjk.map((t) => ({ kind: 'cjk' as const, match: charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t), term: t })),
     ];
-    let ids = this.#matches(terms, SEARCH_WINDOW + 1);
+    const backlog = this.#headerBacklog();
+    let ids = this.#matches(terms, SEARCH_WINDOW + 1, backlog);
     // bm25 costs a pass over every match of every term: only a small match set is ranked by it.
     const ranked = long.length > 0 && ids.length <= RANK_LIMIT;
     const key = `index:${like.length}:${ranked}`;
@@ -499,7 +504,7 @@ export class PartStore {
     let rows = run(ids.slice(0, SEARCH_WINDOW));
     // The window may have cut matches the filters would have kept.
     if (!ranked && rows.length <= q.limit && ids.length > SEARCH_WINDOW) {
-      ids = this.#matches(terms, Number.POSITIVE_INFINITY);
+      ids = this.#matches(terms, Number.POSITIVE_INFINITY, backlog);
       rows = run(ids);
     }
     return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
@@ -515,7 +520,11 @@ export class PartStore {
    * of two tables by reading every match of one into a temporary table: tens of thousands of rows
    * for common terms.
    */
-  #matches(terms: ReadonlyArray<{ kind: 'trigram' | 'cjk'; match: string }>, upTo: number): number[] {
+  #matches(
+    terms: ReadonlyArray<{ kind: 'trigram' | 'cjk'; match: string; term: string }>,
+    upTo: number,
+    backlog: ReadonlyArray<{ id: number; text: string }> | null,
+  ): number[] {
     // One term: each list is read once, as far as the answer can need (every chunk re-reads the
     // term's doclists: a long phrase is 15 trigrams to intersect). More terms: small chunks first.
     const first = terms.length === 1 ? Math.min(upTo, 1_000_000_000) : 64;
@@ -541,13 +550,21 @@ export class PartStore {
         }
       };
     };
-    const seekers = terms.map(({ kind, match }) => {
+    const seekers = terms.map(({ kind, match, term }) => {
       const header = list(kind === 'trigram' ? this.#q.headerIds : this.#q.headerCjkIds, match);
       const body = list(kind === 'trigram' ? this.#q.bodyIds : this.#q.bodyCjkIds, match);
+      // Headers not indexed yet: the term as a substring, as the trigram and bigram indexes match it.
+      const needle = term.toLowerCase();
+      const scanned = backlog ? backlog.filter((m) => m.text.includes(needle)).map((m) => m.id) : [];
+      let at = 0;
       return (target: number): number | undefined => {
         const x = header(target);
         const y = body(target);
-        return x === undefined ? y : y === undefined ? x : Math.max(x, y);
+        let best = x === undefined ? y : y === undefined ? x : Math.max(x, y);
+        while (at < scanned.length && (scanned[at] as number) > target) at++;
+        const z = scanned[at];
+        if (z !== undefined && (best === undefined || z > best)) best = z;
+        return best;
       };
     });
     const out: number[] = [];
@@ -565,6 +582,16 @@ export class PartStore {
       candidate--;
     }
     return out;
+  }
+
+  /**
+   * The messages whose header search rows a header pass left for later (migration 12), newest
+   * first, with the text those rows will index (subject, then the addresses), lower-cased; null
+   * when there are none (the normal case: one indexed lookup).
+   */
+  #headerBacklog(): Array<{ id: number; text: string }> | null {
+    if (this.#q.headerBacklog.get() === undefined) return null;
+    return this.#q.headerBacklogRows.all().map((r) => ({ id: r.id, text: `${r.subject}\n${addressText(r.addresses)}`.toLowerCase() }));
   }
 
   /** The search over `hits` (SQL giving hit_id, hit_rank; null: no index term, every message) with the filters and LIKE terms. */
