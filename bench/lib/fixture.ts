@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
-import { openBulkWriter } from '../../electron/engine/db/bulk-writer.js';
+import { BACKLOG_CHUNK, openBulkWriter } from '../../electron/engine/db/bulk-writer.js';
 import { MessageStore } from '../../electron/engine/db/messages.js';
 import { PartStore } from '../../electron/engine/db/parts.js';
 import { Store, type AccountRecord } from '../../electron/engine/db/store.js';
@@ -67,7 +67,7 @@ async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'mess
   messages.writer = bulk;
   parts.writer = bulk;
   const indexBacklog = async () => {
-    while ((await bulk.backfillIndex(500)) > 0);
+    while ((await bulk.backfillIndex(BACKLOG_CHUNK)) > 0);
   };
   const close = async () => {
     await bulk.close();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isRequestName, requests, type EventName, type EventPayload, type RequestName } from '../../shared/ipc/contract.js';
 import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import { openDatabase, storageError } from './db/database.js';
-import { openBulkWriter } from './db/bulk-writer.js';
+import { BACKLOG_CHUNK, openBulkWriter } from './db/bulk-writer.js';
 import { MessageStore } from './db/messages.js';
 import { PartStore } from './db/parts.js';
 import { OpStore } from './db/ops.js';
@@ -133,7 +133,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   // connection goes idle, and after each explicit sync pass (indexBacklog, which waits for it).
   let backfillTimer: ReturnType<typeof setTimeout> | null = null;
   let backfilling = false;
-  const chunk = bulk.mode === 'worker' ? 500 : 100;
+  const chunk = bulk.mode === 'worker' ? BACKLOG_CHUNK : 100;
   const backfill = () => {
     backfillTimer = null;
     if (closed) return;
