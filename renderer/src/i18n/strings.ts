@@ -280,6 +280,13 @@ export const en = {
   'addError.invalid': 'Some of the settings are not valid.',
   'addError.storage': 'Tegami could not save the account on this computer.',
   'addError.internal': 'Something went wrong in Tegami.',
+  'addError.networkDetail': 'Check that this computer is online, then try again.',
+  'addError.serverDetail': 'Try again later. If it keeps happening, the server’s administrator can tell why.',
+  'addError.existsDetail': 'An account (a user on a server) is added once. To set it up again, remove it first.',
+  'addError.invalidDetail': 'Check the server name, port and user name, then try again.',
+  'addError.storageDetail': 'Check that the disk has free space, then try again.',
+  'addError.internalDetail': 'Try again. If it keeps happening, restart Tegami.',
+  'addError.serverSaid': 'The server said: {text}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -566,6 +573,13 @@ export const ja: Record<MessageKey, string> = {
   'addError.invalid': '正しくない設定があります。',
   'addError.storage': 'アカウントをこのコンピュータに保存できませんでした。',
   'addError.internal': 'Tegami の内部でエラーが発生しました。',
+  'addError.networkDetail': 'このコンピュータがネットワークに接続されているか確認して、もう一度お試しください。',
+  'addError.serverDetail': 'しばらくしてからもう一度お試しください。繰り返し起きる場合は、サーバーの管理者に原因を問い合わせてください。',
+  'addError.existsDetail': '同じサーバーの同じユーザーは一度だけ追加できます。設定し直すには、先に削除してください。',
+  'addError.invalidDetail': 'サーバー名、ポート番号、ユーザー名を確認して、もう一度お試しください。',
+  'addError.storageDetail': 'ディスクの空き容量を確認して、もう一度お試しください。',
+  'addError.internalDetail': 'もう一度お試しください。繰り返し起きる場合は、Tegami を再起動してください。',
+  'addError.serverSaid': 'サーバーの応答: {text}',
 };
 
 export const dictionaries = { en, ja } as const;

@@ -103,7 +103,7 @@ function Field({
 }
 
 export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account) => void; onCancel?: () => void }) {
-  const { t } = useSettings();
+  const { t, language } = useSettings();
   const [values, setValues] = useState<Values>(initial);
   const [userEdited, setUserEdited] = useState(false);
   const [portEdited, setPortEdited] = useState(false);
@@ -177,7 +177,7 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
     setFailure(null);
   };
 
-  const described = failure ? describeAddError(failure.error, failure.input, t) : null;
+  const described = failure ? describeAddError(failure.error, failure.input, t, language) : null;
   const certificate = failure?.error.code === 'TLS_UNTRUSTED' ? failure.error.certificate : undefined;
 
   return (
