@@ -104,10 +104,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     messages,
     credentials: options.credentials,
     emit,
-    afterPass: (accountId, session) => {
-      indexSoon(); // the pass's header search rows, on the writer's thread, in turn with the bodies
-      return afterHeaderPass(session, parts, accountId);
-    },
+    afterPass: (accountId, session) => afterHeaderPass(session, parts, accountId),
     replay,
   });
   const service = createService({
@@ -129,8 +126,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   // header rows a header pass left for after it (migration 12; search scans those messages
   // meanwhile) and text cached before migration 9 (search finds those by their headers meanwhile).
   // On the bulk writer's thread, so the engine's own thread stays free (inline when there is none:
-  // then chunks are small and requests are answered between them). It runs at start, when a sync
-  // connection goes idle, and after each explicit sync pass (indexBacklog, which waits for it).
+  // then chunks are small and requests are answered between them). It runs at start and whenever
+  // a background sync connection goes idle (after a pass and its body prefetch, after new mail);
+  // an explicit sync pass runs it next to its body prefetch and waits for it (indexBacklog).
   let backfillTimer: ReturnType<typeof setTimeout> | null = null;
   let backfilling = false;
   const chunk = bulk.mode === 'worker' ? BACKLOG_CHUNK : 100;

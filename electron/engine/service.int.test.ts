@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { AccountInput } from '../../shared/domain/account.js';
 import { MemoryCredentialStore } from './credentials.js';
+import { openDatabase } from './db/database.js';
 import { openEngine } from './index.js';
 
 const server = inject('dovecot');
@@ -147,5 +148,33 @@ describe('accounts.add against the real Dovecot', () => {
     expect(refreshed).toMatchObject({ ok: true });
     expect(refreshed.ok && (refreshed.value as { refreshedAt: string | null }).refreshedAt).toBeTruthy();
     await e.close();
+  });
+});
+
+describe('background sync', () => {
+  it('writes the header search rows of its pass once the sync connection is idle', async () => {
+    const { e } = await engine();
+    const states: string[] = [];
+    e.onEvent((name, payload) => {
+      if (name === 'sync.state') states.push((payload as { state: string }).state);
+    });
+    const added = await e.invoke('accounts.add', input({ trustCertificate: server.certFingerprint256 }));
+    if (!added.ok) throw new Error(added.error.message);
+    const dataDir = dirs.at(-1) as string;
+    const db = openDatabase(path.join(dataDir, 'tegami.db'));
+    try {
+      const count = (sql: string) => db.prepare(sql).pluck().get() as number;
+      e.startBackgroundSync?.();
+      await expect.poll(() => states.includes('idle'), { timeout: 20_000 }).toBe(true);
+      expect(count('SELECT count(*) FROM messages')).toBeGreaterThan(0);
+      // The pass left its rows for after it (migration 12); idle, the engine writes them.
+      await expect.poll(() => count('SELECT count(*) FROM header_backfill'), { timeout: 10_000 }).toBe(0);
+      expect(count('SELECT count(*) FROM message_search')).toBe(count('SELECT count(*) FROM messages'));
+      const hits = await e.invoke('search.local', { query: '会議', limit: 50 });
+      expect(hits.ok && (hits.value as { hits: unknown[] }).hits.length).toBeGreaterThan(0);
+    } finally {
+      db.close();
+      await e.close();
+    }
   });
 });
