@@ -159,6 +159,27 @@ describe('header search rows written after the pass (deferHeaderIndex, migration
     }
   });
 
+  it('keeps the list whole when the disk is full, and writes it once there is room', () => {
+    const deferred = new MessageStore(db, { deferHeaderIndex: true });
+    const parts = new PartStore(db, os.tmpdir());
+    const ids = deferred.insertHeaders(
+      accountId,
+      inbox,
+      7,
+      Array.from({ length: 300 }, (_, i) => record(i + 1)),
+    );
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    expect(() => deferred.backfillHeaders(300)).toThrow(expect.objectContaining({ code: 'SQLITE_FULL' }));
+    expect(listed()).toEqual([...ids].sort((a, b) => a - b));
+    expect(indexed()).toBe(0);
+    expect(parts.search({ query: 'quokka', limit: 1000 }).messages.length).toBeGreaterThan(0); // scanned meanwhile
+    db.pragma('max_page_count = 1073741823');
+    expect(deferred.backfillHeaders(300)).toBe(300);
+    expect(listed()).toEqual([]);
+    expect(indexed()).toBe(300);
+  });
+
   it('takes a message off the list when it is deleted or its header is indexed by another writer', () => {
     const deferred = new MessageStore(db, { deferHeaderIndex: true });
     const parts = new PartStore(db, os.tmpdir());
