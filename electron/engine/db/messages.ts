@@ -1,6 +1,6 @@
 import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '../../../shared/domain/message.js';
 import type { Db } from './database.js';
-import { settle, type BulkWriter } from './bulk-writer.js';
+import { BACKLOG_CHUNK, settle, type BulkWriter } from './bulk-writer.js';
 import { addressText, addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
 
 /** What header sync learns of one message (FETCH ENVELOPE FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE). */
@@ -202,7 +202,6 @@ export class MessageStore {
         `SELECT m.id, m.subject, m.addresses FROM header_backfill h JOIN messages m ON m.id = h.message_id
            ORDER BY h.message_id DESC LIMIT ?`,
       ),
-      toIndexOrphans: db.prepare('DELETE FROM header_backfill WHERE message_id NOT IN (SELECT id FROM messages)'),
       indexedNow: db.prepare<[number]>('DELETE FROM header_backfill WHERE message_id = ?'),
       maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM messages'),
       rematch: db.prepare(
@@ -417,13 +416,11 @@ export class MessageStore {
    * Writes the header search rows of up to `limit` messages a deferred header pass listed, newest
    * first, in one transaction. Returns how many: 0 when none are left.
    */
-  backfillHeaders(limit = 500): number {
+  backfillHeaders(limit = BACKLOG_CHUNK): number {
     return this.#db.transaction(() => {
       const rows = this.#q.toIndexNext.all(limit);
       this.#index.insertHeaders(rows.map((r) => ({ id: r.id, subject: r.subject, addresses: addressText(r.addresses) })));
       for (const r of rows) this.#q.indexedNow.run(r.id);
-      // Rows the join cannot see (none while the delete trigger stands) would stall the list.
-      if (rows.length < limit) this.#q.toIndexOrphans.run();
       return rows.length;
     })();
   }

@@ -17,6 +17,14 @@ function fakeFolder() {
   return { fetch, calls };
 }
 
+/** The folder's fetch, except that it holds only seven messages. */
+const sevenMessages =
+  (f: ReturnType<typeof fakeFolder>) =>
+  async (after: Cursor | null, limit: number): Promise<Awaited<ReturnType<typeof f.fetch>>> => {
+    const r = await f.fetch(after, limit);
+    return after === null ? { messages: r.messages.slice(0, 7), next: null } : r;
+  };
+
 describe('PagedCache', () => {
   it('loads only the pages a viewport needs', async () => {
     const f = fakeFolder();
@@ -117,10 +125,7 @@ describe('PagedCache', () => {
   it('knows the end of a folder shorter than the rows in view of a list just opened', async () => {
     const f = fakeFolder();
     const small = new PagedCache(
-      async (after, limit) => {
-        const r = await f.fetch(after, limit);
-        return after === null ? { messages: r.messages.slice(0, 7), next: null } : r;
-      },
+      sevenMessages(f),
       () => {},
       0,
       250,
@@ -160,15 +165,7 @@ describe('PagedCache', () => {
 
   it('knows the exact count of a short folder', async () => {
     const f = fakeFolder();
-    const small = new PagedCache(
-      async (after, limit) => {
-        const r = await f.fetch(after, limit);
-        return after === null ? { messages: r.messages.slice(0, 7), next: null } : r;
-      },
-      () => {},
-      0,
-      250,
-    );
+    const small = new PagedCache(sevenMessages(f), () => {}, 0, 250);
     await small.fill(0, 50);
     expect(small.rowCount).toBe(7);
     expect(small.exact).toBe(true);
