@@ -15,6 +15,7 @@ import { search } from './search.js';
 import { BenchContext, type Bench } from './lib/bench.js';
 import { log } from './lib/fixture.js';
 import { outputDir } from './lib/profile.js';
+import { ENGINE_V8_FLAGS, hasEngineV8Flags } from '../electron/engine-host/v8-flags.js';
 import { formatSeconds, resultTable, type ResultRow } from './lib/stats.js';
 
 const benches: Bench[] = [headerSync, mirror, resync, memory, search, opsBench, renderer];
@@ -32,6 +33,11 @@ async function main(): Promise<number> {
   }
   const selected = args.length ? benches.filter((b) => args.includes(b.name)) : benches;
   const ctx = new BenchContext();
+  // The benchmarks that sync in this process measure the engine as it runs: with its V8 flags
+  // (npm run bench passes them; a bare `tsx bench/run.ts` does not, and is told so).
+  const engineFlags = hasEngineV8Flags();
+  ctx.sizes['engine V8 flags'] = engineFlags ? ENGINE_V8_FLAGS.join(' ') : 'MISSING';
+  if (!engineFlags) log(`warning: started without the engine's V8 flags (${ENGINE_V8_FLAGS.join(' ')}); run it as npm run bench`);
   const rows: ResultRow[] = [];
   const started = Date.now();
   let failed = false;

@@ -42,5 +42,11 @@ export async function buildRenderer({ force = false } = {}) {
   await must(bin('vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
 }
 
-/** Runs a TypeScript entry point with tsx (Node 22 is on PATH: see scripts/node22.sh). */
-export const tsx = (file, args = [], opts = {}) => run(process.execPath, ['--import', 'tsx', file, ...args], opts);
+/**
+ * The engine process's V8 flags (electron/engine-host/v8-flags.ts says why; its test keeps this
+ * copy and package.json's `cli` and `bench` scripts equal to it).
+ */
+export const engineV8Flags = ['--max-semi-space-size=4'];
+
+/** Runs a TypeScript entry point that runs the engine with tsx (Node 22 is on PATH: see scripts/node22.sh). */
+export const tsx = (file, args = [], opts = {}) => run(process.execPath, [...engineV8Flags, '--import', 'tsx', file, ...args], opts);

@@ -178,7 +178,12 @@ describe('main', async () => {
 
   it('runs the engine in a utilityProcess for the profile, syncing in the background, with no secret in argv or env', () => {
     expect(startup.fork).toEqual([
-      [expect.stringMatching(/engine-host[\\/]main\.js$/), [], { serviceName: 'Tegami mail engine', stdio: 'inherit' }],
+      [
+        expect.stringMatching(/engine-host[\\/]main\.js$/),
+        [],
+        // The engine's V8 flags, as the one --js-flags switch the utility process reads before it makes its isolate.
+        { serviceName: 'Tegami mail engine', stdio: 'inherit', execArgv: ['--js-flags=--max-semi-space-size=4'] },
+      ],
     ]);
     expect(h.children[0]?.posted[0]).toEqual({
       type: 'init',

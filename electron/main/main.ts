@@ -25,6 +25,7 @@ import {
   type Session,
   type WebContents,
 } from 'electron';
+import { engineUtilityProcessExecArgv } from '../engine-host/v8-flags.js';
 import { BADGE_SIZE, showUnreadCount } from './badge.js';
 import { plainTextConsentAccept, plainTextConsentDialog, SafeStorageCredentialStore } from './credentials.js';
 import { composeUnavailableDialog, debounce, findMailtoUrl, sendAppEvent, trayTooltip } from './desktop.js';
@@ -252,7 +253,13 @@ async function start(): Promise<void> {
   });
   const host = new EngineHost({
     // No secrets in argv or env: passwords are asked for over the message port (credentials.get).
-    fork: () => utilityProcess.fork(engineEntry, [], { serviceName: 'Tegami mail engine', stdio: 'inherit' }),
+    // execArgv carries the engine's V8 flags (a smaller young generation: see v8-flags.ts).
+    fork: () =>
+      utilityProcess.fork(engineEntry, [], {
+        serviceName: 'Tegami mail engine',
+        stdio: 'inherit',
+        execArgv: engineUtilityProcessExecArgv(),
+      }),
     init: { dataDir, version: app.getVersion(), background: true },
     credentials,
   });
