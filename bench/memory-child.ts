@@ -23,6 +23,10 @@ export interface ChildResult {
   peakHeap: number;
   samples: number;
   baselineRss: number;
+  /** Seconds from the start of the sync (connect, login, LIST, SELECT included) until its first rows were stored. */
+  firstRowsSeconds: number | null;
+  /** How many rows that first batch held (the newest). */
+  firstRows: number;
 }
 
 async function main(): Promise<void> {
@@ -43,8 +47,13 @@ async function main(): Promise<void> {
   const s = await freshStore(input.info, input.file);
   const t = performance.now();
   let added: number;
+  let first = null as { seconds: number; rows: number } | null;
   try {
-    added = addedIn(await tegamiSync(s));
+    added = addedIn(
+      await tegamiSync(s, 'all', (p) => {
+        first ??= { seconds: (performance.now() - t) / 1000, rows: p.done };
+      }),
+    );
     await s.indexBacklog(); // after the pass, as the engine does: part of what a sync holds in memory
   } finally {
     clearInterval(timer);
@@ -59,6 +68,8 @@ async function main(): Promise<void> {
     peakHeap,
     samples,
     baselineRss,
+    firstRowsSeconds: first?.seconds ?? null,
+    firstRows: first?.rows ?? 0,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

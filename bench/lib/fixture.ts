@@ -9,7 +9,7 @@ import { BACKLOG_CHUNK, openBulkWriter } from '../../electron/engine/db/bulk-wri
 import { MessageStore } from '../../electron/engine/db/messages.js';
 import { PartStore } from '../../electron/engine/db/parts.js';
 import { Store, type AccountRecord } from '../../electron/engine/db/store.js';
-import { syncAccount, type AccountSyncReport } from '../../electron/engine/sync/account.js';
+import { syncAccount, type AccountSyncDeps, type AccountSyncReport } from '../../electron/engine/sync/account.js';
 import { connectImap, findUser } from '../../test/dovecot/client.js';
 import { connectionInfo, startDovecot, type DovecotConnectionInfo, type DovecotServer } from '../../test/dovecot/server.js';
 import { seedBulk } from '../../test/seed/seed.js';
@@ -103,8 +103,12 @@ export async function reopenStore(info: DovecotConnectionInfo, file: string): Pr
   return { db, store, account, password: findUser(info, USER).password, file, ...(await storesOver(db, file)) };
 }
 
-export function tegamiSync(s: TegamiStore, extensions: 'all' | 'condstore' | 'none' = 'all'): Promise<AccountSyncReport> {
-  return syncAccount(s.account, s.password, { store: s.store, messages: s.messages, extensions });
+export function tegamiSync(
+  s: TegamiStore,
+  extensions: 'all' | 'condstore' | 'none' = 'all',
+  onProgress?: AccountSyncDeps['onProgress'],
+): Promise<AccountSyncReport> {
+  return syncAccount(s.account, s.password, { store: s.store, messages: s.messages, extensions, ...(onProgress ? { onProgress } : {}) });
 }
 
 export const addedIn = (r: AccountSyncReport): number => r.mailboxes.reduce((n, m) => n + m.added, 0);
