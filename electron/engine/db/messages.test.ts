@@ -61,6 +61,54 @@ describe('MessageStore.insertHeaders', () => {
     ]);
   });
 
+  /** One batch of a pass over `uids` (the whole pass, newest first in `desc`), records in ascending UID order as a FETCH returns them. */
+  const passBatch = (pass: string, desc: number[], batch: number[]) =>
+    messages.insertHeaders(
+      accountId,
+      inbox,
+      7,
+      [...batch].sort((a, b) => a - b).map((uid) => headerRecord(uid)),
+      { pass, count: desc.length, ranks: [...batch].sort((a, b) => a - b).map((uid) => desc.indexOf(uid)) },
+    );
+  const uidsById = () => db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY id').pluck().all(inbox) as number[];
+
+  it("numbers a pass's rows in UID order though its chunks come newest first; without the plan, chunk by chunk", () => {
+    const desc = Array.from({ length: 20 }, (_, i) => 20 - i);
+    for (const chunk of [desc.slice(0, 3), desc.slice(3, 10), desc.slice(10)]) passBatch('p1', desc, chunk);
+    expect(uidsById()).toEqual([...desc].reverse());
+    // Later mail, another pass: above the first one's range.
+    passBatch('p2', [22, 21], [22, 21]);
+    expect(uidsById().slice(-3)).toEqual([20, 21, 22]);
+    // The same batches numbered as they are stored: the oldest chunk last, as if it were the newest.
+    db.exec('DELETE FROM messages');
+    for (const chunk of [desc.slice(0, 3), desc.slice(3, 10), desc.slice(10)])
+      messages.insertHeaders(
+        accountId,
+        inbox,
+        7,
+        [...chunk].sort((a, b) => a - b).map((uid) => headerRecord(uid)),
+      );
+    expect(uidsById().slice(0, 4)).toEqual([18, 19, 20, 11]);
+  });
+
+  it('never gives a row an id another writer took meanwhile, and puts rows outside the plan above its range', () => {
+    const desc = Array.from({ length: 10 }, (_, i) => 10 - i);
+    // The newest message was expunged before the FETCH: the pass's first batch leaves the top of its range (id 10) free.
+    expect(passBatch('p', desc, [9, 8])).toEqual([8, 9]);
+    // Another writer (a local APPEND's placeholder row) takes the next id: the top of the range.
+    expect(messages.insertHeaders(accountId, inbox, 7, [headerRecord(500)])).toEqual([10]);
+    // The newest message was not expunged after all; UID 600 is not in the pass.
+    const ids = messages.insertHeaders(
+      accountId,
+      inbox,
+      7,
+      [1, 2, 3, 10, 600].map((uid) => headerRecord(uid)),
+      { pass: 'p', count: 10, ranks: [9, 8, 7, 0, -1] },
+    );
+    expect(ids).toEqual([1, 2, 3, 11, 12]);
+    expect(uidsById()).toEqual([1, 2, 3, 8, 9, 500, 10, 600]);
+  });
+
   it('stores BODYSTRUCTURE as the JSON text the record carries', () => {
     const structure = JSON.stringify({ type: 'multipart/mixed', childNodes: [{ part: '1', type: 'text/plain' }] });
     messages.insertHeaders(accountId, inbox, 7, [headerRecord(1, { bodystructure: structure }), headerRecord(2, { bodystructure: null })]);

@@ -28,6 +28,24 @@ export interface HeaderRecord {
   attachments: AttachmentSummary[];
 }
 
+/**
+ * How a header pass numbers its rows (insertHeaders): in UID order, whatever order its batches
+ * come in. A pass stores the newest messages first, and local search takes the highest ids as the
+ * most recent (its window of matches, PartStore.search): numbered as they were stored, the last
+ * chunk of a first sync (the oldest mail) would rank as the newest.
+ */
+export interface IdOrder {
+  /** Names the pass. Its first batch reserves `count` ids above every stored one. */
+  pass: string;
+  /** How many messages the pass means to store. */
+  count: number;
+  /** Per record, in the batch's order: its place in the pass, 0 for the newest (highest UID). */
+  ranks: readonly number[];
+}
+
+/** How many passes' reserved ids a store remembers (a pass is forgotten long before this many follow it). */
+const REMEMBERED_PASSES = 64;
+
 export interface FlagUpdate {
   uid: number;
   flags: string[];
@@ -150,12 +168,15 @@ export class MessageStore {
    * worker thread's writer (openBulkWriter) so storing overlaps fetching.
    */
   writer: Pick<BulkWriter, 'insertHeaders'> = {
-    insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
-      settle(() => this.insertHeaders(accountId, mailboxId, uidvalidity, records)),
+    insertHeaders: (accountId, mailboxId, uidvalidity, records, order) =>
+      settle(() => this.insertHeaders(accountId, mailboxId, uidvalidity, records, order)),
   };
 
   /** When true, insertHeaders lists new rows in header_backfill instead of indexing them (migration 12). */
   readonly #deferIndex: boolean;
+
+  /** The highest id each recent pass reserved (IdOrder), by pass name. */
+  readonly #passTops = new Map<string, number>();
 
   /**
    * `deferHeaderIndex`: the bulk writer's store. Its header passes list their rows for
@@ -204,6 +225,7 @@ export class MessageStore {
       ),
       indexedNow: db.prepare<[number]>('DELETE FROM header_backfill WHERE message_id = ?'),
       maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM messages'),
+      idsBetween: db.prepare<[number, number], number>('SELECT id FROM messages WHERE id BETWEEN ? AND ?').pluck(),
       rematch: db.prepare(
         `UPDATE messages SET uidvalidity = @uidvalidity, uid = @uid, stale = 0, modseq = @modseq, flags = @flags, seen = @seen,
            flagged = @flagged, answered = @answered, draft = @draft, deleted = @deleted
@@ -336,8 +358,15 @@ export class MessageStore {
     return new Map(this.#q.flagsByUid.all(mailboxId, uidvalidity).map((r) => [r.uid, r.flags]));
   }
 
-  /** Inserts a batch of new messages (threading them) in one transaction; returns the new ids. */
-  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[] {
+  /**
+   * Inserts a batch of new messages (threading them) in one transaction; returns the new ids. With
+   * `order`, a pass's rows are numbered by their place in it (IdOrder): the pass's first batch
+   * reserves `count` ids above the largest, each row takes the id of its rank below the top of that
+   * range, and rows written by anyone else meanwhile go above it. An id that is taken all the same
+   * (another writer came between the reservation and the pass's newest row) is not reused: that row
+   * goes above the range.
+   */
+  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[], order?: IdOrder): number[] {
     const ids: number[] = [];
     const indexed: Array<{ id: number; subject: string; addresses: string }> = [];
     // The insert trigger stands aside (migration 7): each new row is indexed here, its address text
@@ -351,6 +380,8 @@ export class MessageStore {
         // Ids are given here (the next after the largest, as SQLite would) so the thread is known
         // before the row is written: one INSERT per message, no UPDATE after it.
         let nextId = (this.#q.maxId.get()?.id ?? 0) + 1;
+        const planned = order ? this.#plannedIds(order, nextId - 1) : null;
+        if (planned) nextId = Math.max(nextId, planned.top + 1);
         // What is stored already is read once per batch, not once per row: the UIDs in the batch's
         // range (a resumed pass), and whether the mailbox has stale rows to re-match at all.
         let low = Infinity;
@@ -361,7 +392,7 @@ export class MessageStore {
         }
         const known = new Set(records.length ? this.#q.knownUids.all(mailboxId, uidvalidity, low, high) : []);
         const rematching = this.#q.hasStale.get(mailboxId) !== undefined;
-        for (const r of records) {
+        for (const [i, r] of records.entries()) {
           const flags = canonicalFlags(r.flags);
           const flagCols = flagColumns(flags);
           if (rematching && r.messageId) {
@@ -375,7 +406,7 @@ export class MessageStore {
           }
           if (known.has(r.uid)) continue; // already known (a resumed pass, or twice in one batch)
           known.add(r.uid);
-          const id = nextId++;
+          const id = planned?.take(i) ?? nextId++;
           const addresses = { from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo };
           this.#q.insert.run({
             id,
@@ -410,6 +441,31 @@ export class MessageStore {
       }),
     );
     return ids;
+  }
+
+  /**
+   * The ids `order` plans for a batch (see insertHeaders): `take(i)` gives record i its planned id,
+   * or null when the plan has none for it (a rank outside the pass) or someone else has it.
+   */
+  #plannedIds(order: IdOrder, maxId: number): { top: number; take: (i: number) => number | null } {
+    const top = this.#passTops.get(order.pass) ?? maxId + order.count;
+    if (!this.#passTops.has(order.pass)) {
+      this.#passTops.set(order.pass, top);
+      if (this.#passTops.size > REMEMBERED_PASSES) this.#passTops.delete(this.#passTops.keys().next().value as string);
+    }
+    const valid = (rank: number | undefined): rank is number =>
+      rank !== undefined && Number.isInteger(rank) && rank >= 0 && rank < order.count;
+    const ids = order.ranks.filter(valid).map((rank) => top - rank);
+    const taken = new Set(ids.length ? this.#q.idsBetween.all(Math.min(...ids), Math.max(...ids)) : []);
+    return {
+      top,
+      take: (i) => {
+        const rank = order.ranks[i];
+        if (!valid(rank) || taken.has(top - rank)) return null;
+        taken.add(top - rank);
+        return top - rank;
+      },
+    };
   }
 
   /**

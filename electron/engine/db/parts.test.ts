@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Db } from './database.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
-import { BODY_NONE, BODY_TEXT, PartStore, splitQuery } from './parts.js';
+import { BODY_NONE, BODY_TEXT, PartStore, SEARCH_WINDOW, splitQuery } from './parts.js';
 import { addressText, cjkGrams, cjkGramsByRegex, isCjkTerm } from './search-text.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 import { mulberry32 } from '../../../test/prng.js';
@@ -260,6 +260,29 @@ describe('local search', () => {
         q,
       ).toEqual(expected(q.split(' ')));
     }
+  });
+
+  it('finds the newest matches of a common term after a first sync, which stores the newest mail first', () => {
+    // 1,500 messages that all match, more than the window of most recent matches search ranks
+    // (SEARCH_WINDOW): a pass of two chunks, newest first, each stored in batches in UID order.
+    const count = SEARCH_WINDOW + 500;
+    const desc = Array.from({ length: count }, (_, i) => 1000 + count - i);
+    for (const chunk of [desc.slice(0, 250), desc.slice(250)]) {
+      const ascending = [...chunk].reverse();
+      for (let at = 0; at < ascending.length; at += 500) {
+        const batch = ascending.slice(at, at + 500);
+        messages.insertHeaders(
+          accountId,
+          work,
+          1,
+          batch.map((uid) => header(uid, `Invoice ${uid}`, (2000 + count - uid) / 24)),
+          { pass: 'first sync', count, ranks: batch.map((uid) => desc.indexOf(uid)) },
+        );
+      }
+    }
+    expect(subjects(parts.search({ query: 'invoice', mailboxId: work, limit: 3 }))).toEqual(
+      desc.slice(0, 3).map((uid) => `Invoice ${uid}`),
+    );
   });
 
   it('treats query syntax and LIKE wildcards as text', () => {

@@ -103,7 +103,11 @@ interface PartRow {
 
 /** Code points, not UTF-16 units: the trigram tokenizer counts characters. */
 const charCount = (s: string): number => [...s].length;
-/** How many of the most recently stored matches a common term is ranked among. */
+/**
+ * How many of the most recent matches (the highest ids) a common term is ranked among. Ids follow
+ * arrival: later mail gets higher ids, and a header pass numbers its rows in UID order though it
+ * stores the newest first (IdOrder in messages.ts).
+ */
 export const SEARCH_WINDOW = 1000;
 /** Match sets up to this size are ranked by bm25; bigger ones newest first. */
 export const RANK_LIMIT = 200;

@@ -59,6 +59,22 @@ function localView(folder: string) {
   return new Map(messages.all(mailbox.id).map((m) => [m.uid, { flags: [...m.flags].sort(), subject: m.subject }]));
 }
 
+/** A connection of our own on the STARTTLS port, for syncMailbox with options the account pass does not take. */
+async function openTestSession() {
+  const client = await openImap(
+    {
+      host: server.host,
+      port: server.imapPort,
+      security: 'starttls',
+      user: USER,
+      trustedCertificate: server.certFingerprint256,
+      trustedCertificatePem: server.certPem,
+    },
+    user.password,
+  );
+  return { client, session: new ImapSession(client, { host: server.host, port: server.imapPort, user: USER }) };
+}
+
 const sync = (extensions?: 'all' | 'condstore' | 'none') =>
   syncAccount(account, user.password, { store, messages, ...(extensions ? { extensions } : {}) });
 const report = (r: Awaited<ReturnType<typeof sync>>, folder: string) => r.mailboxes.find((m) => m.path === folder);
@@ -184,18 +200,7 @@ describe('sync against the real Dovecot', () => {
     await sync();
     const big = store.listMailboxes(account.id).find((m) => m.path === 'Big')!;
     for (let i = 31; i <= 60; i++) await other.append('Big', raw(300 + i));
-    const client = await openImap(
-      {
-        host: server.host,
-        port: server.imapPort,
-        security: 'starttls',
-        user: USER,
-        trustedCertificate: server.certFingerprint256,
-        trustedCertificatePem: server.certPem,
-      },
-      user.password,
-    );
-    const session = new ImapSession(client, { host: server.host, port: server.imapPort, user: USER });
+    const { client, session } = await openTestSession();
     await expect(syncMailbox(session, messages, big.id, { chunks: [10], onBatch: () => client.close() })).rejects.toMatchObject({
       code: expect.stringMatching(/NETWORK|SERVER_ERROR/),
     });
@@ -204,6 +209,24 @@ describe('sync against the real Dovecot', () => {
     const uids = messages.all(big.id).map((m) => m.uid);
     expect(new Set(uids).size).toBe(uids.length);
     expect(localView('Big')).toEqual(await serverView('Big'));
+  });
+
+  it("numbers a first pass's rows in UID order, though it fetches the newest chunk first (local search takes the highest ids as the newest)", async () => {
+    await other.mailboxCreate('Ordered');
+    await sync(); // lists the folder, empty
+    const ordered = store.listMailboxes(account.id).find((m) => m.path === 'Ordered')!;
+    for (let i = 1; i <= 12; i++) await other.append('Ordered', raw(400 + i));
+    const { session } = await openTestSession();
+    try {
+      await syncMailbox(session, messages, ordered.id, { chunks: [2, 3], insertBatch: 2 });
+    } finally {
+      await session.logout();
+    }
+    const uids = db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY id').pluck().all(ordered.id) as number[];
+    expect(uids).toHaveLength(12);
+    expect(uids).toEqual([...uids].sort((a, b) => a - b));
+    await other.mailboxDelete('Ordered');
+    await sync();
   });
 
   it('drops a folder deleted by another client, with its messages', async () => {
