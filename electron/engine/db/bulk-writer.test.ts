@@ -103,18 +103,17 @@ describe('bulk writer on a worker thread', () => {
     expect(parts.search({ query: 's201@example', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([row?.id]);
   });
 
-  it("numbers a pass's rows by their place in it (IdOrder), in the worker as on the calling thread", async () => {
+  it("numbers a pass's rows in UID order (IdOrder), in the worker as on the calling thread", async () => {
     const w = await open();
-    const order = (uids: number[]) => ({ pass: 'pass', count: 6, ranks: uids.map((uid) => 6 - uid) });
     // Newest first: UIDs 5–6, then 1–4.
-    expect(await w.insertHeaders(accountId, mailboxId, 7, [record(5), record(6)], order([5, 6]))).toEqual([5, 6]);
+    expect(await w.insertHeaders(accountId, mailboxId, 7, [record(5), record(6)], { low: 1, high: 6 })).toEqual([5, 6]);
     expect(
       await w.insertHeaders(
         accountId,
         mailboxId,
         7,
         [1, 2, 3, 4].map((uid) => record(uid)),
-        order([1, 2, 3, 4]),
+        { low: 1, high: 6 },
       ),
     ).toEqual([1, 2, 3, 4]);
   });

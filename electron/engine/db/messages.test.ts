@@ -61,52 +61,64 @@ describe('MessageStore.insertHeaders', () => {
     ]);
   });
 
-  /** One batch of a pass over `uids` (the whole pass, newest first in `desc`), records in ascending UID order as a FETCH returns them. */
-  const passBatch = (pass: string, desc: number[], batch: number[]) =>
+  /** A batch of a header pass over UIDs low..high, its records in ascending UID order as a FETCH returns them. */
+  const passBatch = (low: number, high: number, batch: number[], uidvalidity = 7) =>
     messages.insertHeaders(
       accountId,
       inbox,
-      7,
+      uidvalidity,
       [...batch].sort((a, b) => a - b).map((uid) => headerRecord(uid)),
-      { pass, count: desc.length, ranks: [...batch].sort((a, b) => a - b).map((uid) => desc.indexOf(uid)) },
+      { low, high },
     );
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
   const uidsById = () => db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY id').pluck().all(inbox) as number[];
 
   it("numbers a pass's rows in UID order though its chunks come newest first; without the plan, chunk by chunk", () => {
-    const desc = Array.from({ length: 20 }, (_, i) => 20 - i);
-    for (const chunk of [desc.slice(0, 3), desc.slice(3, 10), desc.slice(10)]) passBatch('p1', desc, chunk);
-    expect(uidsById()).toEqual([...desc].reverse());
+    for (const chunk of [range(18, 20), range(11, 17), range(1, 10)]) passBatch(1, 20, chunk);
+    expect(uidsById()).toEqual(range(1, 20));
     // Later mail, another pass: above the first one's range.
-    passBatch('p2', [22, 21], [22, 21]);
+    passBatch(21, 22, [21, 22]);
     expect(uidsById().slice(-3)).toEqual([20, 21, 22]);
     // The same batches numbered as they are stored: the oldest chunk last, as if it were the newest.
-    db.exec('DELETE FROM messages');
-    for (const chunk of [desc.slice(0, 3), desc.slice(3, 10), desc.slice(10)])
+    db.exec('DELETE FROM messages; DELETE FROM id_plans');
+    for (const chunk of [range(18, 20), range(11, 17), range(1, 10)])
       messages.insertHeaders(
         accountId,
         inbox,
         7,
-        [...chunk].sort((a, b) => a - b).map((uid) => headerRecord(uid)),
+        chunk.map((uid) => headerRecord(uid)),
       );
     expect(uidsById().slice(0, 4)).toEqual([18, 19, 20, 11]);
   });
 
-  it('never gives a row an id another writer took meanwhile, and puts rows outside the plan above its range', () => {
-    const desc = Array.from({ length: 10 }, (_, i) => 10 - i);
-    // The newest message was expunged before the FETCH: the pass's first batch leaves the top of its range (id 10) free.
-    expect(passBatch('p', desc, [9, 8])).toEqual([8, 9]);
-    // Another writer (a local APPEND's placeholder row) takes the next id: the top of the range.
-    expect(messages.insertHeaders(accountId, inbox, 7, [headerRecord(500)])).toEqual([10]);
-    // The newest message was not expunged after all; UID 600 is not in the pass.
-    const ids = messages.insertHeaders(
+  it('keeps the numbering when a broken pass is resumed, even by another writer, and starts anew after a UIDVALIDITY change', () => {
+    passBatch(1, 30, range(21, 30));
+    // The connection dropped; the next pass fetches what is left (UIDs 1–20), through another store on the same database.
+    const other = new MessageStore(db, { deferHeaderIndex: true });
+    other.insertHeaders(
       accountId,
       inbox,
       7,
-      [1, 2, 3, 10, 600].map((uid) => headerRecord(uid)),
-      { pass: 'p', count: 10, ranks: [9, 8, 7, 0, -1] },
+      range(1, 20).map((uid) => headerRecord(uid)),
+      { low: 1, high: 20 },
     );
-    expect(ids).toEqual([1, 2, 3, 11, 12]);
-    expect(uidsById()).toEqual([1, 2, 3, 8, 9, 500, 10, 600]);
+    expect(uidsById()).toEqual(range(1, 30));
+    const top = db.prepare('SELECT max(id) FROM messages').pluck().get() as number;
+    // A new UIDVALIDITY: the same UIDs are other messages, numbered above everything.
+    passBatch(1, 2, [1, 2], 8);
+    expect(db.prepare('SELECT min(id) FROM messages WHERE uidvalidity = 8').pluck().get()).toBeGreaterThan(top);
+  });
+
+  it("keeps a plan's ids from every other row, and never reuses an id another row has", () => {
+    // The newest message was expunged before the FETCH: the top of the pass's range (id 10) stays free.
+    expect(passBatch(1, 10, [8, 9])).toEqual([8, 9]);
+    // Another writer's row (a local APPEND's placeholder) goes above the range.
+    expect(messages.insertHeaders(accountId, inbox, 7, [headerRecord(500)])).toEqual([11]);
+    // A row inside the range written without the plan (a store from before it) leaves its id taken:
+    // the pass's row for that UID goes above the range.
+    db.prepare('UPDATE messages SET id = 3 WHERE uid = 500').run();
+    expect(passBatch(1, 10, [1, 2, 3, 10, 600])).toEqual([1, 2, 11, 10, 12]);
+    expect(uidsById()).toEqual([1, 2, 500, 8, 9, 10, 3, 600]);
   });
 
   it('stores BODYSTRUCTURE as the JSON text the record carries', () => {

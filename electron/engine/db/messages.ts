@@ -29,22 +29,19 @@ export interface HeaderRecord {
 }
 
 /**
- * How a header pass numbers its rows (insertHeaders): in UID order, whatever order its batches
- * come in. A pass stores the newest messages first, and local search takes the highest ids as the
+ * The UIDs a header pass sets out to store, lowest and highest (insertHeaders numbers its rows by
+ * them). A pass stores the newest messages first, and local search takes the highest ids as the
  * most recent (its window of matches, PartStore.search): numbered as they were stored, the last
  * chunk of a first sync (the oldest mail) would rank as the newest.
  */
 export interface IdOrder {
-  /** Names the pass. Its first batch reserves `count` ids above every stored one. */
-  pass: string;
-  /** How many messages the pass means to store. */
-  count: number;
-  /** Per record, in the batch's order: its place in the pass, 0 for the newest (highest UID). */
-  ranks: readonly number[];
+  low: number;
+  high: number;
 }
 
-/** How many passes' reserved ids a store remembers (a pass is forgotten long before this many follow it). */
-const REMEMBERED_PASSES = 64;
+/** SQL for the next free id: above every row and every id a pass has planned (id_plans, migration 13). */
+export const NEXT_MESSAGE_ID_SQL = `max(coalesce((SELECT max(id) FROM messages), 0),
+  coalesce((SELECT max(base + uid_high - uid_low) FROM id_plans), 0)) + 1`;
 
 export interface FlagUpdate {
   uid: number;
@@ -175,9 +172,6 @@ export class MessageStore {
   /** When true, insertHeaders lists new rows in header_backfill instead of indexing them (migration 12). */
   readonly #deferIndex: boolean;
 
-  /** The highest id each recent pass reserved (IdOrder), by pass name. */
-  readonly #passTops = new Map<string, number>();
-
   /**
    * `deferHeaderIndex`: the bulk writer's store. Its header passes list their rows for
    * backfillHeaders, which indexes them after the pass; every other writer indexes at once.
@@ -224,8 +218,14 @@ export class MessageStore {
            ORDER BY h.message_id DESC LIMIT ?`,
       ),
       indexedNow: db.prepare<[number]>('DELETE FROM header_backfill WHERE message_id = ?'),
-      maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM messages'),
+      nextId: db.prepare<[], number>(`SELECT ${NEXT_MESSAGE_ID_SQL}`).pluck(),
       idsBetween: db.prepare<[number, number], number>('SELECT id FROM messages WHERE id BETWEEN ? AND ?').pluck(),
+      idPlan: db.prepare<[number], { uidvalidity: number; uid_low: number; uid_high: number; base: number }>(
+        'SELECT uidvalidity, uid_low, uid_high, base FROM id_plans WHERE mailbox_id = ?',
+      ),
+      setIdPlan: db.prepare<[number, number, number, number, number]>(
+        'INSERT OR REPLACE INTO id_plans (mailbox_id, uidvalidity, uid_low, uid_high, base) VALUES (?, ?, ?, ?, ?)',
+      ),
       rematch: db.prepare(
         `UPDATE messages SET uidvalidity = @uidvalidity, uid = @uid, stale = 0, modseq = @modseq, flags = @flags, seen = @seen,
            flagged = @flagged, answered = @answered, draft = @draft, deleted = @deleted
@@ -360,11 +360,11 @@ export class MessageStore {
 
   /**
    * Inserts a batch of new messages (threading them) in one transaction; returns the new ids. With
-   * `order`, a pass's rows are numbered by their place in it (IdOrder): the pass's first batch
-   * reserves `count` ids above the largest, each row takes the id of its rank below the top of that
-   * range, and rows written by anyone else meanwhile go above it. An id that is taken all the same
-   * (another writer came between the reservation and the pass's newest row) is not reused: that row
-   * goes above the range.
+   * `order`, a pass's rows are numbered in UID order, whatever order its batches come in: the
+   * mailbox's plan (id_plans) gives UID u the id base + (u - low). A pass whose UIDs lie inside the
+   * plan's range under the same UIDVALIDITY (one resuming a broken pass) keeps it; any other makes a
+   * new one above every id. Rows outside a plan, and rows whose planned id is taken all the same,
+   * get the next free id, above every plan.
    */
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[], order?: IdOrder): number[] {
     const ids: number[] = [];
@@ -379,9 +379,9 @@ export class MessageStore {
       this.#db.transaction(() => {
         // Ids are given here (the next after the largest, as SQLite would) so the thread is known
         // before the row is written: one INSERT per message, no UPDATE after it.
-        let nextId = (this.#q.maxId.get()?.id ?? 0) + 1;
-        const planned = order ? this.#plannedIds(order, nextId - 1) : null;
-        if (planned) nextId = Math.max(nextId, planned.top + 1);
+        let nextId = this.#q.nextId.get() as number;
+        const planned = order && records.length ? this.#plannedIds(mailboxId, uidvalidity, order, records, nextId) : null;
+        if (planned) nextId = Math.max(nextId, planned.next);
         // What is stored already is read once per batch, not once per row: the UIDs in the batch's
         // range (a resumed pass), and whether the mailbox has stale rows to re-match at all.
         let low = Infinity;
@@ -392,7 +392,7 @@ export class MessageStore {
         }
         const known = new Set(records.length ? this.#q.knownUids.all(mailboxId, uidvalidity, low, high) : []);
         const rematching = this.#q.hasStale.get(mailboxId) !== undefined;
-        for (const [i, r] of records.entries()) {
+        for (const r of records) {
           const flags = canonicalFlags(r.flags);
           const flagCols = flagColumns(flags);
           if (rematching && r.messageId) {
@@ -406,7 +406,7 @@ export class MessageStore {
           }
           if (known.has(r.uid)) continue; // already known (a resumed pass, or twice in one batch)
           known.add(r.uid);
-          const id = planned?.take(i) ?? nextId++;
+          const id = planned?.take(r.uid) ?? nextId++;
           const addresses = { from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo };
           this.#q.insert.run({
             id,
@@ -444,26 +444,33 @@ export class MessageStore {
   }
 
   /**
-   * The ids `order` plans for a batch (see insertHeaders): `take(i)` gives record i its planned id,
-   * or null when the plan has none for it (a rank outside the pass) or someone else has it.
+   * The mailbox's id plan for a batch of a pass over `order` (see insertHeaders), made when it has
+   * none that covers the pass. `take(uid)` gives a record its planned id, or null when the plan has
+   * none for it (a UID outside the range) or another row has it; `next` is the first id above the plan.
    */
-  #plannedIds(order: IdOrder, maxId: number): { top: number; take: (i: number) => number | null } {
-    const top = this.#passTops.get(order.pass) ?? maxId + order.count;
-    if (!this.#passTops.has(order.pass)) {
-      this.#passTops.set(order.pass, top);
-      if (this.#passTops.size > REMEMBERED_PASSES) this.#passTops.delete(this.#passTops.keys().next().value as string);
+  #plannedIds(
+    mailboxId: number,
+    uidvalidity: number,
+    order: IdOrder,
+    records: readonly HeaderRecord[],
+    nextFree: number,
+  ): { next: number; take: (uid: number) => number | null } {
+    let plan = this.#q.idPlan.get(mailboxId);
+    if (!plan || plan.uidvalidity !== uidvalidity || order.low < plan.uid_low || order.high > plan.uid_high) {
+      plan = { uidvalidity, uid_low: order.low, uid_high: order.high, base: nextFree };
+      this.#q.setIdPlan.run(mailboxId, uidvalidity, order.low, order.high, nextFree);
     }
-    const valid = (rank: number | undefined): rank is number =>
-      rank !== undefined && Number.isInteger(rank) && rank >= 0 && rank < order.count;
-    const ids = order.ranks.filter(valid).map((rank) => top - rank);
-    const taken = new Set(ids.length ? this.#q.idsBetween.all(Math.min(...ids), Math.max(...ids)) : []);
+    const { uid_low: low, uid_high: high, base } = plan;
+    const inPlan = (uid: number) => uid >= low && uid <= high;
+    const uids = records.map((r) => r.uid).filter(inPlan);
+    const taken = new Set(uids.length ? this.#q.idsBetween.all(base + Math.min(...uids) - low, base + Math.max(...uids) - low) : []);
     return {
-      top,
-      take: (i) => {
-        const rank = order.ranks[i];
-        if (!valid(rank) || taken.has(top - rank)) return null;
-        taken.add(top - rank);
-        return top - rank;
+      next: base + high - low + 1,
+      take: (uid) => {
+        const id = base + uid - low;
+        if (!inPlan(uid) || taken.has(id)) return null;
+        taken.add(id);
+        return id;
       },
     };
   }

@@ -1,6 +1,6 @@
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
-import { canonicalFlags } from './messages.js';
+import { canonicalFlags, NEXT_MESSAGE_ID_SQL } from './messages.js';
 
 /**
  * The offline operation queue (DESIGN.md 5). Every user action is one method here: the local change
@@ -128,15 +128,14 @@ export class OpStore {
         'UPDATE messages SET mailbox_id = @mailboxId, uidvalidity = @uidvalidity, uid = @uid WHERE id = @id',
       ),
       copyRow: db.prepare<{ id: number; target: number }, { id: number }>(
-        `INSERT INTO messages (mailbox_id, uidvalidity, uid, flags, seen, flagged, answered, draft, deleted, internal_date, sent_date, size,
+        `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, flags, seen, flagged, answered, draft, deleted, internal_date, sent_date, size,
            subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to, refs, thread_id, bodystructure,
            has_attachments, attachments, snippet)
-         SELECT @target, 0, -(SELECT coalesce(max(id), 0) + 1 FROM messages), flags, seen, flagged, answered, draft, deleted, internal_date,
-           sent_date, size, subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to, refs, thread_id,
-           bodystructure, has_attachments, attachments, snippet
-         FROM messages WHERE id = @id RETURNING id`,
+         SELECT next.id, @target, 0, -next.id, m.flags, m.seen, m.flagged, m.answered, m.draft, m.deleted, m.internal_date,
+           m.sent_date, m.size, m.subject, m.from_name, m.from_addr, m.sort_from, m.sort_subject, m.addresses, m.message_id, m.in_reply_to,
+           m.refs, m.thread_id, m.bodystructure, m.has_attachments, m.attachments, m.snippet
+         FROM messages m, (SELECT ${NEXT_MESSAGE_ID_SQL} AS id) next WHERE m.id = @id RETURNING id`,
       ),
-      fixLocalUid: db.prepare<[number]>('UPDATE messages SET uid = -id WHERE id = ?'),
       deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
       mailbox: db.prepare<
         [number],
@@ -311,7 +310,6 @@ export class OpStore {
       for (const r of refs) {
         const row = this.#q.copyRow.get({ id: r.id, target });
         if (!row) throw new Error('copy gave no row');
-        this.#q.fixLocalUid.run(row.id);
         copies[r.id] = row.id;
       }
       this.#op(accountId, actionId, 'copy', { target, copies } satisfies CopyPayload, [...refs.map((r) => r.id), ...Object.values(copies)]);

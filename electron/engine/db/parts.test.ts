@@ -276,7 +276,7 @@ describe('local search', () => {
           work,
           1,
           batch.map((uid) => header(uid, `Invoice ${uid}`, (2000 + count - uid) / 24)),
-          { pass: 'first sync', count, ranks: batch.map((uid) => desc.indexOf(uid)) },
+          { low: desc.at(-1)!, high: desc[0]! },
         );
       }
     }

@@ -2,23 +2,6 @@ import type { HeaderRecord, MessageStore } from '../db/messages.js';
 import type { ImapSession, StatusInfo } from '../imap/session.js';
 import { uidSet } from '../imap/session.js';
 
-/** Header passes started in this process: names each one's id reservation (IdOrder.pass). */
-let passes = 0;
-
-/** The index of `value` in `list` (sorted descending), or -1. */
-export function descendingIndexOf(list: readonly number[], value: number): number {
-  let low = 0;
-  let high = list.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const at = list[mid] as number;
-    if (at === value) return mid;
-    if (at > value) low = mid + 1;
-    else high = mid - 1;
-  }
-  return -1;
-}
-
 export interface MailboxChanges {
   mailboxId: number;
   added: number[];
@@ -153,22 +136,15 @@ export async function syncMailbox(
   let done = 0;
   // Rows are numbered in UID order however the chunks come (IdOrder): local search takes the
   // highest ids as the most recent.
-  const pass = `${mailboxId}:${uidvalidity}:${++passes}`;
-  const rankOf = (uid: number) => descendingIndexOf(fresh, uid);
+  const order = { low: fresh.at(-1) ?? 0, high: fresh[0] ?? 0 };
   // The writer answers in the order batches were handed to it, so progress and events stay in order.
   const store = (records: HeaderRecord[]) =>
-    messages.writer
-      .insertHeaders(state.accountId, mailboxId, uidvalidity, records, {
-        pass,
-        count: fresh.length,
-        ranks: records.map((r) => rankOf(r.uid)),
-      })
-      .then((ids) => {
-        for (const id of ids) changes.added.push(id);
-        done += records.length;
-        options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });
-        options.onBatch?.({ mailboxId, added: ids, changed: [], removed: [], reset: false });
-      });
+    messages.writer.insertHeaders(state.accountId, mailboxId, uidvalidity, records, order).then((ids) => {
+      for (const id of ids) changes.added.push(id);
+      done += records.length;
+      options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });
+      options.onBatch?.({ mailboxId, added: ids, changed: [], removed: [], reset: false });
+    });
   for (let i = 0, start = 0; start < fresh.length; i++) {
     const size = sizes[Math.min(i, sizes.length - 1)] ?? 1000;
     const chunk = fresh.slice(start, start + size);
