@@ -458,8 +458,8 @@ export class PartStore {
    * Full-text search over subject, addresses and cached text; every term must match, in the
    * message's header or in its text (they are indexed apart, migration 9). Terms of 3+ characters
    * use the trigram indexes; 1–2 character CJK terms (one or two kanji are a normal Japanese query)
-   * the bigram indexes; other short terms are matched with LIKE. The SEARCH_WINDOW most recently
-   * stored matches are found by #matches; a set of up to RANK_LIMIT is ranked by bm25 (subject >
+   * the bigram indexes; other short terms are matched with LIKE. The SEARCH_WINDOW most recent
+   * matches (highest ids) are found by #matches; a set of up to RANK_LIMIT is ranked by bm25 (subject >
    * addresses > text), ties newest first; a bigger one is ordered newest first. If the window
    * leaves too few results after the folder/account filters, the search is repeated over all
    * matches.
