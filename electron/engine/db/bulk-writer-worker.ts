@@ -35,7 +35,7 @@ try {
     }
     try {
       if (request.kind === 'headers') {
-        const ids = messages.insertHeaders(request.accountId, request.mailboxId, request.uidvalidity, request.records, request.order);
+        const ids = messages.insertHeaders(request.accountId, request.mailboxId, request.uidvalidity, request.records);
         reply({ kind: 'done', seq: request.seq, ids });
       } else if (request.kind === 'texts') {
         parts.storeTexts(request.batch);

@@ -103,21 +103,6 @@ describe('bulk writer on a worker thread', () => {
     expect(parts.search({ query: 's201@example', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([row?.id]);
   });
 
-  it("numbers a pass's rows in UID order (IdOrder), in the worker as on the calling thread", async () => {
-    const w = await open();
-    // Newest first: UIDs 5–6, then 1–4.
-    expect(await w.insertHeaders(accountId, mailboxId, 7, [record(5), record(6)], { low: 1, high: 6 })).toEqual([5, 6]);
-    expect(
-      await w.insertHeaders(
-        accountId,
-        mailboxId,
-        7,
-        [1, 2, 3, 4].map((uid) => record(uid)),
-        { low: 1, high: 6 },
-      ),
-    ).toEqual([1, 2, 3, 4]);
-  });
-
   it('lists the header search rows of its batches for later, and writes them, newest first, before any body backlog', async () => {
     const w = await open();
     const ids = await w.insertHeaders(accountId, mailboxId, 7, [record(1), record(2), record(3)]);

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
-import type { HeaderRecord, IdOrder } from './messages.js';
+import type { HeaderRecord } from './messages.js';
 import type { TextBatch } from './parts.js';
 
 /**
@@ -13,8 +13,8 @@ import type { TextBatch } from './parts.js';
  * runs them side by side, so parsing the next batch overlaps storing this one.
  */
 export interface BulkWriter {
-  /** Stores one batch of headers (one transaction; MessageStore.insertHeaders); resolves with the ids of the rows written, in order. */
-  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[], order?: IdOrder): Promise<number[]>;
+  /** Stores one batch of headers (one transaction); resolves with the ids of the rows written, in order. */
+  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): Promise<number[]>;
   /** Stores one batch of decoded text parts (one transaction; PartStore.storeTexts). */
   storeTexts(batch: TextBatch): Promise<void>;
   /**
@@ -30,7 +30,7 @@ export interface BulkWriter {
 
 /** The synchronous writes a BulkWriter stands for (MessageStore.insertHeaders, PartStore.storeTexts, the backfills). */
 export interface BulkStores {
-  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[], order?: IdOrder): number[];
+  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[];
   storeTexts(batch: TextBatch): void;
   backfillIndex(limit: number): number;
 }
@@ -56,8 +56,8 @@ export function settle<T>(fn: () => T): Promise<T> {
 export function inlineBulkWriter(stores: BulkStores): BulkWriter {
   return {
     mode: 'inline',
-    insertHeaders: (accountId, mailboxId, uidvalidity, records, order) =>
-      settle(() => stores.insertHeaders(accountId, mailboxId, uidvalidity, records, order)),
+    insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
+      settle(() => stores.insertHeaders(accountId, mailboxId, uidvalidity, records)),
     storeTexts: (batch) => settle(() => stores.storeTexts(batch)),
     backfillIndex: (limit) => settle(() => stores.backfillIndex(limit)),
     close: () => Promise.resolve(),
@@ -74,7 +74,7 @@ export interface WriterWorkerData {
 }
 
 export type WriterRequest =
-  | { kind: 'headers'; seq: number; accountId: number; mailboxId: number; uidvalidity: number; records: HeaderRecord[]; order?: IdOrder }
+  | { kind: 'headers'; seq: number; accountId: number; mailboxId: number; uidvalidity: number; records: HeaderRecord[] }
   | { kind: 'texts'; seq: number; batch: TextBatch }
   | { kind: 'backfill'; seq: number; limit: number }
   | { kind: 'close' };
@@ -236,11 +236,9 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
     get mode() {
       return broken ? 'inline' : 'worker';
     },
-    insertHeaders(accountId, mailboxId, uidvalidity, records, order) {
-      if (broken || closing) return inline.insertHeaders(accountId, mailboxId, uidvalidity, records, order);
-      return post({ kind: 'headers', seq: ++seq, accountId, mailboxId, uidvalidity, records, ...(order ? { order } : {}) }).then(
-        (r) => r.ids ?? [],
-      );
+    insertHeaders(accountId, mailboxId, uidvalidity, records) {
+      if (broken || closing) return inline.insertHeaders(accountId, mailboxId, uidvalidity, records);
+      return post({ kind: 'headers', seq: ++seq, accountId, mailboxId, uidvalidity, records }).then((r) => r.ids ?? []);
     },
     storeTexts(batch) {
       if (broken || closing) return inline.storeTexts(batch);

@@ -8,7 +8,6 @@ import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
 import { PartStore } from './parts.js';
 import { withSearchDeferred } from './search-text.js';
-import { headerRecord } from '../../../test/db-fixture.js';
 
 const dirs: string[] = [];
 const tempFile = () => {
@@ -246,23 +245,6 @@ describe('migration 8', () => {
       .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX messages_live/);
     db.close();
-  });
-});
-
-describe('migration 13', () => {
-  it("plans a pass's ids above a schema-12 store's rows, and drops the plan with its mailbox", () => {
-    const { old } = upgradedFrom(
-      12,
-      "INSERT INTO messages (id, mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (40, 1, 1, 1, 0, 'Stored before');",
-    );
-    const messages = new MessageStore(old);
-    expect(messages.insertHeaders(1, 1, 1, [headerRecord(5), headerRecord(4)], { low: 2, high: 5 })).toEqual([44, 43]);
-    expect(old.prepare('SELECT mailbox_id, uid_low, uid_high, base FROM id_plans').all()).toEqual([
-      { mailbox_id: 1, uid_low: 2, uid_high: 5, base: 41 },
-    ]);
-    old.exec('DELETE FROM mailboxes');
-    expect(old.prepare('SELECT count(*) FROM id_plans').pluck().get()).toBe(0);
-    old.close();
   });
 });
 

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
-import { canonicalFlags, MessageStore } from './messages.js';
+import { canonicalFlags, ID_SLOTS, MessageStore } from './messages.js';
+import { OpStore } from './ops.js';
 import { PartStore } from './parts.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 
@@ -61,70 +62,71 @@ describe('MessageStore.insertHeaders', () => {
     ]);
   });
 
-  /** A batch of a header pass over UIDs low..high, its records in ascending UID order as a FETCH returns them. */
-  const passBatch = (low: number, high: number, batch: number[], uidvalidity = 7) =>
-    messages.insertHeaders(
-      accountId,
-      inbox,
-      uidvalidity,
-      [...batch].sort((a, b) => a - b).map((uid) => headerRecord(uid)),
-      { low, high },
-    );
-  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const at = (iso: string) => Date.parse(iso);
+  const second = (iso: string) => (at(iso) / 1000) * ID_SLOTS;
   const uidsById = () => db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY id').pluck().all(inbox) as number[];
 
-  it("numbers a pass's rows in UID order though its chunks come newest first; without the plan, chunk by chunk", () => {
-    for (const chunk of [range(18, 20), range(11, 17), range(1, 10)]) passBatch(1, 20, chunk);
-    expect(uidsById()).toEqual(range(1, 20));
-    // Later mail, another pass: above the first one's range.
-    passBatch(21, 22, [21, 22]);
-    expect(uidsById().slice(-3)).toEqual([20, 21, 22]);
-    // The same batches numbered as they are stored: the oldest chunk last, as if it were the newest.
-    db.exec('DELETE FROM messages; DELETE FROM id_plans');
-    for (const chunk of [range(18, 20), range(11, 17), range(1, 10)])
+  it('numbers rows by date, whatever order they are written in: newest chunk first, then older ones', () => {
+    // A first sync's chunks, newest first, each in UID order (a message a minute).
+    for (const [from, to] of [
+      [18, 20],
+      [11, 17],
+      [1, 10],
+    ] as const)
       messages.insertHeaders(
         accountId,
         inbox,
         7,
-        chunk.map((uid) => headerRecord(uid)),
+        Array.from({ length: to - from + 1 }, (_, i) => headerRecord(from + i)),
       );
-    expect(uidsById().slice(0, 4)).toEqual([18, 19, 20, 11]);
+    expect(uidsById()).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(messages.byUid(inbox, 1)?.id).toBe(((Date.UTC(2026, 0, 1) + 60_000) / 1000) * ID_SLOTS);
   });
 
-  it('keeps the numbering when a broken pass is resumed, even by another writer, and starts anew after a UIDVALIDITY change', () => {
-    passBatch(1, 30, range(21, 30));
-    // The connection dropped; the next pass fetches what is left (UIDs 1–20), through another store on the same database.
-    const other = new MessageStore(db, { deferHeaderIndex: true });
-    other.insertHeaders(
+  it('gives messages of one second its next slots, then the previous second’s; clamps dates it cannot place', () => {
+    const noon = '2026-03-01T12:00:00Z';
+    const ids = messages.insertHeaders(
       accountId,
       inbox,
       7,
-      range(1, 20).map((uid) => headerRecord(uid)),
-      { low: 1, high: 20 },
+      [1, 2, 3].map((uid) => headerRecord(uid, { internalDate: at(noon) + uid })),
     );
-    expect(uidsById()).toEqual(range(1, 30));
-    const top = db.prepare('SELECT max(id) FROM messages').pluck().get() as number;
-    // A new UIDVALIDITY: the same UIDs are other messages, numbered above everything.
-    passBatch(1, 2, [1, 2], 8);
-    expect(db.prepare('SELECT min(id) FROM messages WHERE uidvalidity = 8').pluck().get()).toBeGreaterThan(top);
-  });
-
-  it("keeps a plan's ids from every other row, and never reuses an id another row has", () => {
-    // The newest message was expunged before the FETCH: the top of the pass's range (id 10) stays free.
-    expect(passBatch(1, 10, [8, 9])).toEqual([8, 9]);
-    // Another writer's row (a local APPEND's placeholder) goes above the range.
-    expect(messages.insertHeaders(accountId, inbox, 7, [headerRecord(500)])).toEqual([11]);
-    // A row inside the range written without the plan (a store from before it) leaves its id taken:
-    // the pass's row for that UID goes above the range.
-    db.prepare('UPDATE messages SET id = 3 WHERE uid = 500').run();
-    expect(passBatch(1, 10, [1, 2, 3, 10, 600])).toEqual([1, 2, 11, 10, 12]);
-    expect(uidsById()).toEqual([1, 2, 500, 8, 9, 10, 3, 600]);
+    expect(ids).toEqual([second(noon), second(noon) + 1, second(noon) + 2]);
+    // The second's last slot is taken (its slots are used up): the previous second's are next.
+    db.prepare('UPDATE messages SET id = ? WHERE uid = 3').run(second(noon) + ID_SLOTS - 1);
+    expect(messages.insertHeaders(accountId, inbox, 7, [headerRecord(4, { internalDate: at(noon) })])).toEqual([second(noon) - ID_SLOTS]);
+    // Epoch 0 (no date), one before 1970, one in the year 20000: the first second, and the last one there is.
+    const odd = messages.insertHeaders(accountId, inbox, 7, [
+      headerRecord(5, { internalDate: 0 }),
+      headerRecord(6, { internalDate: -5_000 }),
+      headerRecord(7, { internalDate: Date.UTC(20000, 0, 1) }),
+    ]);
+    expect(odd.slice(0, 2)).toEqual([ID_SLOTS, ID_SLOTS + 1]);
+    expect(odd[2]).toBeLessThan(10 ** 15);
+    expect(odd[2]).toBeGreaterThan((Date.UTC(9000, 0, 1) / 1000) * ID_SLOTS);
   });
 
   it('stores BODYSTRUCTURE as the JSON text the record carries', () => {
     const structure = JSON.stringify({ type: 'multipart/mixed', childNodes: [{ part: '1', type: 'text/plain' }] });
     messages.insertHeaders(accountId, inbox, 7, [headerRecord(1, { bodystructure: structure }), headerRecord(2, { bodystructure: null })]);
     expect(rows().map((r) => r.bodystructure)).toEqual([structure, null]);
+  });
+});
+
+describe('a copy queued offline (OpStore.copy)', () => {
+  it('gets an id by its date, as every message does, and the uid -id until the server gives it one', () => {
+    const db = openDatabase(':memory:');
+    const { accountId, mailbox } = seedAccount(db, ['INBOX', 'Archive']);
+    const [original] = new MessageStore(db).insertHeaders(accountId, mailbox['INBOX'] as number, 7, [headerRecord(1)]) as [number];
+    const { copies } = new OpStore(db).copy([original], mailbox['Archive'] as number);
+    expect(copies).toEqual([original + 1]); // the next slot of the same second
+    expect(
+      db
+        .prepare('SELECT uid FROM messages WHERE id = ?')
+        .pluck()
+        .get(original + 1),
+    ).toBe(-(original + 1));
+    db.close();
   });
 });
 

@@ -29,19 +29,36 @@ export interface HeaderRecord {
 }
 
 /**
- * The UIDs a header pass sets out to store, lowest and highest (insertHeaders numbers its rows by
- * them). A pass stores the newest messages first, and local search takes the highest ids as the
- * most recent (its window of matches, PartStore.search): numbered as they were stored, the last
- * chunk of a first sync (the oldest mail) would rank as the newest.
+ * Message ids follow the messages' dates: a message received at second t gets an id in
+ * [t × ID_SLOTS, (t + 1) × ID_SLOTS), so the highest ids are the newest mail, in every folder,
+ * whatever order the rows were written in. Local search relies on it: it ranks a common term among
+ * its matches with the highest ids (SEARCH_WINDOW, PartStore.search), read from the full-text
+ * indexes in rowid order. Numbered as stored, a first sync (newest chunk first, then older ones,
+ * INBOX before a large archive) made the oldest mail the "most recent".
  */
-export interface IdOrder {
-  low: number;
-  high: number;
-}
+export const ID_SLOTS = 4096;
+/** Dates are clamped to [1 s, ID_MAX_SECOND] (year ~9600): every id stays below 10^15 (15 digits, a safe integer). */
+const ID_MAX_SECOND = Math.floor(999_999_999_999_999 / ID_SLOTS) - 1;
 
-/** SQL for the next free id: above every row and every id a pass has planned (id_plans, migration 13). */
-export const NEXT_MESSAGE_ID_SQL = `max(coalesce((SELECT max(id) FROM messages), 0),
-  coalesce((SELECT max(base + uid_high - uid_low) FROM id_plans), 0)) + 1`;
+/**
+ * Gives new message rows their ids (see ID_SLOTS): the next free one in the slots of the message's
+ * second. When a second's slots are used up (more than ID_SLOTS messages in one second: a bulk
+ * import), the previous second's slots take the rest.
+ */
+export function messageIds(db: Db): (internalDate: number | null) => number {
+  const highest = db.prepare<[number, number], number | null>('SELECT max(id) FROM messages WHERE id BETWEEN ? AND ?').pluck();
+  return (internalDate) => {
+    const date = Number.isFinite(internalDate) ? (internalDate as number) : 0;
+    for (let second = Math.min(ID_MAX_SECOND, Math.max(1, Math.floor(date / 1000))); second >= 1; second--) {
+      const first = second * ID_SLOTS;
+      const last = first + ID_SLOTS - 1;
+      const top = highest.get(first, last);
+      if (top === null || top === undefined) return first;
+      if (top < last) return top + 1;
+    }
+    throw new Error('no message id is free below this date');
+  };
+}
 
 export interface FlagUpdate {
   uid: number;
@@ -165,12 +182,14 @@ export class MessageStore {
    * worker thread's writer (openBulkWriter) so storing overlaps fetching.
    */
   writer: Pick<BulkWriter, 'insertHeaders'> = {
-    insertHeaders: (accountId, mailboxId, uidvalidity, records, order) =>
-      settle(() => this.insertHeaders(accountId, mailboxId, uidvalidity, records, order)),
+    insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
+      settle(() => this.insertHeaders(accountId, mailboxId, uidvalidity, records)),
   };
 
   /** When true, insertHeaders lists new rows in header_backfill instead of indexing them (migration 12). */
   readonly #deferIndex: boolean;
+
+  readonly #newId: (internalDate: number | null) => number;
 
   /**
    * `deferHeaderIndex`: the bulk writer's store. Its header passes list their rows for
@@ -218,14 +237,6 @@ export class MessageStore {
            ORDER BY h.message_id DESC LIMIT ?`,
       ),
       indexedNow: db.prepare<[number]>('DELETE FROM header_backfill WHERE message_id = ?'),
-      nextId: db.prepare<[], number>(`SELECT ${NEXT_MESSAGE_ID_SQL}`).pluck(),
-      idsBetween: db.prepare<[number, number], number>('SELECT id FROM messages WHERE id BETWEEN ? AND ?').pluck(),
-      idPlan: db.prepare<[number], { uidvalidity: number; uid_low: number; uid_high: number; base: number }>(
-        'SELECT uidvalidity, uid_low, uid_high, base FROM id_plans WHERE mailbox_id = ?',
-      ),
-      setIdPlan: db.prepare<[number, number, number, number, number]>(
-        'INSERT OR REPLACE INTO id_plans (mailbox_id, uidvalidity, uid_low, uid_high, base) VALUES (?, ?, ?, ?, ?)',
-      ),
       rematch: db.prepare(
         `UPDATE messages SET uidvalidity = @uidvalidity, uid = @uid, stale = 0, modseq = @modseq, flags = @flags, seen = @seen,
            flagged = @flagged, answered = @answered, draft = @draft, deleted = @deleted
@@ -279,6 +290,7 @@ export class MessageStore {
       all: db.prepare<[number], MessageRow>(`SELECT ${summaryColumns} FROM messages WHERE mailbox_id = ? AND stale = 0 ORDER BY uid`),
     };
     this.#index = searchIndexWriter(db);
+    this.#newId = messageIds(db);
   }
 
   syncState(mailboxId: number): MailboxSyncState {
@@ -358,15 +370,8 @@ export class MessageStore {
     return new Map(this.#q.flagsByUid.all(mailboxId, uidvalidity).map((r) => [r.uid, r.flags]));
   }
 
-  /**
-   * Inserts a batch of new messages (threading them) in one transaction; returns the new ids. With
-   * `order`, a pass's rows are numbered in UID order, whatever order its batches come in: the
-   * mailbox's plan (id_plans) gives UID u the id base + (u - low). A pass whose UIDs lie inside the
-   * plan's range under the same UIDVALIDITY (one resuming a broken pass) keeps it; any other makes a
-   * new one above every id. Rows outside a plan, and rows whose planned id is taken all the same,
-   * get the next free id, above every plan.
-   */
-  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[], order?: IdOrder): number[] {
+  /** Inserts a batch of new messages (threading them) in one transaction; returns the new ids (see ID_SLOTS). */
+  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[] {
     const ids: number[] = [];
     const indexed: Array<{ id: number; subject: string; addresses: string }> = [];
     // The insert trigger stands aside (migration 7): each new row is indexed here, its address text
@@ -377,11 +382,6 @@ export class MessageStore {
     withSearchDeferred(
       this.#db,
       this.#db.transaction(() => {
-        // Ids are given here (the next after the largest, as SQLite would) so the thread is known
-        // before the row is written: one INSERT per message, no UPDATE after it.
-        let nextId = this.#q.nextId.get() as number;
-        const planned = order && records.length ? this.#plannedIds(mailboxId, uidvalidity, order, records, nextId) : null;
-        if (planned) nextId = Math.max(nextId, planned.next);
         // What is stored already is read once per batch, not once per row: the UIDs in the batch's
         // range (a resumed pass), and whether the mailbox has stale rows to re-match at all.
         let low = Infinity;
@@ -406,7 +406,9 @@ export class MessageStore {
           }
           if (known.has(r.uid)) continue; // already known (a resumed pass, or twice in one batch)
           known.add(r.uid);
-          const id = planned?.take(r.uid) ?? nextId++;
+          // The id is given here (by date, ID_SLOTS) so the thread is known before the row is
+          // written: one INSERT per message, no UPDATE after it.
+          const id = this.#newId(r.internalDate);
           const addresses = { from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo };
           this.#q.insert.run({
             id,
@@ -441,38 +443,6 @@ export class MessageStore {
       }),
     );
     return ids;
-  }
-
-  /**
-   * The mailbox's id plan for a batch of a pass over `order` (see insertHeaders), made when it has
-   * none that covers the pass. `take(uid)` gives a record its planned id, or null when the plan has
-   * none for it (a UID outside the range) or another row has it; `next` is the first id above the plan.
-   */
-  #plannedIds(
-    mailboxId: number,
-    uidvalidity: number,
-    order: IdOrder,
-    records: readonly HeaderRecord[],
-    nextFree: number,
-  ): { next: number; take: (uid: number) => number | null } {
-    let plan = this.#q.idPlan.get(mailboxId);
-    if (!plan || plan.uidvalidity !== uidvalidity || order.low < plan.uid_low || order.high > plan.uid_high) {
-      plan = { uidvalidity, uid_low: order.low, uid_high: order.high, base: nextFree };
-      this.#q.setIdPlan.run(mailboxId, uidvalidity, order.low, order.high, nextFree);
-    }
-    const { uid_low: low, uid_high: high, base } = plan;
-    const inPlan = (uid: number) => uid >= low && uid <= high;
-    const uids = records.map((r) => r.uid).filter(inPlan);
-    const taken = new Set(uids.length ? this.#q.idsBetween.all(base + Math.min(...uids) - low, base + Math.max(...uids) - low) : []);
-    return {
-      next: base + high - low + 1,
-      take: (uid) => {
-        const id = base + uid - low;
-        if (!inPlan(uid) || taken.has(id)) return null;
-        taken.add(id);
-        return id;
-      },
-    };
   }
 
   /**

@@ -538,23 +538,4 @@ ${recomputeBody('old.message_id')}
       END;
     `,
   },
-  {
-    version: 13,
-    name: "a header pass's rows numbered in UID order",
-    sql: `
-      -- A header pass stores the newest messages first, and rows were numbered as stored: the last
-      -- chunk of a first sync (the oldest mail) got the highest ids, which local search takes as
-      -- the most recent matches. Now a pass numbers its rows base + (uid - uid_low) over the UID
-      -- range it set out to fetch (MessageStore.insertHeaders, IdOrder); a pass that resumes it
-      -- (its UIDs inside the range, same UIDVALIDITY) keeps the numbering, and the range's ids are
-      -- kept from every other row. One plan per mailbox: the latest.
-      CREATE TABLE id_plans (
-        mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes (id) ON DELETE CASCADE,
-        uidvalidity INTEGER NOT NULL,
-        uid_low INTEGER NOT NULL,
-        uid_high INTEGER NOT NULL,
-        base INTEGER NOT NULL
-      ) STRICT;
-    `,
-  },
 ];

@@ -1,6 +1,6 @@
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
-import { canonicalFlags, NEXT_MESSAGE_ID_SQL } from './messages.js';
+import { canonicalFlags, messageIds } from './messages.js';
 
 /**
  * The offline operation queue (DESIGN.md 5). Every user action is one method here: the local change
@@ -105,10 +105,13 @@ const flagCols = (flags: string[]) => ({
 export class OpStore {
   readonly #db: Db;
   readonly #q;
+  readonly #newId: (internalDate: number | null) => number;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#newId = messageIds(db);
     this.#q = {
+      internalDate: db.prepare<[number], number | null>('SELECT internal_date FROM messages WHERE id = ?').pluck(),
       refs: db.prepare<[string], MessageRef>(
         `SELECT m.id, m.mailbox_id, m.uidvalidity, m.uid, m.flags, b.account_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
          WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id`,
@@ -127,14 +130,14 @@ export class OpStore {
       place: db.prepare<{ id: number; mailboxId: number; uidvalidity: number; uid: number }>(
         'UPDATE messages SET mailbox_id = @mailboxId, uidvalidity = @uidvalidity, uid = @uid WHERE id = @id',
       ),
-      copyRow: db.prepare<{ id: number; target: number }, { id: number }>(
+      copyRow: db.prepare<{ id: number; target: number; newId: number }, { id: number }>(
         `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, flags, seen, flagged, answered, draft, deleted, internal_date, sent_date, size,
            subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to, refs, thread_id, bodystructure,
            has_attachments, attachments, snippet)
-         SELECT next.id, @target, 0, -next.id, m.flags, m.seen, m.flagged, m.answered, m.draft, m.deleted, m.internal_date,
-           m.sent_date, m.size, m.subject, m.from_name, m.from_addr, m.sort_from, m.sort_subject, m.addresses, m.message_id, m.in_reply_to,
-           m.refs, m.thread_id, m.bodystructure, m.has_attachments, m.attachments, m.snippet
-         FROM messages m, (SELECT ${NEXT_MESSAGE_ID_SQL} AS id) next WHERE m.id = @id RETURNING id`,
+         SELECT @newId, @target, 0, -@newId, flags, seen, flagged, answered, draft, deleted, internal_date,
+           sent_date, size, subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to,
+           refs, thread_id, bodystructure, has_attachments, attachments, snippet
+         FROM messages WHERE id = @id RETURNING id`,
       ),
       deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
       mailbox: db.prepare<
@@ -308,7 +311,8 @@ export class OpStore {
       const actionId = this.#action();
       const copies: Record<string, number> = {};
       for (const r of refs) {
-        const row = this.#q.copyRow.get({ id: r.id, target });
+        // The copy's id is by date, as every message's (ID_SLOTS); its uid, until the server's is known, is -id.
+        const row = this.#q.copyRow.get({ id: r.id, target, newId: this.#newId(this.#q.internalDate.get(r.id) ?? null) });
         if (!row) throw new Error('copy gave no row');
         copies[r.id] = row.id;
       }

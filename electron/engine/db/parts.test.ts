@@ -262,26 +262,29 @@ describe('local search', () => {
     }
   });
 
-  it('finds the newest matches of a common term after a first sync, which stores the newest mail first', () => {
-    // 1,500 messages that all match, more than the window of most recent matches search ranks
-    // (SEARCH_WINDOW): a pass of two chunks, newest first, each stored in batches in UID order.
+  it('finds the newest matches of a common term, whatever order a sync stored them in', () => {
+    // All match, more than the window of most recent matches search ranks (SEARCH_WINDOW): INBOX
+    // first (today's mail), then an archive of older mail, in chunks, newest first, each in UID order.
+    messages.insertHeaders(accountId, inbox, 1, [header(900, 'Invoice (this morning)', 0.5), header(901, 'Invoice (just now)', 0.1)]);
     const count = SEARCH_WINDOW + 500;
     const desc = Array.from({ length: count }, (_, i) => 1000 + count - i);
     for (const chunk of [desc.slice(0, 250), desc.slice(250)]) {
       const ascending = [...chunk].reverse();
-      for (let at = 0; at < ascending.length; at += 500) {
-        const batch = ascending.slice(at, at + 500);
+      for (let at = 0; at < ascending.length; at += 500)
         messages.insertHeaders(
           accountId,
           work,
           1,
-          batch.map((uid) => header(uid, `Invoice ${uid}`, (2000 + count - uid) / 24)),
-          { low: desc.at(-1)!, high: desc[0]! },
+          ascending.slice(at, at + 500).map((uid) => header(uid, `Invoice ${uid}`, (2000 + count - uid) / 24)),
         );
-      }
     }
-    expect(subjects(parts.search({ query: 'invoice', mailboxId: work, limit: 3 }))).toEqual(
-      desc.slice(0, 3).map((uid) => `Invoice ${uid}`),
+    expect(subjects(parts.search({ query: 'invoice', limit: 3 }))).toEqual([
+      'Invoice (just now)',
+      'Invoice (this morning)',
+      `Invoice ${desc[0]}`,
+    ]);
+    expect(subjects(parts.search({ query: 'invoice', mailboxId: work, limit: 2 }))).toEqual(
+      desc.slice(0, 2).map((uid) => `Invoice ${uid}`),
     );
   });
 

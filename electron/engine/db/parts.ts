@@ -105,8 +105,7 @@ interface PartRow {
 const charCount = (s: string): number => [...s].length;
 /**
  * How many of the most recent matches (the highest ids) a common term is ranked among. Ids follow
- * arrival: later mail gets higher ids, and a header pass numbers its rows in UID order though it
- * stores the newest first (IdOrder in messages.ts).
+ * the messages' dates (ID_SLOTS in messages.ts), whatever order a sync stores them in.
  */
 export const SEARCH_WINDOW = 1000;
 /** Match sets up to this size are ranked by bm25; bigger ones newest first. */

@@ -134,12 +134,9 @@ export async function syncMailbox(
   const sizes = options.chunks ?? [250, 2500, 25_000];
   const insertBatch = options.insertBatch ?? 500;
   let done = 0;
-  // Rows are numbered in UID order however the chunks come (IdOrder): local search takes the
-  // highest ids as the most recent.
-  const order = { low: fresh.at(-1) ?? 0, high: fresh[0] ?? 0 };
   // The writer answers in the order batches were handed to it, so progress and events stay in order.
   const store = (records: HeaderRecord[]) =>
-    messages.writer.insertHeaders(state.accountId, mailboxId, uidvalidity, records, order).then((ids) => {
+    messages.writer.insertHeaders(state.accountId, mailboxId, uidvalidity, records).then((ids) => {
       for (const id of ids) changes.added.push(id);
       done += records.length;
       options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });
