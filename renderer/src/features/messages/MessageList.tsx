@@ -155,8 +155,10 @@ const RowView = memo(function RowView({ index, m, rowId, selected, focused, thre
         <span className="subject">{m.subject || t('list.noSubject')}</span>
         {comfortable && m.snippet && <span className="snippet">{` — ${m.snippet}`}</span>}
       </div>
-      <div role="gridcell" className="col-date" title={shortDateTime(m.date, locale)}>
-        {listDate(m.sentDate ?? m.date, locale)}
+      {/* The date the list is sorted by: when the message arrived (INTERNALDATE). The Date header,
+          which a sender's clock or an imported archive can put anywhere, is in the message view. */}
+      <div role="gridcell" className="col-date" data-date={m.date} title={shortDateTime(m.date, locale)}>
+        {listDate(m.date, locale)}
       </div>
       <div role="gridcell" className="col-size">
         {byteSize(m.size, locale)}
