@@ -83,7 +83,7 @@ describe('MessageStore.insertHeaders', () => {
     expect(messages.byUid(inbox, 1)?.id).toBe(((Date.UTC(2026, 0, 1) + 60_000) / 1000) * ID_SLOTS);
   });
 
-  it('gives messages of one second its next slots, then the previous second’s; clamps dates it cannot place', () => {
+  it('gives messages of one second its next slots, then earlier seconds’ (later ones below the first second); clamps dates', () => {
     const noon = '2026-03-01T12:00:00Z';
     const ids = messages.insertHeaders(
       accountId,
@@ -102,6 +102,9 @@ describe('MessageStore.insertHeaders', () => {
       headerRecord(7, { internalDate: Date.UTC(20000, 0, 1) }),
     ]);
     expect(odd.slice(0, 2)).toEqual([ID_SLOTS, ID_SLOTS + 1]);
+    // The first second's slots used up: the next second's.
+    db.prepare('UPDATE messages SET id = ? WHERE uid = 6').run(2 * ID_SLOTS - 1);
+    expect(messages.insertHeaders(accountId, inbox, 7, [headerRecord(8, { internalDate: 0 })])).toEqual([2 * ID_SLOTS]);
     expect(odd[2]).toBeLessThan(10 ** 15);
     expect(odd[2]).toBeGreaterThan((Date.UTC(9000, 0, 1) / 1000) * ID_SLOTS);
   });

@@ -43,20 +43,29 @@ const ID_MAX_SECOND = Math.floor(999_999_999_999_999 / ID_SLOTS) - 1;
 /**
  * Gives new message rows their ids (see ID_SLOTS): the next free one in the slots of the message's
  * second. When a second's slots are used up (more than ID_SLOTS messages in one second: a bulk
- * import), the previous second's slots take the rest.
+ * import), the previous seconds' slots take the rest; below the first second (mail without a
+ * date), the following seconds'.
  */
 export function messageIds(db: Db): (internalDate: number | null) => number {
   const highest = db.prepare<[number, number], number | null>('SELECT max(id) FROM messages WHERE id BETWEEN ? AND ?').pluck();
+  const free = (second: number): number | null => {
+    const first = second * ID_SLOTS;
+    const last = first + ID_SLOTS - 1;
+    const top = highest.get(first, last);
+    return top === null || top === undefined ? first : top < last ? top + 1 : null;
+  };
   return (internalDate) => {
     const date = Number.isFinite(internalDate) ? (internalDate as number) : 0;
-    for (let second = Math.min(ID_MAX_SECOND, Math.max(1, Math.floor(date / 1000))); second >= 1; second--) {
-      const first = second * ID_SLOTS;
-      const last = first + ID_SLOTS - 1;
-      const top = highest.get(first, last);
-      if (top === null || top === undefined) return first;
-      if (top < last) return top + 1;
+    const start = Math.min(ID_MAX_SECOND, Math.max(1, Math.floor(date / 1000)));
+    for (let second = start; second >= 1; second--) {
+      const id = free(second);
+      if (id !== null) return id;
     }
-    throw new Error('no message id is free below this date');
+    for (let second = start + 1; second <= ID_MAX_SECOND; second++) {
+      const id = free(second);
+      if (id !== null) return id;
+    }
+    throw new Error('every message id is taken');
   };
 }
 
