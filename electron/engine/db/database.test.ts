@@ -8,6 +8,7 @@ import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
 import { PartStore } from './parts.js';
 import { withSearchDeferred } from './search-text.js';
+import { headerRecord } from '../../../test/db-fixture.js';
 
 const dirs: string[] = [];
 const tempFile = () => {
@@ -245,6 +246,25 @@ describe('migration 8', () => {
       .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX messages_live/);
     db.close();
+  });
+});
+
+describe('migration 13', () => {
+  it('drops the Message-ID index; a stale row is still found by its Message-ID through messages_stale', () => {
+    const { old } = upgradedFrom(
+      12,
+      "INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject, message_id, stale) VALUES (1, 1, 1, 0, 'Old', '<a@x>', 1);",
+    );
+    const indexes = old.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'").pluck().all();
+    expect(indexes).not.toContain('messages_by_message_id');
+    const lookup = "SELECT id FROM messages WHERE mailbox_id = 1 AND message_id = '<a@x>' AND stale = 1 LIMIT 1";
+    expect(old.prepare(`EXPLAIN QUERY PLAN ${lookup}`).all()).toEqual([
+      expect.objectContaining({ detail: expect.stringContaining('messages_stale') }),
+    ]);
+    // A UIDVALIDITY change re-matches it by Message-ID, keeping its id.
+    const messages = new MessageStore(old);
+    expect(messages.insertHeaders(1, 1, 2, [{ ...headerRecord(9), messageId: '<a@x>' }])).toEqual([1]);
+    old.close();
   });
 });
 
