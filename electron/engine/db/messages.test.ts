@@ -102,11 +102,11 @@ describe('MessageStore.insertHeaders', () => {
       headerRecord(7, { internalDate: Date.UTC(20000, 0, 1) }),
     ]);
     expect(odd.slice(0, 2)).toEqual([ID_SLOTS, ID_SLOTS + 1]);
+    expect(odd[2]).toBeLessThan(10 ** 15);
+    expect(odd[2]).toBeGreaterThan((Date.UTC(9000, 0, 1) / 1000) * ID_SLOTS);
     // The first second's slots used up: the next second's.
     db.prepare('UPDATE messages SET id = ? WHERE uid = 6').run(2 * ID_SLOTS - 1);
     expect(messages.insertHeaders(accountId, inbox, 7, [headerRecord(8, { internalDate: 0 })])).toEqual([2 * ID_SLOTS]);
-    expect(odd[2]).toBeLessThan(10 ** 15);
-    expect(odd[2]).toBeGreaterThan((Date.UTC(9000, 0, 1) / 1000) * ID_SLOTS);
   });
 
   it('stores BODYSTRUCTURE as the JSON text the record carries', () => {
