@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ENGINE_V8_FLAGS, hasEngineV8Flags } from '../electron/engine-host/v8-flags.js';
 import { headerSync } from './header-sync.js';
 import { memory } from './memory.js';
 import { mirror } from './mirror.js';
@@ -15,7 +16,6 @@ import { search } from './search.js';
 import { BenchContext, type Bench } from './lib/bench.js';
 import { log } from './lib/fixture.js';
 import { outputDir } from './lib/profile.js';
-import { ENGINE_V8_FLAGS, hasEngineV8Flags } from '../electron/engine-host/v8-flags.js';
 import { formatSeconds, resultTable, type ResultRow } from './lib/stats.js';
 
 const benches: Bench[] = [headerSync, mirror, resync, memory, search, opsBench, renderer];

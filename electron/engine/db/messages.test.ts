@@ -182,11 +182,12 @@ describe('header search rows written after the pass (deferHeaderIndex, migration
     );
     expect(listed()).toEqual([...ids].sort((a, b) => a - b));
     expect(indexed()).toBe(0);
-    const found = (q: string) =>
-      parts
+    const foundIn = (store: PartStore, q: string) =>
+      store
         .search({ query: q, limit: 1000 })
         .messages.map((m) => m.id)
         .sort((a, b) => a - b);
+    const found = (q: string) => foundIn(parts, q);
     const before = queries.map(found);
     expect(before.filter((r) => r.length > 0).length).toBeGreaterThanOrEqual(queries.length - 1);
 
@@ -211,14 +212,7 @@ describe('header search rows written after the pass (deferHeaderIndex, migration
         Array.from({ length: 120 }, (_, i) => record(i + 1)),
       );
       const otherParts = new PartStore(other, os.tmpdir());
-      expect(
-        queries.map((q) =>
-          otherParts
-            .search({ query: q, limit: 1000 })
-            .messages.map((m) => m.id)
-            .sort((a, b) => a - b),
-        ),
-      ).toEqual(before);
+      expect(queries.map((q) => foundIn(otherParts, q))).toEqual(before);
     } finally {
       other.close();
     }

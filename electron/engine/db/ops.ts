@@ -90,6 +90,7 @@ interface MessageRef {
   uidvalidity: number;
   uid: number;
   flags: string;
+  internal_date: number;
   account_id: number;
 }
 
@@ -111,9 +112,8 @@ export class OpStore {
     this.#db = db;
     this.#newId = messageIds(db);
     this.#q = {
-      internalDate: db.prepare<[number], number | null>('SELECT internal_date FROM messages WHERE id = ?').pluck(),
       refs: db.prepare<[string], MessageRef>(
-        `SELECT m.id, m.mailbox_id, m.uidvalidity, m.uid, m.flags, b.account_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+        `SELECT m.id, m.mailbox_id, m.uidvalidity, m.uid, m.flags, m.internal_date, b.account_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
          WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id`,
       ),
       nextAction: db.prepare<[], { n: number }>('SELECT coalesce(max(action_id), 0) + 1 AS n FROM ops'),
@@ -312,7 +312,7 @@ export class OpStore {
       const copies: Record<string, number> = {};
       for (const r of refs) {
         // The copy's id is by date, as every message's (ID_SLOTS); its uid, until the server's is known, is -id.
-        const row = this.#q.copyRow.get({ id: r.id, target, newId: this.#newId(this.#q.internalDate.get(r.id) ?? null) });
+        const row = this.#q.copyRow.get({ id: r.id, target, newId: this.#newId(r.internal_date) });
         if (!row) throw new Error('copy gave no row');
         copies[r.id] = row.id;
       }
