@@ -2,7 +2,7 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { fetchPreviews } from './parts.js';
-import { headerValues, referencesOf, sentTime, toHeaderRecord } from './session.js';
+import { declaredCharset, headerValues, referencesOf, sentTime, toHeaderRecord } from './session.js';
 
 const fetched = (subject: string | undefined, headers: Buffer): FetchMessageObject =>
   ({ seq: 1, uid: 7, envelope: { subject }, headers, flags: new Set<string>(), internalDate: new Date(0), size: 10 }) as FetchMessageObject;
@@ -50,6 +50,31 @@ describe('header fields of a HEADER.FIELDS response', () => {
     // A subject the ENVELOPE decoded cleanly is kept as it is.
     expect(toHeaderRecord(fetched('Café', Buffer.from('Subject: Caf\xe9\r\n\r\n', 'latin1'))).subject).toBe('Café');
     expect(toHeaderRecord(fetched(undefined, Buffer.alloc(0))).subject).toBe('');
+  });
+
+  it('reads a raw 8-bit subject in the charset the message declares for its text (Big5)', () => {
+    const bytes = iconv.encode('還在用信用卡嗎', 'big5');
+    const raw = Buffer.concat([Buffer.from('Subject: '), bytes, Buffer.from('\r\n\r\n')]);
+    const html = { part: '1', type: 'text/html', parameters: { charset: 'CHINESEBIG5' } };
+    const withStructure = { ...fetched(bytes.toString('utf8'), raw), bodyStructure: html } as FetchMessageObject;
+    expect(toHeaderRecord(withStructure).subject).toBe('還在用信用卡嗎');
+    expect(toHeaderRecord(fetched(bytes.toString('utf8'), raw)).subject).not.toBe('還在用信用卡嗎'); // no structure, no hint
+  });
+
+  it('takes the first text part’s charset, not an attached message’s', () => {
+    const node = (type: string, charset?: string, childNodes?: object[]) => ({
+      type,
+      ...(charset ? { parameters: { charset } } : {}),
+      ...(childNodes ? { childNodes } : {}),
+    });
+    const mixed = node('multipart/mixed', undefined, [
+      node('message/rfc822', undefined, [node('text/plain', 'koi8-r')]),
+      node('multipart/alternative', undefined, [node('text/plain', 'big5'), node('text/html', 'utf-8')]),
+      node('image/png'),
+    ]);
+    expect(declaredCharset(mixed as never)).toBe('big5');
+    expect(declaredCharset(node('image/png') as never)).toBeNull();
+    expect(declaredCharset(undefined)).toBeNull();
   });
 });
 

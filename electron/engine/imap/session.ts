@@ -91,16 +91,33 @@ export function referencesOf(raw: Buffer | undefined): string[] {
 }
 
 /**
- * The subject as the ENVELOPE gives it, unless that lost bytes: a raw 8-bit Subject (RFC 6532 UTF-8
- * is fine, but older mailers send Shift_JIS or EUC-JP unencoded) reaches imapflow as a buffer it
- * decodes as UTF-8, leaving U+FFFD where the bytes were. Then the raw header is decoded again with
- * the charset sniffing of mime/ (RFC 2047 words, raw UTF-8, Shift_JIS, EUC-JP, windows-1252).
+ * The charset a message declares for its text: its first text part's (not inside an attached
+ * message). Raw 8-bit header bytes are most likely in it (Thunderbird decodes them with it too).
  */
-function subjectOf(envelopeSubject: string | undefined, raw: Buffer | undefined): string {
+export function declaredCharset(node: MessageStructureObject | undefined): string | null {
+  if (!node || node.type.toLowerCase() === 'message/rfc822') return null;
+  if (node.childNodes?.length) {
+    for (const child of node.childNodes) {
+      const charset = declaredCharset(child);
+      if (charset) return charset;
+    }
+    return null;
+  }
+  return node.type.toLowerCase().startsWith('text/') ? (node.parameters?.charset ?? null) : null;
+}
+
+/**
+ * The subject as the ENVELOPE gives it, unless that lost bytes: a raw 8-bit Subject (RFC 6532 UTF-8
+ * is fine, but older mailers send Shift_JIS, EUC-JP or Big5 unencoded) reaches imapflow as a buffer
+ * it decodes as UTF-8, leaving U+FFFD where the bytes were. Then the raw header is decoded again
+ * with the charset sniffing of mime/ (RFC 2047 words, raw UTF-8, the charset the message declares
+ * for its text, Shift_JIS, EUC-JP, windows-1252).
+ */
+function subjectOf(envelopeSubject: string | undefined, raw: Buffer | undefined, structure: MessageStructureObject | undefined): string {
   const subject = envelopeSubject ?? '';
   if (!subject.includes('\uFFFD')) return subject;
   const header = headerValues(raw, 'subject')[0];
-  return header === undefined ? subject : decodeWords(header);
+  return header === undefined ? subject : decodeWords(header, declaredCharset(structure));
 }
 
 /** Attachments and inline parts, from BODYSTRUCTURE (RFC 3501 7.4.2), without downloading anything. */
@@ -140,7 +157,7 @@ export function toHeaderRecord(m: FetchMessageObject): HeaderRecord {
     internalDate: toTime(m.internalDate) ?? 0,
     sentDate: sentTime(env?.date),
     size: m.size ?? 0,
-    subject: subjectOf(env?.subject, m.headers),
+    subject: subjectOf(env?.subject, m.headers, m.bodyStructure),
     from: from ? toAddress(from) : null,
     to: toAddresses(env?.to),
     cc: toAddresses(env?.cc),
@@ -311,7 +328,12 @@ export class ImapSession {
         const byUid = new Map(lossy.map((r) => [r.uid, r]));
         for await (const m of this.client.fetch(uidSet([...byUid.keys()]), { uid: true, headers: ['subject'] }, { uid: true })) {
           const r = byUid.get(m.uid);
-          if (r) r.subject = subjectOf(r.subject, m.headers);
+          if (r)
+            r.subject = subjectOf(
+              r.subject,
+              m.headers,
+              r.bodystructure ? (JSON.parse(r.bodystructure) as MessageStructureObject) : undefined,
+            );
         }
         batch.push(...lossy);
       }

@@ -45,7 +45,42 @@ export function canonicalCharset(declared: string | null | undefined): Canonical
   // WHATWG: ISO-8859-1 and ASCII-compatible Latin-1 labels decode as windows-1252.
   if (/^(iso88591|latin1|l1|cp1252|windows1252|xcp1252|cp819|ibm819|iso885911987)$/.test(squashed)) return 'windows-1252';
   if (name === 'ks_c_5601-1987') return 'cp949';
-  return iconv.encodingExists(name) ? name : iconv.encodingExists(squashed) ? squashed : null;
+  if (iconv.encodingExists(name)) return name;
+  if (iconv.encodingExists(squashed)) return squashed;
+  return MAIL_LABELS[squashed] ?? whatwgCharset(name);
+}
+
+/** Labels mail software sends that neither iconv-lite nor the WHATWG Encoding Standard know (Outlook Express). */
+const MAIL_LABELS: Readonly<Record<string, string>> = { chinesebig5: 'big5hkscs' };
+
+/**
+ * WHATWG encodings (what TextDecoder resolves a label to) that iconv-lite has under another name,
+ * or whose WHATWG decoder is a superset of the iconv-lite one with the same name.
+ */
+const FROM_WHATWG: Readonly<Record<string, string>> = {
+  big5: 'big5hkscs',
+  gbk: 'gb18030',
+  'euc-kr': 'cp949',
+  'iso-8859-8-i': 'iso-8859-8', // logical order: the same bytes to characters
+  'x-mac-cyrillic': 'maccyrillic',
+};
+
+/**
+ * A label resolved the way browsers do (the Encoding Standard's label table, through TextDecoder:
+ * "x-gbk", "chinese", "korean", "csbig5", "cn-big5" …), as a decoder iconv-lite has. Null for what
+ * the standard maps to "replacement" (ISO-2022-KR, HZ: unsafe to decode), UTF-16 (never a mail
+ * text charset; its bytes are 8-bit garbage to us) and x-user-defined.
+ */
+function whatwgCharset(label: string): Canonical | null {
+  let encoding: string;
+  try {
+    encoding = new TextDecoder(label).encoding;
+  } catch {
+    return null; // not a label, or a runtime without ICU's legacy decoders
+  }
+  if (encoding === 'replacement' || encoding === 'x-user-defined' || encoding.startsWith('utf-16')) return null;
+  const mapped = FROM_WHATWG[encoding] ?? encoding;
+  return iconv.encodingExists(mapped) ? mapped : null;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -144,8 +179,42 @@ function japaneseScore(text: string): number {
   return good - bad;
 }
 
-/** The decoding of 8-bit, non-UTF-8 bytes that reads best, with windows-1252 as the last resort. */
-function sniffLegacy(bytes: Buffer): Decoded {
+const kinds = new Map<string, 'single' | 'multi' | 'other'>();
+const ASCII_SAMPLE = 'Subject: Re: [list] 42 <a@b.example>';
+/**
+ * What a charset does with 8-bit bytes: 'single' maps each byte to one character (windows-1251,
+ * ISO-8859-x, KOI8-R …), 'multi' combines them (Big5, GBK, EUC-KR …); 'other' is not an ASCII
+ * superset (UTF-16, EBCDIC …), which cannot be what a header's raw bytes are in.
+ */
+function kindOf(charset: string): 'single' | 'multi' | 'other' {
+  let kind = kinds.get(charset);
+  if (kind === undefined) {
+    const high = Buffer.from(Array.from({ length: 128 }, (_, i) => 0x80 + i));
+    if (iconv.decode(Buffer.from(ASCII_SAMPLE, 'latin1'), charset) !== ASCII_SAMPLE) kind = 'other';
+    else kind = iconv.decode(high, charset).length === 128 ? 'single' : 'multi';
+    kinds.set(charset, kind);
+  }
+  return kind;
+}
+
+/** The charsets a hint is not used for: they say nothing about 8-bit bytes, or are tried anyway. */
+const UNINFORMATIVE = new Set(['us-ascii', 'utf-8', 'iso-2022-jp', 'shift_jis', 'euc-jp', 'windows-1252']);
+
+/**
+ * The decoding of 8-bit, non-UTF-8 bytes that reads best. `hint` is a charset the context declares
+ * (for raw 8-bit header bytes: the charset of the message's text, as Thunderbird uses it). A
+ * multi-byte one (Big5, GBK, EUC-KR …) is taken when the bytes are valid in it; a single-byte one
+ * (KOI8-R, windows-1251, ISO-8859-2 …) as it is, since any bytes are valid there (Cyrillic in
+ * KOI8-R would read as EUC-JP kanji). Then Shift_JIS or EUC-JP when the bytes read as Japanese;
+ * windows-1252 is the last resort. Hints of Latin-1 (the default of many mailers) and of Japanese
+ * charsets (the detection tells Shift_JIS and EUC-JP apart better than a label does) are not used.
+ */
+function sniffLegacy(bytes: Buffer, hint: Canonical | null): Decoded {
+  const kind = hint !== null && !UNINFORMATIVE.has(hint) ? kindOf(hint) : 'other';
+  if (hint !== null && kind !== 'other') {
+    const text = iconv.decode(bytes, hint);
+    if (kind === 'single' || countOf(text, REPLACEMENT) === 0) return { text, charset: hint };
+  }
   const sjis = iconv.decode(bytes, 'cp932');
   const euc = iconv.decode(bytes, 'euc-jp');
   const sjisScore = japaneseScore(sjis);
@@ -156,12 +225,15 @@ function sniffLegacy(bytes: Buffer): Decoded {
   return { text: iconv.decode(bytes, 'windows-1252'), charset: 'windows-1252' };
 }
 
-/** Guesses the charset of unlabelled (or wrongly labelled) bytes. */
-export function sniff(bytes: Buffer): Decoded {
+/**
+ * Guesses the charset of unlabelled (or wrongly labelled) bytes; `hint` (a declared label, see
+ * sniffLegacy) is what 8-bit bytes that are not UTF-8 are tried in first.
+ */
+export function sniff(bytes: Buffer, hint?: string | null): Decoded {
   if (hasIso2022jpEscapes(bytes)) return { text: decodeIso2022jp(bytes), charset: 'iso-2022-jp' };
   if (isAscii(bytes)) return { text: bytes.toString('latin1'), charset: 'us-ascii' };
   if (isValidUtf8(bytes)) return { text: utf8Lenient.decode(bytes), charset: 'utf-8' };
-  return sniffLegacy(bytes);
+  return sniffLegacy(bytes, canonicalCharset(hint));
 }
 
 /** Decodes with the declared charset when that is plausible, else sniffs. Never throws. */
@@ -203,12 +275,13 @@ export function decodeBytes(input: Uint8Array, declared?: string | null): Decode
 }
 
 /**
- * A header that arrived as raw 8-bit bytes (RFC 6532 allows UTF-8; older mailers send Shift_JIS)
- * and was read as Latin-1 by a parser: turns it back into bytes and decodes those properly.
- * Text with characters above U+00FF was decoded already and is returned as is.
+ * A header that arrived as raw 8-bit bytes (RFC 6532 allows UTF-8; older mailers send Shift_JIS,
+ * Big5 …) and was read as Latin-1 by a parser: turns it back into bytes and decodes those properly,
+ * trying `hint` (the charset the message declares for its text) first. Text with characters above
+ * U+00FF was decoded already and is returned as is.
  */
-export function repairLatin1Header(value: string): string {
+export function repairLatin1Header(value: string, hint?: string | null): string {
   // eslint-disable-next-line no-control-regex
   if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value;
-  return decodeBytes(Buffer.from(value, 'latin1'), null).text;
+  return sniff(Buffer.from(value, 'latin1'), hint).text;
 }

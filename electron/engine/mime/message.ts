@@ -1,6 +1,6 @@
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { Address } from '../../../shared/domain/message.js';
-import { decodeBytes, repairLatin1Header } from './charset.js';
+import { decodeBytes, isValidUtf8, repairLatin1Header, sniff } from './charset.js';
 import { htmlToText } from './text.js';
 import { safeFilename } from './words.js';
 
@@ -24,27 +24,35 @@ export interface ParsedMessage {
   attachments: Array<{ filename: string | null; contentType: string; size: number; contentId: string | null; inline: boolean }>;
 }
 
-const addresses = (value: AddressObject | AddressObject[] | undefined): Address[] => {
+const addresses = (value: AddressObject | AddressObject[] | undefined, hint: string | null): Address[] => {
   const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
   const out: Address[] = [];
   const add = (v: { name?: string; address?: string; group?: Array<{ name?: string; address?: string }> }) => {
     if (v.group) v.group.forEach(add);
-    else out.push({ name: repairLatin1Header(v.name ?? ''), address: v.address ?? '' });
+    else out.push({ name: repairLatin1Header(v.name ?? '', hint), address: v.address ?? '' });
   };
   for (const obj of list) obj.value.forEach(add);
   return out;
 };
 
-function toParsed(mail: ParsedMail): ParsedMessage {
+/**
+ * The first charset the message declares (a text part's, most likely): what raw 8-bit header bytes
+ * are tried in first (see repairLatin1Header). Read from the source's first 64 KB.
+ */
+export function firstDeclaredCharset(raw: Buffer): string | null {
+  return /\bcharset\s*=\s*"?([\w.:-]+)/i.exec(raw.subarray(0, 65_536).toString('latin1'))?.[1] ?? null;
+}
+
+function toParsed(mail: ParsedMail, hint: string | null): ParsedMessage {
   const html = typeof mail.html === 'string' ? mail.html : null;
   const text = mail.text?.trim() ? mail.text : html ? htmlToText(html) : '';
   return {
-    subject: repairLatin1Header(mail.subject ?? ''),
-    from: addresses(mail.from),
-    to: addresses(mail.to),
-    cc: addresses(mail.cc),
-    bcc: addresses(mail.bcc),
-    replyTo: addresses(mail.replyTo),
+    subject: repairLatin1Header(mail.subject ?? '', hint),
+    from: addresses(mail.from, hint),
+    to: addresses(mail.to, hint),
+    cc: addresses(mail.cc, hint),
+    bcc: addresses(mail.bcc, hint),
+    replyTo: addresses(mail.replyTo, hint),
     date: mail.date && Number.isFinite(mail.date.getTime()) ? mail.date.toISOString() : null,
     messageId: mail.messageId ?? null,
     text: text.replace(/\r\n?/g, '\n'),
@@ -100,10 +108,30 @@ export function salvageBodyText(raw: Buffer): string {
   return kept.join('\n').trim();
 }
 
+/**
+ * The message with its header block re-encoded as UTF-8 when it holds raw 8-bit bytes that are not
+ * UTF-8 (Shift_JIS, Big5 … sent unencoded): mailparser reads raw header bytes as UTF-8 and would
+ * turn them into U+FFFD. They are decoded as repairLatin1Header does, `hint` first.
+ */
+export function utf8HeaderBlock(raw: Buffer, hint: string | null): Buffer {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : raw.length;
+  const head = raw.subarray(0, end);
+  if (isValidUtf8(head)) return raw;
+  return Buffer.concat([Buffer.from(sniff(head, hint).text, 'utf8'), raw.subarray(end)]);
+}
+
 /** Parses raw message bytes. A message mailparser cannot read at all gives empty fields, not an error. */
 export async function parseRawMessage(raw: Buffer): Promise<ParsedMessage> {
   try {
-    const parsed = toParsed(await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: 4_000_000 }));
+    const hint = firstDeclaredCharset(raw);
+    const mail = await simpleParser(utf8HeaderBlock(raw, hint), {
+      skipImageLinks: true,
+      skipTextLinks: true,
+      maxHtmlLengthToParse: 4_000_000,
+    });
+    const parsed = toParsed(mail, hint);
     if (!parsed.text.trim() && parsed.attachments.length === 0) parsed.text = salvageBodyText(raw);
     return parsed;
   } catch {

@@ -54,12 +54,45 @@ describe('charset decoding', () => {
     expect(canonicalCharset('ISO-2022-JP-MS')).toBe('iso-2022-jp');
     expect(canonicalCharset('"UTF8"')).toBe('utf-8');
     expect(canonicalCharset('x-unknown')).toBeNull();
+    // Labels resolved as browsers do (the WHATWG Encoding Standard), and Outlook Express's own.
+    expect(canonicalCharset('CHINESEBIG5')).toBe('big5hkscs');
+    expect(canonicalCharset('iso-8859-8-i')).toBe('iso-8859-8');
+    expect(canonicalCharset('x-mac-cyrillic')).toBe('maccyrillic');
+    expect(canonicalCharset('iso-2022-kr')).toBeNull(); // "replacement": never decoded
+    expect(canonicalCharset('hz-gb-2312')).toBeNull();
+    expect(decodeBytes(iconv.encode('你好', 'gbk'), 'x-gbk').text).toBe('你好');
+    expect(decodeBytes(iconv.encode('안녕', 'cp949'), 'korean').text).toBe('안녕');
+    expect(decodeBytes(iconv.encode('還在用信用卡嗎', 'big5'), 'CHINESEBIG5')).toEqual({ text: '還在用信用卡嗎', charset: 'big5hkscs' });
   });
 
   it('repairs raw 8-bit headers read as Latin-1', () => {
     expect(repairLatin1Header(Buffer.from('日本語の件名', 'utf8').toString('latin1'))).toBe('日本語の件名');
     expect(repairLatin1Header(iconv.encode('日本語の件名', 'Shift_JIS').toString('latin1'))).toBe('日本語の件名');
     expect(repairLatin1Header('already 日本語')).toBe('already 日本語');
+  });
+
+  it('tries raw 8-bit header bytes in the charset the message declares first', () => {
+    const big5 = iconv.encode('還在用信用卡嗎', 'big5').toString('latin1');
+    expect(repairLatin1Header(big5, 'big5')).toBe('還在用信用卡嗎');
+    expect(repairLatin1Header(big5, 'CHINESEBIG5')).toBe('還在用信用卡嗎');
+    expect(repairLatin1Header(big5)).not.toBe('還在用信用卡嗎'); // without the hint: windows-1252
+    const gbk = iconv.encode('你好，世界', 'gbk').toString('latin1');
+    expect(repairLatin1Header(gbk, 'gb2312')).toBe('你好，世界');
+    const korean = iconv.encode('안녕하세요', 'cp949').toString('latin1');
+    expect(repairLatin1Header(korean, 'ks_c_5601-1987')).toBe('안녕하세요');
+    // A single-byte hint is taken as it is (KOI8-R Cyrillic is valid EUC-JP too); Latin-1 is no hint.
+    const russian = iconv.encode('Привет', 'koi8-r').toString('latin1');
+    expect(repairLatin1Header(russian, 'koi8-r')).toBe('Привет');
+    expect(repairLatin1Header(iconv.encode('日本語の件名', 'Shift_JIS').toString('latin1'), 'iso-8859-1')).toBe('日本語の件名');
+    // Japanese hints do not override the Shift_JIS / EUC-JP detection, which tells the two apart.
+    expect(repairLatin1Header(iconv.encode('日本語の件名', 'EUC-JP').toString('latin1'), 'shift_jis')).toBe('日本語の件名');
+    // Bytes that are not valid in a multi-byte hint are sniffed as before.
+    expect(repairLatin1Header(iconv.encode('日本語の件名', 'Shift_JIS').toString('latin1'), 'euc-kr')).toBe('日本語の件名');
+    // A charset that is not an ASCII superset cannot be what raw header bytes are in.
+    expect(repairLatin1Header(iconv.encode('日本語の件名', 'Shift_JIS').toString('latin1'), 'utf-16le')).toBe('日本語の件名');
+    // UTF-8 is UTF-8 whatever the message declares.
+    expect(repairLatin1Header(Buffer.from('日本語の件名').toString('latin1'), 'big5')).toBe('日本語の件名');
+    expect(decodeWords(`=?utf-8?B?${Buffer.from('件名').toString('base64')}?= ${big5}`, 'big5')).toBe('件名 還在用信用卡嗎');
   });
 });
 
@@ -225,5 +258,22 @@ describe('whole-message parsing', () => {
     const parsed = await parseRawMessage(raw);
     expect(parsed.subject).toBe('生の8ビット件名');
     expect(parsed.text).toContain('壊れたメール');
+  });
+
+  it('reads raw 8-bit Big5 headers by the charset the message declares', async () => {
+    const big5 = (text: string) => iconv.encode(text, 'big5');
+    const raw = Buffer.concat([
+      Buffer.from('From: '),
+      big5('王小明'),
+      Buffer.from(' <wang@example.tw>\r\nSubject: '),
+      big5('還在用信用卡嗎'),
+      Buffer.from('\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset="big5"\r\n\r\n'),
+      big5('信用卡循環利息'),
+      Buffer.from('\r\n'),
+    ]);
+    const parsed = await parseRawMessage(raw);
+    expect(parsed.subject).toBe('還在用信用卡嗎');
+    expect(parsed.from).toEqual([{ name: '王小明', address: 'wang@example.tw' }]);
+    expect(parsed.text).toContain('信用卡循環利息');
   });
 });

@@ -16,8 +16,9 @@ function wordBytes(encoding: string, text: string): Buffer {
   return decodeTransfer(Buffer.from(text.replace(/_/g, ' '), 'latin1'), 'quoted-printable');
 }
 
-export function decodeWords(value: string): string {
-  if (!value.includes('=?')) return repairLatin1Header(value);
+/** `hint`: the charset raw 8-bit bytes outside encoded-words are tried in first (see repairLatin1Header). */
+export function decodeWords(value: string, hint?: string | null): string {
+  if (!value.includes('=?')) return repairLatin1Header(value, hint);
   // Join adjacent words of the same charset and encoding into one run of bytes.
   const runs: Array<{ start: number; end: number; charset: string; bytes: Buffer[] }> = [];
   for (const m of value.matchAll(WORD)) {
@@ -39,11 +40,11 @@ export function decodeWords(value: string): string {
   for (const run of runs) {
     const gap = value.slice(at, run.start);
     // Whitespace between two encoded-words is dropped (RFC 2047 6.2).
-    out += at > 0 && /^\s*$/.test(gap) ? '' : repairLatin1Header(gap);
+    out += at > 0 && /^\s*$/.test(gap) ? '' : repairLatin1Header(gap, hint);
     out += decodeBytes(Buffer.concat(run.bytes), run.charset).text;
     at = run.end;
   }
-  return out + repairLatin1Header(value.slice(at));
+  return out + repairLatin1Header(value.slice(at), hint);
 }
 
 /** RFC 2231 4: charset'language'percent-encoded-value. Other strings are returned decoded as words. */

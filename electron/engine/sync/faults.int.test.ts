@@ -157,13 +157,20 @@ describe('malformed headers', () => {
         `From: e@example.com\r\nMessage-ID: <unknown-label@tegami.test>\r\nSubject: =?x-unknown?B?${Buffer.from('不明な文字セット').toString('base64')}?=\r\n`,
         'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\nbody\r\n',
       ),
+      // A raw Big5 Subject (Outlook Express, 2002): only the body's charset, under a label of its
+      // own ("CHINESEBIG5"), says how to read it.
+      msg(
+        'From: f@example.com\r\nMessage-ID: <big5@tegami.test>\r\nSubject: ',
+        iconv.encode('還在用信用卡嗎', 'big5'),
+        '\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset="CHINESEBIG5"\r\n\r\n<p>body</p>\r\n',
+      ),
     ];
     for (const m of appends) await other.append('Malformed', m, [], internal);
   });
 
   it('stores them without throwing, with sensible values, and threads them', async () => {
     const r = await sync();
-    expect(report(r, 'Malformed')).toMatchObject({ added: 5 });
+    expect(report(r, 'Malformed')).toMatchObject({ added: 6 });
     expect(report(r, 'Malformed')?.error).toBeUndefined();
     const all = rows('Malformed');
     const bySubject = (s: string) => all.find((m) => m.subject === s);
@@ -185,8 +192,9 @@ describe('malformed headers', () => {
     expect(bySubject('Re: UTF-8の生の件名')?.threadId).toBe(noId?.threadId);
 
     expect(all.find((m) => m.messageId === '<unknown-label@tegami.test>')?.subject).toBe('不明な文字セット');
+    expect(all.find((m) => m.messageId === '<big5@tegami.test>')?.subject).toBe('還在用信用卡嗎');
     expect(all.every((m) => !m.subject.includes('\uFFFD'))).toBe(true);
-    expect(new Set(all.map((m) => m.threadId)).size).toBe(3);
+    expect(new Set(all.map((m) => m.threadId)).size).toBe(4);
   });
 });
 
