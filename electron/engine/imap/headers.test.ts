@@ -2,7 +2,7 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { fetchPreviews } from './parts.js';
-import { declaredCharset, headerValues, referencesOf, sentTime, toHeaderRecord } from './session.js';
+import { declaredCharset, headerValues, lostBytes, mendRecord, referencesOf, sentTime, toHeaderRecord } from './session.js';
 
 const fetched = (subject: string | undefined, headers: Buffer): FetchMessageObject =>
   ({ seq: 1, uid: 7, envelope: { subject }, headers, flags: new Set<string>(), internalDate: new Date(0), size: 10 }) as FetchMessageObject;
@@ -59,6 +59,35 @@ describe('header fields of a HEADER.FIELDS response', () => {
     const withStructure = { ...fetched(bytes.toString('utf8'), raw), bodyStructure: html } as FetchMessageObject;
     expect(toHeaderRecord(withStructure).subject).toBe('還在用信用卡嗎');
     expect(toHeaderRecord(fetched(bytes.toString('utf8'), raw)).subject).not.toBe('還在用信用卡嗎'); // no structure, no hint
+  });
+
+  it('mends display names the ENVELOPE lost bytes of, by address, from the raw fields', async () => {
+    const sjis = (text: string) => iconv.encode(text, 'Shift_JIS');
+    const lossy = (text: string) => sjis(text).toString('utf8'); // what imapflow makes of the raw bytes
+    const record = toHeaderRecord({
+      ...fetched('names', Buffer.alloc(0)),
+      envelope: {
+        subject: 'names',
+        from: [{ name: lossy('山田 花子'), address: 'yamada@example.jp' }],
+        to: [
+          { name: lossy('田中 太郎'), address: 'tanaka@example.jp' },
+          { name: 'Kept', address: 'kept@example.com' },
+          { name: lossy('不明'), address: 'nowhere@example.jp' },
+        ],
+      },
+    } as FetchMessageObject);
+    expect(lostBytes(record)).toBe(true);
+    const raw = Buffer.concat([
+      Buffer.from('From: '),
+      sjis('山田 花子'),
+      Buffer.from(' <yamada@example.jp>\r\nTo: "'),
+      sjis('田中 太郎'),
+      Buffer.from('" <TANAKA@example.jp>, Kept <kept@example.com>\r\n\r\n'),
+    ]);
+    await mendRecord(record, raw);
+    expect(record.from).toEqual({ name: '山田 花子', address: 'yamada@example.jp' });
+    expect(record.to.map((a) => a.name)).toEqual(['田中 太郎', 'Kept', lossy('不明')]); // an address not in the fields stays
+    expect(lostBytes(toHeaderRecord(fetched('clean', Buffer.alloc(0))))).toBe(false);
   });
 
   it('takes the first text part’s charset, not an attached message’s', () => {

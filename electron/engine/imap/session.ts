@@ -3,6 +3,7 @@ import type { Quota } from '../../../shared/domain/account.js';
 import type { Address, AttachmentSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { FlagUpdate, HeaderRecord } from '../db/messages.js';
+import { parseRawMessage } from '../mime/message.js';
 import { decodeWords } from '../mime/words.js';
 import { classifyImapError } from './connect.js';
 
@@ -118,6 +119,46 @@ function subjectOf(envelopeSubject: string | undefined, raw: Buffer | undefined,
   if (!subject.includes('\uFFFD')) return subject;
   const header = headerValues(raw, 'subject')[0];
   return header === undefined ? subject : decodeWords(header, declaredCharset(structure));
+}
+
+const LOST = '\uFFFD';
+const lostIn = (list: readonly Address[]): boolean => list.some((a) => a.name.includes(LOST));
+
+/**
+ * True when the ENVELOPE lost bytes of a record's subject or of a display name: raw 8-bit header
+ * bytes that are not UTF-8 (Shift_JIS, Big5 … sent unencoded), which imapflow decodes as UTF-8.
+ */
+export const lostBytes = (r: HeaderRecord): boolean =>
+  r.subject.includes(LOST) ||
+  (r.from !== null && r.from.name.includes(LOST)) ||
+  lostIn(r.to) ||
+  lostIn(r.cc) ||
+  lostIn(r.bcc) ||
+  lostIn(r.replyTo);
+
+/** The header fields a record that lost bytes is mended from (HEADER.FIELDS). */
+export const MENDED_FIELDS = ['subject', 'from', 'sender', 'to', 'cc', 'bcc', 'reply-to'];
+
+/**
+ * Mends a record that lost bytes (lostBytes) from its raw header fields (MENDED_FIELDS): the subject
+ * as subjectOf decodes it; each display name that lost bytes from the same address in the fields as
+ * parseRawMessage reads them (the raw bytes in the charset the message declares for its text, else
+ * sniffed). What cannot be matched stays as the ENVELOPE gave it.
+ */
+export async function mendRecord(r: HeaderRecord, raw: Buffer | undefined): Promise<void> {
+  const structure = r.bodystructure ? (JSON.parse(r.bodystructure) as MessageStructureObject) : undefined;
+  r.subject = subjectOf(r.subject, raw, structure);
+  if (!raw || !(r.from?.name.includes(LOST) || lostIn(r.to) || lostIn(r.cc) || lostIn(r.bcc) || lostIn(r.replyTo))) return;
+  const parsed = await parseRawMessage(Buffer.concat([raw, Buffer.from('\r\n\r\n')]), declaredCharset(structure));
+  const names = new Map<string, string>();
+  for (const a of [...parsed.from, ...parsed.to, ...parsed.cc, ...parsed.bcc, ...parsed.replyTo])
+    if (a.address && a.name && !a.name.includes(LOST)) names.set(a.address.toLowerCase(), a.name);
+  const mend = (a: Address): Address => (a.name.includes(LOST) ? { ...a, name: names.get(a.address.toLowerCase()) ?? a.name } : a);
+  if (r.from) r.from = mend(r.from);
+  r.to = r.to.map(mend);
+  r.cc = r.cc.map(mend);
+  r.bcc = r.bcc.map(mend);
+  r.replyTo = r.replyTo.map(mend);
 }
 
 /** Attachments and inline parts, from BODYSTRUCTURE (RFC 3501 7.4.2), without downloading anything. */
@@ -276,10 +317,11 @@ export class ImapSession {
    * everything is settled before this returns. An error `onBatch` throws or rejects with ends the
    * fetch and is rethrown as is. Returns the number of records.
    *
-   * The Subject header is not fetched with the rest (its bytes are ~10% of a header FETCH, for the
-   * rare message whose ENVELOPE subject lost bytes): records whose subject has U+FFFD are held back,
-   * their raw Subject fetched in one more command after the stream, and stored last. If the pass
-   * ends before that, they are not stored, and the next pass fetches them as new.
+   * The Subject and address headers are not fetched with the rest (the Subject's bytes alone are
+   * ~10% of a header FETCH, for the rare message whose ENVELOPE lost bytes): records whose subject or
+   * a display name has U+FFFD are held back, their raw fields fetched in one more command after the
+   * stream, mended (mendRecord) and stored last. If the pass ends before that, they are not stored,
+   * and the next pass fetches them as new.
    */
   async streamHeaders(
     uids: string,
@@ -316,7 +358,7 @@ export class ImapSession {
         { uid: true },
       )) {
         const record = toHeaderRecord(m);
-        if (record.subject.includes('\uFFFD')) lossy.push(record);
+        if (lostBytes(record)) lossy.push(record);
         else batch.push(record);
         count++;
         if (batch.length >= batchSize) {
@@ -326,15 +368,10 @@ export class ImapSession {
       }
       if (!failed && lossy.length > 0) {
         const byUid = new Map(lossy.map((r) => [r.uid, r]));
-        for await (const m of this.client.fetch(uidSet([...byUid.keys()]), { uid: true, headers: ['subject'] }, { uid: true })) {
-          const r = byUid.get(m.uid);
-          if (r)
-            r.subject = subjectOf(
-              r.subject,
-              m.headers,
-              r.bodystructure ? (JSON.parse(r.bodystructure) as MessageStructureObject) : undefined,
-            );
-        }
+        const raw = new Map<number, Buffer | undefined>();
+        for await (const m of this.client.fetch(uidSet([...byUid.keys()]), { uid: true, headers: MENDED_FIELDS }, { uid: true }))
+          raw.set(m.uid, m.headers);
+        for (const r of lossy) await mendRecord(r, raw.get(r.uid));
         batch.push(...lossy);
       }
     } catch (error) {

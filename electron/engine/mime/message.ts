@@ -122,10 +122,14 @@ export function utf8HeaderBlock(raw: Buffer, hint: string | null): Buffer {
   return Buffer.concat([Buffer.from(sniff(head, hint).text, 'utf8'), raw.subarray(end)]);
 }
 
-/** Parses raw message bytes. A message mailparser cannot read at all gives empty fields, not an error. */
-export async function parseRawMessage(raw: Buffer): Promise<ParsedMessage> {
+/**
+ * Parses raw message bytes. A message mailparser cannot read at all gives empty fields, not an
+ * error. `charsetHint`: the charset the message declares for its text, when `raw` does not say
+ * (a header block alone); raw 8-bit header bytes are tried in it first.
+ */
+export async function parseRawMessage(raw: Buffer, charsetHint?: string | null): Promise<ParsedMessage> {
   try {
-    const hint = firstDeclaredCharset(raw);
+    const hint = charsetHint ?? firstDeclaredCharset(raw);
     const mail = await simpleParser(utf8HeaderBlock(raw, hint), {
       skipImageLinks: true,
       skipTextLinks: true,

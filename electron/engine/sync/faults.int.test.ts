@@ -164,13 +164,22 @@ describe('malformed headers', () => {
         iconv.encode('還在用信用卡嗎', 'big5'),
         '\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset="CHINESEBIG5"\r\n\r\n<p>body</p>\r\n',
       ),
+      // Raw Shift_JIS display names (the Subject is plain ASCII), one of them quoted.
+      msg(
+        'From: ',
+        iconv.encode('山田 花子', 'Shift_JIS'),
+        ' <yamada@example.jp>\r\nTo: "',
+        iconv.encode('田中 太郎', 'Shift_JIS'),
+        '" <tanaka@example.jp>, plain@example.com\r\nMessage-ID: <sjis-names@tegami.test>\r\nSubject: names\r\n',
+        'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=shift_jis\r\n\r\nbody\r\n',
+      ),
     ];
     for (const m of appends) await other.append('Malformed', m, [], internal);
   });
 
   it('stores them without throwing, with sensible values, and threads them', async () => {
     const r = await sync();
-    expect(report(r, 'Malformed')).toMatchObject({ added: 6 });
+    expect(report(r, 'Malformed')).toMatchObject({ added: 7 });
     expect(report(r, 'Malformed')?.error).toBeUndefined();
     const all = rows('Malformed');
     const bySubject = (s: string) => all.find((m) => m.subject === s);
@@ -193,8 +202,19 @@ describe('malformed headers', () => {
 
     expect(all.find((m) => m.messageId === '<unknown-label@tegami.test>')?.subject).toBe('不明な文字セット');
     expect(all.find((m) => m.messageId === '<big5@tegami.test>')?.subject).toBe('還在用信用卡嗎');
-    expect(all.every((m) => !m.subject.includes('\uFFFD'))).toBe(true);
-    expect(new Set(all.map((m) => m.threadId)).size).toBe(4);
+    const names = all.find((m) => m.messageId === '<sjis-names@tegami.test>');
+    expect(names?.from).toEqual({ name: '山田 花子', address: 'yamada@example.jp' });
+    const stored = db
+      .prepare<[string], { addresses: string }>('SELECT addresses FROM messages WHERE message_id = ?')
+      .get('<sjis-names@tegami.test>');
+    expect(JSON.parse(stored?.addresses ?? '{}')).toMatchObject({
+      to: [
+        { name: '田中 太郎', address: 'tanaka@example.jp' },
+        { name: '', address: 'plain@example.com' },
+      ],
+    });
+    expect(all.every((m) => !m.subject.includes('\uFFFD') && !m.from?.name.includes('\uFFFD'))).toBe(true);
+    expect(new Set(all.map((m) => m.threadId)).size).toBe(5);
   });
 });
 
