@@ -154,6 +154,26 @@ describe('text parts', () => {
     expect(unflow('abc \r\ndef', true)).toBe('abcdef');
   });
 
+  it('reads an HTML part without a declared charset in the one its <meta> names', () => {
+    const page = (meta: string, body: string, charset: string) =>
+      Buffer.concat([Buffer.from(`<html><head>${meta}</head><body><p>`), iconv.encode(body, charset), Buffer.from('</p></body></html>')]);
+    const html = { encoding: null, flowed: null, contentType: 'text/html' };
+    const big5 = page('<meta http-equiv="Content-Type" content="text/html; charset=big5">', '還在用信用卡嗎', 'big5');
+    expect(decodeTextPart(big5, { ...html, charset: null })).toMatchObject({
+      text: expect.stringContaining('還在用信用卡嗎'),
+      charset: 'big5',
+    });
+    expect(decodeTextPart(big5, { ...html, charset: 'us-ascii' }).text).toContain('還在用信用卡嗎');
+    const koi8 = page('<meta charset="koi8-r">', 'Привет', 'koi8-r');
+    expect(decodeTextPart(koi8, { ...html, charset: null }).text).toContain('Привет');
+    // The declared charset wins over the <meta>, as in a browser; plain text has no <meta>.
+    expect(decodeTextPart(big5, { ...html, charset: 'utf-8' }).text).not.toContain('還在用信用卡嗎');
+    expect(decodeTextPart(big5, { ...html, contentType: 'text/plain', charset: null }).text).not.toContain('還在用信用卡嗎');
+    // A Latin-1 <meta> does not hide Japanese text from detection.
+    const sjis = page('<meta charset="iso-8859-1">', '日本語の本文です', 'Shift_JIS');
+    expect(decodeTextPart(sjis, { ...html, charset: null }).text).toContain('日本語の本文です');
+  });
+
   it('turns HTML into text without scripts, styles, images or link targets', () => {
     const text = htmlToText(
       '<html><head><style>p{color:red}</style><script>alert(1)</script></head><body><h1>見出し</h1><p>Hello <a href="https://x.example">link</a><img src="cid:a"></p><ul><li>one</li></ul></body></html>',

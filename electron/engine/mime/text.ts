@@ -1,5 +1,5 @@
 import { compile } from 'html-to-text';
-import { decodeBytes } from './charset.js';
+import { canonicalCharset, decodeBytes } from './charset.js';
 import type { TextPartRef } from './structure.js';
 import { decodeTransfer } from './transfer.js';
 
@@ -42,12 +42,38 @@ export function unflow(text: string, delSp: boolean): string {
 }
 
 /**
- * Decodes a fetched text part: transfer encoding (RFC 2045 6), then charset (with fallbacks),
- * then format=flowed. Line ends become "\n". Never throws.
+ * The charset an HTML document declares for itself (<meta charset> or <meta http-equiv
+ * content="…; charset=…">) in its first 1024 bytes, where the HTML standard's prescan looks.
  */
-export function decodeTextPart(raw: Buffer, ref: Pick<TextPartRef, 'charset' | 'encoding' | 'flowed'>): DecodedText {
+export function htmlMetaCharset(bytes: Buffer): string | null {
+  const head = bytes.subarray(0, 1024).toString('latin1');
+  for (const meta of head.matchAll(/<meta\b[^>]*>/gi)) {
+    const charset = /\bcharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(meta[0])?.[1];
+    if (charset) return charset;
+  }
+  return null;
+}
+
+/**
+ * Decodes a fetched text part: transfer encoding (RFC 2045 6), then charset (with fallbacks),
+ * then format=flowed. Line ends become "\n". Never throws. An HTML part that declares no charset
+ * (or US-ASCII, which 8-bit bytes contradict) is read in the one its <meta> names, as a browser
+ * does.
+ */
+export function decodeTextPart(
+  raw: Buffer,
+  ref: Pick<TextPartRef, 'charset' | 'encoding' | 'flowed'> & { contentType?: string },
+): DecodedText {
   const bytes = decodeTransfer(raw, ref.encoding);
-  const decoded = decodeBytes(bytes, ref.charset);
+  const declared = canonicalCharset(ref.charset);
+  let charset = ref.charset;
+  if (ref.contentType === 'text/html' && (declared === null || declared === 'us-ascii')) {
+    const meta = htmlMetaCharset(bytes);
+    // A Latin-1 <meta> is often a template's default: detection reads Latin text the same way, and
+    // finds Japanese text such a page holds.
+    if (meta !== null && canonicalCharset(meta) !== 'windows-1252') charset = meta;
+  }
+  const decoded = decodeBytes(bytes, charset);
   let text = decoded.text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
   if (ref.flowed) text = unflow(text, ref.flowed.delSp);
   return { text, charset: decoded.charset };
