@@ -215,14 +215,109 @@ function sniffLegacy(bytes: Buffer, hint: Canonical | null): Decoded {
     const text = iconv.decode(bytes, hint);
     if (kind === 'single' || countOf(text, REPLACEMENT) === 0) return { text, charset: hint };
   }
+  return detectCjk(bytes, true) ?? { text: iconv.decode(bytes, 'windows-1252'), charset: 'windows-1252' };
+}
+
+/**
+ * True when the (first 64 KB of the) bytes have 8-bit bytes side by side, as CJK text's two-byte
+ * characters mostly are (both bytes 8-bit, in runs), and Latin text's accents and quotes are not.
+ * A cheap look at the bytes that spares Latin text the decodings of CJK detection.
+ */
+function pairedHigh(bytes: Buffer): boolean {
+  const sample = bytes.subarray(0, 65_536);
+  let high = 0;
+  let adjacent = 0;
+  for (let i = 0; i < sample.length; i++) {
+    if ((sample[i] as number) < 0x80) continue;
+    high++;
+    if ((sample[i + 1] ?? 0) >= 0x80) adjacent++;
+  }
+  return high >= 4 && adjacent * 4 >= high;
+}
+
+/**
+ * 8-bit bytes that read as Japanese (Shift_JIS, EUC-JP), Chinese (GBK, Big5) or Korean (EUC-KR);
+ * null when none fits. `kanjiOnly`: Japanese without any kana is taken too (a short subject), when
+ * no Chinese or Korean reading fits better.
+ */
+function detectCjk(bytes: Buffer, kanjiOnly: boolean): Decoded | null {
   const sjis = iconv.decode(bytes, 'cp932');
   const euc = iconv.decode(bytes, 'euc-jp');
   const sjisScore = japaneseScore(sjis);
   const eucScore = japaneseScore(euc);
   const best =
     eucScore > sjisScore ? { text: euc, charset: 'euc-jp', score: eucScore } : { text: sjis, charset: 'shift_jis', score: sjisScore };
-  if (best.score > 0 && countOf(best.text, REPLACEMENT) * 20 <= [...best.text].length) return { text: best.text, charset: best.charset };
-  return { text: iconv.decode(bytes, 'windows-1252'), charset: 'windows-1252' };
+  const japanese =
+    best.score > 0 && countOf(best.text, REPLACEMENT) * 20 <= [...best.text].length ? shapeOf(best.text) : { runs: false, kana: false };
+  // Kana settle it: Chinese and Korean text has none, and Latin text read as Japanese next to none.
+  if (japanese.runs && japanese.kana) return { text: best.text, charset: best.charset };
+  const other = chineseOrKorean(bytes);
+  if (other) return other;
+  // Kanji alone: Japanese still, when they come in runs as words do.
+  if (kanjiOnly && japanese.runs) return { text: best.text, charset: best.charset };
+  return null;
+}
+
+/**
+ * How a decoding's non-ASCII characters sit: `runs` when most of them stand next to another one, as
+ * CJK words do (Latin text with a few 8-bit bytes — “smart quotes”, é — read as Shift_JIS gives
+ * kanji alone between ASCII letters); `kana` when it has hiragana or katakana.
+ */
+function shapeOf(text: string): { runs: boolean; kana: boolean } {
+  let wide = 0;
+  let paired = 0;
+  let kana = false;
+  const chars = [...text.slice(0, 65_536)];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]?.codePointAt(0) ?? 0;
+    if (c < 0x80) continue;
+    wide++;
+    if ((chars[i - 1]?.codePointAt(0) ?? 0) >= 0x80 || (chars[i + 1]?.codePointAt(0) ?? 0) >= 0x80) paired++;
+    if (c >= 0x3041 && c <= 0x30fa) kana = true;
+  }
+  return { runs: wide > 0 && paired * 2 >= wide, kana };
+}
+
+/**
+ * The hundred most frequent characters of written Chinese, simplified and traditional: about 40%
+ * of running text. A decoding in the wrong one of GBK and Big5 gives valid but rare characters.
+ */
+const COMMON_HANS = new Set(
+  '的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下自之年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些主样理心她本前开但因只从想实日',
+);
+const COMMON_HANT = new Set(
+  '的一是不了在人有我他這個們中來上大為和國地到以說時要就出會可也你對生能而子那得於著下自之年過發後作裡用道行所然家種事成方多經麼去法學如都同現當沒動面起看定天分還進好小部其些主樣理心她本前開但因只從想實日',
+);
+
+/** The most frequent Hangul syllables of written Korean (about 40% of running text). */
+const COMMON_KO = new Set(
+  '이다는의에하고을가지로한서기사도어리자시대니수아게해있나요습인들것일정으주만부전보상그과와제적세국면러여소우라장되내개동성위거경무구마신원발연관회문중공학생물결합선식모방',
+);
+
+/**
+ * Unlabelled Chinese (GBK, Big5) or Korean (EUC-KR) text, told apart the way chardet-style
+ * detectors do: the decoding must have no invalid sequences, its characters must come in runs, and
+ * it must use the common characters of its language and script (GBK, Big5 and EUC-KR bytes are
+ * valid in one another, but read in the wrong one they give rare characters). Null when none reads
+ * right.
+ */
+function chineseOrKorean(bytes: Buffer): Decoded | null {
+  const sample = bytes.subarray(0, 65_536);
+  if (!pairedHigh(sample)) return null;
+  let best: { charset: string; score: number } | null = null;
+  for (const charset of ['gb18030', 'big5hkscs', 'cp949']) {
+    const text = iconv.decode(sample, charset);
+    const wide = countOf(text, /[\u0080-\u{10ffff}]/gu);
+    // Invalid sequences mean the wrong encoding; one in a hundred is a damaged byte (or the cut).
+    if (countOf(text, REPLACEMENT) * 100 > wide || !shapeOf(text).runs) continue;
+    const korean = charset === 'cp949';
+    const letters = [...text].filter((ch) => (korean ? /[\uac00-\ud7a3]/ : /[\u4e00-\u9fff]/).test(ch));
+    const common = korean ? COMMON_KO : charset === 'gb18030' ? COMMON_HANS : COMMON_HANT;
+    const hits = letters.filter((ch) => common.has(ch)).length;
+    const score = letters.length >= wide * 0.5 && hits >= 2 && hits >= letters.length * 0.1 ? hits / letters.length : 0;
+    if (score > 0 && (!best || score > best.score)) best = { charset, score };
+  }
+  return best ? { text: iconv.decode(bytes, best.charset), charset: best.charset } : null;
 }
 
 /**
@@ -263,8 +358,13 @@ export function decodeBytes(input: Uint8Array, declared?: string | null): Decode
     }
     default: {
       if (hasIso2022jpEscapes(bytes) && isAscii(bytes)) return { text: decodeIso2022jp(bytes), charset: 'iso-2022-jp' };
-      // Single-byte Latin labels on valid multi-byte UTF-8 are a common mislabel.
-      if (charset === 'windows-1252' && !isAscii(bytes) && isValidUtf8(bytes)) return { text: utf8Lenient.decode(bytes), charset: 'utf-8' };
+      // Latin-1 is the label many mailers put on whatever they send: valid multi-byte UTF-8, and
+      // text that reads unmistakably as Japanese (with kana), Chinese or Korean, is taken as that.
+      if (charset === 'windows-1252' && !isAscii(bytes)) {
+        if (isValidUtf8(bytes)) return { text: utf8Lenient.decode(bytes), charset: 'utf-8' };
+        const cjk = pairedHigh(bytes) ? detectCjk(bytes, false) : null;
+        if (cjk) return cjk;
+      }
       try {
         return { text: iconv.decode(bytes, charset), charset };
       } catch {

@@ -38,6 +38,35 @@ describe('charset decoding', () => {
     expect(decodeBytes(iconv.encode(JA, 'EUC-JP'), 'shift_jis')).toMatchObject({ text: JA, charset: 'euc-jp' });
   });
 
+  it('detects unlabelled Chinese (GBK, Big5) and Korean (EUC-KR) text', () => {
+    const hans = '我们的会议在下午三点开始，请大家准时到达。这是一个重要的问题，我们要认真讨论。';
+    const hant = '我們的會議在下午三點開始，請大家準時到達。這是一個重要的問題，我們要認真討論。';
+    const ko = '안녕하세요. 오늘 회의는 오후 세 시에 시작합니다. 모두 시간에 맞춰 와 주시기 바랍니다.';
+    expect(decodeBytes(iconv.encode(hans, 'gbk'), null)).toEqual({ text: hans, charset: 'gb18030' });
+    expect(decodeBytes(iconv.encode(hant, 'big5'), null)).toEqual({ text: hant, charset: 'big5hkscs' });
+    expect(decodeBytes(iconv.encode(ko, 'euc-kr'), null)).toEqual({ text: ko, charset: 'cp949' });
+    // Mislabelled as US-ASCII (8-bit bytes contradict it) or Latin-1 (many mailers' default):
+    // detected the same way. Latin text under a Latin-1 label stays Latin.
+    expect(decodeBytes(iconv.encode(hans, 'gbk'), 'us-ascii').text).toBe(hans);
+    expect(decodeBytes(iconv.encode(hant, 'big5'), 'iso-8859-1').text).toBe(hant);
+    const mixed = `Dear Sir,\n\nModels 4JB1, 6BT and 4BD1 (see the price list at the end):\n\n${hans}\n`;
+    expect(decodeBytes(iconv.encode(mixed, 'gbk'), 'iso-8859-1').text).toBe(mixed);
+    expect(decodeBytes(iconv.encode(JA, 'Shift_JIS'), 'iso-8859-1').text).toBe(JA);
+    expect(decodeBytes(iconv.encode('Déjà vu — “café” à l’été', 'windows-1252'), 'iso-8859-1').text).toBe('Déjà vu — “café” à l’été');
+    expect(decodeBytes(iconv.encode('会議室予約', 'Shift_JIS'), 'iso-8859-1').charset).toBe('windows-1252'); // kanji alone: the label stands
+    // Japanese stays Japanese: kana settle it, and kanji alone still read as Japanese.
+    expect(decodeBytes(iconv.encode(JA, 'EUC-JP'), null).text).toBe(JA);
+    expect(decodeBytes(iconv.encode('会議室予約', 'Shift_JIS'), null).text).toBe('会議室予約');
+    expect(decodeBytes(iconv.encode('東京都', 'EUC-JP'), null).text).toBe('東京都');
+  });
+
+  it('does not read Latin text with a few 8-bit characters as Japanese', () => {
+    // windows-1252 curly quotes before letters are valid Shift_JIS kanji (0x93 0x6F is 登).
+    for (const text of ['It’s what we’re doing, don’t you think? They’ll see “it” soon.', 'ce message à l’adresse d’été']) {
+      expect(decodeBytes(iconv.encode(text, 'windows-1252'), null)).toEqual({ text, charset: 'windows-1252' });
+    }
+  });
+
   it('falls back to windows-1252 for Latin text and never throws on garbage', () => {
     expect(decodeBytes(iconv.encode('Café déjà vu', 'windows-1252'), null)).toEqual({ text: 'Café déjà vu', charset: 'windows-1252' });
     const garbage = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256));
@@ -75,7 +104,10 @@ describe('charset decoding', () => {
     const big5 = iconv.encode('還在用信用卡嗎', 'big5').toString('latin1');
     expect(repairLatin1Header(big5, 'big5')).toBe('還在用信用卡嗎');
     expect(repairLatin1Header(big5, 'CHINESEBIG5')).toBe('還在用信用卡嗎');
-    expect(repairLatin1Header(big5)).not.toBe('還在用信用卡嗎'); // without the hint: windows-1252
+    // Four rare characters are too few for detection to tell Big5 from GBK: the hint decides.
+    const rare = iconv.encode('龍鳳呈祥', 'big5').toString('latin1');
+    expect(repairLatin1Header(rare, 'big5')).toBe('龍鳳呈祥');
+    expect(repairLatin1Header(rare)).not.toBe('龍鳳呈祥');
     const gbk = iconv.encode('你好，世界', 'gbk').toString('latin1');
     expect(repairLatin1Header(gbk, 'gb2312')).toBe('你好，世界');
     const korean = iconv.encode('안녕하세요', 'cp949').toString('latin1');
@@ -158,17 +190,17 @@ describe('text parts', () => {
     const page = (meta: string, body: string, charset: string) =>
       Buffer.concat([Buffer.from(`<html><head>${meta}</head><body><p>`), iconv.encode(body, charset), Buffer.from('</p></body></html>')]);
     const html = { encoding: null, flowed: null, contentType: 'text/html' };
-    const big5 = page('<meta http-equiv="Content-Type" content="text/html; charset=big5">', '還在用信用卡嗎', 'big5');
+    const big5 = page('<meta http-equiv="Content-Type" content="text/html; charset=big5">', '龍鳳呈祥', 'big5');
     expect(decodeTextPart(big5, { ...html, charset: null })).toMatchObject({
-      text: expect.stringContaining('還在用信用卡嗎'),
+      text: expect.stringContaining('龍鳳呈祥'),
       charset: 'big5',
     });
-    expect(decodeTextPart(big5, { ...html, charset: 'us-ascii' }).text).toContain('還在用信用卡嗎');
+    expect(decodeTextPart(big5, { ...html, charset: 'us-ascii' }).text).toContain('龍鳳呈祥');
     const koi8 = page('<meta charset="koi8-r">', 'Привет', 'koi8-r');
     expect(decodeTextPart(koi8, { ...html, charset: null }).text).toContain('Привет');
     // The declared charset wins over the <meta>, as in a browser; plain text has no <meta>.
-    expect(decodeTextPart(big5, { ...html, charset: 'utf-8' }).text).not.toContain('還在用信用卡嗎');
-    expect(decodeTextPart(big5, { ...html, contentType: 'text/plain', charset: null }).text).not.toContain('還在用信用卡嗎');
+    expect(decodeTextPart(big5, { ...html, charset: 'utf-8' }).text).not.toContain('龍鳳呈祥');
+    expect(decodeTextPart(big5, { ...html, contentType: 'text/plain', charset: null }).text).not.toContain('龍鳳呈祥');
     // A Latin-1 <meta> does not hide Japanese text from detection.
     const sjis = page('<meta charset="iso-8859-1">', '日本語の本文です', 'Shift_JIS');
     expect(decodeTextPart(sjis, { ...html, charset: null }).text).toContain('日本語の本文です');
