@@ -146,7 +146,17 @@ beforeAll(async () => {
   other = await connectImap(server, USER, 'tls');
   if (!(await other.list()).some((m) => m.path === 'Projects')) await other.mailboxCreate('Projects');
   await other.mailboxSubscribe('Projects');
-  for (const s of ['Offline flag', 'Offline move', 'Offline delete', 'Conflict victim', 'Drag me', 'Undo me', 'Read me'])
+  for (const s of [
+    'Offline flag',
+    'Offline move',
+    'Offline delete',
+    'Conflict victim',
+    'Drag me',
+    'Undo me',
+    'Read me',
+    'Toast A',
+    'Toast B',
+  ])
     await other.append('INBOX', mail(s, `Body of ${s}.`));
   await other.append('INBOX', mail('Thread root', 'first', ['Message-ID: <root@e2e.test>']));
   await other.append('INBOX', mail('Re: Thread root', 'second', ['In-Reply-To: <root@e2e.test>', 'References: <root@e2e.test>']));
@@ -275,6 +285,55 @@ describe('actions in the browser', () => {
     const inbox = await serverSubjects('INBOX');
     expect(inbox.has('Undo me')).toBe(true);
     expect(inbox.get('Undo me')).not.toContain('\\Flagged');
+  });
+
+  it('takes back its own action from a toast’s Undo, which goes once that action is undone', async () => {
+    await openFolder('INBOX');
+    await row('Toast A').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => row('Toast A').count()).toBe(0);
+    const deleted = page.getByTestId('toast').filter({ hasText: 'Deleted 1' }).last();
+    await row('Toast B').click();
+    await page.keyboard.press('s');
+    await expect.poll(() => row('Toast B').locator('.mark.flag').count()).toBe(1);
+    const flagged = page.getByTestId('toast').filter({ hasText: 'Flagged 1' }).last();
+    await expect.poll(() => flagged.getByTestId('toast-undo').count()).toBe(1);
+
+    // The delete's Undo brings back Toast A, not the flag done after it.
+    await deleted.getByTestId('toast-undo').click();
+    await expect.poll(() => row('Toast A').count(), { timeout: 10_000 }).toBe(1);
+    expect(await row('Toast B').locator('.mark.flag').count()).toBe(1);
+
+    // z takes back the flag: its toast no longer offers Undo (it would undo something else).
+    await row('Toast B').click();
+    await page.keyboard.press('z');
+    await expect.poll(() => row('Toast B').locator('.mark.flag').count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => flagged.getByTestId('toast-undo').count()).toBe(0);
+  });
+
+  it('asks before deleting from Trash, which cannot be undone', async () => {
+    if (!(await other.list()).some((m) => m.path === 'Trash')) await other.mailboxCreate('Trash');
+    await other.append('Trash', mail('Trash me', 'Already in the trash.'));
+    await call('sync.run', { accountId });
+    await openFolder('Trash');
+    await row('Trash me').click();
+    await page.keyboard.press('Delete');
+    const dialog = page.getByTestId('confirm-dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await expect.poll(() => dialog.innerText()).toContain('Delete 1 message(s) permanently?');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await row('Trash me').count()).toBe(1);
+    expect((await serverSubjects('Trash')).has('Trash me')).toBe(true);
+
+    await row('Trash me').click();
+    await page.keyboard.press('Delete');
+    await dialog.getByRole('button', { name: 'Delete permanently' }).click();
+    await expect.poll(() => row('Trash me').count()).toBe(0);
+    const toast = page.getByTestId('toast').filter({ hasText: 'Deleted 1' }).last();
+    await expect.poll(() => toast.isVisible()).toBe(true);
+    expect(await toast.getByTestId('toast-undo').count()).toBe(0);
+    await call('sync.run', { accountId });
+    expect((await serverSubjects('Trash')).has('Trash me')).toBe(false);
   });
 
   it('moves a message by dragging it onto a folder', async () => {

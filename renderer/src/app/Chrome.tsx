@@ -247,8 +247,8 @@ export function StatusBar({
 export interface Toast {
   key: number;
   text: string;
-  /** The action can be taken back (ops.undo for this account). */
-  undo: { accountId: number } | null;
+  /** The action its Undo button takes back (ops.undo of exactly that action). */
+  undo: { accountId: number; actionId: number } | null;
 }
 
 export function Toasts({
@@ -258,7 +258,7 @@ export function Toasts({
 }: {
   toasts: Toast[];
   onDismiss: (key: number) => void;
-  onUndo: (key: number, accountId: number) => void;
+  onUndo: (key: number, undo: { accountId: number; actionId: number }) => void;
 }) {
   const { t } = useSettings();
   return (
@@ -270,7 +270,7 @@ export function Toasts({
             <button
               type="button"
               className="toast-action"
-              onClick={() => toast.undo && onUndo(toast.key, toast.undo.accountId)}
+              onClick={() => toast.undo && onUndo(toast.key, toast.undo)}
               data-testid="toast-undo"
             >
               {t('actions.undo')}

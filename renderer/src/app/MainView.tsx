@@ -65,12 +65,18 @@ export function MainView({
     setToasts((prev) => [...prev.slice(-2), { key, text, undo: undo ?? null }]);
     setTimeout(() => setToasts((prev) => prev.filter((x) => x.key !== key)), undo ? 10_000 : 6000);
   }, []);
+  // An action undone (by its toast, z or the menu) takes its toast's Undo button with it.
+  const undone = useCallback(
+    (actionId: number) => setToasts((prev) => prev.map((x) => (x.undo?.actionId === actionId ? { ...x, undo: null } : x))),
+    [],
+  );
   const undo = useCallback(
-    (accountId: number) =>
-      void runAction('undo', { accountId, ids: [], allSeen: false, allFlagged: false }).then((r) =>
-        toast(r.status === 'done' ? t('actions.undone') : r.status === 'failed' ? describe(r.failure) : t('actions.nothingToUndo')),
-      ),
-    [toast, t, describe],
+    (accountId: number, actionId?: number) =>
+      void runAction('undo', { accountId, ids: [], allSeen: false, allFlagged: false, actionId }).then((r) => {
+        if (r.status === 'done' && r.actionId !== null) undone(r.actionId);
+        toast(r.status === 'done' ? t('actions.undone') : r.status === 'failed' ? describe(r.failure) : t('actions.nothingToUndo'));
+      }),
+    [toast, t, describe, undone],
   );
   const ops = useOps();
   const [showFailed, setShowFailed] = useState(false);
@@ -136,7 +142,10 @@ export function MainView({
         targetId: target.id,
       }).then((r) => {
         if (r.status === 'done')
-          toast(t(copy ? 'done.copied' : 'done.moved', { n, folder: target.name }), { accountId: dragged.accountId });
+          toast(
+            t(copy ? 'done.copied' : 'done.moved', { n, folder: target.name }),
+            r.actionId === null ? undefined : { accountId: dragged.accountId, actionId: r.actionId },
+          );
         else if (r.status === 'failed')
           toast(t('actions.failed', { action: t(copy ? 'actions.copy' : 'actions.move'), message: describe(r.failure) }));
       });
@@ -297,6 +306,7 @@ export function MainView({
               mailboxes={folders.get(account.id)?.mailboxes ?? []}
               searchText={searchText}
               onToast={toast}
+              onUndone={undone}
             />
           ) : account ? (
             <FolderPane
@@ -324,9 +334,9 @@ export function MainView({
       <Toasts
         toasts={toasts}
         onDismiss={(key) => setToasts((prev) => prev.filter((x) => x.key !== key))}
-        onUndo={(key, accountId) => {
+        onUndo={(key, target) => {
           setToasts((prev) => prev.filter((x) => x.key !== key));
-          undo(accountId);
+          undo(target.accountId, target.actionId);
         }}
       />
       {showFailed && <FailedOpsDialog failed={ops.failed} accounts={accounts} onClose={() => setShowFailed(false)} />}

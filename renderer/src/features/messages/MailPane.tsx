@@ -5,6 +5,7 @@ import type { MessageSort, MessageSummary } from '../../../../shared/domain/mess
 import { useSettings } from '../../app/settings.js';
 import type { Failure } from '../../i18n/errors.js';
 import { asTegamiError, call } from '../../ipc/client.js';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 import { ContextMenu, type MenuItem } from '../../ui/Menu.js';
 import { Splitter } from '../../ui/Splitter.js';
 import { FolderPicker } from '../folders/FolderPicker.js';
@@ -19,7 +20,8 @@ import { emptySelection, isSelected, pruneSelection, selectedCount, singleSelect
 import { noFilters, useConversationSource, useFolderSource, useStaticSource, type Filters, type ListSource } from './source.js';
 
 /** What a toast may offer: taking back the account's last action. */
-export type ToastFn = (text: string, undo?: { accountId: number }) => void;
+/** A toast; `undo`: the action its Undo button takes back (that one, not whatever was done last). */
+export type ToastFn = (text: string, undo?: { accountId: number; actionId: number }) => void;
 
 /** True when a key press belongs to a text field (shortcuts must not steal typing). */
 export function typingTarget(target: EventTarget | null): boolean {
@@ -114,6 +116,7 @@ export function MailPane({
   mailboxes,
   searchText,
   onToast,
+  onUndone,
 }: {
   account: Account;
   mailbox: Mailbox;
@@ -121,6 +124,8 @@ export function MailPane({
   mailboxes: readonly Mailbox[];
   searchText: string;
   onToast: ToastFn;
+  /** An action was undone here (z): its toast no longer offers Undo. */
+  onUndone?: (actionId: number) => void;
 }) {
   const { t, locale, language, settings, update, describe } = useSettings();
   const folderName = folderLabel(mailbox.name, mailbox.role, language);
@@ -203,18 +208,26 @@ export function MailPane({
   /** The selected messages (a collapsed conversation stands for all of its messages). */
   const targets = useCallback(() => {
     const chosen = (id: number) => id > 0 && isSelected(selection, id);
-    const rows: { id: number; seen: boolean; flagged: boolean }[] = [];
+    const rows: { id: number; mailboxId: number; seen: boolean; flagged: boolean }[] = [];
     for (let i = 0; i < source.rowCount; i++) {
       const m = source.rowAt(i);
       if (m && chosen(m.id)) rows.push(m);
       if (!selection.all && rows.length === selection.ids.size) break;
     }
     const ids = source.actionIds ? source.actionIds(chosen) : rows.map((m) => m.id);
-    return { ids, allSeen: rows.length > 0 && rows.every((m) => m.seen), allFlagged: rows.length > 0 && rows.every((m) => m.flagged) };
+    return {
+      ids,
+      mailboxIds: new Set(rows.map((m) => m.mailboxId)),
+      allSeen: rows.length > 0 && rows.every((m) => m.seen),
+      allFlagged: rows.length > 0 && rows.every((m) => m.flagged),
+    };
   }, [source, selection]);
 
+  /** A delete that expunges (in Trash, or an account without one) and waits for "Delete permanently". */
+  const [confirmDelete, setConfirmDelete] = useState<{ n: number } | null>(null);
+
   const act = useCallback(
-    (action: ActionName, targetId?: number) => {
+    (action: ActionName, targetId?: number, confirmed = false) => {
       if (action === 'move' || action === 'copy') {
         if (targetId === undefined) {
           if (targets().ids.length === 0) onToast(t('actions.nothingSelected'));
@@ -222,7 +235,14 @@ export function MailPane({
           return;
         }
       }
-      const { ids, allSeen, allFlagged } = targets();
+      const { ids, mailboxIds, allSeen, allFlagged } = targets();
+      // Deleting from Trash (or where there is no Trash) expunges: asked first, and no Undo after it.
+      const trash = mailboxes.find((m) => m.role === 'trash');
+      const permanent = action === 'delete' && (trash === undefined || mailboxIds.has(trash.id));
+      if (permanent && !confirmed && ids.length > 0) {
+        setConfirmDelete({ n: ids.length });
+        return;
+      }
       // After a message leaves the list, the next one is selected (the one below, else the one above).
       let next: number | null = null;
       if (removes.includes(action) && ids.length > 0 && !selection.all) {
@@ -252,8 +272,10 @@ export function MailPane({
         if (r.status === 'empty') onToast(t('actions.nothingSelected'));
         else if (r.status === 'nothing') onToast(t('actions.nothingToUndo'));
         else if (r.status === 'failed') onToast(t('actions.failed', { action: name, message: describe(r.failure) }));
-        else if (action === 'undo') onToast(t('actions.undone'));
-        else {
+        else if (action === 'undo') {
+          if (r.actionId !== null) onUndone?.(r.actionId);
+          onToast(t('actions.undone'));
+        } else {
           const text =
             action === 'toggleRead'
               ? t(allSeen ? 'done.unread' : 'done.read', { n })
@@ -270,13 +292,14 @@ export function MailPane({
                         : action === 'move'
                           ? t('done.moved', { n, folder })
                           : t('done.copied', { n, folder });
-          onToast(text, { accountId: account.id });
+          // A permanent delete cannot be taken back once it reaches the server: no Undo offered.
+          onToast(text, permanent || r.actionId === null ? undefined : { accountId: account.id, actionId: r.actionId });
           if (removes.includes(action))
             setSelection(next === null ? emptySelection : { all: false, ids: new Set([next]), anchor: next, focus: next });
         }
       });
     },
-    [account.id, source, selection, targets, mailboxes, t, describe, onToast, setSelection, setPicker],
+    [account.id, source, selection, targets, mailboxes, t, describe, onToast, onUndone, setSelection, setPicker, setConfirmDelete],
   );
 
   // Opening an unread message marks it read after a moment (Settings), so j/k through the list does not.
@@ -451,6 +474,21 @@ export function MailPane({
               act(picker, m.id);
             }}
           />
+        )}
+        {confirmDelete && (
+          <ConfirmDialog
+            title={t('actions.deleteForeverTitle', { n: confirmDelete.n })}
+            confirmLabel={t('actions.deleteForever')}
+            cancelLabel={t('common.cancel')}
+            danger
+            onCancel={() => setConfirmDelete(null)}
+            onConfirm={() => {
+              setConfirmDelete(null);
+              act('delete', undefined, true);
+            }}
+          >
+            <p>{t('actions.deleteForeverBody', { n: confirmDelete.n })}</p>
+          </ConfirmDialog>
         )}
       </section>
       <Splitter

@@ -31,6 +31,8 @@ export interface ActionTarget {
   allFlagged: boolean;
   /** The folder to move or copy to (move, copy); archive finds the account's Archive folder. */
   targetId?: number | undefined;
+  /** For undo: the action to take back (a toast's); by default the account's last one not undone. */
+  actionId?: number | undefined;
 }
 
 export type ActionResult =
@@ -75,7 +77,10 @@ export function actionRequest(
 export async function runAction(action: ActionName, target: ActionTarget): Promise<ActionResult> {
   try {
     if (action === 'undo') {
-      const { undone } = await call('ops.undo', { accountId: target.accountId });
+      const { undone } = await call('ops.undo', {
+        accountId: target.accountId,
+        ...(target.actionId !== undefined ? { actionId: target.actionId } : {}),
+      });
       return undone === null ? { status: 'nothing' } : { status: 'done', actionId: undone, count: 0 };
     }
     if (target.ids.length === 0) return { status: 'empty' };
