@@ -186,6 +186,14 @@ describe('actions in the browser', () => {
     await expect.poll(() => row('Read me').getAttribute('class'), { timeout: 5000 }).toMatch(/\bread\b/);
     await call('sync.run', { accountId });
     expect((await serverSubjects('INBOX')).get('Read me')).toContain('\\Seen');
+
+    // Marked unread while it is still open, it stays unread (no second "read after a second").
+    await page.keyboard.press('u');
+    await expect.poll(() => row('Read me').getAttribute('class')).toContain('unread');
+    await page.waitForTimeout(2000);
+    expect(await row('Read me').getAttribute('class')).toContain('unread');
+    await call('sync.run', { accountId });
+    expect((await serverSubjects('INBOX')).get('Read me')).not.toContain('\\Seen');
   });
 
   it('flags, moves and deletes while the server is unreachable, then replays when it is back', async () => {

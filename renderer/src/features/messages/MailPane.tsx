@@ -302,13 +302,24 @@ export function MailPane({
     [account.id, source, selection, targets, mailboxes, t, describe, onToast, onUndone, setSelection, setPicker, setConfirmDelete],
   );
 
-  // Opening an unread message marks it read after a moment (Settings), so j/k through the list does not.
+  // Opening an unread message marks it read after a moment (Settings), so j/k through the list does
+  // not. Once per opening: a message the user then marks unread stays unread while it is open.
   const single0 = singleSelected(selection);
   const openSeen = single0 === null ? undefined : source.rowAt(source.indexOf(single0))?.seen;
   const delay = settings.markReadDelay;
+  const readSettled = useRef<number | null>(null);
   useEffect(() => {
-    if (delay === null || single0 === null || single0 < 0 || openSeen !== false) return;
+    if (single0 === null || single0 < 0) {
+      readSettled.current = null;
+      return;
+    }
+    if (readSettled.current === single0 || openSeen === undefined) return;
+    if (delay === null || openSeen) {
+      readSettled.current = single0;
+      return;
+    }
     const timer = setTimeout(() => {
+      readSettled.current = single0;
       void call('messages.setFlags', { ids: [single0], add: ['\\Seen'], remove: [] }).catch(() => undefined);
     }, delay);
     return () => clearTimeout(timer);
