@@ -176,6 +176,18 @@ export class OpStore {
       ),
       setName: db.prepare<[string, string | null, number]>('UPDATE mailboxes SET name = ?, parent_path = ? WHERE id = ?'),
       setPending: db.prepare<[string | null, number]>('UPDATE mailboxes SET pending = ? WHERE id = ?'),
+      // The folders below one (a delete takes them with it): marked, unmarked, removed.
+      markSubtreeDeleted: db.prepare<{ accountId: number; path: string; delim: string }>(
+        `UPDATE mailboxes SET pending = 'delete'
+         WHERE account_id = @accountId AND pending IS NULL AND substr(path, 1, length(@path) + length(@delim)) = @path || @delim`,
+      ),
+      unmarkSubtreeDeleted: db.prepare<{ accountId: number; path: string; delim: string }>(
+        `UPDATE mailboxes SET pending = NULL
+         WHERE account_id = @accountId AND pending = 'delete' AND substr(path, 1, length(@path) + length(@delim)) = @path || @delim`,
+      ),
+      deleteSubtree: db.prepare<{ accountId: number; path: string; delim: string }>(
+        `DELETE FROM mailboxes WHERE account_id = @accountId AND substr(path, 1, length(@path) + length(@delim)) = @path || @delim`,
+      ),
       setSubscribed: db.prepare<[number, number]>('UPDATE mailboxes SET subscribed = ? WHERE id = ?'),
       clearServerPath: db.prepare<{ accountId: number; path: string; delim: string }>(
         `UPDATE mailboxes SET server_path = NULL WHERE account_id = @accountId AND (path = @path OR substr(path, 1, length(@path) + length(@delim)) = @path || @delim)`,
@@ -443,6 +455,7 @@ export class OpStore {
       const m = this.#mailbox(mailboxId);
       if (m.role === 'inbox') throw new TegamiError({ code: 'INVALID_INPUT', message: 'INBOX cannot be deleted.' });
       this.#q.setPending.run('delete', mailboxId);
+      if (m.delimiter) this.#q.markSubtreeDeleted.run({ accountId: m.account_id, path: m.path, delim: m.delimiter });
       const actionId = this.#action();
       this.#op(m.account_id, actionId, 'folder-delete', { mailboxId, from: m.server_path ?? m.path } satisfies FolderPayload);
       return { actionId, accountId: m.account_id };
@@ -638,8 +651,13 @@ export class OpStore {
       this.#q.settleServerPaths.run(m.account_id);
     })();
   }
+  /** The folder and the ones below it are gone from the server (see replay's folder-delete). */
   folderDeleted(mailboxId: number): void {
-    this.#q.deleteMailbox.run(mailboxId);
+    this.#db.transaction(() => {
+      const m = this.#q.mailbox.get(mailboxId);
+      if (m?.delimiter) this.#q.deleteSubtree.run({ accountId: m.account_id, path: m.path, delim: m.delimiter });
+      this.#q.deleteMailbox.run(mailboxId);
+    })();
   }
   revertFolder(op: OpRow): void {
     const p = op.payload as FolderPayload;
@@ -647,7 +665,10 @@ export class OpStore {
       const m = this.#q.mailbox.get(p.mailboxId);
       if (!m) return;
       if (op.kind === 'folder-create') this.#q.deleteMailbox.run(p.mailboxId);
-      else if (op.kind === 'folder-delete') this.#q.setPending.run(null, p.mailboxId);
+      else if (op.kind === 'folder-delete') {
+        this.#q.setPending.run(null, p.mailboxId);
+        if (m.delimiter) this.#q.unmarkSubtreeDeleted.run({ accountId: m.account_id, path: m.path, delim: m.delimiter });
+      }
       else if (op.kind === 'folder-subscribe') this.#q.setSubscribed.run(p.subscribed ? 0 : 1, p.mailboxId);
       else if (op.kind === 'folder-rename' && p.from && p.to) {
         // Back to the name the folder still has on the server (which later queued renames of it

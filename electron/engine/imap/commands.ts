@@ -164,6 +164,18 @@ export async function renameFolder(session: ImapSession, from: string, to: strin
 export async function deleteFolder(session: ImapSession, path: string): Promise<void> {
   await run(session, `to delete the folder “${path}”`, () => session.client.mailboxDelete(path));
 }
+/**
+ * The folder at `path` and every folder below it on the server, deepest first, with whether each is
+ * subscribed (LIST and LSUB: RENAME and DELETE leave subscriptions as they were, RFC 3501 6.3.5–6).
+ */
+export async function folderTree(session: ImapSession, path: string): Promise<Array<{ path: string; subscribed: boolean }>> {
+  const all = await run(session, `to list the folders under “${path}”`, () => session.client.list());
+  return all
+    .filter((m) => m.path === path || (m.delimiter && m.path.startsWith(`${path}${m.delimiter}`)))
+    .map((m) => ({ path: m.path, subscribed: m.subscribed === true }))
+    .sort((a, b) => b.path.length - a.path.length);
+}
+
 export async function setSubscribed(session: ImapSession, path: string, subscribed: boolean): Promise<void> {
   await run(session, `to ${subscribed ? 'subscribe to' : 'unsubscribe from'} “${path}”`, () =>
     subscribed ? session.client.mailboxSubscribe(path) : session.client.mailboxUnsubscribe(path),

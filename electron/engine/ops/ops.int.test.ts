@@ -294,6 +294,47 @@ describe('offline operations against the real Dovecot', () => {
     expect(await opsList()).toEqual([]);
   });
 
+  it('renames a folder tree with its subscriptions, and deletes it with its subfolders', async () => {
+    const mine = await connectImap(server, USER, 'tls'); // a client of its own: nothing selected
+    // Subscriptions as the server keeps them: imapflow's list() merges LSUB, whose names need not
+    // exist any more (RFC 3501 6.3.9; such entries come with listed: false).
+    const lsub = async () =>
+      (await mine.list())
+        .filter((m) => m.subscribed)
+        .map((m) => m.path)
+        .sort();
+    const before = await lsub();
+    for (const p of ['会議メモ', '会議メモ/2025年', '会議メモ/2025年/12月', '会議メモ/Hidden']) await mine.mailboxCreate(p);
+    await mine.mailboxUnsubscribe('会議メモ/Hidden'); // imapflow subscribes what it creates
+    await mine.append('会議メモ/2025年', raw('in the subfolder'));
+    await sync();
+    const oldNames = (await lsub()).filter((n) => !before.includes(n));
+    expect(oldNames).toHaveLength(3);
+    const subscribed = async () =>
+      (await mine.list())
+        .filter((m) => m.subscribed && m.path.startsWith('議事録'))
+        .map((m) => m.path)
+        .sort();
+
+    await call('folders.rename', { mailboxId: (await folder('会議メモ')).id, name: '議事録' });
+    await sync();
+    expect(await subscribed()).toEqual(['議事録', '議事録/2025年', '議事録/2025年/12月']);
+    expect((await lsub()).filter((n) => oldNames.includes(n))).toEqual([]); // the old names' subscriptions went
+    expect((await folder('議事録/2025年')).subscribed).toBe(true);
+    expect((await folder('議事録/Hidden')).subscribed).toBe(false);
+    expect((await rows('議事録/2025年')).some((r) => r.subject === 'in the subfolder')).toBe(true);
+
+    await call('folders.delete', { mailboxId: (await folder('議事録')).id });
+    // The subfolders go from the tree at once, with the folder.
+    expect((await folders()).some((m) => m.path.startsWith('議事録'))).toBe(false);
+    await sync();
+    expect((await mine.list()).some((m) => m.path.startsWith('議事録'))).toBe(false);
+    expect(await lsub()).toEqual(before); // and their subscriptions
+    expect((await folders()).some((m) => m.path.startsWith('議事録'))).toBe(false);
+    expect(await opsList()).toEqual([]);
+    await mine.logout();
+  });
+
   it('empties a folder: exactly its messages are expunged, on the server too', async () => {
     const trash = await folder('Trash');
     expect((await rows('Trash')).length).toBeGreaterThan(0);

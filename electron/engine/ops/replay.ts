@@ -16,6 +16,7 @@ import {
   copyMessages,
   createFolder,
   deleteFolder,
+  folderTree,
   expungeUids,
   moveMessages,
   renameFolder,
@@ -403,19 +404,37 @@ async function replayFolder(session: ImapSession, ops: OpStore, op: OpRow, repor
         report.commands--;
         break;
       }
+      // The server keeps subscriptions under the old names (RFC 3501 6.3.5 says nothing of them, and
+      // Dovecot leaves them): each subscribed folder of the tree is subscribed again under its new name.
+      const tree = await folderTree(session, from);
       await renameFolder(session, from, to);
       ops.folderRenamed(op, from, to);
+      for (const f of tree.filter((t) => t.subscribed)) {
+        report.commands += 2;
+        await setSubscribed(session, f.path, false).catch(() => undefined); // a name that no longer exists
+        await setSubscribed(session, `${to}${f.path.slice(from.length)}`, true);
+      }
       break;
     }
-    case 'folder-delete':
-      try {
-        // Its name on the server now: a rename queued before the delete has been replayed.
-        await deleteFolder(session, ops.mailboxInfo(p.mailboxId) ? ops.serverPath(p.mailboxId) : (p.from ?? ''));
-      } catch (error) {
-        if (responseCodeOf(error) !== 'NONEXISTENT') throw error;
+    case 'folder-delete': {
+      // Its name on the server now: a rename queued before the delete has been replayed. DELETE of a
+      // folder with subfolders leaves them (and it, as \Noselect): they go first, deepest first, and
+      // their subscriptions with them.
+      const path = ops.mailboxInfo(p.mailboxId) ? ops.serverPath(p.mailboxId) : (p.from ?? '');
+      const tree = await folderTree(session, path);
+      for (const f of tree.some((t) => t.path === path) ? tree : [...tree, { path, subscribed: false }]) {
+        report.commands++;
+        try {
+          await deleteFolder(session, f.path);
+        } catch (error) {
+          if (responseCodeOf(error) !== 'NONEXISTENT') throw error;
+        }
+        if (f.subscribed) await setSubscribed(session, f.path, false).catch(() => undefined);
       }
+      report.commands--; // counted once above
       ops.folderDeleted(p.mailboxId);
       break;
+    }
     case 'folder-subscribe':
       await setSubscribed(session, ops.serverPath(p.mailboxId), p.subscribed === true);
       break;
