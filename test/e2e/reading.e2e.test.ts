@@ -173,6 +173,8 @@ describe('reading mail in the browser', () => {
       .toContain('来週の会議は水曜日の午後三時からに変更になりました');
     expect(await page.getByTestId('reader-from').innerText()).toContain('山田 花子');
     expect(await page.getByTestId('reader-from').locator('[title]').getAttribute('title')).toContain('yamada@example.jp');
+    // No Reply-To header: the ENVELOPE's copy of From is not shown as one.
+    expect(await page.getByTestId('reader').locator('dt', { hasText: 'Reply to' }).count()).toBe(0);
   });
 
   it('shows the HTML newsletter without loading its tracking pixel', async () => {

@@ -12,6 +12,7 @@ import { HtmlFrame } from './HtmlFrame.js';
 import { loadDetail, loadPart, peekDetail, peekPart } from './messageCache.js';
 import { linkify } from './linkify.js';
 import { sanitizeMailHtml } from './sanitize.js';
+import { sameAddresses } from './addresses.js';
 
 type Load<T> = { state: 'loading' } | { state: 'error'; error: TegamiError } | { state: 'ready'; value: T };
 
@@ -383,7 +384,8 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
     [t('reader.to'), d.to],
     [t('reader.cc'), d.cc],
     [t('reader.bcc'), d.bcc],
-    [t('reader.replyTo'), d.replyTo],
+    // The ENVELOPE gives From as Reply-To when the message has none (RFC 3501 7.4.2): shown only when it differs.
+    [t('reader.replyTo'), sameAddresses(d.replyTo, d.from) ? [] : d.replyTo],
   ];
   const showSource = sourceFor === m.id;
   return (
