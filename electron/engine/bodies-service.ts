@@ -111,8 +111,29 @@ async function writeAll(stream: NodeJS.WritableStream, bytes: Buffer): Promise<v
   if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
 }
 
+/** Failures that mean "the server cannot be reached now", not "the account is set up wrong". */
+const UNREACHABLE: ReadonlySet<string> = new Set(['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'NETWORK']);
+
 export function createBodiesService(deps: BodiesDeps): BodiesService {
   const { parts, store } = deps;
+  /**
+   * The session for fetching what is not cached. Offline, opening such a message is not a setup
+   * problem ("nothing answers at host:port, check the port"): it says what is missing and why.
+   */
+  const withSession: WithSession = async (accountId, fn) => {
+    try {
+      return await deps.withSession(accountId, fn);
+    } catch (error) {
+      if (!(error instanceof TegamiError) || !UNREACHABLE.has(error.code)) throw error;
+      throw new TegamiError(
+        {
+          code: 'OFFLINE',
+          message: 'This is not on this computer yet, and the server cannot be reached right now. Try again once the connection is back.',
+        },
+        { cause: error },
+      );
+    }
+  };
   const chunkSize = deps.chunkSize ?? 1024 * 1024;
   const maxInlineText = deps.maxInlineText ?? 8 * 1024 * 1024;
   const maxSourceText = deps.maxSourceText ?? 2 * 1024 * 1024;
@@ -154,7 +175,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     const ref = textPartRef(structure, part);
     if (!ref) throw partNotFound(part);
     const chunks: Buffer[] = [];
-    const done = await deps.withSession(m.accountId, (session) =>
+    const done = await withSession(m.accountId, (session) =>
       withMailbox(session, boxOf(m), (client) =>
         streamPart(client, m.uid, part, { chunkSize, onChunk: (b) => void chunks.push(b), ...progress(m, part, node.size ?? null) }),
       ),
@@ -189,7 +210,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     const writer = await parts.openFile(m.id, part);
     const decoder = createTransferDecoder(node.encoding);
     try {
-      const done = await deps.withSession(m.accountId, (session) =>
+      const done = await withSession(m.accountId, (session) =>
         withMailbox(session, boxOf(m), (client) =>
           streamPart(client, m.uid, part, {
             chunkSize,
@@ -214,7 +235,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     if (cached?.kind === 'file' && (await stillThere(cached))) return cached;
     const writer = await parts.openFile(m.id, SOURCE_PART);
     try {
-      const done = await deps.withSession(m.accountId, (session) =>
+      const done = await withSession(m.accountId, (session) =>
         withMailbox(session, boxOf(m), (client) =>
           streamSource(client, m.uid, { chunkSize, onChunk: (b) => writeAll(writer.stream, b), ...progress(m, SOURCE_PART, m.size) }),
         ),

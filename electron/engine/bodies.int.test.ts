@@ -10,7 +10,7 @@ import { attachment, buildMessage, encodeWords, multipart, samplePdf, textPart }
 import { createBodiesService, sessionPerRequest, type BodiesService, type WithSession } from './bodies-service.js';
 import type { Db } from './db/database.js';
 import { type MessageStore } from './db/messages.js';
-import { BODY_NONE, BODY_TEXT, PartStore } from './db/parts.js';
+import { BODY_NONE, BODY_TEXT, PartStore, SOURCE_PART } from './db/parts.js';
 import { type Store, type AccountRecord } from './db/store.js';
 import { evictOutsideWindow, prefetchBodies } from './sync/bodies.js';
 import { syncAccount } from './sync/account.js';
@@ -225,6 +225,21 @@ describe('parts on demand against the real Dovecot', () => {
     const text = await service.getPart({ id: unknown.id, part: (await service.getMessage({ id: unknown.id })).textPart ?? 'TEXT' });
     expect(text).toMatchObject({ kind: 'text', charset: 'shift_jis' });
     expect(text.kind === 'text' && text.text).toContain('こんにちは世界');
+  });
+
+  it('says what is missing, not "check the port", when an uncached part is opened with the server unreachable', async () => {
+    // A real refused connection (nothing listens on port 1), as when the laptop is offline.
+    const unreachable: WithSession = async (_accountId, fn) => {
+      const target = { ...targetOf(account), port: 1 };
+      return fn(new ImapSession(await openImap(target, user.password), target));
+    };
+    const offline = createBodiesService({ store, parts, withSession: unreachable, emit: () => undefined });
+    const id = byMessageId('<related@tegami.test>').id;
+    expect(parts.get(id, SOURCE_PART)).toBeNull(); // not cached: it has to come from the server
+    await expect(offline.getSource({ id })).rejects.toMatchObject({
+      code: 'OFFLINE',
+      message: expect.stringContaining('server cannot be reached right now'),
+    });
   });
 
   it('reports a part that does not exist as NOT_FOUND', async () => {

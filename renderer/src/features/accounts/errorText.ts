@@ -34,6 +34,7 @@ export function describeAddError(error: ErrorInfo, { host, port }: Target, t: Tr
     case 'TIMEOUT':
       return { title: t('addError.timeout', { at }), detail: t('addError.timeoutDetail') };
     case 'NETWORK':
+    case 'OFFLINE':
       return { title: t('addError.network'), detail: engine('addError.networkDetail') };
     case 'STARTTLS_UNAVAILABLE':
       return { title: t('addError.noStarttls', { host, port }), detail: t('addError.noStarttlsDetail') };
