@@ -1,5 +1,5 @@
 import { TegamiError } from '../../../shared/domain/errors.js';
-import { classifyImapError, clearCommandError, lastCommandError } from './connect.js';
+import { classifyImapError, clearCommandError, lastCommandError, serverWords } from './connect.js';
 import { uidSet, type ImapSession } from './session.js';
 
 /**
@@ -23,11 +23,12 @@ function failed(session: ImapSession, what: string, error?: unknown): TegamiErro
     user: '',
   });
   const code = e.serverResponseCode?.toUpperCase();
+  const words = serverWords(e.responseText);
   return new TegamiError(
     {
       ...classified.info,
-      message: `The server refused ${what}${e.responseText ? `: ${e.responseText}` : '.'}`,
-      ...(e.responseText ? { serverText: e.responseText } : {}),
+      message: `The server refused ${what}${words ? `: ${words}` : '.'}`,
+      ...(words ? { serverText: words } : {}),
       ...(code ? { responseCode: code } : {}),
     },
     { cause: error },

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { classifyImapError, imapOptions } from './connect.js';
+import { classifyImapError, imapOptions, serverWords } from './connect.js';
 
 const target = { host: 'imap.example.com', port: 993, user: 'alice' };
 const err = (props: Record<string, unknown>, message = 'x') => Object.assign(new Error(message), props);
+
+describe('serverWords', () => {
+  it('drops the timing Dovecot appends to a tagged response, and nothing else', () => {
+    expect(serverWords("Mailbox doesn't exist: Gone (0.001 + 0.000 secs).")).toBe("Mailbox doesn't exist: Gone");
+    expect(serverWords('Permission denied (0.002 + 0.000 + 0.001 secs).')).toBe('Permission denied');
+    expect(serverWords('Quota exceeded (mailbox for user is full)')).toBe('Quota exceeded (mailbox for user is full)');
+    expect(serverWords(' (0.001 + 0.000 secs).')).toBeUndefined();
+    expect(serverWords(undefined)).toBeUndefined();
+    expect(classifyImapError(err({ responseStatus: 'NO', responseText: 'Locked (0.001 + 0.000 secs).' }), target).info).toMatchObject({
+      serverText: 'Locked',
+      message: expect.stringMatching(/Locked$/),
+    });
+  });
+});
 
 describe('classifyImapError', () => {
   it.each([

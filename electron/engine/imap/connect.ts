@@ -127,6 +127,15 @@ const errorCodes = (error: unknown): string[] => {
   return codes;
 };
 
+/**
+ * A response text as a person should read it: without the timing Dovecot appends to tagged
+ * responses ("Mailbox doesn't exist: X (0.001 + 0.000 secs)."). Undefined when there is none.
+ */
+export function serverWords(text: string | undefined): string | undefined {
+  const words = text?.replace(/\s*\(\d+\.\d+(?:\s*\+\s*\d+\.\d+)*\s+secs\)\.?\s*$/, '').trim();
+  return words ? words : undefined;
+}
+
 /** Maps what imapflow, Node's sockets, TLS and DNS throw to a code and a sentence for a person. */
 export function classifyImapError(error: unknown, target: Pick<ImapTarget, 'host' | 'port' | 'user'>): TegamiError {
   if (error instanceof TegamiError) return error;
@@ -142,7 +151,8 @@ export function classifyImapError(error: unknown, target: Pick<ImapTarget, 'host
   };
   const codes = errorCodes(error);
   const where = `${target.host}:${target.port}`;
-  const serverText = e.responseText ? { serverText: e.responseText } : {};
+  const responseText = serverWords(e.responseText);
+  const serverText = responseText ? { serverText: responseText } : {};
   const make = (code: TegamiError['code'], message: string) => new TegamiError({ code, message, ...serverText }, { cause: error });
 
   if (e.mailboxMissing) {
@@ -192,7 +202,7 @@ export function classifyImapError(error: unknown, target: Pick<ImapTarget, 'host
     return make('NETWORK', `The connection to ${where} was lost. Check your network connection; Tegami will try again.`);
   }
   if (e.responseStatus === 'NO' || e.responseStatus === 'BAD') {
-    return make('SERVER_ERROR', `The server refused the request${e.responseText ? `: ${e.responseText}` : '.'}`);
+    return make('SERVER_ERROR', `The server refused the request${responseText ? `: ${responseText}` : '.'}`);
   }
   return make('NETWORK', `Could not talk to ${where}: ${e.message ?? String(error)}`);
 }
