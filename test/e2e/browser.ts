@@ -22,6 +22,9 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
+    // Real scrollbars that take layout space, as on a desktop (Playwright hides them in headless
+    // mode): layout bugs such as a horizontal scrollbar eating a frame's height show up here.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
     args: [
       '--no-sandbox',
       '--disable-gpu',

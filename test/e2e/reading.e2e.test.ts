@@ -57,6 +57,23 @@ function hostileMessage(): string {
   ].join('\r\n');
 }
 
+const WIDE_SUBJECT = 'A newsletter wider than the pane';
+/** A table-layout newsletter 1,400 px wide, taller than the pane. */
+function wideMessage(): string {
+  const rows = Array.from({ length: 60 }, (_, i) => `<tr><td>Row ${i + 1}</td><td>News item ${i + 1}</td></tr>`).join('');
+  return [
+    'From: News <news@example.com>',
+    'To: heidi@tegami.test',
+    `Subject: ${WIDE_SUBJECT}`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    `<table width="1400" style="width:1400px">${rows}</table><p>The end.</p>`,
+    '',
+  ].join('\r\n');
+}
+
 const folder = (accountId: number, p: string) => page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="${p}"]`);
 const list = () => page.getByTestId('message-list');
 const rows = () => list().locator('[data-testid="message-row"]');
@@ -69,6 +86,7 @@ beforeAll(async () => {
   const imap = await connectImap(server, 'heidi', 'tls');
   try {
     await imap.append('INBOX', hostileMessage(), []);
+    await imap.append('INBOX', wideMessage(), []);
   } finally {
     await imap.logout();
   }
@@ -213,6 +231,21 @@ describe('reading mail in the browser', () => {
     await page.getByTestId('settings-button').click();
     await page.getByTestId('language-select').selectOption('en');
     await page.getByTestId('settings-button').click();
+  });
+
+  it('scrolls wide HTML mail sideways in its frame, with no second vertical scrollbar inside', async () => {
+    await expect.poll(() => folder(heidiId, 'INBOX').isVisible(), { timeout: 20_000 }).toBe(true);
+    await folder(heidiId, 'INBOX').click();
+    await rows().filter({ hasText: WIDE_SUBJECT }).click();
+    const frame = page.frameLocator('[data-testid="html-frame"]');
+    await expect.poll(() => frame.locator('p', { hasText: 'The end.' }).count(), { timeout: 20_000 }).toBe(1);
+    const fit = () =>
+      frame.locator('html').evaluate((html) => ({
+        wide: html.scrollWidth > html.clientWidth,
+        hiddenBelow: html.scrollHeight - html.clientHeight,
+      }));
+    await expect.poll(fit).toEqual({ wide: true, hiddenBelow: 0 });
+    await screenshot(page, 'reading-wide-html');
   });
 
   it('shows hostile HTML with no script, no dialog and no network request', async () => {

@@ -105,7 +105,13 @@ export function HtmlFrame({
       if (href) window.open(href, '_blank', 'noopener,noreferrer');
     };
     doc.addEventListener('click', onClick);
-    const measure = () => setHeight(Math.max(60, doc.documentElement.scrollHeight));
+    // Mail wider than the pane scrolls sideways inside the frame: its scrollbar takes height too, so
+    // the frame is made that much taller (else a second, inner vertical scrollbar appears).
+    const measure = () => {
+      const root = doc.documentElement;
+      const scrollbar = root.scrollWidth > root.clientWidth ? Math.max(0, win.innerHeight - root.clientHeight) : 0;
+      setHeight(Math.max(60, root.scrollHeight + scrollbar));
+    };
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(doc.body);
