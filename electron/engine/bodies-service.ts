@@ -181,6 +181,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
       ),
     );
     if (!done) throw goneFromServer();
+    parts.markOpened(m.id);
     const { parts: records, snippet } = textRecords([ref], new Map([[part, Buffer.concat(chunks)]]));
     const record = records[0];
     if (!record) throw partNotFound(part);
@@ -222,6 +223,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
       if (!done) throw goneFromServer();
       await writeAll(writer.stream, decoder.end());
       const cached = await writer.commit({ contentType: node.type.toLowerCase() });
+      parts.markOpened(m.id);
       return { kind: 'file', part, contentType: cached.contentType, filename, file: cached.file, size: cached.size };
     } catch (error) {
       await writer.abort();
@@ -243,6 +245,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
       if (!done) throw goneFromServer();
       const file = await writer.commit({ contentType: 'message/rfc822' });
       parts.raiseBodyState(m.id, BODY_FULL);
+      parts.markOpened(m.id);
       return file;
     } catch (error) {
       await writer.abort();

@@ -12,7 +12,7 @@ import type { Db } from './db/database.js';
 import { type MessageStore } from './db/messages.js';
 import { BODY_NONE, BODY_TEXT, PartStore, SOURCE_PART } from './db/parts.js';
 import { type Store, type AccountRecord } from './db/store.js';
-import { evictOutsideWindow, prefetchBodies } from './sync/bodies.js';
+import { evictOutsideWindow, KEEP_OPENED_DAYS, prefetchBodies } from './sync/bodies.js';
 import { syncAccount } from './sync/account.js';
 import { openImap } from './imap/connect.js';
 import { ImapSession } from './imap/session.js';
@@ -290,10 +290,16 @@ describe('prefetch, offline search and eviction', () => {
     }
   });
 
-  it('evicts messages that left the window: parts gone, no longer searchable', async () => {
+  it('evicts messages that left the window, unless opened lately: parts gone, no longer searchable', async () => {
     const eucJp = byMessageId('<eucJp@tegami.test>');
-    // A 3-day window: the 6-day-old EUC-JP message falls out of it.
-    const evicted = await evictOutsideWindow(parts, account.id, { window: 3 });
+    // A 3-day window: the 6-day-old EUC-JP message falls out of it. It was opened (fetched from the
+    // server) by the tests above, so it keeps its text for KEEP_OPENED_DAYS…
+    expect(await evictOutsideWindow(parts, account.id, { window: 3 })).not.toContain(eucJp.id);
+    expect(parts.message(eucJp.id).bodyState).not.toBe(BODY_NONE);
+    expect((await service.searchLocal({ query: '紅葉', limit: 50 })).hits).toHaveLength(1);
+    // …and loses it after them (the same 3-day window, KEEP_OPENED_DAYS + 1 days on).
+    const later = Date.now() + (KEEP_OPENED_DAYS + 1) * DAY;
+    const evicted = await evictOutsideWindow(parts, account.id, { window: KEEP_OPENED_DAYS + 4, now: later });
     expect(evicted).toContain(eucJp.id);
     expect(parts.message(eucJp.id).bodyState).toBe(BODY_NONE);
     expect((await service.searchLocal({ query: '紅葉', limit: 50 })).hits).toEqual([]);

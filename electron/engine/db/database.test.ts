@@ -249,6 +249,19 @@ describe('migration 8', () => {
   });
 });
 
+describe('migration 14', () => {
+  it('adds when a message was last opened: unknown for the messages already stored, so evicted as before', async () => {
+    const { file, old } = upgradedFrom(
+      13,
+      "INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject, body_state) VALUES (1, 1, 1, 0, 'Old', 1);",
+    );
+    expect(old.prepare('SELECT opened_at FROM messages').pluck().get()).toBeNull();
+    const parts = new PartStore(old, path.dirname(file));
+    expect(await parts.evictBefore(1, 1000, 1000)).toEqual([1]);
+    old.close();
+  });
+});
+
 describe('migration 13', () => {
   it('drops the Message-ID index; a stale row is still found by its Message-ID through messages_stale', () => {
     const { old } = upgradedFrom(
@@ -275,6 +288,7 @@ describe('migration 12', () => {
       "INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Indexed already');",
     );
     expect(old.prepare('SELECT count(*) FROM header_backfill').pluck().get()).toBe(0);
+    migrate(old, migrations); // the stores need the latest schema
     const parts = new PartStore(old, path.dirname(file));
     expect(parts.search({ query: 'already', limit: 5 }).messages.map((m) => m.id)).toEqual([1]);
     old.close();

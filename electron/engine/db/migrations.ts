@@ -548,4 +548,15 @@ ${recomputeBody('old.message_id')}
       DROP INDEX messages_by_message_id;
     `,
   },
+  {
+    version: 14,
+    name: 'when the user last fetched a message from the server: kept offline for a while after',
+    sql: `
+      -- A message outside the offline window that the user opened (its text fetched on demand) lost
+      -- its text again at the next pass's eviction: moments after reading it, it could neither be read
+      -- offline nor found by local search. Eviction now spares messages opened in the last days
+      -- (PartStore.evictBefore). Epoch milliseconds; NULL: never fetched on demand.
+      ALTER TABLE messages ADD COLUMN opened_at INTEGER;
+    `,
+  },
 ];

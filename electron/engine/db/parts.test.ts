@@ -137,6 +137,16 @@ describe('offline window and eviction', () => {
     expect(parts.pendingBodies(accountId, cutoff, 10, { date: last.internalDate, id: last.id }).map((p) => p.uid)).toEqual([2]);
   });
 
+  it('spares a message outside the window that was opened after the given time', async () => {
+    const [opened, other] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'opened', 200), header(2, 'other', 200)]);
+    body(opened!, 'opened body');
+    body(other!, 'other body');
+    parts.markOpened(opened!, NOW - DAY);
+    expect(await parts.evictBefore(accountId, NOW - 90 * DAY, NOW - 14 * DAY)).toEqual([other]);
+    expect(parts.message(opened!).bodyState).toBe(BODY_TEXT);
+    expect(await parts.evictBefore(accountId, NOW - 90 * DAY, NOW)).toEqual([opened]); // opened before that time
+  });
+
   it('evicts parts, files and search text of messages outside the window, keeping snippets', async () => {
     const [recent, old] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'recent', 1), header(2, 'old', 200)]);
     body(recent!, 'recent body text');

@@ -181,10 +181,11 @@ export class PartStore {
            AND (m.internal_date, m.id) < (@beforeDate, @beforeId)
          ORDER BY m.internal_date DESC, m.id DESC LIMIT @limit`,
       ),
-      toEvict: db.prepare<[number, number], { id: number }>(
+      toEvict: db.prepare<[number, number, number], { id: number }>(
         `SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-         WHERE m.body_state > 0 AND b.account_id = ? AND m.internal_date < ?`,
+         WHERE m.body_state > 0 AND b.account_id = ? AND m.internal_date < ? AND (m.opened_at IS NULL OR m.opened_at < ?)`,
       ),
+      setOpened: db.prepare<[number, number]>('UPDATE messages SET opened_at = ? WHERE id = ?'),
       deleteParts: db.prepare<[number]>('DELETE FROM parts WHERE message_id = ?'),
       clearBodyState: db.prepare<[number]>('UPDATE messages SET body_state = 0 WHERE id = ?'),
       window: db.prepare<[number], { offline_window_days: number | null }>('SELECT offline_window_days FROM accounts WHERE id = ?'),
@@ -323,6 +324,11 @@ export class PartStore {
     );
   }
 
+  /** The user had (part of) the message fetched from the server just now: eviction spares it a while. */
+  markOpened(messageId: number, at = Date.now()): void {
+    this.#write(() => this.#q.setOpened.run(at, messageId));
+  }
+
   setSnippet(messageId: number, snippet: string | null): void {
     this.#write(() => this.#q.setSnippet.run(snippet, messageId));
   }
@@ -392,8 +398,8 @@ export class PartStore {
    * transaction (the triggers clear their search text; the snippet stays for the list), then the
    * files. Returns the ids evicted.
    */
-  async evictBefore(accountId: number, cutoff: number): Promise<number[]> {
-    const ids = this.#q.toEvict.all(accountId, cutoff).map((r) => r.id);
+  async evictBefore(accountId: number, cutoff: number, openedBefore = Number.MAX_SAFE_INTEGER): Promise<number[]> {
+    const ids = this.#q.toEvict.all(accountId, cutoff, openedBefore).map((r) => r.id);
     this.#write(() =>
       this.#db.transaction(() => {
         for (const id of ids) {

@@ -233,7 +233,13 @@ export async function prefetchBodies(
   return report;
 }
 
-/** Drops cached parts of messages that left the offline window; returns the ids evicted. */
+/** How long a message the user had fetched from the server keeps its text, inside the window or not. */
+export const KEEP_OPENED_DAYS = 14;
+
+/**
+ * Drops cached parts of messages that left the offline window, except those the user opened (had
+ * fetched from the server) in the last KEEP_OPENED_DAYS; returns the ids evicted.
+ */
 export async function evictOutsideWindow(
   parts: PartStore,
   accountId: number,
@@ -241,7 +247,8 @@ export async function evictOutsideWindow(
 ): Promise<number[]> {
   const window = opts.window ?? parts.offlineWindow(accountId);
   if (window === 'all') return [];
-  return parts.evictBefore(accountId, windowCutoff(window, opts.now ?? Date.now()));
+  const now = opts.now ?? Date.now();
+  return parts.evictBefore(accountId, windowCutoff(window, now), now - KEEP_OPENED_DAYS * DAY);
 }
 
 /**
