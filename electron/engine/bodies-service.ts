@@ -22,7 +22,7 @@ import { fetchPreviews, searchUids, streamPart, streamSource, withMailbox, type 
 import { ImapSession } from './imap/session.js';
 import { decodeBytes } from './mime/charset.js';
 import { bodyParts, findPart, flattenParts, parseBodyStructure, prefetchParts, textPartRef, type BodyNode } from './mime/structure.js';
-import { createTransferDecoder } from './mime/transfer.js';
+import { createTransferDecoder, decodedSize } from './mime/transfer.js';
 import { salvagedRecord, textRecords } from './sync/bodies.js';
 import { targetOf } from './sync/account.js';
 
@@ -299,7 +299,11 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
       parts: structure ? flattenParts(structure, (p) => cached.has(p)) : [],
       textPart: body.text,
       htmlPart: body.html,
-      attachments: parseAttachments(m.attachments),
+      // BODYSTRUCTURE sizes are of the encoded part: the size shown is what the file will be.
+      attachments: parseAttachments(m.attachments).map((a) => {
+        const node = structure && a.size !== null ? findPart(structure, a.part) : null;
+        return node ? { ...a, size: decodedSize(a.size ?? 0, node.encoding) } : a;
+      }),
       bodyState: BODY_STATES[m.bodyState],
     };
   }

@@ -183,6 +183,9 @@ describe('parts on demand against the real Dovecot', () => {
     expect(pdf).toMatchObject({ kind: 'file', contentType: 'application/pdf', filename: 'report.pdf' });
     if (pdf.kind !== 'file') throw new Error('not a file');
     expect(readFileSync(pdf.file)).toEqual(samplePdf('Quarterly report'));
+    // The size shown is the file's (about: BODYSTRUCTURE gives the base64 text's size).
+    const shown = (await service.getMessage({ id: m.id })).attachments.find((a) => a.part === '2')?.size ?? 0;
+    expect(Math.abs(shown - pdf.size)).toBeLessThanOrEqual(3);
     expect(progress.filter((p) => p.id === m.id && p.part === '2').length).toBeGreaterThan(0);
     const opened = sessionsOpened;
     expect(await service.getPart({ id: m.id, part: '2' })).toEqual(pdf); // from the cache

@@ -668,8 +668,7 @@ export class OpStore {
       else if (op.kind === 'folder-delete') {
         this.#q.setPending.run(null, p.mailboxId);
         if (m.delimiter) this.#q.unmarkSubtreeDeleted.run({ accountId: m.account_id, path: m.path, delim: m.delimiter });
-      }
-      else if (op.kind === 'folder-subscribe') this.#q.setSubscribed.run(p.subscribed ? 0 : 1, p.mailboxId);
+      } else if (op.kind === 'folder-subscribe') this.#q.setSubscribed.run(p.subscribed ? 0 : 1, p.mailboxId);
       else if (op.kind === 'folder-rename' && p.from && p.to) {
         // Back to the name the folder still has on the server (which later queued renames of it
         // also failed to change), under its current local parent.

@@ -5,7 +5,7 @@ import { canonicalCharset, decodeBytes, decodeIso2022jp, repairLatin1Header } fr
 import { parseRawMessage } from './message.js';
 import { bodyParts, flattenParts, prefetchParts, type BodyNode } from './structure.js';
 import { decodeTextPart, htmlToText, makeSnippet, unflow } from './text.js';
-import { createTransferDecoder, decodeTransfer } from './transfer.js';
+import { createTransferDecoder, decodedSize, decodeTransfer } from './transfer.js';
 import { decodeParameter, decodeWords, safeFilename } from './words.js';
 
 const JA = 'お世話になっております。来週の会議は水曜日の午後三時からです。';
@@ -125,6 +125,17 @@ describe('charset decoding', () => {
     // UTF-8 is UTF-8 whatever the message declares.
     expect(repairLatin1Header(Buffer.from('日本語の件名').toString('latin1'), 'big5')).toBe('日本語の件名');
     expect(decodeWords(`=?utf-8?B?${Buffer.from('件名').toString('base64')}?= ${big5}`, 'big5')).toBe('件名 還在用信用卡嗎');
+  });
+});
+
+describe('decoded sizes', () => {
+  it('estimates what a base64 part decodes to from its encoded size, within a few bytes', () => {
+    for (const n of [0, 1, 57, 58, 597, 4096, 1_000_003]) {
+      const encoded = Buffer.from(base64Lines(Buffer.alloc(n, 7)), 'latin1').length;
+      expect(Math.abs(decodedSize(encoded, 'BASE64') - n), `${n} bytes`).toBeLessThanOrEqual(3);
+    }
+    expect(decodedSize(1234, 'quoted-printable')).toBe(1234);
+    expect(decodedSize(1234, null)).toBe(1234);
   });
 });
 

@@ -114,3 +114,14 @@ export function decodeTransfer(body: Buffer, encoding: string | null | undefined
   const tail = decoder.end();
   return tail.length ? Buffer.concat([head, tail]) : head;
 }
+
+/**
+ * About how many bytes a part of `size` transfer-encoded octets (BODYSTRUCTURE's size) decodes to:
+ * base64 carries 3 bytes in 4 characters, on lines of 76 plus CRLF (RFC 2045 6.8). Other encodings
+ * are about their size.
+ */
+export function decodedSize(size: number, encoding: string | null | undefined): number {
+  if (encoding?.toLowerCase() !== 'base64') return size;
+  const lineBreaks = 2 * Math.ceil(size / 78);
+  return Math.max(0, Math.floor(((size - lineBreaks) * 3) / 4));
+}
