@@ -319,6 +319,28 @@ describe('actions in the browser', () => {
     await expect.poll(() => flagged.getByTestId('toast-undo').count()).toBe(0);
   });
 
+  it('drops the Undo of a change the server refused (it was taken back already)', async () => {
+    await other.append('INBOX', mail('Refused soon', 'The other device deletes this one.'));
+    await call('sync.run', { accountId });
+    await openFolder('INBOX');
+    await row('Refused soon').click();
+    await page.keyboard.press('s');
+    const flagged = page.getByTestId('toast').filter({ hasText: 'Flagged 1' }).last();
+    await expect.poll(() => flagged.getByTestId('toast-undo').count()).toBe(1);
+    // The other device expunges it before our flag reaches the server: the flag fails.
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      const uids = await other.search({ subject: 'Refused soon' }, { uid: true });
+      await other.messageDelete(uids || [], { uid: true });
+    } finally {
+      lock.release();
+    }
+    await call('sync.run', { accountId });
+    await expect.poll(() => flagged.getByTestId('toast-undo').count()).toBe(0);
+    for (const op of await call<{ id: number }[]>('ops.list', { accountId, states: ['failed'] }))
+      await call('ops.discard', { opId: op.id });
+  });
+
   it('asks before deleting from Trash, which cannot be undone', async () => {
     if (!(await other.list()).some((m) => m.path === 'Trash')) await other.mailboxCreate('Trash');
     await other.append('Trash', mail('Trash me', 'Already in the trash.'));

@@ -409,10 +409,11 @@ async function replayFolder(session: ImapSession, ops: OpStore, op: OpRow, repor
       const tree = await folderTree(session, from);
       await renameFolder(session, from, to);
       ops.folderRenamed(op, from, to);
+      // Best effort: the rename is done and recorded, so a refusal here must not fail (and retry) it.
       for (const f of tree.filter((t) => t.subscribed)) {
         report.commands += 2;
         await setSubscribed(session, f.path, false).catch(() => undefined); // a name that no longer exists
-        await setSubscribed(session, `${to}${f.path.slice(from.length)}`, true);
+        await setSubscribed(session, `${to}${f.path.slice(from.length)}`, true).catch(() => undefined);
       }
       break;
     }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Account } from '../../../shared/domain/account.js';
 import type { Mailbox } from '../../../shared/domain/mailbox.js';
 import { AccountForm } from '../features/accounts/AccountForm.js';
@@ -79,6 +79,12 @@ export function MainView({
     [toast, t, describe, undone],
   );
   const ops = useOps();
+  // A change the server refused was taken back already: its toast no longer offers Undo.
+  const refused = useMemo(() => new Set(ops.failed.map((op) => op.actionId)), [ops.failed]);
+  const shownToasts = useMemo(
+    () => toasts.map((x) => (x.undo && refused.has(x.undo.actionId) ? { ...x, undo: null } : x)),
+    [toasts, refused],
+  );
   const [showFailed, setShowFailed] = useState(false);
   type FolderDialog =
     | { kind: 'create'; accountId: number; parent: Mailbox | null }
@@ -332,7 +338,7 @@ export function MainView({
       </div>
       <StatusBar accounts={accounts} pending={ops.pending} failed={ops.failed.length} onShowFailed={() => setShowFailed(true)} />
       <Toasts
-        toasts={toasts}
+        toasts={shownToasts}
         onDismiss={(key) => setToasts((prev) => prev.filter((x) => x.key !== key))}
         onUndo={(key, target) => {
           setToasts((prev) => prev.filter((x) => x.key !== key));
