@@ -5,8 +5,9 @@
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { connectImap } from '../dovecot/client.js';
-import { addAccountAndOpen, closeAll, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { connectImap, trustedAccountInput } from '../dovecot/client.js';
+import { addAccountAndOpen, closeAll, invoke, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 
 const server = inject('dovecot');
 const USER = 'ivan';
@@ -158,5 +159,56 @@ describe('live updates in the browser', () => {
     await expect.poll(() => row('Live 58').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(selectedSubjects).toEqual([]);
     await expect.poll(() => page.getByTestId('reader-subject').count()).toBe(0);
+  });
+
+  it('reconnects at once on “Retry now”, before the retry time, when the network is back', async () => {
+    // A TCP relay to Dovecot stands for the network: closed, nothing answers (the account goes
+    // offline and backs off); open again on the same port, the user need not wait out the backoff.
+    const sockets = new Set<Socket>();
+    const relay = createServer((client) => {
+      const upstream = connect(server.imapsPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => (client.destroy(), upstream.destroy()));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    const listen = (port: number) => new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+    await listen(0);
+    const port = (relay.address() as AddressInfo).port;
+    const bob = await invoke<{ id: number }>(
+      tegami,
+      'accounts.add',
+      trustedAccountInput({ ...server, imapsPort: port }, 'bob', 'Bob via relay'),
+    );
+    const status = page.locator(`[data-testid="sync-status"]`).filter({ hasText: 'Bob via relay' });
+    const retryIn = async () => {
+      const s = (await invoke<{ accountId: number; retryAt: string | null }[]>(tegami, 'sync.status', {})).find(
+        (x) => x.accountId === bob.id,
+      );
+      return s?.retryAt ? Date.parse(s.retryAt) - Date.now() : 0;
+    };
+    try {
+      await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('idle');
+      expect(await status.getByTestId('retry-now').count()).toBe(0);
+
+      relay.close(); // no new connections; those open are cut at once
+      for (const s of sockets) s.destroy();
+      await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('offline');
+      // Backoff doubles (1 s, 2 s, 4 s …): wait for a retry at least 5 s away.
+      await expect.poll(retryIn, { timeout: 30_000, interval: 250 }).toBeGreaterThan(5000);
+      await screenshot(page, 'live-offline-retry-now');
+      await listen(port);
+      const clicked = Date.now();
+      const due = clicked + (await retryIn());
+      await status.getByTestId('retry-now').click();
+      await expect.poll(() => status.getAttribute('data-state'), { timeout: 4000 }).toBe('idle');
+      expect(Date.now()).toBeLessThan(due);
+    } finally {
+      await invoke(tegami, 'accounts.remove', { accountId: bob.id }).catch(() => undefined);
+      for (const s of sockets) s.destroy();
+      relay.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Account } from '../../../shared/domain/account.js';
 import type { UiLanguage } from '../i18n/strings.js';
+import { call } from '../ipc/client.js';
 import { Icon } from '../ui/Icon.js';
 import { useSettings, type Density, type LanguageSetting } from './settings.js';
 import { useSyncStatus } from './useSyncStatus.js';
@@ -236,6 +237,17 @@ export function StatusBar({
                 {' · '}
                 {t('status.progress', { path: p.path, done: p.done, total: p.total })}
               </span>
+            )}
+            {state === 'offline' && (
+              // Back on the network before the retry time: reconnect now rather than wait it out.
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => void call('sync.wake', {}).catch(() => undefined)}
+                data-testid="retry-now"
+              >
+                {t('status.retryNow')}
+              </button>
             )}
           </span>
         );
