@@ -3,7 +3,6 @@ import type { Quota } from '../../../shared/domain/account.js';
 import type { Address, AttachmentSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { FlagUpdate, HeaderRecord } from '../db/messages.js';
-import { parseRawMessage } from '../mime/message.js';
 import { decodeWords } from '../mime/words.js';
 import { classifyImapError } from './connect.js';
 
@@ -149,6 +148,9 @@ export async function mendRecord(r: HeaderRecord, raw: Buffer | undefined): Prom
   const structure = r.bodystructure ? (JSON.parse(r.bodystructure) as MessageStructureObject) : undefined;
   r.subject = subjectOf(r.subject, raw, structure);
   if (!raw || !(r.from?.name.includes(LOST) || lostIn(r.to) || lostIn(r.cc) || lostIn(r.bcc) || lostIn(r.replyTo))) return;
+  // Loaded only here: mailparser and its dependencies cost the header pass ~20 MB of memory, for a
+  // rare message (in the engine, reading mail loads it anyway).
+  const { parseRawMessage } = await import('../mime/message.js');
   const parsed = await parseRawMessage(Buffer.concat([raw, Buffer.from('\r\n\r\n')]), declaredCharset(structure));
   const names = new Map<string, string>();
   for (const a of [...parsed.from, ...parsed.to, ...parsed.cc, ...parsed.bcc, ...parsed.replyTo])
