@@ -137,6 +137,10 @@ beforeAll(async () => {
   tegami = await startTegamiWeb();
   images = createServer((req, res) => {
     imageHits.push(req.url ?? '');
+    if (req.url === '/missing.png') {
+      res.writeHead(404).end();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'image/png' });
     res.end(png(40, 20, [30, 120, 220]));
   });
@@ -461,6 +465,33 @@ describe('actions in the browser', () => {
     await page.getByTestId('remote-always').click();
     await expect.poll(() => page.getByTestId('remote-bar').innerText()).toContain('always loaded for sender@example.com');
     expect(await page.evaluate(() => localStorage.getItem('tegami.settings'))).toContain('sender@example.com');
+  });
+
+  it('shows where a remote image could not be loaded', async () => {
+    const missing = imageUrl.replace('/remote.png', '/missing.png');
+    await other.append(
+      'INBOX',
+      mail('Broken image (e2e)', `<p>Chart:</p><img src="${missing}" alt="sales chart">`, [], 'text/html; charset=UTF-8'),
+    );
+    await call('sync.run', { accountId });
+    await openFolder('INBOX');
+    await row('Broken image \\(e2e\\)').click();
+    const frame = page.frameLocator('[data-testid="html-frame"]');
+    const note = frame.locator('[data-tegami-loaded="failed"]');
+    // Loaded on request, or at once (the test before allows this sender always).
+    const load = page.getByTestId('remote-load');
+    await expect
+      .poll(
+        async () => {
+          if (await load.isVisible()) await load.click().catch(() => undefined);
+          return note.count();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+    expect(await note.innerText()).toBe('Remote image could not be loaded: sales chart');
+    expect(await note.getAttribute('title')).toBe(missing);
+    expect(await frame.locator('img').count()).toBe(0);
   });
 
   it('takes screenshots of the main screens in dark mode and in Japanese', async () => {

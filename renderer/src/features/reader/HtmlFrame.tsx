@@ -29,6 +29,8 @@ img[data-tegami-cid]:not([src]), img[data-tegami-remote]:not([src]) { display: i
   background: repeating-linear-gradient(45deg, #eee 0 6px, #f7f7f7 6px 12px); border: 1px dashed #bbb; }
 img:not([src]):not([data-tegami-cid]):not([data-tegami-remote]) { display: none; }
 a[data-tegami-href] { color: #2f6fdb; cursor: pointer; }
+.tegami-image-failed { display: inline-block; padding: 2px 6px; border: 1px dashed #c66; border-radius: 3px; color: #a33;
+  background: #fff6f6; font-size: 12px; }
 pre { white-space: pre-wrap; }
 `;
 
@@ -90,9 +92,14 @@ export function HtmlFrame({
           },
           () => {
             if (!live) return;
-            img.removeAttribute('aria-busy');
-            img.alt = img.alt || t('reader.remoteFailed');
-            img.dataset.tegamiLoaded = 'failed';
+            // A visible note where the image was (an <img> without a source shows nothing, not even
+            // its alt text), naming the image by its alt text and its address.
+            const note = doc.createElement('span');
+            note.className = 'tegami-image-failed';
+            note.dataset.tegamiLoaded = 'failed';
+            note.textContent = img.alt ? `${t('reader.remoteFailed')}: ${img.alt}` : t('reader.remoteFailed');
+            note.title = url;
+            img.replaceWith(note);
           },
         );
       }
