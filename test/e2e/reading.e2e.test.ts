@@ -211,6 +211,9 @@ describe('reading mail in the browser', () => {
     await page.keyboard.type('会議');
     const results = page.getByTestId('search-results');
     await expect.poll(() => results.innerText(), { timeout: 10_000 }).toContain('来週の会議について（ISO-2022-JP）');
+    // Results span folders: each row names its folder.
+    const hit = results.locator('[data-testid="message-row"]').filter({ hasText: '来週の会議について（ISO-2022-JP）' });
+    expect(await hit.getByTestId('row-folder').innerText()).toBe('INBOX');
     await screenshot(page, 'reading-search-en');
     await page.getByTestId('search-input').press('Escape');
     await expect.poll(() => list().isVisible()).toBe(true);

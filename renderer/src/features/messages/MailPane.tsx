@@ -467,6 +467,14 @@ export function MailPane({
                     : { kind: 'server', text: t(m.id < 0 ? 'search.sourceServer' : 'search.sourceFoundOnServer') }
               : undefined
           }
+          folderOf={
+            searching
+              ? (m) => {
+                  const box = mailboxes.find((b) => b.id === m.mailboxId);
+                  return box ? folderLabel(box.name, box.role, language) : null;
+                }
+              : undefined
+          }
           testId={searching ? 'search-results' : 'message-list'}
         />
         {searching && !search.loading && search.rows.length === 0 && <p className="list-empty">{t('search.none')}</p>}

@@ -80,6 +80,8 @@ interface RowProps {
   focused?: boolean;
   thread?: ThreadRow | undefined;
   badge?: SourceBadge | null;
+  /** The folder the message is in, shown where results span folders (search). */
+  folder?: string | null;
   draggable?: boolean;
   comfortable?: boolean;
   t?: Translate;
@@ -87,7 +89,20 @@ interface RowProps {
 }
 
 /** One row of the grid; its events are handled by the list (see onCanvasClick). */
-const RowView = memo(function RowView({ index, m, rowId, selected, focused, thread, badge, draggable, comfortable, t, locale }: RowProps) {
+const RowView = memo(function RowView({
+  index,
+  m,
+  rowId,
+  selected,
+  focused,
+  thread,
+  badge,
+  folder,
+  draggable,
+  comfortable,
+  t,
+  locale,
+}: RowProps) {
   if (!m || !t || locale === undefined) {
     return (
       <div role="row" aria-rowindex={index + 2} className="msg-row placeholder">
@@ -152,6 +167,11 @@ const RowView = memo(function RowView({ index, m, rowId, selected, focused, thre
           </button>
         )}
         {badge && <span className={`source-badge ${badge.kind}`}>{badge.text}</span>}
+        {folder && (
+          <span className="row-folder" data-testid="row-folder">
+            {folder}
+          </span>
+        )}
         <span className="subject">{m.subject || t('list.noSubject')}</span>
         {comfortable && m.snippet && <span className="snippet">{` — ${m.snippet}`}</span>}
       </div>
@@ -184,6 +204,7 @@ export function MessageList({
   onContextMenu,
   onDragRows,
   sourceBadge,
+  folderOf,
   handle,
   testId = 'message-list',
 }: {
@@ -202,6 +223,8 @@ export function MessageList({
   /** Starts dragging the selection (or only this row, when it was not selected). */
   onDragRows?: ((e: DragEvent, only: number | null) => void) | undefined;
   sourceBadge?: ((m: MessageSummary) => SourceBadge | null) | undefined;
+  /** The name of a message's folder, for lists that span folders (search results). */
+  folderOf?: ((m: MessageSummary) => string | null) | undefined;
   handle?: Ref<MessageListHandle>;
   testId?: string;
 }) {
@@ -435,6 +458,7 @@ export function MessageList({
         focused={i === focusIndex}
         thread={source.thread?.(i)}
         badge={sourceBadge?.(m) ?? null}
+        folder={folderOf?.(m) ?? null}
         draggable={onDragRows !== undefined}
         comfortable={comfortable}
         t={t}
