@@ -389,6 +389,15 @@ describe('actions in the browser', () => {
     await page.getByTestId('prompt-input').fill('Sub e2e');
     await page.getByTestId('prompt-submit').click();
     await expect.poll(() => folder('Projects/Sub e2e').isVisible()).toBe(true);
+    // The dialog offers another place than the selected folder: here the top level.
+    await page.getByTestId('new-folder').click();
+    await page.getByTestId('new-folder-parent').selectOption({ label: 'Top level' });
+    await screenshot(page, 'actions-new-folder-parent');
+    await expect.poll(() => page.getByTestId('prompt-dialog').locator('h2').innerText()).toBe('New folder');
+    await page.getByTestId('prompt-input').fill('Top e2e');
+    await page.getByTestId('prompt-submit').click();
+    await expect.poll(() => folder('Top e2e').isVisible()).toBe(true);
+    expect(await folder('Projects/Top e2e').count()).toBe(0);
 
     await folder('Projects/Sub e2e').click({ button: 'right' });
     await page.getByTestId('folder-menu').locator('[data-action="rename"]').click();

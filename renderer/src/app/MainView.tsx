@@ -368,7 +368,29 @@ export function MainView({
             setFolderDialog(null);
             folderChange(call('folders.create', { accountId, parentId: parent?.id ?? null, name }), t('folders.created', { name }));
           }}
-        />
+        >
+          {/* Where it goes: the selected folder by default, any other of the account's own, or the top. */}
+          <label className="field">
+            <span>{t('folders.createIn')}</span>
+            <select
+              value={folderDialog.parent?.id ?? ''}
+              data-testid="new-folder-parent"
+              onChange={(e) => {
+                const parent = (folders.get(folderDialog.accountId)?.mailboxes ?? []).find((m) => String(m.id) === e.target.value);
+                setFolderDialog({ ...folderDialog, parent: parent ?? null });
+              }}
+            >
+              <option value="">{t('folders.topLevel')}</option>
+              {(folders.get(folderDialog.accountId)?.mailboxes ?? [])
+                .filter((m) => m.namespace === 'personal' && m.delimiter !== null)
+                .map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.path}
+                  </option>
+                ))}
+            </select>
+          </label>
+        </PromptDialog>
       )}
       {folderDialog?.kind === 'rename' && (
         <PromptDialog
