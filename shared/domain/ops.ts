@@ -42,6 +42,8 @@ export const Op = z.object({
   /** A sentence for a person: "Mark 3 messages as read", "Move 2 messages to Archive". */
   summary: z.string(),
   messageIds: z.array(Id),
+  /** The subjects of the first few of its messages still stored locally: which mail it is about. */
+  subjects: z.array(z.string()).default([]),
   attempts: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string().nullable(),

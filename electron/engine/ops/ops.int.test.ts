@@ -86,6 +86,7 @@ describe('offline operations against the real Dovecot', () => {
     const offline = await engine.invoke('sync.run', { accountId });
     expect(offline).toMatchObject({ ok: false, error: { code: 'CONNECTION_REFUSED' } });
     expect((await opsList()).map((o) => [o.kind, o.state])).toEqual([['flags', 'pending']]);
+    expect((await opsList())[0]?.subjects).toEqual(['m1']); // which mail it is about
     // Sync never reverts a pending change.
     expect((await bySubject('INBOX', 'm1')).flagged).toBe(true);
     setReachable(true);
@@ -218,6 +219,7 @@ describe('offline operations against the real Dovecot', () => {
     const failed = await opsList(['failed']);
     expect(failed).toHaveLength(1);
     expect(failed[0]?.error?.message).toMatch(/no longer exist/);
+    expect(failed[0]?.subjects).toEqual([]); // gone locally too: only the summary says what it was
     expect((await rows('INBOX')).some((r) => r.subject === 'm9')).toBe(false);
     await call('ops.discard', { opId: failed[0]?.id });
     expect(await opsList()).toEqual([]);

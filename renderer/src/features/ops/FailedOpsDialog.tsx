@@ -56,6 +56,12 @@ export function FailedOpsDialog({ failed, accounts, onClose }: { failed: Op[]; a
               <Icon name="warning" className="op-icon" />
               <div className="op-text">
                 <p className="op-summary">{op.summary}</p>
+                {op.subjects.length > 0 && (
+                  <p className="op-subjects" data-testid="failed-op-subjects">
+                    {op.subjects.map((s) => `“${s || t('list.noSubject')}”`).join(', ')}
+                    {op.messageIds.length > op.subjects.length && ` ${t('ops.andMore', { n: op.messageIds.length - op.subjects.length })}`}
+                  </p>
+                )}
                 <p className="op-reason" data-testid="failed-op-reason">
                   {op.error ? describe(op.error) : t('ops.noReason')}
                 </p>
