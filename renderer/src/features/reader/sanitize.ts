@@ -102,6 +102,64 @@ export function cleanCss(css: string, count: (n: number) => void): string {
   return out;
 }
 
+/** What `style` attributes are renamed to before any parsing (see renameStyleAttributes). */
+export const RAW_STYLE = 'data-tegami-raw-style';
+
+const isNameChar = (c: string): boolean => !/[\s/>=]/.test(c);
+
+/** What event handler attributes (onload, onerror …) are renamed to: data attributes DOMPurify drops. */
+const DROPPED = 'data-tegami-dropped';
+
+/**
+ * The markup with every start tag's `style` attribute renamed to RAW_STYLE and its event handlers
+ * (on…) to DROPPED, so that parsing it in the app's page never meets either: the page's CSP
+ * (style-src 'self', no inline script) would refuse each one with a console error — DOMParser,
+ * <template> and createHTMLDocument all report them, though nothing is applied or run. A linear
+ * scan of tags and their attributes (quoted values may hold ">"); text, comments and anything that
+ * is not a start tag are copied as they are.
+ */
+export function renameStyleAttributes(html: string): string {
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  const n = html.length;
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) break;
+    i = lt + 1;
+    if (!/[A-Za-z]/.test(html[i] ?? '')) continue; // not a start tag: "</x", "<!--", "< "
+    while (i < n && isNameChar(html[i] as string)) i++; // the tag name
+    for (;;) {
+      while (i < n && /[\s/]/.test(html[i] as string)) i++;
+      if (i >= n || html[i] === '>') break;
+      const nameStart = i;
+      while (i < n && isNameChar(html[i] as string)) i++;
+      if (i === nameStart) i++; // a stray "=": skip it
+      const name = html.slice(nameStart, i);
+      let j = i;
+      while (j < n && /\s/.test(html[j] as string)) j++;
+      if (html[j] === '=') {
+        const lower = name.toLowerCase();
+        if (lower === 'style' || lower.startsWith('on')) {
+          out += html.slice(copied, nameStart) + (lower === 'style' ? RAW_STYLE : DROPPED);
+          copied = i;
+        }
+        j++;
+        while (j < n && /\s/.test(html[j] as string)) j++;
+        const quote = html[j];
+        if (quote === '"' || quote === "'") {
+          const end = html.indexOf(quote, j + 1);
+          j = end < 0 ? n : end + 1;
+        } else {
+          while (j < n && !/[\s>]/.test(html[j] as string)) j++;
+        }
+        i = j;
+      }
+    }
+  }
+  return out + html.slice(copied);
+}
+
 let purifier: ReturnType<typeof DOMPurify> | null = null;
 let current: { blocked: number; cids: Set<string> } = { blocked: 0, cids: new Set() };
 
@@ -111,9 +169,10 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
   p.addHook('afterSanitizeAttributes', (node) => {
     if (!(node instanceof Element)) return;
     const ctx = current;
-    const style = node.getAttribute('style');
+    const style = node.getAttribute(RAW_STYLE) ?? node.getAttribute('style');
+    node.removeAttribute(RAW_STYLE);
+    node.removeAttribute('style');
     if (style !== null) {
-      node.removeAttribute('style');
       const cleaned = cleanCss(style, (n) => (ctx.blocked += n));
       if (cleaned.trim()) node.setAttribute('data-tegami-style', cleaned);
     }
@@ -155,7 +214,7 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
 export function sanitizeMailHtml(raw: string): SafeHtml {
   // DOMParser builds an inert document: nothing in it runs or loads.
   // <base> is dropped before parsing: even the inert document would try to apply it (and report it).
-  const doc = new DOMParser().parseFromString(raw.replace(/<base\b[^>]*>/gi, ''), 'text/html');
+  const doc = new DOMParser().parseFromString(renameStyleAttributes(raw.replace(/<base\b[^>]*>/gi, '')), 'text/html');
   const ctx = { blocked: 0, cids: new Set<string>() };
   const styles = [...doc.querySelectorAll('style')].map((s) => cleanCss(s.textContent ?? '', (n) => (ctx.blocked += n)));
   current = ctx;
@@ -164,6 +223,9 @@ export function sanitizeMailHtml(raw: string): SafeHtml {
       USE_PROFILES: { html: true },
       FORBID_TAGS: forbiddenTags,
       FORBID_ATTR: forbiddenAttrs,
+      // Read and removed by the hook; a style's value is CSS, not a URL to check (as for "style" itself).
+      ADD_ATTR: [RAW_STYLE],
+      ADD_URI_SAFE_ATTR: [RAW_STYLE],
       ALLOW_DATA_ATTR: false,
       ALLOW_UNKNOWN_PROTOCOLS: false,
       RETURN_TRUSTED_TYPE: false,
