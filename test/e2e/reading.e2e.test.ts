@@ -257,11 +257,9 @@ describe('reading mail in the browser', () => {
     const consoleBefore = consoleLines.length;
     await folder(heidiId, 'INBOX').click();
     // What the app's CSP refuses while the mail is parsed (reported, never applied or run).
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { violations: string[] }).violations = seen;
-      document.addEventListener('securitypolicyviolation', (e) => seen.push(e.violatedDirective));
-    });
+    await page.evaluate(
+      "window.violations = []; document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective));",
+    );
     await rows().filter({ hasText: HOSTILE_SUBJECT }).click();
     const frameEl = page.getByTestId('html-frame');
     const frame = page.frameLocator('[data-testid="html-frame"]');
@@ -291,7 +289,7 @@ describe('reading mail in the browser', () => {
     // Its style attributes and event handlers were renamed before parsing (renameStyleAttributes):
     // none reached the page's parser, so the CSP had none to refuse. (A <style> element still is
     // parsed there, and reported as style-src-elem: its CSS is applied through the CSSOM.)
-    const violations = await page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+    const violations = (await page.evaluate('window.violations')) as string[];
     expect(violations.filter((d) => d !== 'style-src-elem')).toEqual([]);
     expect(await page.title()).toBe('Tegami');
     await screenshot(page, 'reading-hostile-html');
