@@ -163,6 +163,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     }
   };
   backfillTimer = setTimeout(backfill, 0);
+  // Part files whose message is gone (removed while the engine was down, or an interrupted removal).
+  void parts.sweepOrphanFiles().catch(() => undefined);
   if (options.background) sync.start();
   return {
     service,

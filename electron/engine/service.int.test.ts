@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -18,7 +18,7 @@ async function engine() {
   const e = await openEngine({ dataDir, host: 'cli', credentials, version: 'test' });
   const events: string[] = [];
   e.onEvent((name) => events.push(name));
-  return { e, credentials, events };
+  return { e, credentials, events, dataDir };
 }
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -124,8 +124,8 @@ describe('accounts.add against the real Dovecot', () => {
     await e.close();
   });
 
-  it('refuses the same account twice, and removes an account with its password', async () => {
-    const { e, credentials } = await engine();
+  it('refuses the same account twice, and removes an account with its password and its cached files', async () => {
+    const { e, credentials, dataDir } = await engine();
     const first = await e.invoke('accounts.add', input({ trustCertificate: server.certFingerprint256 }));
     if (!first.ok) throw new Error(first.error.message);
     const id = (first.value as { id: number }).id;
@@ -133,7 +133,21 @@ describe('accounts.add against the real Dovecot', () => {
       ok: false,
       error: { code: 'ALREADY_EXISTS' },
     });
+    // A message's source cached on disk, as "view source" or an attachment leaves it.
+    await e.invoke('sync.run', { accountId: id });
+    const inbox = (
+      (await e.invoke('mailboxes.list', { accountId: id })) as { ok: true; value: { mailboxes: { id: number; path: string }[] } }
+    ).value.mailboxes.find((m) => m.path === 'INBOX');
+    const page = (await e.invoke('messages.page', { mailboxId: inbox?.id, limit: 1 })) as {
+      ok: true;
+      value: { messages: { id: number }[] };
+    };
+    const messageId = page.value.messages[0]?.id;
+    expect(await e.invoke('messages.source', { id: messageId })).toMatchObject({ ok: true });
+    expect(readdirSync(path.join(dataDir, 'parts'))).toContain(String(messageId));
+
     expect(await e.invoke('accounts.remove', { accountId: id })).toEqual({ ok: true, value: { removed: true } });
+    expect(readdirSync(path.join(dataDir, 'parts'))).not.toContain(String(messageId));
     expect(await credentials.get(id)).toBeNull();
     expect(await e.invoke('mailboxes.list', { accountId: id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await e.close();

@@ -211,6 +211,8 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
       await deps.sync.remove(accountId);
       await userSessions.forget(accountId);
       store.deleteAccount(accountId);
+      // Its messages went with it; the part files they had on disk (attachments, sources) go too.
+      await deps.parts.sweepOrphanFiles();
       await credentials.delete(accountId);
       emit('accounts.changed', {});
       return { removed: true as const };
