@@ -186,6 +186,14 @@ describe('the command line against the real Dovecot', () => {
 });
 
 describe('npm run cli (a real process)', () => {
+  it('ends quietly when its output is piped to a reader that has gone (| head)', async () => {
+    const cmd = `node --import tsx electron/cli/main.ts --data '${dataDir}' list --account Alice --folder INBOX --json 2>"$ERR" | true; echo \${PIPESTATUS[0]}`;
+    const errFile = path.join(dataDir, 'cli-stderr.txt');
+    const result = await promisify(execFile)('bash', ['-c', cmd], { cwd: appRoot(), env: { ...process.env, ERR: errFile } });
+    expect(result.stdout.trim()).toBe('0');
+    expect(await readFile(errFile, 'utf8')).not.toMatch(/EPIPE|Error/);
+  });
+
   it('prints usage errors on stderr and exits 2, data only on stdout', async () => {
     const root = appRoot();
     const run = promisify(execFile);

@@ -7,6 +7,15 @@ import { openEngine } from '../engine/index.js';
 import { appVersion, defaultDataDir } from '../engine/paths.js';
 import { describeFailure, runCli } from './cli.js';
 
+// `tegami … | head`: once the reader has gone, output stops quietly (as a Unix tool's does) and the
+// command ends normally, instead of an unhandled EPIPE with a stack trace.
+let readerGone = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') readerGone = true;
+  else process.stderr.write(`tegami: could not write the output: ${error.message}\n`);
+});
+const write = (data: string | Uint8Array): boolean => readerGone || process.stdout.write(data);
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const { values } = parseArgs({ args: argv, options: { data: { type: 'string' } }, strict: false, allowPositionals: true });
@@ -14,8 +23,8 @@ async function main(): Promise<number> {
   const engine = await openEngine({ dataDir, host: 'cli', credentials: new FileCredentialStore(dataDir), version: appVersion() });
   try {
     return await runCli(argv, engine, {
-      stdout: (t) => process.stdout.write(t),
-      stdoutBytes: (b) => process.stdout.write(b),
+      stdout: (t) => write(t),
+      stdoutBytes: (b) => write(b),
       readFile: (f) => readFile(f),
       untilInterrupted: () =>
         new Promise<void>((resolve) => {
