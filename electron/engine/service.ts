@@ -256,6 +256,10 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
       store.getMailbox(q.mailboxId);
       return { count: messages.count(q) };
     },
+    'messages.ids': async (q) => {
+      store.getMailbox(q.mailboxId);
+      return { ids: messages.ids(q) };
+    },
     'messages.cursorAt': async (q) => {
       store.getMailbox(q.mailboxId);
       return messages.cursorAt(q);

@@ -118,6 +118,16 @@ export const requests = {
     }),
     output: z.object({ count: z.number().int() }),
   },
+  /** Every message id the folder shows under these filters: what "select all" acts on. */
+  'messages.ids': {
+    input: z.object({
+      mailboxId: Id,
+      unread: z.boolean().default(false),
+      flagged: z.boolean().default(false),
+      hasAttachments: z.boolean().default(false),
+    }),
+    output: z.object({ ids: z.array(Id) }),
+  },
   /** The cursor that starts a page at row `index` of the sorted, filtered folder (jump into a large folder). */
   'messages.cursorAt': {
     input: z.object({

@@ -345,6 +345,38 @@ describe('actions in the browser', () => {
       await call('ops.discard', { opId: op.id });
   });
 
+  it('acts on every message of the folder after “select all”, not only the rows loaded so far', async () => {
+    const MANY = 1500;
+    await other.mailboxCreate('Many');
+    await other.mailboxSubscribe('Many');
+    for (let i = 1; i <= MANY; i++) await other.append('Many', mail(`Many ${i}`, `Body ${i}.`), []);
+    await call('sync.run', { accountId });
+    await openFolder('Many');
+    await rows().first().click();
+    await page.keyboard.press('Control+a');
+    await expect.poll(() => page.getByTestId('message-list').getAttribute('aria-rowcount')).toBe(String(MANY + 1));
+    // Fewer rows than that are loaded: the list pages them in as it scrolls.
+    expect(await page.evaluate('document.querySelectorAll(\'[data-testid="message-row"]\').length')).toBeLessThan(MANY);
+    await page.keyboard.press('u');
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId('toast')
+            .filter({ hasText: `Marked ${MANY} as read` })
+            .count(),
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+    await call('sync.run', { accountId });
+    const lock = await other.getMailboxLock('Many');
+    try {
+      expect(await other.search({ seen: false }, { uid: true })).toEqual([]);
+    } finally {
+      lock.release();
+    }
+  });
+
   it('asks before deleting from Trash, which cannot be undone', async () => {
     if (!(await other.list()).some((m) => m.path === 'Trash')) await other.mailboxCreate('Trash');
     await other.append('Trash', mail('Trash me', 'Already in the trash.'));

@@ -582,6 +582,18 @@ export class MessageStore {
     return row?.n ?? 0;
   }
 
+  /** The ids of every message the folder shows under these filters ("select all", then an action). */
+  ids(q: Pick<PageQuery, 'mailboxId' | 'unread' | 'flagged' | 'hasAttachments'>): number[] {
+    return this.#db
+      .prepare<{ mailboxId: number; unread: number; flagged: number; hasAttachments: number }, number>(
+        `SELECT id FROM messages WHERE mailbox_id = @mailboxId AND stale = 0
+           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${HIDDEN}`,
+      )
+      .pluck()
+      .all({ mailboxId: q.mailboxId, unread: q.unread ? 1 : 0, flagged: q.flagged ? 1 : 0, hasAttachments: q.hasAttachments ? 1 : 0 });
+  }
+
   /**
    * The keyset cursor that starts a page at row `index` (0-based) of the sorted, filtered folder, so
    * the list can jump into the middle of a large folder with one query; null past the end.

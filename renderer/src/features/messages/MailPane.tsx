@@ -235,14 +235,25 @@ export function MailPane({
           return;
         }
       }
-      const { ids, mailboxIds, allSeen, allFlagged } = targets();
+      const { ids: loadedIds, mailboxIds, allSeen, allFlagged } = targets();
+      // "Select all" in a folder means every message it shows, not only the rows loaded so far: their
+      // ids come from the engine (minus those clicked away). Search results are all loaded already.
+      const everyId = selection.all && !searching && action !== 'undo';
+      const chosenCount = everyId ? count : loadedIds.length;
       // Deleting from Trash (or where there is no Trash) expunges: asked first, and no Undo after it.
       const trash = mailboxes.find((m) => m.role === 'trash');
-      const permanent = action === 'delete' && (trash === undefined || mailboxIds.has(trash.id));
-      if (permanent && !confirmed && ids.length > 0) {
-        setConfirmDelete({ n: ids.length });
+      const permanent = action === 'delete' && (trash === undefined || mailboxIds.has(trash.id) || (everyId && mailbox.id === trash.id));
+      if (permanent && !confirmed && chosenCount > 0) {
+        setConfirmDelete({ n: chosenCount });
         return;
       }
+      const idsReady: Promise<number[]> = everyId
+        ? call('messages.ids', { mailboxId: mailbox.id, ...filters }).then(
+            (r) => r.ids.filter((id) => isSelected(selection, id)),
+            () => loadedIds,
+          )
+        : Promise.resolve(loadedIds);
+      const ids = loadedIds;
       // After a message leaves the list, the next one is selected (the one below, else the one above).
       let next: number | null = null;
       if (removes.includes(action) && ids.length > 0 && !selection.all) {
@@ -266,40 +277,62 @@ export function MailPane({
         }
       }
       const folder = mailboxes.find((m) => m.id === targetId)?.name ?? '';
-      const n = ids.length;
       const name = t(actionLabel[action]);
-      void runAction(action, { accountId: account.id, ids, allSeen, allFlagged, targetId }).then((r) => {
-        if (r.status === 'empty') onToast(t('actions.nothingSelected'));
-        else if (r.status === 'nothing') onToast(t('actions.nothingToUndo'));
-        else if (r.status === 'failed') onToast(t('actions.failed', { action: name, message: describe(r.failure) }));
-        else if (action === 'undo') {
-          if (r.actionId !== null) onUndone?.(r.actionId);
-          onToast(t('actions.undone'));
-        } else {
-          const text =
-            action === 'toggleRead'
-              ? t(allSeen ? 'done.unread' : 'done.read', { n })
-              : action === 'markRead'
-                ? t('done.read', { n })
-                : action === 'markUnread'
-                  ? t('done.unread', { n })
-                  : action === 'flag'
-                    ? t(allFlagged ? 'done.unflagged' : 'done.flagged', { n })
-                    : action === 'archive'
-                      ? t('done.archived', { n })
-                      : action === 'delete'
-                        ? t('done.deleted', { n })
-                        : action === 'move'
-                          ? t('done.moved', { n, folder })
-                          : t('done.copied', { n, folder });
-          // A permanent delete cannot be taken back once it reaches the server: no Undo offered.
-          onToast(text, permanent || r.actionId === null ? undefined : { accountId: account.id, actionId: r.actionId });
-          if (removes.includes(action))
-            setSelection(next === null ? emptySelection : { all: false, ids: new Set([next]), anchor: next, focus: next });
-        }
-      });
+      let n = ids.length;
+      void idsReady
+        .then((all) => {
+          n = all.length;
+          return runAction(action, { accountId: account.id, ids: all, allSeen, allFlagged, targetId });
+        })
+        .then((r) => {
+          if (r.status === 'empty') onToast(t('actions.nothingSelected'));
+          else if (r.status === 'nothing') onToast(t('actions.nothingToUndo'));
+          else if (r.status === 'failed') onToast(t('actions.failed', { action: name, message: describe(r.failure) }));
+          else if (action === 'undo') {
+            if (r.actionId !== null) onUndone?.(r.actionId);
+            onToast(t('actions.undone'));
+          } else {
+            const text =
+              action === 'toggleRead'
+                ? t(allSeen ? 'done.unread' : 'done.read', { n })
+                : action === 'markRead'
+                  ? t('done.read', { n })
+                  : action === 'markUnread'
+                    ? t('done.unread', { n })
+                    : action === 'flag'
+                      ? t(allFlagged ? 'done.unflagged' : 'done.flagged', { n })
+                      : action === 'archive'
+                        ? t('done.archived', { n })
+                        : action === 'delete'
+                          ? t('done.deleted', { n })
+                          : action === 'move'
+                            ? t('done.moved', { n, folder })
+                            : t('done.copied', { n, folder });
+            // A permanent delete cannot be taken back once it reaches the server: no Undo offered.
+            onToast(text, permanent || r.actionId === null ? undefined : { accountId: account.id, actionId: r.actionId });
+            if (removes.includes(action))
+              setSelection(next === null ? emptySelection : { all: false, ids: new Set([next]), anchor: next, focus: next });
+          }
+        });
     },
-    [account.id, source, selection, targets, mailboxes, t, describe, onToast, onUndone, setSelection, setPicker, setConfirmDelete],
+    [
+      account.id,
+      mailbox.id,
+      source,
+      selection,
+      searching,
+      count,
+      filters,
+      targets,
+      mailboxes,
+      t,
+      describe,
+      onToast,
+      onUndone,
+      setSelection,
+      setPicker,
+      setConfirmDelete,
+    ],
   );
 
   // Opening an unread message marks it read after a moment (Settings), so j/k through the list does
