@@ -28,6 +28,13 @@ const SyncState = z.object({
 });
 
 const Cursor = z.object({ key: z.union([z.string(), z.number()]), id: Id });
+/** A folder under the message list's filters. */
+const FolderFilter = z.object({
+  mailboxId: Id,
+  unread: z.boolean().default(false),
+  flagged: z.boolean().default(false),
+  hasAttachments: z.boolean().default(false),
+});
 
 const SyncReport = z.object({
   accountId: Id,
@@ -109,25 +116,9 @@ export const requests = {
     output: z.object({ messages: z.array(MessageSummary), next: Cursor.nullable() }),
   },
   /** How many messages a folder holds locally under these filters. */
-  'messages.count': {
-    input: z.object({
-      mailboxId: Id,
-      unread: z.boolean().default(false),
-      flagged: z.boolean().default(false),
-      hasAttachments: z.boolean().default(false),
-    }),
-    output: z.object({ count: z.number().int() }),
-  },
+  'messages.count': { input: FolderFilter, output: z.object({ count: z.number().int() }) },
   /** Every message id the folder shows under these filters: what "select all" acts on. */
-  'messages.ids': {
-    input: z.object({
-      mailboxId: Id,
-      unread: z.boolean().default(false),
-      flagged: z.boolean().default(false),
-      hasAttachments: z.boolean().default(false),
-    }),
-    output: z.object({ ids: z.array(Id) }),
-  },
+  'messages.ids': { input: FolderFilter, output: z.object({ ids: z.array(Id) }) },
   /** The cursor that starts a page at row `index` of the sorted, filtered folder (jump into a large folder). */
   'messages.cursorAt': {
     input: z.object({
