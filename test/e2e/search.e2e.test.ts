@@ -115,6 +115,15 @@ describe('server search in the browser', () => {
     await screenshot(page, 'search-server-results');
   });
 
+  it('updates a result row after an action on it, so a second “s” unflags', async () => {
+    await resultRow('Recent note').click();
+    await page.keyboard.press('s');
+    await expect.poll(() => resultRow('Recent note').locator('.mark.flag').count()).toBe(1);
+    await page.keyboard.press('s');
+    await expect.poll(() => page.getByTestId('toast').filter({ hasText: 'Removed the flag from 1' }).count()).toBeGreaterThan(0);
+    await expect.poll(() => resultRow('Recent note').locator('.mark.flag').count()).toBe(0);
+  });
+
   it('downloads a message found only on the server when it is opened, and shows it in place', async () => {
     const placeholder = onlyOnServer();
     await placeholder.click();

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ServerHitPreview } from '../../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../../shared/domain/message.js';
-import { asTegamiError, call, type TegamiError } from '../../ipc/client.js';
+import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
 import { engineQuery, matchesFilters, parseQuery, serverQuery } from './query.js';
 
 export interface SearchRow {
@@ -90,6 +90,44 @@ export function useSearch(
       clearTimeout(timer);
     };
   }, [active, query, text, accountId]);
+
+  // Results follow changes to their messages (flagged, read, moved, deleted here or elsewhere), so
+  // a row shows what a second "s" or "u" would toggle; a message gone from the store leaves them.
+  const latest = useRef<Result | null>(null);
+  useEffect(() => {
+    latest.current = result;
+  }, [result]);
+  const hasResult = result !== null;
+  useEffect(() => {
+    if (!hasResult || query === null) return;
+    const filters = parseQuery(text);
+    return subscribe('messages.changed', (e) => {
+      const rows = latest.current?.rows ?? [];
+      const touched = new Set([...e.changed, ...e.removed]);
+      // A change in a folder the results come from (a local action names no ids): the search is
+      // asked again, and the rows it still returns take their new state; the others go.
+      if (!rows.some((r) => touched.has(r.message.id) || (r.message.id > 0 && r.message.mailboxId === e.mailboxId))) return;
+      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200 }).then(
+        (r) => {
+          const now = new Map(
+            r.hits.flatMap((h) => (h.source === 'local' && matchesFilters(filters, h.message) ? [[h.message.id, h.message]] : [])),
+          );
+          setResult(
+            (s) =>
+              s && {
+                ...s,
+                rows: s.rows.flatMap((row) => {
+                  const m = now.get(row.message.id);
+                  if (m) return [{ ...row, message: m }];
+                  return row.message.id < 0 || (row.source === 'server' && !touched.has(row.message.id)) ? [row] : [];
+                }),
+              },
+          );
+        },
+        () => undefined, // the next change or search tries again
+      );
+    });
+  }, [hasResult, query, text, accountId]);
 
   const searchServer = useCallback(() => {
     const sq = serverQuery(parseQuery(text));
