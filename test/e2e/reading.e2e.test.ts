@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { baseSubject } from '../../electron/engine/db/messages.js';
 import { connectImap } from '../dovecot/client.js';
-import { addAccount, closeAll, launchChromium, openAppPage, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
+import { addAccount, closeAll, invoke, launchChromium, openAppPage, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 
 const server = inject('dovecot');
 
@@ -217,6 +217,19 @@ describe('reading mail in the browser', () => {
     await screenshot(page, 'reading-search-en');
     await page.getByTestId('search-input').press('Escape');
     await expect.poll(() => list().isVisible()).toBe(true);
+  });
+
+  it('filters the folder when the search has filters only (has:attachment)', async () => {
+    await folder(aliceId, 'INBOX').click();
+    const { mailboxes } = await invoke<{ mailboxes: { id: number; path: string }[] }>(tegami, 'mailboxes.list', { accountId: aliceId });
+    const mailboxId = mailboxes.find((m) => m.path === 'INBOX')?.id;
+    const { count } = await invoke<{ count: number }>(tegami, 'messages.count', { mailboxId, hasAttachments: true });
+    expect(count).toBeGreaterThan(0);
+    await page.keyboard.press('/');
+    await page.keyboard.type('has:attachment');
+    await expect.poll(() => list().getAttribute('aria-rowcount'), { timeout: 10_000 }).toBe(String(count + 1));
+    await page.getByTestId('search-input').press('Escape');
+    await expect.poll(() => list().getAttribute('aria-rowcount')).not.toBe(String(count + 1));
   });
 
   it('takes screenshots in dark mode and in Japanese', async () => {

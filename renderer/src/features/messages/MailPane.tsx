@@ -12,6 +12,7 @@ import { FolderPicker } from '../folders/FolderPicker.js';
 import { folderLabel } from '../folders/roles.js';
 import { prefetchMessage } from '../reader/messageCache.js';
 import { MessageView } from '../reader/MessageView.js';
+import { engineQuery, parseQuery } from '../search/query.js';
 import { useSearch } from '../search/useSearch.js';
 import { actionLabel, runAction, type ActionName } from './actions.js';
 import { MESSAGE_DRAG_TYPE } from './drag.js';
@@ -131,7 +132,26 @@ export function MailPane({
   const folderName = folderLabel(mailbox.name, mailbox.role, language);
   const [sort, setSort] = useState<MessageSort>('date');
   const [descending, setDescending] = useState(true);
-  const [filters, setFilters] = useState<Filters>(noFilters);
+  const [chosenFilters, setFilters] = useState<Filters>(noFilters);
+  // A search of filters only ("is:unread", "is:flagged", "has:attachment"), with no words to look
+  // for, filters the folder's list instead: the search index has nothing to match.
+  const typed = parseQuery(searchText);
+  const filterOnly =
+    searchText.trim() !== '' &&
+    engineQuery(typed) === null &&
+    typed.unread !== false &&
+    (typed.unread === true || typed.flagged || typed.hasAttachment);
+  const filters = useMemo<Filters>(
+    () =>
+      filterOnly
+        ? {
+            unread: chosenFilters.unread || typed.unread === true,
+            flagged: chosenFilters.flagged || typed.flagged,
+            hasAttachments: chosenFilters.hasAttachments || typed.hasAttachment,
+          }
+        : chosenFilters,
+    [filterOnly, chosenFilters, typed.unread, typed.flagged, typed.hasAttachment],
+  );
   // One selection for the folder and one for search results, so that each survives the other.
   const [selections, setSelections] = useState<{ folder: SelectionState; search: SelectionState }>({
     folder: emptySelection,
@@ -148,7 +168,7 @@ export function MailPane({
     : (mailbox.total ?? 0);
   const resetSelection = useCallback(() => setSelections((s) => ({ ...s, folder: emptySelection })), []);
   const conversations = settings.conversations;
-  const searching = searchText.trim() !== '';
+  const searching = searchText.trim() !== '' && !filterOnly;
   const pagedSource = useFolderSource(mailbox.id, sort, descending, filters, hint, resetSelection);
   const limitNote = useCallback((n: number) => t('list.conversationLimit', { n }), [t]);
   const threadSource = useConversationSource(mailbox.id, sort, descending, filters, conversations && !searching, limitNote);
@@ -400,7 +420,7 @@ export function MailPane({
       type="button"
       className={filters[key] ? 'chip on' : 'chip'}
       aria-pressed={filters[key]}
-      onClick={() => setFilters({ ...filters, [key]: !filters[key] })}
+      onClick={() => setFilters({ ...chosenFilters, [key]: !chosenFilters[key] })}
       data-testid={`filter-${key}`}
     >
       {label}
