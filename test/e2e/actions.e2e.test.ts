@@ -377,6 +377,23 @@ describe('actions in the browser', () => {
     }
   });
 
+  it('gives the folder list back where it was scrolled when a search is cleared', async () => {
+    await openFolder('Many');
+    const scrollTop = () => page.getByTestId('message-list').evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop);
+    await page.getByTestId('message-list').evaluate((el) => {
+      (el as unknown as { scrollTop: number }).scrollTop = 20_000;
+    });
+    await expect.poll(scrollTop).toBe(20_000);
+    await page.keyboard.press('/');
+    await page.keyboard.type('Many 77');
+    await expect
+      .poll(() => page.getByTestId('search-results').locator('[data-testid="message-row"]').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await page.getByTestId('search-input').press('Escape');
+    await expect.poll(() => page.getByTestId('message-list').isVisible()).toBe(true);
+    await expect.poll(scrollTop).toBe(20_000);
+  });
+
   it('asks before deleting from Trash, which cannot be undone', async () => {
     if (!(await other.list()).some((m) => m.path === 'Trash')) await other.mailboxCreate('Trash');
     await other.append('Trash', mail('Trash me', 'Already in the trash.'));

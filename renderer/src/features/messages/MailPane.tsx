@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Account } from '../../../../shared/domain/account.js';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import type { MessageSort, MessageSummary } from '../../../../shared/domain/message.js';
@@ -181,6 +181,16 @@ export function MailPane({
   const source: ListSource = searching ? searchSource : folderSource;
 
   const mode = searching ? 'search' : 'folder';
+  // The folder list's scroll position is kept while a search shows its results in the same list,
+  // and given back when the search is cleared (with the selection, which is kept per mode).
+  const folderScroll = useRef(0);
+  const wasSearching = useRef(false);
+  useLayoutEffect(() => {
+    if (searching === wasSearching.current) return;
+    wasSearching.current = searching;
+    if (!searching) list.current?.setScrollTop(folderScroll.current);
+  }, [searching]);
+
   // A message selected after a quiet moment (a click, not j held down) starts loading at once, before
   // the reading pane renders (see useSettled, which passes the same changes on without delay).
   const lastSelect = useRef(0);
@@ -528,6 +538,9 @@ export function MailPane({
                 }
               : undefined
           }
+          onScrolled={(top) => {
+            if (!searching) folderScroll.current = top;
+          }}
           testId={searching ? 'search-results' : 'message-list'}
         />
         {searching && !search.loading && search.rows.length === 0 && <p className="list-empty">{t('search.none')}</p>}

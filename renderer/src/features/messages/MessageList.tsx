@@ -38,6 +38,8 @@ export interface MessageListHandle {
   /** Moves the keyboard row by `delta` (j/k), selecting it. */
   moveBy(delta: number, extend?: boolean): void;
   focus(): void;
+  /** Scrolls the list to `top` (back where it was after a search). */
+  setScrollTop(top: number): void;
 }
 
 const columns: { sort: MessageSort | null; label: MessageKey; className: string }[] = [
@@ -205,6 +207,7 @@ export function MessageList({
   onDragRows,
   sourceBadge,
   folderOf,
+  onScrolled,
   handle,
   testId = 'message-list',
 }: {
@@ -225,6 +228,8 @@ export function MessageList({
   sourceBadge?: ((m: MessageSummary) => SourceBadge | null) | undefined;
   /** The name of a message's folder, for lists that span folders (search results). */
   folderOf?: ((m: MessageSummary) => string | null) | undefined;
+  /** Told the scroll position after each scroll. */
+  onScrolled?: ((top: number) => void) | undefined;
   handle?: Ref<MessageListHandle>;
   testId?: string;
 }) {
@@ -308,6 +313,7 @@ export function MessageList({
   const onScroll = () => {
     const el = scroller.current;
     if (el) setAnchor(el.scrollTop);
+    if (el) onScrolled?.(el.scrollTop);
     measure();
   };
 
@@ -338,6 +344,9 @@ export function MessageList({
   useImperativeHandle(handle, () => ({
     moveBy: (delta, extend) => goTo(focusIndex < 0 ? (delta > 0 ? 0 : 0) : focusIndex + delta, extend),
     focus: () => scroller.current?.focus(),
+    setScrollTop: (top) => {
+      if (scroller.current) scroller.current.scrollTop = top;
+    },
   }));
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
