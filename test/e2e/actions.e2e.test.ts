@@ -394,6 +394,21 @@ describe('actions in the browser', () => {
     await expect.poll(scrollTop).toBe(20_000);
   });
 
+  it('gives the focus back to the list when a dialog closes, so its keys keep working', async () => {
+    await openFolder('INBOX');
+    await rows().first().click();
+    const inList = () => page.evaluate('!!document.activeElement?.closest(\'[data-testid="message-list"]\')');
+    await expect.poll(inList).toBe(true);
+    await page.keyboard.press('v'); // the Move to picker
+    await expect.poll(() => page.locator('dialog[open]').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('dialog[open]').count()).toBe(0);
+    await expect.poll(inList).toBe(true);
+    await page.getByTestId('new-folder').click(); // a prompt, cancelled with its button
+    await page.getByTestId('prompt-dialog').getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.evaluate('document.activeElement?.getAttribute("data-testid")')).toBe('new-folder');
+  });
+
   it('asks before deleting from Trash, which cannot be undone', async () => {
     if (!(await other.list()).some((m) => m.path === 'Trash')) await other.mailboxCreate('Trash');
     await other.append('Trash', mail('Trash me', 'Already in the trash.'));

@@ -5,6 +5,7 @@ import { call } from '../ipc/client.js';
 import { Icon } from '../ui/Icon.js';
 import { useSettings, type Density, type LanguageSetting } from './settings.js';
 import { useSyncStatus } from './useSyncStatus.js';
+import { useModal } from '../ui/useModal.js';
 
 export function SearchBox({
   value,
@@ -125,10 +126,7 @@ export function SettingsMenu({ onHelp }: { onHelp: () => void }) {
 export function HelpDialog({ onClose }: { onClose: () => void }) {
   const { t } = useSettings();
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-  }, []);
+  useModal(ref);
   const rows: [string, Parameters<typeof t>[0]][] = [
     ['j / ↓', 'help.next'],
     ['k / ↑', 'help.prev'],

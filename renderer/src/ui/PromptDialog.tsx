@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useId, useRef, useState, type ReactNode } from 'react';
+import { useModal } from './useModal.js';
 
 /** A modal that asks for one line of text (a folder name), on the native <dialog>. */
 export function PromptDialog({
@@ -25,11 +26,7 @@ export function PromptDialog({
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [value, setValue] = useState(initial);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  useModal(ref);
   const ok = value.trim() !== '';
   return (
     <dialog

@@ -1,10 +1,11 @@
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import { useSettings } from '../../app/settings.js';
 import { Icon } from '../../ui/Icon.js';
 import { uiLocale } from '../../ui/locale.js';
 import { roleIcon } from './roles.js';
 import { isInbox } from './tree.js';
+import { useModal } from '../../ui/useModal.js';
 
 /** Folders a message can go to, best first (INBOX, special folders, then by path), filtered by text. */
 export function pickerChoices(mailboxes: readonly Mailbox[], exclude: number | null, filter: string): Mailbox[] {
@@ -38,11 +39,7 @@ export function FolderPicker({
   const [active, setActive] = useState(0);
   const choices = useMemo(() => pickerChoices(mailboxes, exclude, filter), [mailboxes, exclude, filter]);
   const current = choices[Math.min(active, choices.length - 1)];
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
+  useModal(ref);
   return (
     <dialog
       ref={ref}

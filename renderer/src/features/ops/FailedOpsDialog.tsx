@@ -1,9 +1,10 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { Account } from '../../../../shared/domain/account.js';
 import type { Op } from '../../../../shared/domain/ops.js';
 import { useSettings } from '../../app/settings.js';
 import { asTegamiError, call } from '../../ipc/client.js';
 import { Icon } from '../../ui/Icon.js';
+import { useModal } from '../../ui/useModal.js';
 
 /**
  * The operations the server refused: what it was, the server's own words, when; Retry puts it back
@@ -15,11 +16,7 @@ export function FailedOpsDialog({ failed, accounts, onClose }: { failed: Op[]; a
   const titleId = useId();
   const [busy, setBusy] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
+  useModal(ref);
   const run = (op: Op, what: 'ops.retry' | 'ops.discard') => {
     setBusy(op.id);
     setError(null);
