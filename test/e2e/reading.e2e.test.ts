@@ -232,6 +232,29 @@ describe('reading mail in the browser', () => {
     await expect.poll(() => list().getAttribute('aria-rowcount')).not.toBe(String(count + 1));
   });
 
+  it('fits a narrow window: nothing wider than it, the list and the message both shown', async () => {
+    const before = page.viewportSize();
+    await folder(aliceId, 'INBOX').click();
+    await rows().first().click();
+    try {
+      for (const width of [900, 700]) {
+        await page.setViewportSize({ width, height: 700 });
+        const layout = async () => ({
+          overflow: await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+          list: Math.round((await list().boundingBox())?.width ?? 0),
+          reader: Math.round((await page.getByTestId('reader').boundingBox())?.width ?? 0),
+        });
+        await expect.poll(async () => (await layout()).overflow).toBeLessThanOrEqual(0);
+        const { list: listWidth, reader } = await layout();
+        expect(listWidth, `${width} px`).toBeGreaterThanOrEqual(180);
+        expect(reader, `${width} px`).toBeGreaterThanOrEqual(180);
+        await screenshot(page, `reading-narrow-${width}`);
+      }
+    } finally {
+      if (before) await page.setViewportSize(before);
+    }
+  });
+
   it('takes screenshots in dark mode and in Japanese', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await rows().filter({ hasText: '来週の会議について（ISO-2022-JP）' }).click();

@@ -462,7 +462,8 @@ export function MailPane({
     e.dataTransfer.effectAllowed = 'copyMove';
   };
   return (
-    <div className="mail-pane" style={{ gridTemplateColumns: `${settings.listWidth}px auto minmax(280px, 1fr)` }}>
+    // The list is as wide as the user made it, narrower when the window leaves no room for the message.
+    <div className="mail-pane" style={{ gridTemplateColumns: `minmax(200px, ${settings.listWidth}px) auto minmax(200px, 1fr)` }}>
       <section className="list-pane" aria-label={searching ? t('search.results', { query: searchText }) : folderName}>
         <header className="list-header">
           <div className="list-title">
