@@ -14,7 +14,7 @@ import { prefetchMessage } from '../reader/messageCache.js';
 import { MessageView } from '../reader/MessageView.js';
 import { engineQuery, parseQuery } from '../search/query.js';
 import { useSearch } from '../search/useSearch.js';
-import { actionLabel, runAction, type ActionName } from './actions.js';
+import { actionLabel, runAction, type ActionName, type ActionResult } from './actions.js';
 import { MESSAGE_DRAG_TYPE } from './drag.js';
 import { MessageList, type MessageListHandle } from './MessageList.js';
 import { emptySelection, isSelected, pruneSelection, selectedCount, singleSelected, type SelectionState } from './selection.js';
@@ -278,10 +278,7 @@ export function MailPane({
         return;
       }
       const idsReady: Promise<number[]> = everyId
-        ? call('messages.ids', { mailboxId: mailbox.id, ...filters }).then(
-            (r) => r.ids.filter((id) => isSelected(selection, id)),
-            () => loadedIds,
-          )
+        ? call('messages.ids', { mailboxId: mailbox.id, ...filters }).then((r) => r.ids.filter((id) => isSelected(selection, id)))
         : Promise.resolve(loadedIds);
       const ids = loadedIds;
       // After a message leaves the list, the next one is selected (the one below, else the one above).
@@ -310,10 +307,14 @@ export function MailPane({
       const name = t(actionLabel[action]);
       let n = ids.length;
       void idsReady
-        .then((all) => {
-          n = all.length;
-          return runAction(action, { accountId: account.id, ids: all, allSeen, allFlagged, targetId });
-        })
+        .then(
+          (all) => {
+            n = all.length;
+            return runAction(action, { accountId: account.id, ids: all, allSeen, allFlagged, targetId });
+          },
+          // Not knowing which messages "all" is, nothing is done (rather than part of it).
+          (error: unknown): ActionResult => ({ status: 'failed', failure: asTegamiError(error).info }),
+        )
         .then((r) => {
           if (r.status === 'empty') onToast(t('actions.nothingSelected'));
           else if (r.status === 'nothing') onToast(t('actions.nothingToUndo'));
