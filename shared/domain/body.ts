@@ -120,6 +120,11 @@ export const SearchLocalInput = z.object({
   accountId: Id.optional(),
   mailboxId: Id.optional(),
   limit: z.number().int().min(1).max(500).default(100),
+  /** Only messages in this state, applied before the limit (the search box's is:… and has:…). */
+  unread: z.boolean().optional(),
+  read: z.boolean().optional(),
+  flagged: z.boolean().optional(),
+  hasAttachments: z.boolean().optional(),
 });
 export type SearchLocalInput = z.infer<typeof SearchLocalInput>;
 

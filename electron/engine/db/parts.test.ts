@@ -137,6 +137,22 @@ describe('offline window and eviction', () => {
     expect(parts.pendingBodies(accountId, cutoff, 10, { date: last.internalDate, id: last.id }).map((p) => p.uid)).toEqual([2]);
   });
 
+  it('applies is:unread / is:read / is:flagged / has:attachment before the limit', () => {
+    const records = Array.from({ length: 30 }, (_, i) => ({
+      ...header(i + 1, `Build failed #${i + 1}`, i),
+      flags: i % 10 === 0 ? ['\\Seen', '\\Flagged'] : i < 25 ? ['\\Seen'] : [],
+    }));
+    messages.insertHeaders(accountId, inbox, 1, records);
+    const search = (filters: NonNullable<Parameters<PartStore['search']>[0]['filters']>) =>
+      subjects(parts.search({ query: 'failed', limit: 3, filters }));
+    // The five unread ones are the oldest: a limit applied before the filter would find none.
+    expect(search({ unread: true })).toEqual(['Build failed #26', 'Build failed #27', 'Build failed #28']);
+    expect(parts.search({ query: 'failed', limit: 10, filters: { unread: true } }).messages).toHaveLength(5);
+    expect(search({ read: true })).toHaveLength(3);
+    expect(parts.search({ query: 'failed', limit: 10, filters: { flagged: true } }).messages).toHaveLength(3);
+    expect(parts.search({ query: 'failed', limit: 10, filters: { hasAttachments: true } }).messages).toHaveLength(0);
+  });
+
   it('spares a message outside the window that was opened after the given time', async () => {
     const [opened, other] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'opened', 200), header(2, 'other', 200)]);
     body(opened!, 'opened body');

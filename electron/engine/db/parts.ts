@@ -79,6 +79,13 @@ export interface SearchQuery {
   accountId?: number | undefined;
   mailboxId?: number | undefined;
   limit: number;
+  /** Only messages in this state (is:unread, is:read, is:flagged, has:attachment), before the limit. */
+  filters?: {
+    unread?: boolean | undefined;
+    read?: boolean | undefined;
+    flagged?: boolean | undefined;
+    hasAttachments?: boolean | undefined;
+  };
 }
 
 /** Decoded text parts of many messages, with their snippets, as storeTexts takes them. */
@@ -478,6 +485,10 @@ export class PartStore {
       mailboxId: q.mailboxId ?? null,
       accountId: q.accountId ?? null,
       limit: q.limit + 1,
+      unread: q.filters?.unread ? 1 : 0,
+      read: q.filters?.read ? 1 : 0,
+      flagged: q.filters?.flagged ? 1 : 0,
+      hasAttachments: q.filters?.hasAttachments ? 1 : 0,
     };
     like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
     if (long.length === 0 && cjk.length === 0) {
@@ -612,6 +623,8 @@ export class PartStore {
         OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND parts.search_text LIKE @s${i} ESCAPE '\\'))`,
     );
     const filters = `messages.stale = 0
+      AND (@unread = 0 OR messages.seen = 0) AND (@read = 0 OR messages.seen = 1)
+      AND (@flagged = 0 OR messages.flagged = 1) AND (@hasAttachments = 0 OR messages.has_attachments = 1)
       AND (@mailboxId IS NULL OR messages.mailbox_id = @mailboxId)
       AND (@accountId IS NULL OR messages.mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = @accountId))
       ${likeClauses.map((c) => `AND ${c}`).join('\n')}`;

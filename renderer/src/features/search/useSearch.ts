@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ServerHitPreview } from '../../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../../shared/domain/message.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
-import { engineQuery, matchesFilters, parseQuery, serverQuery } from './query.js';
+import { engineQuery, matchesFilters, parseQuery, serverQuery, type ParsedQuery } from './query.js';
 
 export interface SearchRow {
   message: MessageSummary;
@@ -54,6 +54,16 @@ function serverOnlyRow(mailboxId: number, uid: number, label: string, preview?: 
   };
 }
 
+/** The query's is:… and has:… filters as search.local takes them: applied by the engine before its limit. */
+function stateFilters(q: ParsedQuery): { unread?: boolean; read?: boolean; flagged?: boolean; hasAttachments?: boolean } {
+  return {
+    ...(q.unread === true ? { unread: true } : {}),
+    ...(q.unread === false ? { read: true } : {}),
+    ...(q.flagged ? { flagged: true } : {}),
+    ...(q.hasAttachment ? { hasAttachments: true } : {}),
+  };
+}
+
 /** Local search as you type (debounced), plus an explicit server search of the current folder. */
 export function useSearch(
   text: string,
@@ -74,7 +84,7 @@ export function useSearch(
     const filters = parseQuery(text);
     let live = true;
     const timer = setTimeout(() => {
-      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200 }).then(
+      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200, ...stateFilters(filters) }).then(
         (r) => {
           if (!live) return;
           const rows = r.hits.flatMap((h) =>
@@ -107,7 +117,7 @@ export function useSearch(
       // A change in a folder the results come from (a local action names no ids): the search is
       // asked again, and the rows it still returns take their new state; the others go.
       if (!rows.some((r) => touched.has(r.message.id) || (r.message.id > 0 && r.message.mailboxId === e.mailboxId))) return;
-      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200 }).then(
+      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200, ...stateFilters(filters) }).then(
         (r) => {
           const now = new Map(
             r.hits.flatMap((h) => (h.source === 'local' && matchesFilters(filters, h.message) ? [[h.message.id, h.message]] : [])),
