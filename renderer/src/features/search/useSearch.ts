@@ -110,18 +110,18 @@ export function useSearch(
   const hasResult = result !== null;
   useEffect(() => {
     if (!hasResult || query === null) return;
-    const filters = parseQuery(text);
     return subscribe('messages.changed', (e) => {
       const rows = latest.current?.rows ?? [];
+      const removed = new Set(e.removed);
       const touched = new Set([...e.changed, ...e.removed]);
-      // A change in a folder the results come from (a local action names no ids): the search is
-      // asked again, and the rows it still returns take their new state; the others go.
+      // A change in a folder the results come from (a local action names no ids): the search is asked
+      // again, without the is:/has: filters, and the rows it returns take their new state. A row that
+      // no longer matches a filter stays (the message just read in an is:unread search is not pulled
+      // away while it is open); a message removed from the store leaves.
       if (!rows.some((r) => touched.has(r.message.id) || (r.message.id > 0 && r.message.mailboxId === e.mailboxId))) return;
-      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200, ...stateFilters(filters) }).then(
+      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 500 }).then(
         (r) => {
-          const now = new Map(
-            r.hits.flatMap((h) => (h.source === 'local' && matchesFilters(filters, h.message) ? [[h.message.id, h.message]] : [])),
-          );
+          const now = new Map(r.hits.flatMap((h) => (h.source === 'local' ? [[h.message.id, h.message]] : [])));
           setResult(
             (s) =>
               s && {
@@ -129,7 +129,7 @@ export function useSearch(
                 rows: s.rows.flatMap((row) => {
                   const m = now.get(row.message.id);
                   if (m) return [{ ...row, message: m }];
-                  return row.message.id < 0 || (row.source === 'server' && !touched.has(row.message.id)) ? [row] : [];
+                  return removed.has(row.message.id) ? [] : [row];
                 }),
               },
           );
@@ -137,7 +137,7 @@ export function useSearch(
         () => undefined, // the next change or search tries again
       );
     });
-  }, [hasResult, query, text, accountId]);
+  }, [hasResult, query, accountId]);
 
   const searchServer = useCallback(() => {
     const sq = serverQuery(parseQuery(text));
