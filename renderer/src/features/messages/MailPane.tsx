@@ -20,7 +20,6 @@ import { MessageList, type MessageListHandle } from './MessageList.js';
 import { emptySelection, isSelected, pruneSelection, selectedCount, singleSelected, type SelectionState } from './selection.js';
 import { noFilters, useConversationSource, useFolderSource, useStaticSource, type Filters, type ListSource } from './source.js';
 
-/** What a toast may offer: taking back the account's last action. */
 /** A toast; `undo`: the action its Undo button takes back (that one, not whatever was done last). */
 export type ToastFn = (text: string, undo?: { accountId: number; actionId: number }) => void;
 
