@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
-import { BACKLOG_CHUNK, openBulkWriter } from '../../electron/engine/db/bulk-writer.js';
+import { BACKLOG_CHUNK, backfillChunk, openBulkWriter, type BacklogScope } from '../../electron/engine/db/bulk-writer.js';
 import { MessageStore } from '../../electron/engine/db/messages.js';
 import { PartStore } from '../../electron/engine/db/parts.js';
 import { Store, type AccountRecord } from '../../electron/engine/db/store.js';
@@ -46,8 +46,8 @@ export interface TegamiStore {
   account: AccountRecord;
   password: string;
   file: string;
-  /** Writes the search rows the header passes left for later (migration 12), as the engine does after a pass. */
-  indexBacklog(): Promise<void>;
+  /** Writes the search rows the header passes (migration 12) and, scope 'all', the body prefetch left for later, as the engine does. */
+  indexBacklog(scope?: BacklogScope): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,14 +60,14 @@ async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'mess
     {
       insertHeaders: (...batch) => messages.insertHeaders(...batch),
       storeTexts: (batch) => parts.storeTexts(batch),
-      backfillIndex: (limit) => messages.backfillHeaders(limit) || parts.backfillBodies(limit),
+      backfillIndex: (limit, scope) => backfillChunk({ messages, parts }, limit, scope),
     },
     { onFallback: (error) => log(`bulk writer: no worker thread (${error.message})`) },
   );
   messages.writer = bulk;
   parts.writer = bulk;
-  const indexBacklog = async () => {
-    while ((await bulk.backfillIndex(BACKLOG_CHUNK)) > 0);
+  const indexBacklog = async (scope: BacklogScope = 'all') => {
+    while ((await bulk.backfillIndex(BACKLOG_CHUNK, scope)) > 0);
   };
   const close = async () => {
     await bulk.close();

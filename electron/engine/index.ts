@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isRequestName, requests, type EventName, type EventPayload, type RequestName } from '../../shared/ipc/contract.js';
 import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import { openDatabase, storageError } from './db/database.js';
-import { BACKLOG_CHUNK, openBulkWriter } from './db/bulk-writer.js';
+import { BACKLOG_CHUNK, backfillChunk, openBulkWriter, type BacklogScope } from './db/bulk-writer.js';
 import { MessageStore } from './db/messages.js';
 import { PartStore } from './db/parts.js';
 import { OpStore } from './db/ops.js';
@@ -69,7 +69,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     {
       insertHeaders: (...batch) => messages.insertHeaders(...batch),
       storeTexts: (batch) => parts.storeTexts(batch),
-      backfillIndex: (limit) => messages.backfillHeaders(limit) || parts.backfillBodies(limit),
+      backfillIndex: (limit, scope) => backfillChunk({ messages, parts }, limit, scope),
     },
     { onFallback: (error) => console.warn(`tegami: sync stores its rows on the engine's thread (${error.message})`) },
   );
@@ -119,7 +119,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     emit,
     host: options.host,
     version: options.version,
-    indexBacklog: () => indexBacklog(),
+    indexBacklog: (scope) => indexBacklog(scope),
   });
   let closed = false;
   // The search backlogs, newest first, a chunk per task so requests are answered in between: the
@@ -152,9 +152,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     if (!closed && !backfilling && backfillTimer === null) backfillTimer = setTimeout(backfill, 0);
   };
   /** Runs the backlogs to their end: chunks of its own, taken in turn with any of the loop's by the one writer. */
-  const indexBacklog = async () => {
+  const indexBacklog = async (scope: BacklogScope = 'all') => {
     while (!closed) {
-      const indexed = await bulk.backfillIndex(chunk).catch((error: unknown) => {
+      const indexed = await bulk.backfillIndex(chunk, scope).catch((error: unknown) => {
         console.warn(`tegami: indexing for search failed (${(error as Error).message})`);
         indexSoon(); // the loop retries
         return 0;

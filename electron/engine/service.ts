@@ -13,6 +13,7 @@ import { openSession, syncAccountWith, targetOf, type AccountSyncReport } from '
 import type { SyncManager } from './sync/manager.js';
 import type { PartStore } from './db/parts.js';
 import type { OpStore } from './db/ops.js';
+import type { BacklogScope } from './db/bulk-writer.js';
 import type { ImapSession } from './imap/session.js';
 import { createOpsService } from './ops/service.js';
 import { fetchRemoteImage } from './remote.js';
@@ -35,8 +36,11 @@ export interface ServiceDeps {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   host: 'electron' | 'web' | 'cli';
   version: string;
-  /** Writes the search rows a header pass left for later (migration 12); resolves when none are left. */
-  indexBacklog?: () => Promise<void>;
+  /**
+   * Writes the search rows a header pass (migration 12) and, scope 'all', a body prefetch left for
+   * later; resolves when none are left.
+   */
+  indexBacklog?: (scope?: BacklogScope) => Promise<void>;
 }
 
 const desktopOnly = () =>
@@ -96,13 +100,15 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
           onProgress: (p) => emit('sync.progress', p),
         });
         // Bodies after headers (DESIGN.md 4.4), on the same connection; the header search rows of
-        // the pass are written meanwhile (the writer takes both in turn), so a pass ends complete.
-        const indexing = deps.indexBacklog?.();
+        // the pass are written meanwhile (the writer takes both in turn), the prefetched texts' after
+        // it, so a pass ends complete.
+        const indexing = deps.indexBacklog?.('headers');
         try {
           await afterHeaderPass(session, deps.parts, account.id);
         } finally {
           await indexing;
         }
+        await deps.indexBacklog?.();
         return report;
       } finally {
         await session.logout();

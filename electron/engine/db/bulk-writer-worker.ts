@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type Db } from './database.js';
-import { toWire, type WriterReply, type WriterRequest, type WriterWorkerData } from './bulk-writer.js';
+import { backfillChunk, toWire, type WriterReply, type WriterRequest, type WriterWorkerData } from './bulk-writer.js';
 import { MessageStore } from './messages.js';
 import { PartStore } from './parts.js';
 
@@ -23,9 +23,11 @@ let db: Db | null = null;
 try {
   db = openDatabase(file);
   for (const pragma of pragmas) db.pragma(pragma);
-  // Header passes list their rows for the search index; the engine has them indexed after the pass.
+  // Header passes and the body prefetch list their rows for the search index; the engine has them
+  // indexed after the pass (backfill requests).
   const messages = new MessageStore(db, { deferHeaderIndex: true });
-  const parts = new PartStore(db, path.dirname(file)); // text batches only: no part files are written here
+  // Text batches only: no part files are written here.
+  const parts = new PartStore(db, path.dirname(file), { deferBodyIndex: true });
   port.on('message', (request: WriterRequest) => {
     if (request.kind === 'close') {
       db?.close();
@@ -41,7 +43,7 @@ try {
         parts.storeTexts(request.batch);
         reply({ kind: 'done', seq: request.seq });
       } else {
-        reply({ kind: 'done', seq: request.seq, count: messages.backfillHeaders(request.limit) || parts.backfillBodies(request.limit) });
+        reply({ kind: 'done', seq: request.seq, count: backfillChunk({ messages, parts }, request.limit, request.scope) });
       }
     } catch (error) {
       reply({ kind: 'failed', seq: request.seq, error: toWire(error) });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
-import { openBulkWriter, type BulkWriter } from './bulk-writer.js';
+import { backfillChunk, openBulkWriter, type BulkWriter } from './bulk-writer.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { PartStore } from './parts.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
@@ -35,7 +35,7 @@ describe('bulk writer on a worker thread', () => {
       {
         insertHeaders: (...batch) => messages.insertHeaders(...batch),
         storeTexts: (batch) => parts.storeTexts(batch),
-        backfillIndex: (limit) => messages.backfillHeaders(limit) || parts.backfillBodies(limit),
+        backfillIndex: (limit, scope) => backfillChunk({ messages, parts }, limit, scope),
       },
       {
         onFallback: (e) => fallbacks.push(e),
@@ -45,6 +45,9 @@ describe('bulk writer on a worker thread', () => {
     writers.push(w);
     return w;
   };
+
+  const bodyRows = () => db.prepare('SELECT rowid FROM body_search ORDER BY rowid').pluck().all();
+  const bodyListed = () => db.prepare('SELECT message_id FROM body_backfill ORDER BY message_id').pluck().all();
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-writer-'));
@@ -77,14 +80,18 @@ describe('bulk writer on a worker thread', () => {
     // As migration 9 leaves a store: the body rows are not there yet, and the messages are listed.
     db.exec('DELETE FROM body_search; DELETE FROM body_search_cjk;');
     db.prepare('INSERT INTO body_backfill (message_id) SELECT value FROM json_each(?)').run(JSON.stringify(ids));
-    expect(parts.search({ query: 'quokka', limit: 10 }).messages).toEqual([]);
+    // Search scans the listed texts meanwhile.
+    expect(parts.search({ query: 'quokka', limit: 10 }).messages.map((m) => m.id)).toEqual([...ids].reverse());
     const w = await open();
     expect(w.mode).toBe('worker');
+    expect(await w.backfillIndex(2, 'headers')).toBe(0); // header rows only: none are listed
+    expect(bodyRows()).toEqual([]);
     expect(await w.backfillIndex(2)).toBe(2);
-    expect(parts.search({ query: 'quokka', limit: 10 }).messages.map((m) => m.id)).toEqual([ids[2], ids[1]]);
+    expect(bodyRows()).toEqual(ids.slice(1));
     expect(await w.backfillIndex(2)).toBe(1);
     expect(await w.backfillIndex(2)).toBe(0);
-    expect(parts.search({ query: 'quokka', limit: 10 }).messages).toHaveLength(3);
+    expect(bodyRows()).toEqual(ids);
+    expect(parts.search({ query: 'quokka', limit: 10 }).messages.map((m) => m.id)).toEqual([...ids].reverse());
   });
 
   it('stores batches in the worker, answers in order, and the rows are searchable from the main connection', async () => {
@@ -122,7 +129,7 @@ describe('bulk writer on a worker thread', () => {
     expect(parts.search({ query: '会議', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([...ids].reverse());
   });
 
-  it('stores decoded text batches in the worker: the bodies become searchable and readable here', async () => {
+  it('stores decoded text batches in the worker, their search rows left for the backlog: readable at once, searchable throughout', async () => {
     const w = await open();
     const ids = await w.insertHeaders(accountId, mailboxId, 7, [record(1), record(2)]);
     const text = (id: number, body: string) => ({
@@ -134,10 +141,34 @@ describe('bulk writer on a worker thread', () => {
       text(ids[0] as number, 'オフライン同期のメールを確認しました'),
       text(ids[1] as number, 'quarterly invoice attached'),
     ]);
-    expect(parts.search({ query: 'メール 確認', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([ids[0]]);
-    expect(parts.search({ query: 'invoice', accountId, limit: 10 }).messages.map((m) => m.id)).toEqual([ids[1]]);
     expect(parts.get(ids[1] as number, '1')).toMatchObject({ kind: 'text', text: 'quarterly invoice attached' });
     expect(messages.byUid(mailboxId, 2)?.snippet).toBe('quarterly ');
+    // Listed, not indexed yet: search scans them meanwhile (trigram terms, short CJK terms, ASCII case).
+    expect(bodyListed()).toEqual(ids);
+    expect(bodyRows()).toEqual([]);
+    const found = (query: string) => parts.search({ query, accountId, limit: 10 }).messages.map((m) => m.id);
+    const expectFound = () => {
+      expect(found('メール 確認')).toEqual([ids[0]]);
+      expect(found('同')).toEqual([ids[0]]);
+      expect(found('INVOICE')).toEqual([ids[1]]);
+      expect(found('quarterly 会議')).toEqual([ids[1]]); // the body's term and the subject's
+      expect(found('invoice オフライン')).toEqual([]);
+    };
+    expectFound();
+    // A pass's header rows first (what runs beside the prefetch), then the texts.
+    while ((await w.backfillIndex(10, 'headers')) > 0);
+    expect(bodyListed()).toEqual(ids);
+    while ((await w.backfillIndex(10)) > 0);
+    expect(bodyListed()).toEqual([]);
+    expect(bodyRows()).toEqual(ids);
+    expectFound();
+    // A text indexed before has its row rebuilt at once, with all its parts: not listed again.
+    await w.storeTexts([
+      { messageId: ids[1] as number, parts: [{ ...text(ids[1] as number, 'wombat appendix').parts[0]!, part: '2' }], snippet: null },
+    ]);
+    expect(bodyListed()).toEqual([]);
+    expect(found('wombat')).toEqual([ids[1]]);
+    expect(found('invoice wombat')).toEqual([ids[1]]);
   });
 
   it('reports a full disk as SQLite reports it, and the batch leaves nothing behind', async () => {

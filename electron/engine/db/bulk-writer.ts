@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
-import type { HeaderRecord } from './messages.js';
-import type { TextBatch } from './parts.js';
+import type { HeaderRecord, MessageStore } from './messages.js';
+import type { PartStore, TextBatch } from './parts.js';
 
 /**
  * Where the sync engine's bulk writes go: header batches (header sync) and decoded text batches
@@ -19,10 +19,10 @@ export interface BulkWriter {
   storeTexts(batch: TextBatch): Promise<void>;
   /**
    * Indexes up to `limit` messages of a search backlog: header rows a deferred header pass listed
-   * (MessageStore.backfillHeaders), else text cached before migration 9 (PartStore.backfillBodies).
-   * Resolves with how many: 0 when both are done.
+   * (MessageStore.backfillHeaders), else (scope 'all') texts the prefetch cached, or text cached
+   * before migration 9 (PartStore.backfillBodies). Resolves with how many: 0 when done.
    */
-  backfillIndex(limit: number): Promise<number>;
+  backfillIndex(limit: number, scope?: BacklogScope): Promise<number>;
   /** 'worker' while the worker thread serves; 'inline' when rows are written on the calling thread. */
   readonly mode: 'worker' | 'inline';
   close(): Promise<void>;
@@ -32,8 +32,21 @@ export interface BulkWriter {
 export interface BulkStores {
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[];
   storeTexts(batch: TextBatch): void;
-  backfillIndex(limit: number): number;
+  backfillIndex(limit: number, scope: BacklogScope): number;
 }
+
+/**
+ * Which backlogs a backfill works on: 'headers' while a body prefetch runs (the texts' rows would
+ * make the prefetch wait for the writer), 'all' otherwise.
+ */
+export type BacklogScope = 'headers' | 'all';
+
+/** One chunk of the search backlogs (BulkWriter.backfillIndex): header rows first, then texts. */
+export const backfillChunk = (
+  stores: { messages: Pick<MessageStore, 'backfillHeaders'>; parts: Pick<PartStore, 'backfillBodies'> },
+  limit: number,
+  scope: BacklogScope,
+): number => stores.messages.backfillHeaders(limit) || (scope === 'all' ? stores.parts.backfillBodies(limit) : 0);
 
 /**
  * Messages per search-backlog transaction on the worker (backfillIndex). At 500 the worker's
@@ -59,7 +72,7 @@ export function inlineBulkWriter(stores: BulkStores): BulkWriter {
     insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
       settle(() => stores.insertHeaders(accountId, mailboxId, uidvalidity, records)),
     storeTexts: (batch) => settle(() => stores.storeTexts(batch)),
-    backfillIndex: (limit) => settle(() => stores.backfillIndex(limit)),
+    backfillIndex: (limit, scope = 'all') => settle(() => stores.backfillIndex(limit, scope)),
     close: () => Promise.resolve(),
   };
 }
@@ -76,7 +89,7 @@ export interface WriterWorkerData {
 export type WriterRequest =
   | { kind: 'headers'; seq: number; accountId: number; mailboxId: number; uidvalidity: number; records: HeaderRecord[] }
   | { kind: 'texts'; seq: number; batch: TextBatch }
-  | { kind: 'backfill'; seq: number; limit: number }
+  | { kind: 'backfill'; seq: number; limit: number; scope: BacklogScope }
   | { kind: 'close' };
 export type WriterReply =
   | { kind: 'ready' }
@@ -244,9 +257,9 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
       if (broken || closing) return inline.storeTexts(batch);
       return post({ kind: 'texts', seq: ++seq, batch }).then(() => undefined);
     },
-    backfillIndex(limit) {
-      if (broken || closing) return inline.backfillIndex(limit);
-      return post({ kind: 'backfill', seq: ++seq, limit }).then((r) => r.count ?? 0);
+    backfillIndex(limit, scope = 'all') {
+      if (broken || closing) return inline.backfillIndex(limit, scope);
+      return post({ kind: 'backfill', seq: ++seq, limit, scope }).then((r) => r.count ?? 0);
     },
     async close() {
       if (closing) return;
