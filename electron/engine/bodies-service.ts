@@ -343,8 +343,9 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
       return { id, file: file.file, size: file.size, text: decodeBytes(head, null).text, truncated: file.size > maxSourceText };
     },
 
-    async searchLocal({ query, accountId, mailboxId, limit, unread, read, flagged, hasAttachments }) {
-      const found = parts.search({ query, accountId, mailboxId, limit, filters: { unread, read, flagged, hasAttachments } });
+    async searchLocal({ query, accountId, mailboxId, limit, unread, read, flagged, hasAttachments, from, to, subject }) {
+      const filters = { unread, read, flagged, hasAttachments, from, to, subject };
+      const found = parts.search({ query, accountId, mailboxId, limit, filters });
       return { hits: found.messages.map((message) => ({ source: 'local' as const, message })), more: found.more };
     },
 

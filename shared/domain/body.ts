@@ -115,6 +115,8 @@ export const MessageSource = z.object({
 });
 export type MessageSource = z.infer<typeof MessageSource>;
 
+const FieldTerms = z.array(z.string().trim().min(1).max(500)).max(20).optional();
+
 export const SearchLocalInput = z.object({
   query: z.string().trim().min(1, 'Enter something to search for').max(500),
   accountId: Id.optional(),
@@ -125,6 +127,13 @@ export const SearchLocalInput = z.object({
   read: z.boolean().optional(),
   flagged: z.boolean().optional(),
   hasAttachments: z.boolean().optional(),
+  /**
+   * Field conditions (the search box's from:, to:, subject:), each value a substring of that field
+   * (ASCII case folded), applied before the limit. to: is any recipient (To, Cc, Bcc).
+   */
+  from: FieldTerms,
+  to: FieldTerms,
+  subject: FieldTerms,
 });
 export type SearchLocalInput = z.infer<typeof SearchLocalInput>;
 

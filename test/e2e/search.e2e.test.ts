@@ -166,4 +166,23 @@ describe('server search in the browser', () => {
     await expect.poll(() => page.getByTestId('message-text').innerText(), { timeout: 20_000 }).toContain(`Grandma's ${WORD} pie recipe`);
     expect(requests).toEqual([]);
   });
+
+  it('applies from:, to: and subject: in the engine: the same words with a sender, a recipient or a subject that does not fit find nothing', async () => {
+    const rows = () => results().locator('[data-testid="message-row"]');
+    const search = async (text: string) => {
+      await page.getByTestId('search-input').fill(text);
+      await expect.poll(() => page.getByTestId('search-input').inputValue()).toBe(text);
+    };
+    await search(`from:archive to:${grace.email} subject:recent ${WORD}`);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(1);
+    expect(await resultRow('Recent note').count()).toBe(1);
+    // Each value is in the message, in another field: "archive" in From, grace in To, "fridge" in the text.
+    for (const text of [`to:archive ${WORD}`, `from:grace ${WORD}`, `subject:fridge ${WORD}`]) {
+      await search(text);
+      await expect.poll(() => page.getByText('Nothing found on this computer.').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(await rows().count()).toBe(0);
+    }
+    await search(WORD);
+    await expect.poll(() => resultRow('Recent note').count(), { timeout: 10_000 }).toBe(1);
+  });
 });

@@ -314,6 +314,32 @@ describe('local search', () => {
     );
   });
 
+  it('applies from:, to: and subject: conditions before the limit', () => {
+    // 300 messages that all hold the word; the 3 from Tanaka (and to 佐藤) are the oldest, beyond
+    // any window of the newest matches.
+    const records = Array.from({ length: 300 }, (_, i) =>
+      headerRecord(i + 500, {
+        internalDate: NOW - (i < 3 ? 400 - i : i / 10) * DAY,
+        subject: i < 3 ? `Quarterly plan ${i}` : `Plan ${i}`,
+        from: i < 3 ? { name: '田中 Taro', address: 'taro@example.jp' } : { name: 'Someone', address: `s${i}@example.com` },
+        to: i < 3 ? [{ name: '佐藤 花子', address: 'hanako@example.jp' }] : [{ name: '', address: 'team@example.com' }],
+        cc: i === 2 ? [{ name: 'Carol', address: 'carol@example.org' }] : [],
+      }),
+    );
+    messages.insertHeaders(accountId, work, 1, records);
+    const search = (filters: NonNullable<Parameters<PartStore['search']>[0]['filters']>, query = 'plan') =>
+      subjects(parts.search({ query, mailboxId: work, limit: 2, filters }));
+    expect(search({ from: ['TARO@'] })).toEqual(['Quarterly plan 2', 'Quarterly plan 1']);
+    expect(search({ from: ['田中'] })).toEqual(['Quarterly plan 2', 'Quarterly plan 1']);
+    expect(search({ to: ['佐藤'] })).toEqual(['Quarterly plan 2', 'Quarterly plan 1']);
+    expect(search({ to: ['carol'] })).toEqual(['Quarterly plan 2']); // any recipient: Cc too
+    expect(search({ subject: ['quarterly'], from: ['taro'] })).toEqual(['Quarterly plan 2', 'Quarterly plan 1']);
+    expect(search({ subject: ['PLAN 1'] }, 'pla')).toEqual(['Plan 10', 'Plan 11']); // newest first: 300 match 'pla'
+    expect(search({ from: ['taro'], to: ['team@'] })).toEqual([]);
+    expect(search({ from: ['%'] })).toEqual([]); // a wildcard is text
+    expect(parts.search({ query: 'plan', mailboxId: work, limit: 2, filters: { from: ['taro'] } }).more).toBe(true);
+  });
+
   it('treats query syntax and LIKE wildcards as text', () => {
     expect(parts.search({ query: '"OR NEAR(', limit: 10 }).messages).toEqual([]);
     expect(parts.search({ query: '%', limit: 10 }).messages).toEqual([]);

@@ -79,12 +79,18 @@ export interface SearchQuery {
   accountId?: number | undefined;
   mailboxId?: number | undefined;
   limit: number;
-  /** Only messages in this state (is:unread, is:read, is:flagged, has:attachment), before the limit. */
+  /**
+   * Only messages in this state (is:unread, is:read, is:flagged, has:attachment) and with these
+   * substrings in these fields (from:, to: — any recipient —, subject:), before the limit.
+   */
   filters?: {
     unread?: boolean | undefined;
     read?: boolean | undefined;
     flagged?: boolean | undefined;
     hasAttachments?: boolean | undefined;
+    from?: readonly string[] | undefined;
+    to?: readonly string[] | undefined;
+    subject?: readonly string[] | undefined;
   };
 }
 
@@ -106,6 +112,14 @@ interface PartRow {
   search_text: string | null;
   file: string | null;
   size: number;
+}
+
+/** How many LIKE terms and field terms of each kind a search statement takes (its cache key). */
+interface StatementShape {
+  like: number;
+  from: number;
+  to: number;
+  subject: number;
 }
 
 /** Code points, not UTF-16 units: the trigram tokenizer counts characters. */
@@ -516,8 +530,16 @@ export class PartStore {
       hasAttachments: q.filters?.hasAttachments ? 1 : 0,
     };
     like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
+    const shape: StatementShape = { like: like.length, from: 0, to: 0, subject: 0 };
+    for (const field of ['from', 'to', 'subject'] as const) {
+      const values = q.filters?.[field] ?? [];
+      values.forEach((v, i) => (params[`${field}${i}`] = likePattern(v)));
+      shape[field] = values.length;
+    }
+    const shapeKey = `${shape.like}:${shape.from}:${shape.to}:${shape.subject}`;
     if (long.length === 0 && cjk.length === 0) {
-      const stmt = this.#searches.get(`like:${like.length}`) ?? this.#searchStatement(`like:${like.length}`, null, like.length);
+      const key = `like:${shapeKey}`;
+      const stmt = this.#searches.get(key) ?? this.#searchStatement(key, null, shape);
       const rows = stmt.all(params) as MessageRow[];
       return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
     }
@@ -530,7 +552,7 @@ export class PartStore {
     let ids = this.#matches(terms, SEARCH_WINDOW + 1, backlog, bodyBacklog);
     // bm25 costs a pass over every match of every term: only a small match set is ranked by it.
     const ranked = long.length > 0 && ids.length <= RANK_LIMIT;
-    const key = `index:${like.length}:${ranked}`;
+    const key = `index:${shapeKey}:${ranked}`;
     let stmt = this.#searches.get(key);
     if (!stmt) {
       // A message's rank: the sum of its header's and its text's bm25 for any of the terms.
@@ -543,7 +565,7 @@ export class PartStore {
                WHERE body_search MATCH @any AND rowid IN (SELECT value FROM json_each(@ids))
            ) GROUP BY hit_id`
         : 'SELECT value AS hit_id, 0 AS hit_rank FROM json_each(@ids)';
-      stmt = this.#searchStatement(key, hits, like.length);
+      stmt = this.#searchStatement(key, hits, shape);
     }
     const any = long.map(ftsPhrase).join(' OR ');
     const run = (list: number[]) => stmt.all({ ...params, any, ids: JSON.stringify(list) }) as MessageRow[];
@@ -645,13 +667,20 @@ export class PartStore {
   }
 
   /** The search over `hits` (SQL giving hit_id, hit_rank; null: no index term, every message) with the filters and LIKE terms. */
-  #searchStatement(key: string, hits: string | null, like: number): ReturnType<Db['prepare']> {
-    // LIKE terms: the subject, the addresses as indexed, and the cached text (the index keeps no copy).
-    const likeClauses = Array.from(
-      { length: like },
-      (_, i) => `(messages.subject LIKE @s${i} ESCAPE '\\' OR tegami_address_text(messages.addresses) LIKE @s${i} ESCAPE '\\'
-        OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND parts.search_text LIKE @s${i} ESCAPE '\\'))`,
-    );
+  #searchStatement(key: string, hits: string | null, shape: StatementShape): ReturnType<Db['prepare']> {
+    const clauses = (n: number, clause: (i: number) => string) => Array.from({ length: n }, (_, i) => clause(i));
+    const likeClauses = [
+      // LIKE terms: the subject, the addresses as indexed, and the cached text (the index keeps no copy).
+      ...clauses(
+        shape.like,
+        (i) => `(messages.subject LIKE @s${i} ESCAPE '\\' OR tegami_address_text(messages.addresses) LIKE @s${i} ESCAPE '\\'
+          OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND parts.search_text LIKE @s${i} ESCAPE '\\'))`,
+      ),
+      // Field terms: the sender's name or address; any recipient's (the JSON arrays as stored); the subject.
+      ...clauses(shape.from, (i) => `(messages.from_name LIKE @from${i} ESCAPE '\\' OR messages.from_addr LIKE @from${i} ESCAPE '\\')`),
+      ...clauses(shape.to, (i) => `json_extract(messages.addresses, '$.to', '$.cc', '$.bcc') LIKE @to${i} ESCAPE '\\'`),
+      ...clauses(shape.subject, (i) => `messages.subject LIKE @subject${i} ESCAPE '\\'`),
+    ];
     const filters = `messages.stale = 0
       AND (@unread = 0 OR messages.seen = 0) AND (@read = 0 OR messages.seen = 1)
       AND (@flagged = 0 OR messages.flagged = 1) AND (@hasAttachments = 0 OR messages.has_attachments = 1)

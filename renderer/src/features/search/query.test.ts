@@ -1,28 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageSummary } from '../../../../shared/domain/message.js';
-import { engineQuery, matchesFilters, parseQuery, serverQuery, tokenize } from './query.js';
-
-const msg = (over: Partial<MessageSummary>): MessageSummary => ({
-  id: 1,
-  mailboxId: 1,
-  uid: 1,
-  uidvalidity: 1,
-  flags: [],
-  seen: true,
-  flagged: false,
-  answered: false,
-  draft: false,
-  subject: 'Lunch on Friday?',
-  from: { name: 'Bob Example', address: 'bob@tegami.test' },
-  date: '2024-01-01T00:00:00Z',
-  sentDate: null,
-  size: 100,
-  messageId: null,
-  threadId: null,
-  hasAttachments: false,
-  snippet: null,
-  ...over,
-});
+import { engineQuery, parseQuery, serverQuery, tokenize } from './query.js';
 
 describe('tokenize', () => {
   it('keeps quoted phrases and field:"quoted values" together', () => {
@@ -56,18 +33,6 @@ describe('engineQuery', () => {
   it('sends words and field values as text, or nothing for flag-only queries', () => {
     expect(engineQuery(parseQuery('lunch from:bob'))).toBe('lunch bob');
     expect(engineQuery(parseQuery('is:unread has:attachment'))).toBeNull();
-  });
-});
-
-describe('matchesFilters', () => {
-  it('checks sender, subject, flags and attachments on a result', () => {
-    expect(matchesFilters(parseQuery('from:bob subject:lunch'), msg({}))).toBe(true);
-    expect(matchesFilters(parseQuery('from:carol'), msg({}))).toBe(false);
-    expect(matchesFilters(parseQuery('from:TEGAMI.test'), msg({}))).toBe(true);
-    expect(matchesFilters(parseQuery('is:unread'), msg({ seen: true }))).toBe(false);
-    expect(matchesFilters(parseQuery('is:unread'), msg({ seen: false }))).toBe(true);
-    expect(matchesFilters(parseQuery('has:attachment'), msg({ hasAttachments: false }))).toBe(false);
-    expect(matchesFilters(parseQuery('is:flagged'), msg({ flagged: true }))).toBe(true);
   });
 });
 

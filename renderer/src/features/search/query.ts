@@ -1,9 +1,8 @@
 /**
  * The search box's little language: free words and "quoted phrases", plus
  *   from:NAME  subject:WORDS  to:NAME  has:attachment  is:unread  is:read  is:flagged
- * The engine's local search (search.local) takes plain words only; the rest is filtered here.
+ * The engine's local search (search.local) takes the words, and applies the conditions before its limit.
  */
-import type { MessageSummary } from '../../../../shared/domain/message.js';
 import type { ServerSearchField } from '../../../../shared/domain/body.js';
 
 export interface ParsedQuery {
@@ -59,20 +58,6 @@ export function parseQuery(input: string): ParsedQuery {
 export function engineQuery(q: ParsedQuery): string | null {
   const terms = [...q.words, ...q.from, ...q.subject, ...q.to];
   return terms.length > 0 ? terms.join(' ') : null;
-}
-
-const has = (haystack: string, needle: string): boolean => haystack.toLowerCase().includes(needle.toLowerCase());
-
-/** The field conditions the engine cannot apply, checked on a result. (`to:` needs the detail: not checked.) */
-export function matchesFilters(q: ParsedQuery, m: MessageSummary): boolean {
-  if (q.hasAttachment && !m.hasAttachments) return false;
-  if (q.unread === true && m.seen) return false;
-  if (q.unread === false && !m.seen) return false;
-  if (q.flagged && !m.flagged) return false;
-  const from = m.from ? `${m.from.name} ${m.from.address}` : '';
-  if (!q.from.every((f) => has(from, f))) return false;
-  if (!q.subject.every((s) => has(m.subject, s))) return false;
-  return true;
 }
 
 /** What to send to IMAP SEARCH (search.server): one field and its text, or null when there is none. */

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ServerHitPreview } from '../../../../shared/domain/body.js';
+import type { SearchLocalInput, ServerHitPreview } from '../../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../../shared/domain/message.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
-import { engineQuery, matchesFilters, parseQuery, serverQuery, type ParsedQuery } from './query.js';
+import { engineQuery, parseQuery, serverQuery, type ParsedQuery } from './query.js';
 
 export interface SearchRow {
   message: MessageSummary;
@@ -55,12 +55,18 @@ function serverOnlyRow(mailboxId: number, uid: number, label: string, preview?: 
 }
 
 /** The query's is:… and has:… filters as search.local takes them: applied by the engine before its limit. */
-function stateFilters(q: ParsedQuery): { unread?: boolean; read?: boolean; flagged?: boolean; hasAttachments?: boolean } {
+/** The query's is:, has:, from:, to: and subject: conditions, as search.local applies them before its limit. */
+function engineFilters(
+  q: ParsedQuery,
+): Pick<SearchLocalInput, 'unread' | 'read' | 'flagged' | 'hasAttachments' | 'from' | 'to' | 'subject'> {
   return {
     ...(q.unread === true ? { unread: true } : {}),
     ...(q.unread === false ? { read: true } : {}),
     ...(q.flagged ? { flagged: true } : {}),
     ...(q.hasAttachment ? { hasAttachments: true } : {}),
+    ...(q.from.length ? { from: q.from } : {}),
+    ...(q.to.length ? { to: q.to } : {}),
+    ...(q.subject.length ? { subject: q.subject } : {}),
   };
 }
 
@@ -84,12 +90,10 @@ export function useSearch(
     const filters = parseQuery(text);
     let live = true;
     const timer = setTimeout(() => {
-      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200, ...stateFilters(filters) }).then(
+      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200, ...engineFilters(filters) }).then(
         (r) => {
           if (!live) return;
-          const rows = r.hits.flatMap((h) =>
-            h.source === 'local' && matchesFilters(filters, h.message) ? [{ message: h.message, source: 'local' as const }] : [],
-          );
+          const rows = r.hits.flatMap((h) => (h.source === 'local' ? [{ message: h.message, source: 'local' as const }] : []));
           setResult({ text, rows, error: null, more: r.more, server: 'idle', serverFound: 0 });
         },
         (e: unknown) => live && setResult({ text, rows: [], error: asTegamiError(e), more: false, server: 'idle', serverFound: 0 }),
