@@ -20,12 +20,12 @@ let dataDir: string;
 let engine: Engine;
 
 /** Runs one CLI command in-process over a real engine; stdout lines and the exit code. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cliOn(on: Engine, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   let code: number;
   try {
-    code = await runCli(args, engine, {
+    code = await runCli(args, on, {
       stdout: (t) => (out += t),
       stdoutBytes: (b) => (out += Buffer.from(b).toString('utf8')),
       stderr: (t) => (err += t),
@@ -41,6 +41,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   }
   return { code, out, err };
 }
+const cli = (...args: string[]) => cliOn(engine, ...args);
 const jsonLines = (out: string) =>
   out
     .trim()
@@ -48,8 +49,9 @@ const jsonLines = (out: string) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-const add = (...extra: string[]) =>
-  cli(
+const addOn = (on: Engine, ...extra: string[]) =>
+  cliOn(
+    on,
     'account',
     'add',
     '--name',
@@ -64,6 +66,7 @@ const add = (...extra: string[]) =>
     'alice',
     ...extra,
   );
+const add = (...extra: string[]) => addOn(engine, ...extra);
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-cli-'));
@@ -182,6 +185,52 @@ describe('the command line against the real Dovecot', () => {
     // Everything in INBOX is synced, so every server hit is already local (and says so).
     expect(remote.length).toBeGreaterThanOrEqual(3);
     expect(remote.every((h) => h.source === 'local' && String(h.subject).includes('Lunch'))).toBe(true);
+  });
+
+  it('names the folder of every hit by its path, which show --folder takes as it is', async () => {
+    const paths = jsonLines((await cli('folders', '--account', 'Alice', '--json')).out).map((f) => f.path);
+    const hits = jsonLines((await cli('search', '--account', 'Alice', '写真', '--json')).out);
+    expect(new Set(hits.map((h) => h.folder)).size).toBeGreaterThan(1);
+    for (const hit of hits) {
+      expect(hit).toMatchObject({ source: 'local', folderId: expect.any(Number), uid: expect.any(Number) });
+      expect(paths).toContain(hit.folder);
+      const shown = await cli('show', '--account', 'Alice', '--folder', String(hit.folder), '--uid', String(hit.uid), '--json');
+      expect(shown.code, shown.err).toBe(0);
+      expect(JSON.parse(shown.out)).toMatchObject({ summary: { uid: hit.uid, messageId: hit.messageId, subject: hit.subject } });
+    }
+
+    // A folder below another, named in Japanese: its path, not its name (請求書).
+    const invoice = jsonLines((await cli('search', '--account', 'Alice', '第1号', '--json')).out).find((h) => h.subject === '請求書 第1号');
+    expect(invoice).toMatchObject({ source: 'local', folder: '仕事/請求書' });
+    const shown = await cli('show', '--account', 'Alice', '--folder', String(invoice?.folder), '--uid', String(invoice?.uid));
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain('請求書 第1号を送付いたします。');
+    // The human output names it too, before the UID.
+    expect((await cli('search', '--account', 'Alice', '第1号')).out).toContain(`仕事/請求書\t${String(invoice?.uid)}\t`);
+  });
+
+  it('names the folder of a server hit (not synced yet) by its path too', async () => {
+    const freshDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-cli-'));
+    const fresh = await openEngine({ dataDir: freshDir, host: 'cli', credentials: new FileCredentialStore(freshDir), version: 'test' });
+    try {
+      // Added (the folder list is stored), not synced: every hit is one the server found.
+      expect((await addOn(fresh, '--password-env', 'ALICE_PASSWORD', '--trust-certificate', server.certFingerprint256)).code).toBe(0);
+      const search = await cliOn(fresh, 'search', '--account', 'Alice', '請求書', '--folder', '仕事/請求書', '--server', '--json');
+      expect(search.code, search.err).toBe(0);
+      const hits = jsonLines(search.out);
+      expect(hits).toHaveLength(seed.folders['仕事/請求書']!);
+      for (const hit of hits) expect(hit).toMatchObject({ source: 'server', folderId: expect.any(Number), folder: '仕事/請求書' });
+      const human = await cliOn(fresh, 'search', '--account', 'Alice', '請求書', '--folder', '仕事/請求書', '--server');
+      expect(human.out).toContain(`仕事/請求書\t${String(hits[0]?.uid)}\t(on the server`);
+
+      expect((await cliOn(fresh, 'sync', '--once')).code).toBe(0);
+      const shown = await cliOn(fresh, 'show', '--account', 'Alice', '--folder', String(hits[0]?.folder), '--uid', String(hits[0]?.uid));
+      expect(shown.code, shown.err).toBe(0);
+      expect(shown.out).toMatch(/^Subject: 請求書 第\d号$/m);
+    } finally {
+      await fresh.close();
+      rmSync(freshDir, { recursive: true, force: true });
+    }
   });
 });
 

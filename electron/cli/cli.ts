@@ -311,25 +311,31 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       const remote = await call(engine, 'search.server', { accountId: account.id, mailboxId: mailbox.id, query });
       for (const h of remote.hits) if (!seen.has(h.source === 'local' ? h.message.id : -h.uid)) hits.push(h);
     }
+    // Each hit names its folder by path too: what folders --json prints and show --folder takes.
+    // (null only for a folder removed since the search, by a sync in another process.)
+    const paths = new Map((await call(engine, 'mailboxes.list', { accountId: account.id })).mailboxes.map((m) => [m.id, m.path]));
     for (const h of hits) {
+      const folderId = h.source === 'local' ? h.message.mailboxId : h.mailboxId;
+      const folder = paths.get(folderId) ?? null;
       const row =
         h.source === 'local'
           ? {
               source: 'local',
-              folderId: h.message.mailboxId,
+              folderId,
+              folder,
               uid: h.message.uid,
               subject: h.message.subject,
               from: h.message.from,
               date: h.message.date,
               messageId: h.message.messageId,
             }
-          : { source: 'server', folderId: h.mailboxId, uid: h.uid };
+          : { source: 'server', folderId, folder, uid: h.uid };
       io.stdout(
         values.json
           ? `${JSON.stringify(row)}\n`
           : h.source === 'local'
-            ? `${h.message.uid}\t${h.message.date.slice(0, 16)}\t${h.message.subject}\n`
-            : `${h.uid}\t(on the server, not synced yet)\n`,
+            ? `${folder ?? '?'}\t${h.message.uid}\t${h.message.date.slice(0, 16)}\t${h.message.subject}\n`
+            : `${folder ?? '?'}\t${h.uid}\t(on the server, not synced yet)\n`,
       );
     }
     return 0;

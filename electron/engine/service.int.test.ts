@@ -117,10 +117,33 @@ describe('accounts.add against the real Dovecot', () => {
     await e.close();
   });
 
-  it('explains a TLS handshake against a cleartext port', async () => {
+  it('explains a TLS handshake against a cleartext port: choose STARTTLS there, TLS on 993', async () => {
     const { e } = await engine();
-    const result = await e.invoke('accounts.add', input({ port: server.imapPort, security: 'tls' }));
-    expect(result).toMatchObject({ ok: false, error: { code: expect.stringMatching(/TLS_FAILED|TIMEOUT|NETWORK/) } });
+    for (const port of [server.imapPort, server.noStarttlsPort]) {
+      const result = await e.invoke('accounts.add', input({ port, security: 'tls' }));
+      expect(result).toMatchObject({ ok: false, error: { code: 'TLS_FAILED' } });
+      expect(!result.ok && result.error.message).toBe(
+        `Could not set up an encrypted connection with 127.0.0.1:${port}. If this port expects STARTTLS (usually 143), choose STARTTLS; for port 993 choose TLS.`,
+      );
+    }
+    await e.close();
+  });
+
+  it('says within seconds that an implicit-TLS port sent no greeting, when STARTTLS or no security was chosen', async () => {
+    const { e } = await engine();
+    await Promise.all(
+      (['starttls', 'none'] as const).map(async (security) => {
+        const started = Date.now();
+        const result = await e.invoke('accounts.add', input({ port: server.imapsPort, security }));
+        // The greeting timeout (5 s), not imapflow's 16 s nor the 20 s connection timeout.
+        expect(Date.now() - started, security).toBeLessThan(10_000);
+        expect(result, security).toMatchObject({ ok: false, error: { code: 'NO_GREETING' } });
+        expect(!result.ok && result.error.message, security).toBe(
+          `The server at 127.0.0.1:${server.imapsPort} sent no IMAP greeting. This port may expect implicit TLS: choose TLS (usually port 993).`,
+        );
+      }),
+    );
+    expect(await e.invoke('accounts.list', {})).toEqual({ ok: true, value: [] });
     await e.close();
   });
 

@@ -16,6 +16,7 @@ export const ErrorCode = z.enum([
   'TLS_UNTRUSTED', // the certificate is not trusted by the system (details: CertificateInfo)
   'TLS_FAILED', // the TLS handshake failed for another reason (protocol, wrong port …)
   'STARTTLS_UNAVAILABLE', // STARTTLS was required but the server does not offer it
+  'NO_GREETING', // connected without TLS, the server sent no IMAP greeting: the port probably expects implicit TLS (993)
   'SERVER_ERROR', // the server answered NO or BAD
   'NOT_FOUND', // the account, folder or message does not exist (any more)
   'ALREADY_EXISTS',

@@ -40,6 +40,19 @@ describe('classifyImapError', () => {
     expect(e.info.serverText).toBe('[AUTHENTICATIONFAILED] Authentication failed.');
   });
 
+  it('says a port that sent no greeting over a connection without TLS may expect implicit TLS', () => {
+    const silent = err({ code: 'GREETING_TIMEOUT' }, 'Failed to receive greeting from server in required time');
+    for (const security of ['starttls', 'none'] as const) {
+      const e = classifyImapError(silent, { ...target, security });
+      expect(e.code).toBe('NO_GREETING');
+      expect(e.message).toBe(
+        'The server at imap.example.com:993 sent no IMAP greeting. This port may expect implicit TLS: choose TLS (usually port 993).',
+      );
+    }
+    // Over TLS that advice cannot help: a plain timeout.
+    expect(classifyImapError(silent, { ...target, security: 'tls' }).code).toBe('TIMEOUT');
+  });
+
   it('names host and port when nothing answers', () => {
     expect(classifyImapError(err({ code: 'ECONNREFUSED' }), target).message).toContain('imap.example.com:993');
   });
@@ -56,6 +69,11 @@ describe('imapOptions', () => {
     const none = imapOptions({ ...target, security: 'none', trustedCertificate: null, trustedCertificatePem: null }, 'pw');
     expect(none.secure).toBe(false);
     expect(none.doSTARTTLS).toBe(false);
+  });
+  it('waits a few seconds for the greeting, not the whole connection timeout', () => {
+    const o = imapOptions({ ...target, security: 'starttls', trustedCertificate: null, trustedCertificatePem: null }, 'pw');
+    expect(o.greetingTimeout).toBeLessThanOrEqual(5_000);
+    expect(o.greetingTimeout).toBeLessThan(o.connectionTimeout ?? Infinity);
   });
   it('never logs through the default logger', () => {
     expect(imapOptions({ ...target, security: 'tls', trustedCertificate: null, trustedCertificatePem: null }, 'pw').logger).toBe(false);

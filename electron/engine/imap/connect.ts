@@ -13,6 +13,13 @@ export interface ImapTarget {
   trustedCertificatePem: string | null;
 }
 
+/**
+ * How long to wait for the server's greeting once connected, well short of connectionTimeout. The
+ * server speaks first (RFC 3501 2.2) and does so at once; one that stays silent is most often an
+ * implicit-TLS port (RFC 8314, 993) reached without TLS, waiting for a handshake that never comes.
+ */
+const GREETING_TIMEOUT_MS = 5_000;
+
 export interface OpenOptions {
   /** Server ALERTs (RFC 3501 7.1) are for the user: they go to the UI. */
   onAlert?: (message: string) => void;
@@ -43,7 +50,7 @@ export function imapOptions(target: ImapTarget, password: string, opts: OpenOpti
     qresync: (opts.extensions ?? 'all') === 'all',
     disableAutoEnable: opts.extensions === 'none',
     connectionTimeout: opts.connectionTimeoutMs ?? 20_000,
-    greetingTimeout: opts.connectionTimeoutMs ?? 16_000,
+    greetingTimeout: GREETING_TIMEOUT_MS,
     clientInfo: { name: 'Tegami' },
   };
 }
@@ -137,7 +144,10 @@ export function serverWords(text: string | undefined): string | undefined {
 }
 
 /** Maps what imapflow, Node's sockets, TLS and DNS throw to a code and a sentence for a person. */
-export function classifyImapError(error: unknown, target: Pick<ImapTarget, 'host' | 'port' | 'user'>): TegamiError {
+export function classifyImapError(
+  error: unknown,
+  target: Pick<ImapTarget, 'host' | 'port' | 'user'> & Partial<Pick<ImapTarget, 'security'>>,
+): TegamiError {
   if (error instanceof TegamiError) return error;
   const e = (error ?? {}) as {
     message?: string;
@@ -169,6 +179,12 @@ export function classifyImapError(error: unknown, target: Pick<ImapTarget, 'host
   }
   if (codes.some((c) => c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'EAI_NONAME')) {
     return make('HOST_NOT_FOUND', `The server “${target.host}” could not be found. Check its name and your network connection.`);
+  }
+  if (codes.includes('GREETING_TIMEOUT') && (target.security === 'starttls' || target.security === 'none')) {
+    return make(
+      'NO_GREETING',
+      `The server at ${where} sent no IMAP greeting. This port may expect implicit TLS: choose TLS (usually port 993).`,
+    );
   }
   if (codes.some((c) => /TIMEOUT|ETIMEDOUT/.test(c))) {
     return make('TIMEOUT', `${where} did not answer in time. Check the port and your network connection.`);

@@ -51,6 +51,7 @@ export const isTransient = (e: TegamiError): boolean =>
     'TLS_FAILED',
     'TLS_UNTRUSTED',
     'STARTTLS_UNAVAILABLE',
+    'NO_GREETING',
     'AUTH_FAILED',
     'STORAGE',
   ].includes(e.code) ||

@@ -18,6 +18,8 @@ const ja: Record<ErrorCode, string> = {
   TLS_UNTRUSTED: 'サーバーの証明書が信頼されていません。',
   TLS_FAILED: 'サーバーとの暗号化接続（TLS）を確立できませんでした。',
   STARTTLS_UNAVAILABLE: 'サーバーが STARTTLS に対応していないため、暗号化なしでは接続しません。',
+  NO_GREETING:
+    'サーバーから IMAP の応答（グリーティング）がありませんでした。このポートは SSL/TLS での接続を求めている可能性があります。接続の保護で SSL/TLS（通常はポート 993）を選んでください。',
   SERVER_ERROR: 'サーバーが要求を拒否しました。',
   NOT_FOUND: '見つかりませんでした。ほかの場所で移動または削除された可能性があります。フォルダを同期すると一覧が更新されます。',
   ALREADY_EXISTS: '同じ名前のものがすでにあります。',

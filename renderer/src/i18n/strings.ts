@@ -276,6 +276,8 @@ export const en = {
   'addError.network': 'The connection broke.',
   'addError.noStarttls': '{host} does not offer STARTTLS on port {port}.',
   'addError.noStarttlsDetail': 'Tegami will not send your password unencrypted. Choose TLS (port 993) instead: most servers support it.',
+  'addError.noGreeting': 'The server at {at} sent no IMAP greeting.',
+  'addError.noGreetingDetail': 'This port may expect implicit TLS: choose TLS (usually port 993).',
   'addError.tlsFailed': 'A secure connection to {at} could not be set up.',
   'addError.tlsFailedPort143': 'Port 143 usually expects STARTTLS, not TLS. Try STARTTLS, or TLS with port 993.',
   'addError.tlsFailedDetail': 'Check that the port matches the security setting (TLS is usually port 993). {message}',
@@ -575,6 +577,9 @@ export const ja: Record<MessageKey, string> = {
   'addError.noStarttls': '{host} はポート {port} で STARTTLS に対応していません。',
   'addError.noStarttlsDetail':
     'Tegami は暗号化せずにパスワードを送信しません。代わりに SSL/TLS（ポート 993）を選んでください。ほとんどのサーバーが対応しています。',
+  'addError.noGreeting': '{at} のサーバーから IMAP の応答（グリーティング）がありませんでした。',
+  'addError.noGreetingDetail':
+    'このポートは SSL/TLS での接続を求めている可能性があります。接続の保護で SSL/TLS（通常はポート 993）を選んでください。',
   'addError.tlsFailed': '{at} への安全な接続を確立できませんでした。',
   'addError.tlsFailedPort143':
     'ポート 143 では通常 TLS ではなく STARTTLS を使います。STARTTLS を選ぶか、ポート 993 で SSL/TLS を使ってください。',

@@ -38,6 +38,8 @@ export function describeAddError(error: ErrorInfo, { host, port }: Target, t: Tr
       return { title: t('addError.network'), detail: engine('addError.networkDetail') };
     case 'STARTTLS_UNAVAILABLE':
       return { title: t('addError.noStarttls', { host, port }), detail: t('addError.noStarttlsDetail') };
+    case 'NO_GREETING':
+      return { title: t('addError.noGreeting', { at }), detail: t('addError.noGreetingDetail') };
     case 'TLS_FAILED':
       return {
         title: t('addError.tlsFailed', { at }),
