@@ -3,7 +3,7 @@
 // that must neither run anything nor make a single network request.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { baseSubject } from '../../electron/engine/db/messages.js';
+import { baseSubject } from '../../electron/engine/db/subject.js';
 import { connectImap } from '../dovecot/client.js';
 import { addAccount, closeAll, invoke, launchChromium, openAppPage, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 

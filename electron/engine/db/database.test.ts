@@ -333,6 +333,22 @@ describe('migration 11', () => {
   });
 });
 
+describe('migration 15', () => {
+  it('rewrites the subject sort keys that hold numbers, and only those', () => {
+    const { old } = upgradedFrom(
+      14,
+      `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, internal_date, size, subject, sort_subject) VALUES
+         (1, 1, 1, 1, 0, 1, 'Re: Invoice #979', 'invoice #979'), (2, 1, 1, 2, 0, 1, 'Lunch', 'lunch');`,
+    );
+    const keys = old.prepare('SELECT id, sort_subject FROM messages ORDER BY id').all();
+    expect(keys).toEqual([
+      { id: 1, sort_subject: 'invoice #000000000979' },
+      { id: 2, sort_subject: 'lunch' },
+    ]);
+    old.close();
+  });
+});
+
 describe('migration 10', () => {
   it('finds stale rows to re-match through their own partial index, and keeps unread counts covering', () => {
     const db = openDatabase(tempFile());

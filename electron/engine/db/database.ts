@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
 import { registerSearchFunctions } from './search-text.js';
+import { subjectSortKey } from './subject.js';
 
 export type Db = Database.Database;
 
@@ -26,6 +27,9 @@ export function openDatabase(file: string, migrations: readonly Migration[] = al
     db.pragma('cache_size = -16000');
     db.pragma('temp_store = MEMORY');
     registerSearchFunctions(db);
+    db.function('tegami_subject_key', { deterministic: true }, (subject: unknown) =>
+      subjectSortKey(typeof subject === 'string' ? subject : ''),
+    );
     immediateTransactions(db);
     migrate(db, migrations);
     return db;

@@ -2,6 +2,7 @@ import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '..
 import type { Db } from './database.js';
 import { BACKLOG_CHUNK, settle, type BulkWriter } from './bulk-writer.js';
 import { addressText, addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
+import { baseSubject, subjectSortKey } from './subject.js';
 
 /** What header sync learns of one message (FETCH ENVELOPE FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE). */
 export interface HeaderRecord {
@@ -139,17 +140,6 @@ export const canonicalFlags = (flags: Iterable<string>): string[] =>
   [...new Set([...flags].filter((f) => f.toLowerCase() !== '\\recent'))].sort(flagOrder);
 
 const has = (flags: string[], flag: string) => flags.some((f) => f.toLowerCase() === flag.toLowerCase());
-
-/** "Re: Fwd: [list] Subject" sorts and threads as "subject" (RFC 5256 base subject, simplified). */
-export function baseSubject(subject: string): string {
-  let s = subject.trim();
-  for (;;) {
-    const next = s.replace(/^((re|fwd?|aw|wg|sv|vs|antw|r|rif|tr|fw)(\[\d+\])?\s*[:：]\s*|\[[^\]]*\]\s*)/i, '').trim();
-    if (next === s) break;
-    s = next;
-  }
-  return s.replace(/\s*\(fwd\)$/i, '').toLowerCase();
-}
 
 export const toSummary = (r: MessageRow): MessageSummary => ({
   id: r.id,
@@ -435,7 +425,7 @@ export class MessageStore {
             fromName: r.from?.name ?? '',
             fromAddr: r.from?.address ?? '',
             sortFrom: (r.from?.name || r.from?.address || '').toLowerCase(),
-            sortSubject: baseSubject(r.subject),
+            sortSubject: subjectSortKey(r.subject),
             addresses: JSON.stringify(addresses),
             messageId: r.messageId,
             inReplyTo: r.inReplyTo,
@@ -488,7 +478,7 @@ export class MessageStore {
       // with the same base subject; anything else starts a thread.
       const base = baseSubject(r.subject);
       const isReply = base !== r.subject.trim().toLowerCase() && base.length > 0 && r.references.length === 0;
-      thread = (isReply ? this.#q.threadBySubject.get(accountId, base)?.thread_id : undefined) ?? id;
+      thread = (isReply ? this.#q.threadBySubject.get(accountId, subjectSortKey(r.subject))?.thread_id : undefined) ?? id;
     }
     for (const mid of linked) this.#q.addThreadId.run(accountId, mid, thread);
     return thread;

@@ -559,4 +559,14 @@ ${recomputeBody('old.message_id')}
       ALTER TABLE messages ADD COLUMN opened_at INTEGER;
     `,
   },
+  {
+    version: 15,
+    name: 'subjects sort in natural order: numbers in the sort key are zero-padded',
+    sql: `
+      -- "Invoice #979" sorted before "#98" (text order). sort_subject is now subjectSortKey: the base
+      -- subject with its digit runs padded to 12 places (fullwidth digits as ASCII). Only rows whose
+      -- key changes (a subject with digits) are rewritten.
+      UPDATE messages SET sort_subject = tegami_subject_key(subject) WHERE sort_subject != tegami_subject_key(subject);
+    `,
+  },
 ];

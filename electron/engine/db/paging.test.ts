@@ -66,4 +66,38 @@ describe('paging a large folder', () => {
     expect(seen).toEqual([...seen].sort());
     expect(seen).toHaveLength(80);
   });
+
+  it('sorts subjects in natural order: numbers by value, fullwidth digits too, prefixes ignored', () => {
+    const db = openDatabase(':memory:');
+    const messages = new MessageStore(db);
+    const { accountId, mailbox } = seedAccount(db);
+    const mailboxId = mailbox['INBOX'] as number;
+    const subjects = [
+      'Invoice #979',
+      'Re: invoice #98',
+      'Invoice #1000',
+      'Invoice #97',
+      'Invoice #0975',
+      '請求書 １２月',
+      '請求書 ３月',
+      'Invoice',
+    ];
+    messages.insertHeaders(
+      accountId,
+      mailboxId,
+      1,
+      subjects.map((subject, i) => headerRecord(i + 1, { subject, messageId: `<${i}@x>` })),
+    );
+    const sorted = messages.page({ mailboxId, ...base, sort: 'subject', descending: false, after: null, limit: 20 }).messages;
+    expect(sorted.map((m) => m.subject)).toEqual([
+      'Invoice',
+      'Invoice #97',
+      'Re: invoice #98',
+      'Invoice #0975',
+      'Invoice #979',
+      'Invoice #1000',
+      '請求書 ３月',
+      '請求書 １２月',
+    ]);
+  });
 });
