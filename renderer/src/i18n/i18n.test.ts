@@ -20,6 +20,12 @@ describe('UI strings', () => {
     expect(translator('en')('list.count')).toBe('{n} messages');
   });
 
+  it('writes フォルダー with its long vowel mark in Japanese, never フォルダ (as Microsoft and Thunderbird do)', () => {
+    const bare = /フォルダ(?!ー)/;
+    for (const [key, text] of Object.entries(ja)) expect(text, key).not.toMatch(bare);
+    for (const code of ErrorCode.options) expect(failureText('ja', translator('ja'), { code, message: code }), code).not.toMatch(bare);
+  });
+
   it('picks Japanese for ja tags only', () => {
     expect(languageFor('ja-JP')).toBe('ja');
     expect(languageFor('JA')).toBe('ja');
