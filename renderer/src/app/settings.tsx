@@ -88,7 +88,7 @@ export function SettingsProvider({ children }: { children: ReactNode }) {
     const system = systemTag();
     const language = settings.language === 'auto' ? languageFor(system) : settings.language;
     const locale = languageFor(system) === language ? system : language === 'ja' ? 'ja-JP' : 'en-US';
-    const t = translator(language);
+    const t = translator(language, locale);
     return { settings, update, language, locale, t, describe: (failure: Failure) => failureText(language, t, failure) };
   }, [settings, update]);
   useEffect(() => {

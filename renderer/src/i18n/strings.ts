@@ -1,6 +1,15 @@
 /**
+ * Words that depend on the count {n}: one form per plural category of the language (what
+ * Intl.PluralRules picks for the count), `other` always. English has `one` and `other`; Japanese
+ * has no plural forms, so its words for these keys are plain strings.
+ */
+export type Plural = Readonly<Partial<Record<Intl.LDMLPluralRule, string>>> & { readonly other: string };
+export type Text = string | Plural;
+
+/**
  * The UI's words, in English and Japanese. `ja` is typed against the English keys, so a missing
- * translation fails to compile; i18n.test.ts also checks that placeholders ({n}, {name}) match.
+ * translation fails to compile; i18n.test.ts also checks that placeholders ({n}, {name}) match and
+ * that each plural has the forms its language needs.
  */
 export const en = {
   'app.title': 'Tegami',
@@ -27,8 +36,7 @@ export const en = {
   'list.loading': 'Loading…',
   'list.empty': 'No messages in this folder.',
   'list.emptyFiltered': 'No messages match these filters.',
-  'list.count': '{n} messages',
-  'list.countOne': '1 message',
+  'list.count': { one: '{n} message', other: '{n} messages' },
   'list.selected': '{n} selected',
   'list.noSubject': '(no subject)',
   'list.unknownSender': '(unknown sender)',
@@ -40,7 +48,7 @@ export const en = {
   'folder.pick': 'Select a folder to see its messages.',
   'reader.none': 'No message selected',
   'reader.noneHint': 'Choose a message in the list, or press j / k.',
-  'reader.many': '{n} messages selected',
+  'reader.many': { one: '{n} message selected', other: '{n} messages selected' },
   'reader.loading': 'Opening the message…',
   'reader.error': 'The message could not be opened: {message}',
   'reader.from': 'From',
@@ -127,7 +135,7 @@ export const en = {
   'actions.copyTo': 'Copy to…',
   'actions.menu': 'Message actions',
   'actions.undone': 'Undone.',
-  'actions.deleteForeverTitle': 'Delete {n} message(s) permanently?',
+  'actions.deleteForeverTitle': { one: 'Delete {n} message permanently?', other: 'Delete {n} messages permanently?' },
   'actions.deleteForeverBody': 'They are removed from the server at once, and cannot be undone.',
   'actions.deleteForever': 'Delete permanently',
   'actions.nothingToUndo': 'Nothing to undo.',
@@ -139,13 +147,16 @@ export const en = {
   'done.deleted': 'Deleted {n}',
   'done.moved': 'Moved {n} to {folder}',
   'done.copied': 'Copied {n} to {folder}',
-  'drag.messages': '{n} messages',
+  'drag.messages': { one: '{n} message', other: '{n} messages' },
   'picker.filter': 'Type to find a folder',
   'picker.none': 'No folder matches.',
   'list.conversations': 'Conversations',
-  'list.expandThread': 'Show the {n} messages of this conversation',
-  'list.collapseThread': 'Hide the {n} messages of this conversation',
-  'list.conversationLimit': 'Conversations are grouped from the newest {n} messages of this folder.',
+  'list.expandThread': { one: 'Show the {n} message of this conversation', other: 'Show the {n} messages of this conversation' },
+  'list.collapseThread': { one: 'Hide the {n} message of this conversation', other: 'Hide the {n} messages of this conversation' },
+  'list.conversationLimit': {
+    one: 'Conversations are grouped from the newest {n} message of this folder.',
+    other: 'Conversations are grouped from the newest {n} messages of this folder.',
+  },
   'folders.menu': 'Folder actions',
   'folders.new': 'New folder',
   'folders.newSub': 'New folder inside…',
@@ -160,7 +171,10 @@ export const en = {
   'folders.renamed': 'Renamed to “{name}”',
   'folders.delete': 'Delete folder',
   'folders.deleteTitle': 'Delete “{name}”?',
-  'folders.deleteBody': 'The folder, its subfolders and the {n} messages in it are deleted on the server too. This cannot be undone.',
+  'folders.deleteBody': {
+    one: 'The folder, its subfolders and the {n} message in it are deleted on the server too. This cannot be undone.',
+    other: 'The folder, its subfolders and the {n} messages in it are deleted on the server too. This cannot be undone.',
+  },
   'folders.deleted': 'Deleted “{name}”',
   'folders.subscribe': 'Subscribe',
   'folders.unsubscribe': 'Unsubscribe',
@@ -183,7 +197,7 @@ export const en = {
   'folders.fetchedAt': 'Folder list fetched from the server {when}.',
   'folders.keptUpToDate': 'Folders are read from this computer and kept up to date with the server.',
   'folders.showAllHint': 'Show unsubscribed folders too',
-  'ops.pending': '{n} changes waiting for the server',
+  'ops.pending': { one: '{n} change waiting for the server', other: '{n} changes waiting for the server' },
   'ops.allSaved': 'All changes saved',
   'ops.failedCount': '{n} failed',
   'ops.failedTitle': 'Changes the server refused',
@@ -192,7 +206,7 @@ export const en = {
   'ops.andMore': 'and {n} more',
   'ops.noReason': 'The server gave no reason.',
   'ops.when': 'Since {time}',
-  'ops.attempts': '{n} attempts',
+  'ops.attempts': { one: '{n} attempt', other: '{n} attempts' },
   'ops.retry': 'Retry',
   'ops.discard': 'Discard',
   'status.reconnecting': 'Reconnecting…',
@@ -207,7 +221,6 @@ export const en = {
   'reader.open': 'Open',
   'reader.opened': 'Opened',
   'reader.saveEml': 'Save as .eml',
-  'ops.pendingOne': '1 change waiting for the server',
   'sidebar.label': 'Accounts and folders',
   'app.loading': 'Loading…',
   'app.accountsError': 'Tegami could not read your accounts: {message}',
@@ -294,11 +307,13 @@ export const en = {
   'addError.storageDetail': 'Check that the disk has free space, then try again.',
   'addError.internalDetail': 'Try again. If it keeps happening, restart Tegami.',
   'addError.serverSaid': 'The server said: {text}',
-} as const;
+} as const satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof en;
+/** The keys with plural forms: they take the count {n} as a number. */
+export type PluralKey = { [K in MessageKey]: (typeof en)[K] extends string ? never : K }[MessageKey];
 
-export const ja: Record<MessageKey, string> = {
+export const ja: Record<MessageKey, Text> = {
   'app.title': 'Tegami',
   'settings.button': '設定',
   'settings.language': '言語',
@@ -324,7 +339,6 @@ export const ja: Record<MessageKey, string> = {
   'list.empty': 'このフォルダーにメッセージはありません。',
   'list.emptyFiltered': '条件に合うメッセージはありません。',
   'list.count': '{n} 件',
-  'list.countOne': '1 件',
   'list.selected': '{n} 件を選択中',
   'list.noSubject': '（件名なし）',
   'list.unknownSender': '（差出人不明）',
@@ -503,7 +517,6 @@ export const ja: Record<MessageKey, string> = {
   'reader.open': '開く',
   'reader.opened': '開きました',
   'reader.saveEml': '.eml として保存',
-  'ops.pendingOne': '1 件の変更がサーバーへの反映待ち',
   'sidebar.label': 'アカウントとフォルダー',
   'app.loading': '読み込み中…',
   'app.accountsError': 'アカウント情報を読み込めませんでした: {message}',
