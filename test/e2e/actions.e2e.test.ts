@@ -363,7 +363,7 @@ describe('actions in the browser', () => {
         () =>
           page
             .getByTestId('toast')
-            .filter({ hasText: `Marked ${MANY} as read` })
+            .filter({ hasText: 'Marked 1,500 as read' }) // the count written the locale’s way
             .count(),
         { timeout: 10_000 },
       )
@@ -418,7 +418,7 @@ describe('actions in the browser', () => {
     await page.keyboard.press('Delete');
     const dialog = page.getByTestId('confirm-dialog');
     await expect.poll(() => dialog.isVisible()).toBe(true);
-    await expect.poll(() => dialog.innerText()).toContain('Delete 1 message(s) permanently?');
+    await expect.poll(() => dialog.innerText()).toContain('Delete 1 message permanently?');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await row('Trash me').count()).toBe(1);
     expect((await serverSubjects('Trash')).has('Trash me')).toBe(true);

@@ -188,7 +188,7 @@ export function StatusBar({
   return (
     <footer className="status-bar" data-testid="status-bar">
       <span className="status-item" role="status" data-testid="pending-count" data-count={waiting}>
-        {waiting === 1 ? t('ops.pendingOne') : waiting > 0 ? t('ops.pending', { n: waiting }) : t('ops.allSaved')}
+        {waiting > 0 ? t('ops.pending', { n: waiting }) : t('ops.allSaved')}
       </span>
       {failed > 0 && (
         <button type="button" className="status-failed" onClick={onShowFailed} data-testid="failed-count" data-count={failed}>

@@ -5,6 +5,7 @@ import { AccountForm } from '../features/accounts/AccountForm.js';
 import { RemoveAccountDialog } from '../features/accounts/RemoveAccountDialog.js';
 import { FolderPane } from '../features/folders/FolderPane.js';
 import { FolderTree, type Selection } from '../features/folders/FolderTree.js';
+import { isInbox } from '../features/folders/tree.js';
 import { useMailboxes } from '../features/folders/useMailboxes.js';
 import { runAction } from '../features/messages/actions.js';
 import { useListFontWarmup } from '../features/messages/fontWarmup.js';
@@ -35,7 +36,23 @@ export function MainView({
   const { folders, refresh } = useMailboxes(accounts);
   // The fonts message rows may need (CJK, bold) are loaded while idle, not in the first folder open.
   useListFontWarmup();
-  const [selected, setSelected] = useState<Selection | null>(null);
+  const { t, settings, update, describe } = useSettings();
+  // The account and folder selected last time (a reload, the app started again), if that account is still here.
+  const [selected, setSelected] = useState<Selection | null>(() => {
+    const last = settings.lastFolder;
+    return last && accounts.some((a) => a.id === last.accountId) ? last : null;
+  });
+  useEffect(() => update({ lastFolder: selected }), [selected, update]);
+  // A folder selected last time may be gone since (deleted or renamed elsewhere): once the account's
+  // folders are read, its INBOX is selected instead.
+  const [checkRestored, setCheckRestored] = useState(selected !== null && selected.path !== null);
+  const restoredFolders = checkRestored && selected ? folders.get(selected.accountId) : undefined;
+  if (selected && restoredFolders && !restoredFolders.loading) {
+    setCheckRestored(false);
+    if (!restoredFolders.mailboxes.some((m) => m.path === selected.path)) {
+      setSelected({ accountId: selected.accountId, path: restoredFolders.mailboxes.find(isInbox)?.path ?? null });
+    }
+  }
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Account | null>(null);
 
@@ -55,7 +72,6 @@ export function MainView({
   }, [accounts, selected]);
 
   const account = accounts.find((a) => a.id === selected?.accountId) ?? accounts[0];
-  const { t, settings, update, describe } = useSettings();
   const [searchText, setSearchText] = useState('');
   const [help, setHelp] = useState(false);
   const [toasts, setToasts] = useState<Toast[]>([]);

@@ -1,23 +1,77 @@
 import { describe, expect, it } from 'vitest';
-import { en, ja } from './strings.js';
+import { en, ja, type MessageKey, type Text } from './strings.js';
 import { languageFor, placeholders, translator } from './translate.js';
 import { failureText } from './errors.js';
 import { ErrorCode } from '../../../shared/domain/errors.js';
 
+const keys = Object.keys(en) as MessageKey[];
+/** A message's words: the text, or each of its plural forms. */
+const forms = (text: Text): string[] => (typeof text === 'string' ? [text] : Object.values(text));
+
 describe('UI strings', () => {
   it('has every key in English and Japanese, none empty', () => {
     expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
-    for (const [key, text] of [...Object.entries(en), ...Object.entries(ja)]) expect(text.trim(), key).not.toBe('');
+    for (const key of keys) for (const text of [...forms(en[key]), ...forms(ja[key])]) expect(text.trim(), key).not.toBe('');
   });
 
-  it('uses the same placeholders in both languages', () => {
-    for (const key of Object.keys(en) as (keyof typeof en)[]) expect(placeholders(ja[key]), key).toEqual(placeholders(en[key]));
+  it('uses the same placeholders in both languages, in every plural form', () => {
+    for (const key of keys) {
+      const expected = placeholders(forms(en[key])[0] ?? '');
+      for (const text of [...forms(en[key]), ...forms(ja[key])]) expect(placeholders(text), key).toEqual(expected);
+    }
+  });
+
+  it('gives each plural the forms of its language, and no English text a count of a plural noun without them', () => {
+    for (const [language, dict] of [
+      ['en', en],
+      ['ja', ja],
+    ] as const) {
+      const categories = [...new Intl.PluralRules(language).resolvedOptions().pluralCategories].sort();
+      for (const key of keys) {
+        const text: Text = dict[key];
+        if (typeof text !== 'string') expect(Object.keys(text).sort(), key).toEqual(categories);
+      }
+    }
+    for (const key of keys) {
+      const text: Text = en[key];
+      // "message(s)", or a count before a plural noun ("{n} messages"; not "{n} as read").
+      if (typeof text === 'string') expect(text, key).not.toMatch(/\(s\)|\{n\} \w{2,}s\b/);
+    }
   });
 
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translator('en')('list.count', { n: 3 })).toBe('3 messages');
     expect(translator('ja')('list.count', { n: 3 })).toBe('3 件');
-    expect(translator('en')('list.count')).toBe('{n} messages');
+    expect(translator('en')('list.selected')).toBe('{n} selected');
+  });
+
+  it('picks the plural form by the count in English; Japanese words are the same for any count', () => {
+    const t = translator('en');
+    expect(t('actions.deleteForeverTitle', { n: 1 })).toBe('Delete 1 message permanently?');
+    expect(t('actions.deleteForeverTitle', { n: 3 })).toBe('Delete 3 messages permanently?');
+    expect(t('actions.deleteForeverTitle', { n: 0 })).toBe('Delete 0 messages permanently?');
+    expect(t('list.count', { n: 1 })).toBe('1 message');
+    expect(t('ops.pending', { n: 1 })).toBe('1 change waiting for the server');
+    expect(t('ops.pending', { n: 2 })).toBe('2 changes waiting for the server');
+    expect(translator('ja')('actions.deleteForeverTitle', { n: 1 })).toBe('1 件のメッセージを完全に削除しますか？');
+    expect(translator('ja')('actions.deleteForeverTitle', { n: 3 })).toBe('3 件のメッセージを完全に削除しますか？');
+  });
+
+  it('writes the count the way the locale writes numbers, and other numbers as they are', () => {
+    expect(translator('en', 'en-US')('list.count', { n: 2000 })).toBe('2,000 messages');
+    expect(translator('en', 'de-DE')('list.count', { n: 2000 })).toBe('2.000 messages');
+    expect(translator('ja', 'ja-JP')('list.count', { n: 2000 })).toBe('2,000 件');
+    expect(translator('en', 'en-US')('addError.noStarttls', { host: 'mail.example.com', port: 10143 })).toBe(
+      'mail.example.com does not offer STARTTLS on port 10143.',
+    );
+    // @ts-expect-error A plural takes its count as a number (it picks the form), not as formatted text.
+    expect(translator('en')('list.count', { n: '2,000' })).toBe('2,000 messages');
+  });
+
+  it('writes フォルダー with its long vowel mark in Japanese, never フォルダ (as Microsoft and Thunderbird do)', () => {
+    const bare = /フォルダ(?!ー)/;
+    for (const [key, text] of Object.entries(ja)) expect(text, key).not.toMatch(bare);
+    for (const code of ErrorCode.options) expect(failureText('ja', translator('ja'), { code, message: code }), code).not.toMatch(bare);
   });
 
   it('picks Japanese for ja tags only', () => {

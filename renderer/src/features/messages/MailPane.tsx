@@ -127,7 +127,7 @@ export function MailPane({
   /** An action was undone here (z): its toast no longer offers Undo. */
   onUndone?: (actionId: number) => void;
 }) {
-  const { t, locale, language, settings, update, describe } = useSettings();
+  const { t, language, settings, update, describe } = useSettings();
   const folderName = folderLabel(mailbox.name, mailbox.role, language);
   const [sort, setSort] = useState<MessageSort>('date');
   const [descending, setDescending] = useState(true);
@@ -469,11 +469,7 @@ export function MailPane({
           <div className="list-title">
             <h1 data-testid="pane-title">{searching ? t('search.results', { query: searchText }) : folderName}</h1>
             <span className="muted" data-testid="list-count">
-              {count > 1
-                ? t('list.selected', { n: new Intl.NumberFormat(locale).format(count) })
-                : total === 1
-                  ? t('list.countOne')
-                  : t('list.count', { n: new Intl.NumberFormat(locale).format(total) })}
+              {count > 1 ? t('list.selected', { n: count }) : t('list.count', { n: total })}
             </span>
           </div>
           {searching ? (
