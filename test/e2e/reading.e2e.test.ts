@@ -3,7 +3,7 @@
 // that must neither run anything nor make a single network request.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { baseSubject } from '../../electron/engine/db/subject.js';
+import { subjectSortKey } from '../../electron/engine/db/subject.js';
 import { connectImap } from '../dovecot/client.js';
 import { addAccount, closeAll, invoke, launchChromium, openAppPage, screenshot, startTegamiWeb, type TegamiWeb } from './browser.js';
 
@@ -142,7 +142,7 @@ describe('reading mail in the browser', () => {
     expect(await page.locator('[role="columnheader"][aria-sort]').getAttribute('aria-sort')).toBe('ascending');
     await expect
       .poll(async () => {
-        const s = (await subjects()).slice(0, 15).map(baseSubject);
+        const s = (await subjects()).slice(0, 15).map(subjectSortKey); // natural order: numbers by value
         return s.every((x, i) => i === 0 || (s[i - 1] ?? '') <= x);
       })
       .toBe(true);
