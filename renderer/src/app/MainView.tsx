@@ -6,6 +6,7 @@ import { RemoveAccountDialog } from '../features/accounts/RemoveAccountDialog.js
 import { FolderPane } from '../features/folders/FolderPane.js';
 import { FolderTree, type Selection } from '../features/folders/FolderTree.js';
 import { isInbox } from '../features/folders/tree.js';
+import { loadLastFolder, saveLastFolder } from './lastFolder.js';
 import { useMailboxes } from '../features/folders/useMailboxes.js';
 import { runAction } from '../features/messages/actions.js';
 import { useListFontWarmup } from '../features/messages/fontWarmup.js';
@@ -39,10 +40,10 @@ export function MainView({
   const { t, settings, update, describe } = useSettings();
   // The account and folder selected last time (a reload, the app started again), if that account is still here.
   const [selected, setSelected] = useState<Selection | null>(() => {
-    const last = settings.lastFolder;
+    const last = loadLastFolder();
     return last && accounts.some((a) => a.id === last.accountId) ? last : null;
   });
-  useEffect(() => update({ lastFolder: selected }), [selected, update]);
+  useEffect(() => saveLastFolder(selected), [selected]);
   // A folder selected last time may be gone since (deleted or renamed elsewhere): once the account's
   // folders are read, its INBOX is selected instead.
   const [checkRestored, setCheckRestored] = useState(selected !== null && selected.path !== null);

@@ -20,8 +20,6 @@ export interface Settings {
   conversations: boolean;
   /** Senders (lower-case addresses) whose remote content is always loaded. */
   remoteSenders: string[];
-  /** The account and folder selected last (path null: the account itself), selected again at start. */
-  lastFolder: { accountId: number; path: string | null } | null;
 }
 
 const defaults: Settings = {
@@ -33,7 +31,6 @@ const defaults: Settings = {
   allFolders: false,
   conversations: false,
   remoteSenders: [],
-  lastFolder: null,
 };
 const KEY = 'tegami.settings';
 
@@ -56,10 +53,6 @@ function load(): Settings {
       allFolders: v.allFolders === true,
       conversations: v.conversations === true,
       remoteSenders: Array.isArray(v.remoteSenders) ? v.remoteSenders.filter((x): x is string => typeof x === 'string').slice(0, 5000) : [],
-      lastFolder:
-        typeof v.lastFolder?.accountId === 'number' && (typeof v.lastFolder.path === 'string' || v.lastFolder.path === null)
-          ? { accountId: v.lastFolder.accountId, path: v.lastFolder.path }
-          : null,
     };
   } catch {
     return defaults;
@@ -91,8 +84,8 @@ export function SettingsProvider({ children }: { children: ReactNode }) {
       // Storage may be disabled; settings then last for this page only.
     }
   }, [settings]);
-  // The words follow the language setting only: another setting (the selected folder is one) leaves
-  // the same t, so what depends on it is not redone.
+  // The words follow the language setting only: another setting leaves the same t, so what depends
+  // on it is not redone.
   const words = useMemo(() => {
     const system = systemTag();
     const language = settings.language === 'auto' ? languageFor(system) : settings.language;
