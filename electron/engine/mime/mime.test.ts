@@ -234,6 +234,10 @@ describe('text parts', () => {
     const long = makeSnippet('あ'.repeat(500));
     expect([...long].length).toBe(200);
     expect(long.endsWith('…')).toBe(true);
+    // A paragraph is not an attribution line, whatever it ends with.
+    const paragraph = `As the minutes of 2024-11-05 say, ${'the figures hold. '.repeat(20)}Here is what she wrote:`;
+    expect(makeSnippet(`${paragraph}\nThanks.`).startsWith('As the minutes of 2024-11-05 say,')).toBe(true);
+    expect(makeSnippet('Sent on 2024-11-05 at 10:00:\nBody.')).toBe('Body.');
   });
 
   it('reads CRLF, LF and lone CR lines alike, and only the top of a long message', () => {

@@ -123,8 +123,12 @@ const SNIPPET_LENGTH = 200;
 /** "On Tue, Bob wrote:", "2024年1月5日 12:00 Bob <b@x>:", "-----Original Message-----" and the like. */
 const attribution =
   /^(on\b.*\bwrote:?|.*\s(wrote|writes|schrieb|a écrit|escribió):|.*\d{4}[年/-].*[:：]|-{2,}\s*(original message|forwarded message|元のメッセージ|転送メッセージ)\s*-{2,}|_{20,})\s*$/i;
-/** Every attribution form has one of these: the cheap test first (the full pattern backtracks). */
-const mayAttribute = /[:：_-]|wrote/i;
+/**
+ * The cheap test first (the full pattern backtracks, quadratically on a long line with colons):
+ * every attribution form ends in one of these characters or "wrote", and is a line, not a paragraph.
+ */
+const mayAttribute = (line: string): boolean =>
+  line.length <= 300 && (/[:：_-]$/.test(line.slice(-1)) || line.slice(-5).toLowerCase() === 'wrote');
 
 /**
  * The first ~200 characters of what the sender wrote: quoted lines, attribution lines and the
@@ -143,7 +147,7 @@ export function makeSnippet(text: string, length = SNIPPET_LENGTH): string {
     const trimmed = line.trim();
     if (line === '-- ' || trimmed === '--' || trimmed === '—') break;
     if (trimmed.startsWith('>') || trimmed.startsWith('＞')) continue;
-    if (mayAttribute.test(trimmed) && attribution.test(trimmed)) continue;
+    if (mayAttribute(trimmed) && attribution.test(trimmed)) continue;
     if (trimmed) {
       keptLength += (kept.length ? 1 : 0) + trimmed.length;
       kept.push(trimmed);
