@@ -37,16 +37,20 @@ export interface BulkStores {
 
 /**
  * Which backlogs a backfill works on: 'headers' while a body prefetch runs (the texts' rows would
- * make the prefetch wait for the writer), 'all' otherwise.
+ * make the prefetch wait for the writer), 'texts' when the writer is idle, 'all' otherwise.
  */
-export type BacklogScope = 'headers' | 'all';
+export type BacklogScope = 'headers' | 'texts' | 'all';
 
 /** One chunk of the search backlogs (BulkWriter.backfillIndex): header rows first, then texts. */
 export const backfillChunk = (
   stores: { messages: Pick<MessageStore, 'backfillHeaders'>; parts: Pick<PartStore, 'backfillBodies'> },
   limit: number,
   scope: BacklogScope,
-): number => stores.messages.backfillHeaders(limit) || (scope === 'all' ? stores.parts.backfillBodies(limit) : 0);
+): number =>
+  (scope === 'texts' ? 0 : stores.messages.backfillHeaders(limit)) || (scope === 'headers' ? 0 : stores.parts.backfillBodies(limit));
+
+/** Texts indexed per chunk while the worker is otherwise idle: about 30 ms of its time, the most a batch then waits. */
+export const IDLE_TEXTS_CHUNK = 200;
 
 /**
  * Messages per search-backlog transaction on the worker (backfillIndex). At 500 the worker's
@@ -183,11 +187,30 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
   let broken: Error | null = null;
   let closing = false;
   let drained: Array<() => void> = [];
+  // Texts the worker stored without their search rows (PartStore's deferBodyIndex) are indexed
+  // whenever it has nothing else to do. Over a real network the prefetch leaves it idle most of the
+  // time, so the index keeps up (search scans only the few texts waiting); when storing is what the
+  // prefetch waits for (a fast link), indexing waits for the prefetch instead of slowing it.
+  let textsWaiting = false;
+  let textBatches = 0; // posted so far: a batch posted after an idle chunk was may have left texts
+  let idleTimer: ReturnType<typeof setImmediate> | null = null;
+  const indexWhenIdle = () => {
+    idleTimer = null;
+    if (!textsWaiting || pending.size || closing || broken) return;
+    const before = textBatches;
+    const stop = () => void (textsWaiting = textBatches !== before);
+    post({ kind: 'backfill', seq: ++seq, limit: IDLE_TEXTS_CHUNK, scope: 'texts' }).then(
+      (r) => void (r.count ? undefined : stop()),
+      stop, // failed: the engine's backlog loop tries again later
+    );
+  };
   const settled = () => {
     if (pending.size) return;
     worker.unref();
     for (const done of drained) done();
     drained = [];
+    // After a turn of the event loop: a caller answered just now posts its next batch first.
+    if (textsWaiting && !closing && !idleTimer) idleTimer = setImmediate(indexWhenIdle);
   };
   const breakDown = (error: Error) => {
     if (broken) return;
@@ -255,6 +278,8 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
     },
     storeTexts(batch) {
       if (broken || closing) return inline.storeTexts(batch);
+      textsWaiting = true;
+      textBatches++;
       return post({ kind: 'texts', seq: ++seq, batch }).then(() => undefined);
     },
     backfillIndex(limit, scope = 'all') {

@@ -163,9 +163,10 @@ export class PartStore {
 
   /**
    * `deferBodyIndex`: the bulk writer's store. The body prefetch's texts are stored at once (the mail
-   * reads offline) and their search rows written after the prefetch, by backfillBodies: the trigram
-   * index is most of the cost of storing a text (measured: 50,000 texts in 6.3 s CPU, 2.9 s without
-   * it), and the writer's time is what the prefetch waits for. Search scans those texts meanwhile.
+   * reads offline) and their search rows written by backfillBodies when the writer is idle, or after
+   * the prefetch: the trigram index is most of the cost of storing a text (measured: 50,000 texts in
+   * 6.3 s CPU, 2.9 s without it), and on a fast link the writer's time is what the prefetch waits
+   * for. Search scans the texts waiting meanwhile.
    */
   constructor(db: Db, dataDir: string, options: { deferBodyIndex?: boolean } = {}) {
     this.#db = db;
