@@ -349,6 +349,18 @@ describe('migration 15', () => {
   });
 });
 
+describe('migration 16', () => {
+  it('keeps the operations made before it, without subjects', () => {
+    const { old } = upgradedFrom(
+      15,
+      `INSERT INTO ops (account_id, action_id, kind, payload, state) VALUES (1, 1, 'flags', '{}', 'pending');
+       INSERT INTO op_messages (op_id, message_id) VALUES (1, 42);`,
+    );
+    expect(old.prepare('SELECT op_id, message_id, subject FROM op_messages').all()).toEqual([{ op_id: 1, message_id: 42, subject: null }]);
+    old.close();
+  });
+});
+
 describe('migration 10', () => {
   it('finds stale rows to re-match through their own partial index, and keeps unread counts covering', () => {
     const db = openDatabase(tempFile());

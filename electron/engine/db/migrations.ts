@@ -569,4 +569,14 @@ ${recomputeBody('old.message_id')}
       UPDATE messages SET sort_subject = tegami_subject_key(subject) WHERE sort_subject != tegami_subject_key(subject);
     `,
   },
+  {
+    version: 16,
+    name: 'an operation keeps the subjects of its messages',
+    sql: `
+      -- The pending and failed changes name the mail they are about. A message may be gone from the
+      -- store by the time its change fails (expunged by another device, its folder deleted): the
+      -- subject it had when the change was made is kept with the operation. NULL: made before this.
+      ALTER TABLE op_messages ADD COLUMN subject TEXT;
+    `,
+  },
 ];

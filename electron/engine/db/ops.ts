@@ -61,7 +61,12 @@ export interface OpRow {
   updatedAt: string | null;
   error: ErrorInfo | null;
   messageIds: number[];
+  /** The subjects of its first messages (SUBJECTS_SHOWN), null for one unknown. */
+  subjects: Array<string | null>;
 }
+
+/** How many of an operation's messages its description names. */
+const SUBJECTS_SHOWN = 3;
 
 export interface ServerIdentity {
   mailboxId: number;
@@ -120,7 +125,10 @@ export class OpStore {
       insertOp: db.prepare<[number, number, string, string], { id: number }>(
         'INSERT INTO ops (account_id, action_id, kind, payload) VALUES (?, ?, ?, ?) RETURNING id',
       ),
-      opMessage: db.prepare<[number, number]>('INSERT OR IGNORE INTO op_messages (op_id, message_id) VALUES (?, ?)'),
+      opMessage: db.prepare<{ opId: number; messageId: number }>(
+        `INSERT OR IGNORE INTO op_messages (op_id, message_id, subject)
+         VALUES (@opId, @messageId, (SELECT subject FROM messages WHERE id = @messageId))`,
+      ),
       opSource: db.prepare<[number, number, number, number, number]>(
         'INSERT OR REPLACE INTO op_sources (op_id, message_id, mailbox_id, uidvalidity, uid) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -204,7 +212,11 @@ export class OpStore {
       setServerPath: db.prepare<[string | null, number]>('UPDATE mailboxes SET server_path = ? WHERE id = ?'),
       pending: db.prepare<[number], RawOp>("SELECT * FROM ops WHERE account_id = ? AND state = 'pending' ORDER BY id"),
       op: db.prepare<[number], RawOp>('SELECT * FROM ops WHERE id = ?'),
-      opMessages: db.prepare<[number], { message_id: number }>('SELECT message_id FROM op_messages WHERE op_id = ? ORDER BY message_id'),
+      // The subject as it is now, else as it was when the change was made (the message is gone).
+      opMessages: db.prepare<[number], { message_id: number; subject: string | null }>(
+        `SELECT o.message_id, coalesce(m.subject, o.subject) AS subject
+         FROM op_messages o LEFT JOIN messages m ON m.id = o.message_id WHERE o.op_id = ? ORDER BY o.message_id`,
+      ),
       sources: db.prepare<[number], { message_id: number; mailbox_id: number; uidvalidity: number; uid: number }>(
         'SELECT message_id, mailbox_id, uidvalidity, uid FROM op_sources WHERE op_id = ?',
       ),
@@ -248,7 +260,7 @@ export class OpStore {
   #op(accountId: number, actionId: number, kind: OpKind, payload: unknown, messageIds: number[] = []): number {
     const row = this.#q.insertOp.get(accountId, actionId, kind, JSON.stringify(payload));
     if (!row) throw new Error('INSERT … RETURNING gave no row');
-    for (const m of messageIds) this.#q.opMessage.run(row.id, m);
+    for (const m of messageIds) this.#q.opMessage.run({ opId: row.id, messageId: m });
     return row.id;
   }
 
@@ -505,8 +517,13 @@ export class OpStore {
             ...(r.server_text ? { serverText: r.server_text } : {}),
           }
         : null,
-      messageIds: this.#q.opMessages.all(r.id).map((m) => m.message_id),
+      ...this.#messagesOf(r.id),
     };
+  }
+
+  #messagesOf(opId: number): Pick<OpRow, 'messageIds' | 'subjects'> {
+    const rows = this.#q.opMessages.all(opId);
+    return { messageIds: rows.map((m) => m.message_id), subjects: rows.slice(0, SUBJECTS_SHOWN).map((m) => m.subject) };
   }
 
   /** Where each message of an operation is on the server right now (RFC 4549: resolved at replay). */

@@ -154,7 +154,6 @@ export class Store {
       ),
       mailbox: db.prepare<[number], MailboxRow>('SELECT * FROM mailboxes WHERE id = ?'),
       messageMailbox: db.prepare<[number], { mailbox_id: number }>('SELECT mailbox_id FROM messages WHERE id = ?'),
-      messageSubject: db.prepare<[number], { subject: string }>('SELECT subject FROM messages WHERE id = ?'),
       mailboxPaths: db.prepare<
         [number],
         { id: number; path: string; uidvalidity: number | null; server_path: string | null; pending: string | null }
@@ -228,11 +227,6 @@ export class Store {
   /** The folder a message is in locally, or null when it no longer exists. */
   messageMailbox(messageId: number): number | null {
     return this.#q.messageMailbox.get(messageId)?.mailbox_id ?? null;
-  }
-
-  /** A message's subject, or null when it no longer exists locally. */
-  messageSubject(messageId: number): string | null {
-    return this.#q.messageSubject.get(messageId)?.subject ?? null;
   }
 
   getMailbox(id: number): Mailbox {

@@ -68,10 +68,7 @@ export function createOpsService(deps: OpsServiceDeps) {
     state: op.state,
     summary: describeOp(op, folderName),
     messageIds: op.messageIds,
-    subjects: op.messageIds
-      .slice(0, 3)
-      .map((id) => store.messageSubject(id))
-      .filter((s): s is string => s !== null),
+    subjects: op.subjects.filter((s): s is string => s !== null),
     attempts: op.attempts,
     createdAt: op.createdAt,
     updatedAt: op.updatedAt,
