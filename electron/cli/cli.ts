@@ -3,6 +3,7 @@ import type { Account } from '../../shared/domain/account.js';
 import { TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import type { EventPayload, RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
 import type { Engine } from '../engine/engine.js';
+import { counted } from '../engine/plural.js';
 
 /**
  * Tegami's command line, over the same contract as the UI: stdout carries data only (one JSON
@@ -231,7 +232,7 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
             io.stderr(`  ${m.path}: ${m.method}, +${m.added} ~${m.changed} -${m.removed}${m.reset ? ' (UIDVALIDITY changed)' : ''}\n`);
         }
       }
-      io.stderr(`Synced ${accounts.length} account(s).\n`);
+      io.stderr(`Synced ${counted(accounts.length, 'account')}.\n`);
       return 0;
     } finally {
       unsubscribe();

@@ -1,6 +1,7 @@
 import { TegamiError } from '../../../shared/domain/errors.js';
 import { classifyImapError, clearCommandError, lastCommandError, serverWords } from './connect.js';
 import { uidSet, type ImapSession } from './session.js';
+import { counted } from '../plural.js';
 
 /**
  * The write commands the offline queue replays (RFC 3501 6.4.6-6.4.8, RFC 6851 MOVE, RFC 4315
@@ -65,7 +66,7 @@ export async function storeFlags(
   if (!uids.length || !flags.length) return;
   const options = { uid: true, silent: true, ...(unchangedSince !== undefined && session.condstore ? { unchangedSince } : {}) };
   const range = uidSet(uids);
-  await run(session, `to change flags of ${uids.length} message(s)`, () =>
+  await run(session, `to change flags of ${counted(uids.length, 'message')}`, () =>
     op === 'add' ? session.client.messageFlagsAdd(range, flags, options) : session.client.messageFlagsRemove(range, flags, options),
   );
 }
@@ -93,7 +94,7 @@ export async function storeFlagsReporting(
   const range = uidSet(uids);
   session.client.on('flags', onFlags);
   try {
-    await run(session, `to change flags of ${uids.length} message(s)`, () =>
+    await run(session, `to change flags of ${counted(uids.length, 'message')}`, () =>
       op === 'add' ? session.client.messageFlagsAdd(range, flags, options) : session.client.messageFlagsRemove(range, flags, options),
     );
   } finally {
@@ -117,7 +118,7 @@ export interface Placement {
 export async function moveMessages(session: ImapSession, uids: number[], destination: string): Promise<Placement & { expunged: boolean }> {
   const range = uidSet(uids);
   if (hasCapability(session, 'MOVE')) {
-    const r = await run(session, `to move ${uids.length} message(s) to “${destination}”`, () =>
+    const r = await run(session, `to move ${counted(uids.length, 'message')} to “${destination}”`, () =>
       session.client.messageMove(range, destination, { uid: true }),
     );
     return { uidvalidity: r.uidValidity === undefined ? null : Number(r.uidValidity), uids: r.uidMap ?? new Map(), expunged: true };
@@ -129,7 +130,7 @@ export async function moveMessages(session: ImapSession, uids: number[], destina
 }
 
 export async function copyMessages(session: ImapSession, uids: number[], destination: string): Promise<Placement> {
-  const r = await run(session, `to copy ${uids.length} message(s) to “${destination}”`, () =>
+  const r = await run(session, `to copy ${counted(uids.length, 'message')} to “${destination}”`, () =>
     session.client.messageCopy(uidSet(uids), destination, { uid: true }),
   );
   // COPYUID is UIDPLUS's (RFC 4315 3): without it there is nothing to learn the new UIDs from.
@@ -141,7 +142,7 @@ export async function copyMessages(session: ImapSession, uids: number[], destina
 export async function expungeUids(session: ImapSession, uids: number[]): Promise<boolean> {
   if (!hasCapability(session, 'UIDPLUS')) return false;
   // imapflow's messageDelete stores \\Deleted and, with UIDPLUS, sends UID EXPUNGE <set>.
-  await run(session, `to delete ${uids.length} message(s)`, () => session.client.messageDelete(uidSet(uids), { uid: true }));
+  await run(session, `to delete ${counted(uids.length, 'message')}`, () => session.client.messageDelete(uidSet(uids), { uid: true }));
   return true;
 }
 

@@ -205,7 +205,10 @@ async function replayFlags(session: ImapSession, ops: OpStore, batch: OpRow[], r
     // The others have the server's flags now (set above): no revert.
     throw new SettledFailure({
       code: 'NOT_FOUND',
-      message: `${gone.length} message(s) no longer exist on the server; their flags could not be changed.`,
+      message:
+        gone.length === 1
+          ? 'The message no longer exists on the server; its flags could not be changed.'
+          : `${gone.length} messages no longer exist on the server; their flags could not be changed.`,
     });
   }
   return touched;
@@ -311,7 +314,10 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
     ops.deleteMessages(gone);
     throw new SettledFailure({
       code: 'NOT_FOUND',
-      message: `${gone.length} message(s) no longer exist on the server; they could not be ${isCopy ? 'copied' : 'moved'}.`,
+      message:
+        gone.length === 1
+          ? `The message no longer exists on the server; it could not be ${isCopy ? 'copied' : 'moved'}.`
+          : `${gone.length} messages no longer exist on the server; they could not be ${isCopy ? 'copied' : 'moved'}.`,
     });
   }
   return [...touched];
