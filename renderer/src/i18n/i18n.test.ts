@@ -68,8 +68,8 @@ describe('UI strings', () => {
     expect(translator('en')('list.count', { n: '2,000' })).toBe('2,000 messages');
   });
 
-  it('writes フォルダー with its long vowel mark in Japanese, never フォルダ (as Microsoft and Thunderbird do)', () => {
-    const bare = /フォルダ(?!ー)/;
+  it('writes フォルダー, コンピューター, フィルター with their long vowel mark in Japanese (as Microsoft and Thunderbird do)', () => {
+    const bare = /(フォルダ|コンピュータ|フィルタ|サーバ|ユーザ)(?!ー)/;
     for (const [key, text] of Object.entries(ja)) expect(text, key).not.toMatch(bare);
     for (const code of ErrorCode.options) expect(failureText('ja', translator('ja'), { code, message: code }), code).not.toMatch(bare);
   });
