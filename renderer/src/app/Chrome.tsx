@@ -3,6 +3,7 @@ import type { Account } from '../../../shared/domain/account.js';
 import type { UiLanguage } from '../i18n/strings.js';
 import { call } from '../ipc/client.js';
 import { Icon } from '../ui/Icon.js';
+import { formatCount } from '../features/messages/format.js';
 import { useSettings, type Density, type LanguageSetting } from './settings.js';
 import { useSyncStatus } from './useSyncStatus.js';
 import { useModal } from '../ui/useModal.js';
@@ -233,7 +234,7 @@ export function StatusBar({
             {p && p.total > 0 && (
               <span className="status-progress">
                 {' · '}
-                {t('status.progress', { path: p.path, done: p.done, total: p.total })}
+                {t('status.progress', { path: p.path, done: formatCount(p.done, locale), total: formatCount(p.total, locale) })}
               </span>
             )}
             {state === 'offline' && (

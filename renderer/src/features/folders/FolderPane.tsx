@@ -2,6 +2,7 @@ import type { Account } from '../../../../shared/domain/account.js';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import { Icon } from '../../ui/Icon.js';
 import { useSettings } from '../../app/settings.js';
+import { formatCount } from '../messages/format.js';
 import { folderLabel, roleIcon, roleLabel } from './roles.js';
 import type { AccountFolders } from './useMailboxes.js';
 
@@ -20,7 +21,7 @@ export function FolderPane({
   onRemove: () => void;
 }) {
   const { t, language, locale, describe } = useSettings();
-  const count = (n: number | null): string => (n === null ? '—' : new Intl.NumberFormat(locale).format(n));
+  const count = (n: number | null): string => (n === null ? '—' : formatCount(n, locale));
   const mailbox: Mailbox | undefined = path === null ? undefined : folders?.mailboxes.find((m) => m.path === path);
   const refreshed = folders?.refreshedAt
     ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(folders.refreshedAt))

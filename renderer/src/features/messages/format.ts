@@ -25,6 +25,9 @@ function numberFormat(locale: string, digits: number): Intl.NumberFormat {
   return f;
 }
 
+/** A count as the locale writes it (2,000; 2.000). */
+export const formatCount = (n: number, locale: string): string => numberFormat(locale, 0).format(n);
+
 /** Today: the time; this year: day and month; older: the full date. */
 export function listDate(iso: string, locale: string, now = new Date()): string {
   const d = new Date(iso);
