@@ -219,9 +219,21 @@ describe('the command line against the real Dovecot', () => {
       expect(search.code, search.err).toBe(0);
       const hits = jsonLines(search.out);
       expect(hits).toHaveLength(seed.folders['仕事/請求書']!);
-      for (const hit of hits) expect(hit).toMatchObject({ source: 'server', folderId: expect.any(Number), folder: '仕事/請求書' });
+      for (const hit of hits)
+        expect(hit).toMatchObject({
+          source: 'server',
+          folderId: expect.any(Number),
+          folder: '仕事/請求書',
+          // What its ENVELOPE says, before it is stored.
+          subject: expect.stringMatching(/^請求書 第\d号$/),
+          from: { address: expect.stringContaining('@') },
+          date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          size: expect.any(Number),
+        });
       const human = await cliOn(fresh, 'search', '--account', 'Alice', '請求書', '--folder', '仕事/請求書', '--server');
-      expect(human.out).toContain(`仕事/請求書\t${String(hits[0]?.uid)}\t(on the server`);
+      expect(human.out).toContain(
+        `仕事/請求書\t${String(hits[0]?.uid)}\t${String(hits[0]?.date).slice(0, 16)}\t${String(hits[0]?.subject)} (on the server`,
+      );
 
       expect((await cliOn(fresh, 'sync', '--once')).code).toBe(0);
       const shown = await cliOn(fresh, 'show', '--account', 'Alice', '--folder', String(hits[0]?.folder), '--uid', String(hits[0]?.uid));

@@ -330,13 +330,20 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
               date: h.message.date,
               messageId: h.message.messageId,
             }
-          : { source: 'server', folderId, folder, uid: h.uid };
+          : {
+              source: 'server',
+              folderId,
+              folder,
+              uid: h.uid,
+              // What its ENVELOPE said, when the server gave one (not stored yet: no Message-ID, no thread).
+              ...(h.preview ? { subject: h.preview.subject, from: h.preview.from, date: h.preview.date, size: h.preview.size } : {}),
+            };
       io.stdout(
         values.json
           ? `${JSON.stringify(row)}\n`
           : h.source === 'local'
             ? `${folder ?? '?'}\t${h.message.uid}\t${h.message.date.slice(0, 16)}\t${h.message.subject}\n`
-            : `${folder ?? '?'}\t${h.uid}\t(on the server, not synced yet)\n`,
+            : `${folder ?? '?'}\t${h.uid}\t${h.preview?.date.slice(0, 16) ?? ''}\t${h.preview?.subject ?? ''} (on the server, not synced yet)\n`,
       );
     }
     return 0;
