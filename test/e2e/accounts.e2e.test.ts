@@ -109,6 +109,19 @@ describe('adding an account in the browser', () => {
     expect(await storedAccounts()).toBe(0);
   });
 
+  it('says the TLS port sent no greeting when STARTTLS is chosen for it, and offers TLS on that port', async () => {
+    await fill({ Port: String(server.imapsPort), Password: alice.password }, 'starttls');
+    await fill({ Port: String(server.imapsPort) });
+    const error = await submitAndExpectError('NO_GREETING');
+    expect(await error.innerText()).toContain('This port may expect implicit TLS');
+    await error.getByRole('button', { name: `Use TLS on port ${server.imapsPort}` }).click();
+    const form = page.getByTestId('account-form');
+    expect(await form.getByLabel('Security').inputValue()).toBe('tls');
+    expect(await form.getByLabel('Port', { exact: true }).inputValue()).toBe(String(server.imapsPort));
+    expect(await page.getByTestId('account-error').count()).toBe(0);
+    expect(await storedAccounts()).toBe(0);
+  });
+
   it('adds the account with the right password and shows the folder tree', async () => {
     await fill({ Port: String(server.imapsPort), Password: alice.password }, 'tls');
     await fill({ Port: String(server.imapsPort) });

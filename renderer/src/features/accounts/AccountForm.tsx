@@ -171,9 +171,10 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
     }
   };
 
-  const useTls = (): void => {
-    setPortEdited(false);
-    setValues((prev) => ({ ...prev, security: 'tls', port: String(defaultPort.tls) }));
+  /** TLS on its usual port (the server offers no STARTTLS), or on the port given (it waited for a TLS handshake). */
+  const switchToTls = (keepPort: boolean): void => {
+    if (!keepPort) setPortEdited(false);
+    setValues((prev) => ({ ...prev, security: 'tls', port: keepPort ? prev.port : String(defaultPort.tls) }));
     setFailure(null);
   };
 
@@ -320,8 +321,13 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
               </p>
             )}
             {failure.error.code === 'STARTTLS_UNAVAILABLE' && (
-              <button type="button" className="button small" onClick={useTls}>
+              <button type="button" className="button small" onClick={() => switchToTls(false)}>
                 {t('account.useTls')}
+              </button>
+            )}
+            {failure.error.code === 'NO_GREETING' && (
+              <button type="button" className="button small" onClick={() => switchToTls(true)}>
+                {t('account.useTlsOnPort', { port: failure.input.port })}
               </button>
             )}
           </div>
