@@ -96,12 +96,17 @@ describe('the command line against the real Dovecot', () => {
     const synced = await cli('sync', '--once');
     expect(synced.code, synced.err).toBe(0);
     expect(synced.out).toBe('');
-    // The pass ends complete: the header search rows it left for after it (migration 12) are written.
+    // The pass ends complete: the header search rows it left for after it (migration 12) are written,
+    // and those of the texts it cached.
     const db = openDatabase(path.join(dataDir, 'tegami.db'));
     try {
       expect(db.prepare('SELECT count(*) FROM header_backfill').pluck().get()).toBe(0);
       expect(db.prepare('SELECT count(*) FROM message_search').pluck().get()).toBe(
         db.prepare('SELECT count(*) FROM messages').pluck().get(),
+      );
+      expect(db.prepare('SELECT count(*) FROM body_backfill').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM body_search').pluck().get()).toBe(
+        db.prepare("SELECT count(DISTINCT message_id) FROM parts WHERE search_text IS NOT NULL AND search_text != ''").pluck().get(),
       );
     } finally {
       db.close();
