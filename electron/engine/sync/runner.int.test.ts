@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openTestStore, type TestStore } from '../../../test/engine-store.js';
 import { connectImap, findUser } from '../../../test/dovecot/client.js';
 import { type MessageStore } from '../db/messages.js';
+import { PartStore } from '../db/parts.js';
+import { afterHeaderPass } from './bodies.js';
 import { type Store, type AccountRecord } from '../db/store.js';
 import type { MailboxChanges } from './mailbox.js';
 import { AccountRunner, backoffDelay, type ConnectionState } from './runner.js';
@@ -16,6 +18,7 @@ const user = findUser(server, USER);
 let testStore: TestStore;
 let store: Store;
 let messages: MessageStore;
+let parts: PartStore;
 let account: AccountRecord;
 let other: ImapFlow;
 let runner: AccountRunner;
@@ -43,6 +46,7 @@ const inboxId = () => store.listMailboxes(account.id).find((m) => m.role === 'in
 beforeAll(async () => {
   testStore = openTestStore(server, USER, 'tls');
   ({ store, messages, account } = testStore);
+  parts = new PartStore(testStore.db, testStore.dir);
   other = await connectImap(server, USER);
   await other.append('INBOX', message('before start'));
   runner = new AccountRunner(account, {
@@ -52,6 +56,7 @@ beforeAll(async () => {
     onState: (s) => states.push(s),
     onPass: (r) => passes.push(r.mailboxes.map((m) => `${m.path}:${m.method}:${m.added}`).join(' ')),
     onChanges: (c) => changes.push(c),
+    afterPass: (session) => afterHeaderPass(session, parts, account.id),
     pollIntervalMs: 60_000,
     backoff: { initialMs: 100, maxMs: 1000 },
   });
@@ -78,6 +83,19 @@ describe('AccountRunner (IDLE, reconnect) against the real Dovecot', () => {
     const ms = await until(() => messages.all(inboxId()).some((m) => m.subject === 'pushed'), 2000, 'new mail during IDLE');
     expect(ms).toBeLessThan(2000);
     expect(changes.some((c) => c.added.length === 1)).toBe(true);
+  });
+
+  it('caches the text of new mail as it arrives, not at the next poll, and idles again', async () => {
+    await other.append('INBOX', message('read me offline'));
+    const cached = () => {
+      const m = messages.all(inboxId()).find((r) => r.subject === 'read me offline');
+      return m !== undefined && parts.cachedParts(m.id).size > 0;
+    };
+    await until(cached, 10_000, 'the new message’s text cached (the poll is a minute away)');
+    await until(() => runner.state === 'idle', 5000, 'IDLE again');
+    // Still idling on INBOX: the next message is pushed too.
+    await other.append('INBOX', message('pushed after the prefetch'));
+    await until(() => messages.all(inboxId()).some((m) => m.subject === 'pushed after the prefetch'), 2000, 'new mail during IDLE');
   });
 
   it('shows flag changes from another device while idling', async () => {

@@ -17,7 +17,10 @@ export interface RunnerOptions extends AccountSyncDeps {
   backoff?: { initialMs: number; maxMs: number };
   /** The folder the user has open, idled on instead of INBOX when set. */
   watchedPath?: () => string | null;
-  /** Runs after each full pass on the sync connection, before IDLE (bodies prefetch). */
+  /**
+   * Runs after each full pass on the sync connection, before IDLE (bodies prefetch), and after new
+   * mail arrived in the watched folder, so that mail reads offline at once, not after the next poll.
+   */
   afterPass?: (session: ImapSession) => Promise<void>;
 }
 
@@ -145,7 +148,12 @@ export class AccountRunner {
         await this.#pass(session);
         for (;;) {
           const watched = this.#watchedMailboxId();
-          if (watched !== null) await this.#syncOne(session, watched); // leaves it selected for IDLE
+          // New mail's text is cached before idling (the prefetch selects other folders: then the
+          // watched one is synced again, which leaves it selected for IDLE and catches anything newer).
+          if (watched !== null && (await this.#syncOne(session, watched)) > 0 && this.#opts.afterPass) {
+            await this.#opts.afterPass(session);
+            continue;
+          }
           this.#setState('idle');
           // IDLE runs until the next command: imapflow sends DONE before it (its preCheck).
           if (watched !== null) void session.client.idle().catch(() => undefined);
@@ -179,11 +187,13 @@ export class AccountRunner {
     await this.#opts.afterPass?.(session);
   }
 
-  async #syncOne(session: ImapSession, mailboxId: number): Promise<void> {
+  /** Syncs one mailbox (leaving it selected); returns how many messages were added. */
+  async #syncOne(session: ImapSession, mailboxId: number): Promise<number> {
     const { changes } = await syncMailbox(session, this.#opts.messages, mailboxId, {
       ...(this.#opts.onChanges ? { onBatch: this.#opts.onChanges } : {}),
     });
     if (changes.changed.length || changes.removed.length || changes.reset) this.#opts.onChanges?.({ ...changes, added: [] });
     if (changes.added.length || changes.changed.length || changes.removed.length) this.#opts.onFoldersChanged?.();
+    return changes.added.length;
   }
 }
