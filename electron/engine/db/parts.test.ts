@@ -336,6 +336,8 @@ describe('local search', () => {
     expect(search({ subject: ['quarterly'], from: ['taro'] })).toEqual(['Quarterly plan 2', 'Quarterly plan 1']);
     expect(search({ subject: ['PLAN 1'] }, 'pla')).toEqual(['Plan 10', 'Plan 11']); // newest first: 300 match 'pla'
     expect(search({ from: ['taro'], to: ['team@'] })).toEqual([]);
+    expect(search({ from: ['taro'], to: ['name'] })).toEqual([]); // the stored JSON's keys are not text
+    expect(search({ from: ['taro'], to: ['address'] })).toEqual([]);
     expect(search({ from: ['%'] })).toEqual([]); // a wildcard is text
     expect(parts.search({ query: 'plan', mailboxId: work, limit: 2, filters: { from: ['taro'] } }).more).toBe(true);
   });

@@ -677,9 +677,12 @@ export class PartStore {
         (i) => `(messages.subject LIKE @s${i} ESCAPE '\\' OR tegami_address_text(messages.addresses) LIKE @s${i} ESCAPE '\\'
           OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND parts.search_text LIKE @s${i} ESCAPE '\\'))`,
       ),
-      // Field terms: the sender's name or address; any recipient's (the JSON arrays as stored); the subject.
+      // Field terms: the sender's name or address; any recipient's name or address; the subject.
       ...clauses(shape.from, (i) => `(messages.from_name LIKE @from${i} ESCAPE '\\' OR messages.from_addr LIKE @from${i} ESCAPE '\\')`),
-      ...clauses(shape.to, (i) => `json_extract(messages.addresses, '$.to', '$.cc', '$.bcc') LIKE @to${i} ESCAPE '\\'`),
+      ...clauses(
+        shape.to,
+        (i) => `tegami_address_text(json_extract(messages.addresses, '$.to', '$.cc', '$.bcc')) LIKE @to${i} ESCAPE '\\'`,
+      ),
       ...clauses(shape.subject, (i) => `messages.subject LIKE @subject${i} ESCAPE '\\'`),
     ];
     const filters = `messages.stale = 0

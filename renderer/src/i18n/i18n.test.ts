@@ -48,6 +48,8 @@ describe('UI strings', () => {
   it('picks the plural form by the count in English; Japanese words are the same for any count', () => {
     const t = translator('en');
     expect(t('actions.deleteForeverTitle', { n: 1 })).toBe('Delete 1 message permanently?');
+    expect(t('actions.deleteForeverBody', { n: 1 })).toBe('It is removed from the server at once, and cannot be undone.');
+    expect(t('actions.deleteForeverBody', { n: 2 })).toMatch(/^They are removed/);
     expect(t('actions.deleteForeverTitle', { n: 3 })).toBe('Delete 3 messages permanently?');
     expect(t('actions.deleteForeverTitle', { n: 0 })).toBe('Delete 0 messages permanently?');
     expect(t('list.count', { n: 1 })).toBe('1 message');

@@ -136,7 +136,10 @@ export const en = {
   'actions.menu': 'Message actions',
   'actions.undone': 'Undone.',
   'actions.deleteForeverTitle': { one: 'Delete {n} message permanently?', other: 'Delete {n} messages permanently?' },
-  'actions.deleteForeverBody': 'They are removed from the server at once, and cannot be undone.',
+  'actions.deleteForeverBody': {
+    one: 'It is removed from the server at once, and cannot be undone.',
+    other: 'They are removed from the server at once, and cannot be undone.',
+  },
   'actions.deleteForever': 'Delete permanently',
   'actions.nothingToUndo': 'Nothing to undo.',
   'done.read': 'Marked {n} as read',

@@ -10,6 +10,7 @@ import type { Translate } from '../../i18n/translate.js';
 import { folderLabel, roleIcon, roleLabel, sectionLabel } from './roles.js';
 import { buildFolderTree, isInbox, treeKeyAction, visibleRows, type FolderNode } from './tree.js';
 import type { AccountFolders } from './useMailboxes.js';
+import { formatCount } from '../messages/format.js';
 
 /** What the sidebar can select: an account (its overview) or one of its folders. */
 export type Selection = { accountId: number; path: string | null };
@@ -344,7 +345,7 @@ export function FolderTree({
           {node.kind === 'account' && <span className="tree-sub">{accounts.find((a) => a.id === node.accountId)?.email}</span>}
           {node.unread > 0 && (
             <span className="badge" aria-hidden="true">
-              {node.unread > 9999 ? '9999+' : node.unread}
+              {node.unread > 9999 ? `${formatCount(9999, locale)}+` : formatCount(node.unread, locale)}
             </span>
           )}
         </div>
