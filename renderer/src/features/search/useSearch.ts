@@ -54,7 +54,6 @@ function serverOnlyRow(mailboxId: number, uid: number, label: string, preview?: 
   };
 }
 
-/** The query's is:… and has:… filters as search.local takes them: applied by the engine before its limit. */
 /** The query's is:, has:, from:, to: and subject: conditions, as search.local applies them before its limit. */
 function engineFilters(
   q: ParsedQuery,
