@@ -33,6 +33,9 @@ export default defineConfig({
           globalSetup: ['test/dovecot/global-setup.ts', 'test/e2e/global-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 120_000,
+          // Each UI step goes through browser mode, the engine and Dovecot; on a loaded 2-core CI machine
+          // that can take more than expect.poll's default 1 s (a toast was once 1 s late and failed CI).
+          expect: { poll: { timeout: 10_000 } },
           fileParallelism: false,
         },
       },
