@@ -249,6 +249,11 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
 
     'sync.status': async () => deps.sync.status(),
 
+    'sync.watch': async ({ accountId, path }) => {
+      store.getAccount(accountId);
+      return { watched: deps.sync.watch(accountId, path) };
+    },
+
     'sync.wake': async () => {
       deps.sync.wake();
       return { woken: deps.sync.status().length };

@@ -101,6 +101,16 @@ export const requests = {
     input: z.object({}),
     output: z.object({ woken: z.number().int() }),
   },
+  /**
+   * The folder the user has open (path null: none), so that it gets the server's push (IDLE) like
+   * INBOX: mail another device files there shows at once, not at the next poll. One folder at a
+   * time. `watched`: a connection of its own idles on it (false for INBOX, whose push the sync
+   * connection gives, and where no background sync runs).
+   */
+  'sync.watch': {
+    input: z.object({ accountId: Id, path: z.string().nullable() }),
+    output: z.object({ watched: z.boolean() }),
+  },
   /** A page of a folder's messages from the local store (keyset paging). */
   'messages.page': {
     input: z.object({

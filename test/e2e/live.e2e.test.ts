@@ -1,5 +1,6 @@
 // Live updates end to end: with INBOX open, a message selected and the list scrolled, "the other
-// device" (a second IMAP client) appends, flags, unflags, marks seen and expunges. The list follows
+// device" (a second IMAP client) appends, flags, unflags, marks seen and expunges (and files mail in
+// another open folder, which gets push too). The list follows
 // through background sync (IDLE) and engine events, without a reload, and keeps the selection and
 // the rows in view (mail arriving above them does not push them down), except at the very top. ivan's account in the e2e project's own Dovecot is this file's.
 import type { ImapFlow } from 'imapflow';
@@ -75,6 +76,8 @@ beforeAll(async () => {
     const flags = n === 41 ? ['\\Seen', '\\Flagged'] : n === 45 ? [] : ['\\Seen'];
     await other.append('INBOX', mail(name(n), n), flags);
   }
+  await other.mailboxCreate('Projects');
+  await other.append('Projects', mail('Project kickoff', 1), ['\\Seen']);
   ({ accountId, browser, page } = await addAccountAndOpen(tegami, server, USER, requests, {
     // As browser mode runs it: one long-lived connection per account that IDLEs on INBOX.
     beforeOpen: () => tegami.engine.startBackgroundSync?.(),
@@ -159,6 +162,29 @@ describe('live updates in the browser', () => {
     await expect.poll(() => row('Live 58').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(selectedSubjects).toEqual([]);
     await expect.poll(() => page.getByTestId('reader-subject').count()).toBe(0);
+  });
+
+  it('shows mail another device files in the open folder at once, though it is not INBOX (a connection idles there)', async () => {
+    await folder('Projects').click();
+    await expect.poll(() => row('Project kickoff').count(), { timeout: 10_000 }).toBe(1);
+    // The folders are polled every 2 minutes: only the push brings these within seconds.
+    await other.append('Projects', mail('Filed by the other device', 70), []);
+    await expect.poll(() => row('Filed by the other device').count(), { timeout: 5000 }).toBe(1);
+    expect(await row('Filed by the other device').getAttribute('class')).toContain('unread');
+    const lock = await other.getMailboxLock('Projects');
+    try {
+      await other.messageFlagsAdd({ header: { subject: 'Project kickoff' } }, ['\\Flagged']);
+    } finally {
+      lock.release();
+    }
+    await expect.poll(() => row('Project kickoff').locator('.mark.flag').count(), { timeout: 5000 }).toBe(1);
+    // INBOX keeps its push meanwhile: its unread badge follows new mail.
+    const badge = () => folder('INBOX').locator('.badge').innerText();
+    const before = Number(await badge());
+    await other.append('INBOX', mail('Live while in Projects', 63), []);
+    await expect.poll(async () => Number(await badge()), { timeout: 5000 }).toBe(before + 1);
+    await folder('INBOX').click();
+    await expect.poll(() => row('Live while in Projects').count(), { timeout: 10_000 }).toBe(1);
   });
 
   it('reconnects at once on “Retry now”, before the retry time, when the network is back', async () => {

@@ -47,11 +47,39 @@ export function unchangedSince(status: StatusInfo, state: ReturnType<MessageStor
  * is fetched twice (rows are keyed by UID) and nothing is missed (new UIDs are counted from the last
  * completed UIDNEXT, not from the highest UID stored).
  */
-export async function syncMailbox(
+export function syncMailbox(
   session: ImapSession,
   messages: MessageStore,
   mailboxId: number,
   options: MailboxSyncOptions = {},
+): Promise<{ method: SyncMethod; changes: MailboxChanges }> {
+  return serialized(messages, mailboxId, () => syncMailboxNow(session, messages, mailboxId, options));
+}
+
+const inFlight = new WeakMap<MessageStore, Map<number, Promise<unknown>>>();
+
+/**
+ * One pass per mailbox at a time, whichever connection runs it (the sync connection's pass, the
+ * watcher of the open folder, "check mail"): a second one starts when the first has saved its state,
+ * so it builds on that state instead of fetching the same new UIDs again and saving an older one.
+ */
+function serialized<T>(messages: MessageStore, mailboxId: number, fn: () => Promise<T>): Promise<T> {
+  let queue = inFlight.get(messages);
+  if (!queue) inFlight.set(messages, (queue = new Map()));
+  const run = (queue.get(mailboxId) ?? Promise.resolve()).then(fn);
+  const tail = run.catch(() => undefined);
+  queue.set(mailboxId, tail);
+  void tail.then(() => {
+    if (queue.get(mailboxId) === tail) queue.delete(mailboxId);
+  });
+  return run;
+}
+
+async function syncMailboxNow(
+  session: ImapSession,
+  messages: MessageStore,
+  mailboxId: number,
+  options: MailboxSyncOptions,
 ): Promise<{ method: SyncMethod; changes: MailboxChanges }> {
   const state = messages.syncState(mailboxId);
   const changes: MailboxChanges = { mailboxId, added: [], changed: [], removed: [], reset: false };

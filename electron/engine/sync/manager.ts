@@ -36,6 +36,8 @@ export class SyncManager {
   readonly #runners = new Map<number, AccountRunner>();
   readonly #states = new Map<number, AccountSyncState>();
   #enabled = false;
+  /** The folder the user has open (one at a time, in any account). */
+  #open: { accountId: number; path: string } | null = null;
 
   constructor(deps: SyncManagerDeps) {
     this.#deps = deps;
@@ -77,6 +79,29 @@ export class SyncManager {
     });
     this.#runners.set(account.id, runner);
     runner.start();
+    if (this.#open?.accountId === account.id) runner.watch(this.#openMailboxId());
+  }
+
+  /**
+   * The user opened a folder (null path: none): it gets push from the server. INBOX already has it
+   * (the sync connection idles there); any other folder gets a connection that idles on it, and the
+   * folder opened before (in this account or another) loses its. Returns whether a second
+   * connection watches it; false too when background sync is off (the CLI's one-shot commands).
+   */
+  watch(accountId: number, path: string | null): boolean {
+    this.#open = path === null ? null : { accountId, path };
+    let watched = false;
+    for (const [id, runner] of this.#runners) {
+      if (id === accountId) watched = runner.watch(this.#openMailboxId());
+      else runner.watch(null);
+    }
+    return watched;
+  }
+
+  #openMailboxId(): number | null {
+    const open = this.#open;
+    if (!open) return null;
+    return this.#deps.store.listMailboxes(open.accountId).find((m) => m.path === open.path && m.selectable)?.id ?? null;
   }
 
   async remove(accountId: number): Promise<void> {
@@ -112,6 +137,7 @@ export class SyncManager {
 
   async stop(): Promise<void> {
     this.#enabled = false;
+    this.#open = null;
     await Promise.all([...this.#runners.values()].map((r) => r.stop()));
     this.#runners.clear();
   }

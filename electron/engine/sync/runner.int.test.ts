@@ -41,6 +41,12 @@ async function until(predicate: () => boolean, ms: number, what: string): Promis
   return Date.now() - start;
 }
 
+/** The IMAP connections Dovecot has open for the test user (doveadm who: one line per connection). */
+async function imapConnections(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('doveadm', ['-c', server.configPath, 'who', '-1', USER]);
+  return stdout.split('\n').filter((line) => line.includes('imap'));
+}
+
 const inboxId = () => store.listMailboxes(account.id).find((m) => m.role === 'inbox')!.id;
 
 beforeAll(async () => {
@@ -106,6 +112,49 @@ describe('AccountRunner (IDLE, reconnect) against the real Dovecot', () => {
       lock.release();
     }
     await until(() => messages.all(inboxId()).every((m) => m.flagged), 2000, 'flags during IDLE');
+  });
+
+  it('gives the open folder push too, on a connection of its own, while INBOX keeps its push', async () => {
+    await other.mailboxCreate('Projects');
+    runner.requestPass();
+    await until(() => store.listMailboxes(account.id).some((m) => m.path === 'Projects'), 10_000, 'the new folder listed');
+    const projects = () => store.listMailboxes(account.id).find((m) => m.path === 'Projects')!.id;
+    const connections = async () => (await imapConnections()).length;
+    const before = await connections();
+    expect(runner.watch(projects())).toBe(true);
+    // The poll is a minute away: only a push brings these.
+    await other.append('Projects', message('filed elsewhere'));
+    await until(() => messages.all(projects()).some((m) => m.subject === 'filed elsewhere'), 5000, 'the first mail in the watched folder');
+    expect(await connections()).toBe(before + 1);
+    await other.append('Projects', message('filed again'));
+    const ms = await until(() => messages.all(projects()).some((m) => m.subject === 'filed again'), 2000, 'new mail in the watched folder');
+    expect(ms).toBeLessThan(2000);
+    // Its text is cached at once too (by the sync connection's prefetch).
+    const cached = () => messages.all(projects()).every((m) => parts.cachedParts(m.id).size > 0);
+    await until(cached, 10_000, 'the watched folder’s new mail cached');
+    // INBOX still has its push meanwhile.
+    await other.append('INBOX', message('inbox while watching'));
+    await until(() => messages.all(inboxId()).some((m) => m.subject === 'inbox while watching'), 2000, 'INBOX push while watching');
+    // INBOX open: the sync connection's IDLE is enough, and the second connection is logged out.
+    expect(runner.watch(inboxId())).toBe(false);
+    const after = Date.now();
+    while ((await connections()) !== before && Date.now() - after < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(await connections()).toBe(before);
+  });
+
+  it('lists the folders again when the open folder is deleted by another device', async () => {
+    await other.mailboxCreate('Doomed');
+    runner.requestPass();
+    await until(() => store.listMailboxes(account.id).some((m) => m.path === 'Doomed'), 10_000, 'the folder listed');
+    const doomed = store.listMailboxes(account.id).find((m) => m.path === 'Doomed')!.id;
+    expect(runner.watch(doomed)).toBe(true);
+    await other.append('Doomed', message('doomed mail'));
+    await until(() => messages.all(doomed).length === 1, 5000, 'pushed');
+    await other.mailboxDelete('Doomed');
+    // The poll is a minute away: the watcher's refused SELECT brings the folder list up to date.
+    await until(() => !store.listMailboxes(account.id).some((m) => m.path === 'Doomed'), 10_000, 'the folder gone locally');
+    runner.watch(null);
+    await until(() => runner.state === 'idle', 5000, 'idle again');
   });
 
   it('reconnects after the server drops the connection, and catches up', async () => {

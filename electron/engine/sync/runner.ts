@@ -4,6 +4,8 @@ import { classifyImapError } from '../imap/connect.js';
 import type { ImapSession } from '../imap/session.js';
 import { openSession, syncAccountWith, type AccountSyncDeps, type AccountSyncReport } from './account.js';
 import { syncMailbox } from './mailbox.js';
+import { backoffDelay, waitForWake } from './wake.js';
+import { FolderWatcher } from './watcher.js';
 
 export type ConnectionState = 'connecting' | 'syncing' | 'idle' | 'offline' | 'auth-failed' | 'stopped';
 
@@ -15,8 +17,6 @@ export interface RunnerOptions extends AccountSyncDeps {
   pollIntervalMs?: number;
   /** Reconnect backoff: first delay and cap. */
   backoff?: { initialMs: number; maxMs: number };
-  /** The folder the user has open, idled on instead of INBOX when set. */
-  watchedPath?: () => string | null;
   /**
    * Runs after each full pass on the sync connection, before IDLE (bodies prefetch), and after new
    * mail arrived in the watched folder, so that mail reads offline at once, not after the next poll.
@@ -24,33 +24,43 @@ export interface RunnerOptions extends AccountSyncDeps {
   afterPass?: (session: ImapSession) => Promise<void>;
 }
 
-type WakeReason = 'change' | 'poll' | 'wake' | 'closed' | 'stop' | 'request';
-
-/** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped (and a quarter of random spread). */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
-  const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
-  return Math.round(base * (0.75 + random() * 0.25));
-}
+export { backoffDelay } from './wake.js';
 
 /**
  * Keeps one account's mirror current: one long-lived connection that runs a full pass, then IDLEs
- * (RFC 2177) on INBOX (or the folder the user has open) and re-syncs it as soon as the server
- * reports a change, checks the other folders every pollIntervalMs with LIST-STATUS, and on any
- * connection loss builds a new imapflow client after an exponential backoff (imapflow instances are
- * single use). A wrong password stops the retries until wake() — hammering would lock the account.
+ * (RFC 2177) on INBOX and re-syncs it as soon as the server reports a change, checks the other
+ * folders every pollIntervalMs with LIST-STATUS, and on any connection loss builds a new imapflow
+ * client after an exponential backoff (imapflow instances are single use). A wrong password stops
+ * the retries until wake() — hammering would lock the account. The folder the user has open, when
+ * it is not INBOX, gets push too: a FolderWatcher idles on it on a connection of its own (watch()).
  */
 export class AccountRunner {
   readonly #account: AccountRecord;
   readonly #opts: RunnerOptions;
   #running: Promise<void> | null = null;
   #stopped = false;
-  #signal: ((reason: WakeReason) => void) | null = null;
-  #pending: WakeReason | null = null;
+  readonly #wake = waitForWake();
   #state: ConnectionState = 'stopped';
+  readonly #watcher: FolderWatcher;
 
   constructor(account: AccountRecord, opts: RunnerOptions) {
     this.#account = account;
     this.#opts = opts;
+    const { messages, password, onAlert, onChanges, onFoldersChanged, pollIntervalMs, backoff } = opts;
+    this.#watcher = new FolderWatcher(account, {
+      messages,
+      password,
+      ...(onAlert ? { onAlert } : {}),
+      ...(onChanges ? { onChanges } : {}),
+      ...(onFoldersChanged ? { onFoldersChanged } : {}),
+      ...(pollIntervalMs ? { pollIntervalMs } : {}),
+      ...(backoff ? { backoff } : {}),
+      // Its text is cached by the sync connection, which does all of the prefetching.
+      onNewMail: () => this.#wake.poke('prefetch'),
+      // The open folder was deleted elsewhere (or is refused): a pass lists the folders again, so
+      // the UI learns it is gone now rather than at the next poll.
+      onRefused: () => this.#wake.poke('request'),
+    });
   }
 
   get state(): ConnectionState {
@@ -67,59 +77,30 @@ export class AccountRunner {
 
   /** After sleep or a network change: drop the connection and reconnect now. */
   wake(): void {
-    this.#poke('wake');
+    this.#wake.poke('wake');
+    this.#watcher.wake();
   }
 
   /** Run a full pass as soon as possible (the user pressed "check mail"). */
   requestPass(): void {
-    this.#poke('request');
+    this.#wake.poke('request');
+  }
+
+  /**
+   * The folder the user has open (null: none). Unless it is the one the sync connection idles on
+   * (INBOX), a second connection idles on it; returns whether one does.
+   */
+  watch(mailboxId: number | null): boolean {
+    const own = mailboxId !== null && mailboxId === this.#idledMailboxId();
+    this.#watcher.watch(own ? null : mailboxId);
+    return this.#watcher.watching !== null;
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#poke('stop');
-    await this.#running;
+    this.#wake.poke('stop');
+    await Promise.all([this.#running, this.#watcher.stop()]);
     this.#setState('stopped');
-  }
-
-  #poke(reason: WakeReason): void {
-    if (this.#signal) this.#signal(reason);
-    else if (reason !== 'request' || this.#pending === null) this.#pending = reason;
-  }
-
-  /** Waits for a poke, a timer, or (while idling) a change reported by the server. */
-  #wait(ms: number, session?: ImapSession): Promise<WakeReason> {
-    if (this.#pending) {
-      const reason = this.#pending;
-      this.#pending = null;
-      return Promise.resolve(reason);
-    }
-    return new Promise<WakeReason>((resolve) => {
-      const cleanups: (() => void)[] = [];
-      const done = (reason: WakeReason) => {
-        for (const c of cleanups) c();
-        this.#signal = null;
-        resolve(reason);
-      };
-      const timer = setTimeout(() => done('poll'), ms);
-      cleanups.push(() => clearTimeout(timer));
-      this.#signal = done;
-      if (session) {
-        const client = session.client;
-        const onChange = () => done('change');
-        const onClose = () => done('closed');
-        client.on('exists', onChange);
-        client.on('expunge', onChange);
-        client.on('flags', onChange);
-        client.on('close', onClose);
-        cleanups.push(() => {
-          client.off('exists', onChange);
-          client.off('expunge', onChange);
-          client.off('flags', onChange);
-          client.off('close', onClose);
-        });
-      }
-    });
   }
 
   #setState(state: ConnectionState, detail: { error?: ErrorInfo; retryAt?: string } = {}): void {
@@ -127,11 +108,9 @@ export class AccountRunner {
     this.#opts.onState?.(state, detail);
   }
 
-  #watchedMailboxId(): number | null {
-    const mailboxes = this.#opts.store.listMailboxes(this.#account.id);
-    const wanted = this.#opts.watchedPath?.();
-    const watched = (wanted && mailboxes.find((m) => m.path === wanted && m.selectable)) || mailboxes.find((m) => m.role === 'inbox');
-    return watched?.id ?? null;
+  /** The mailbox the sync connection idles on: INBOX. */
+  #idledMailboxId(): number | null {
+    return this.#opts.store.listMailboxes(this.#account.id).find((m) => m.role === 'inbox')?.id ?? null;
   }
 
   async #loop(): Promise<void> {
@@ -147,7 +126,7 @@ export class AccountRunner {
         this.#setState('syncing');
         await this.#pass(session);
         for (;;) {
-          const watched = this.#watchedMailboxId();
+          const watched = this.#idledMailboxId();
           // New mail's text is cached before idling (the prefetch selects other folders: then the
           // watched one is synced again, which leaves it selected for IDLE and catches anything newer).
           if (watched !== null && (await this.#syncOne(session, watched)) > 0 && this.#opts.afterPass) {
@@ -157,28 +136,40 @@ export class AccountRunner {
           this.#setState('idle');
           // IDLE runs until the next command: imapflow sends DONE before it (its preCheck).
           if (watched !== null) void session.client.idle().catch(() => undefined);
-          const reason = await this.#wait(poll, session);
+          const reason = await this.#wake.wait(poll, session);
           if (reason === 'stop' || reason === 'wake') break;
           if (reason === 'closed') throw new TegamiError({ code: 'NETWORK', message: 'The server closed the connection.' });
           this.#setState('syncing');
           if (reason === 'poll' || reason === 'request') await this.#pass(session);
+          // New mail in the folder the watcher idles on: its text, like INBOX's, is cached at once.
+          else if (reason === 'prefetch') await this.#opts.afterPass?.(session);
         }
       } catch (error) {
         const info = (error instanceof TegamiError ? error : classifyImapError(error, this.#account)).info;
         if (this.#stopped) break;
         if (info.code === 'AUTH_FAILED') {
           this.#setState('auth-failed', { error: info });
-          const reason = await this.#wait(24 * 3600_000);
-          if (reason === 'stop') break;
+          if ((await this.#sleep(24 * 3600_000)) === 'stop') break;
           continue;
         }
         const delay = backoffDelay(attempt++, initialMs, maxMs);
         this.#setState('offline', { error: info, retryAt: new Date(Date.now() + delay).toISOString() });
-        const reason = await this.#wait(delay);
-        if (reason === 'stop') break;
+        if ((await this.#sleep(delay)) === 'stop') break;
       } finally {
         if (session) await session.logout();
       }
+    }
+  }
+
+  /**
+   * Waits out a backoff (or, after a wrong password, a day) until stop() or wake(). Requests for a
+   * pass or a prefetch do not cut it short: the pass that follows the reconnect does both.
+   */
+  async #sleep(ms: number): Promise<'stop' | 'wake' | 'poll'> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const reason = await this.#wake.wait(Math.max(0, until - Date.now()));
+      if (reason === 'stop' || reason === 'wake' || reason === 'poll') return reason;
     }
   }
 

@@ -211,6 +211,31 @@ describe('sync against the real Dovecot', () => {
     expect(localView('Big')).toEqual(await serverView('Big'));
   });
 
+  it('runs one pass per folder at a time when two connections sync it at once (the open folder’s watch and the sync pass)', async () => {
+    await other.mailboxCreate('Twice');
+    await sync(); // lists the folder, empty
+    const twice = store.listMailboxes(account.id).find((m) => m.path === 'Twice')!;
+    for (let i = 1; i <= 40; i++) await other.append('Twice', raw(500 + i));
+    const a = await openTestSession();
+    const b = await openTestSession();
+    try {
+      const [first, second] = await Promise.all([
+        syncMailbox(a.session, messages, twice.id, { chunks: [5], insertBatch: 5 }),
+        syncMailbox(b.session, messages, twice.id, { chunks: [5], insertBatch: 5 }),
+      ]);
+      // The second starts from the state the first saved: it finds nothing new, and nothing is reported twice.
+      expect(first.changes.added).toHaveLength(40);
+      expect(second.changes.added).toEqual([]);
+      expect(second.method).toBe('qresync');
+    } finally {
+      await a.session.logout();
+      await b.session.logout();
+    }
+    expect(localView('Twice')).toEqual(await serverView('Twice'));
+    await other.mailboxDelete('Twice');
+    await sync();
+  });
+
   it('numbers rows by date though a first pass fetches the newest chunk first (local search takes the highest ids as the newest)', async () => {
     await other.mailboxCreate('Ordered');
     await sync(); // lists the folder, empty

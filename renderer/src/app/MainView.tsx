@@ -44,6 +44,12 @@ export function MainView({
     return last && accounts.some((a) => a.id === last.accountId) ? last : null;
   });
   useEffect(() => saveLastFolder(selected), [selected]);
+  // The open folder gets the server's push, like INBOX (a connection idles on it).
+  const watchAccount = selected?.accountId ?? null;
+  const watchPath = selected?.path ?? null;
+  useEffect(() => {
+    if (watchAccount !== null) void call('sync.watch', { accountId: watchAccount, path: watchPath }).catch(() => undefined);
+  }, [watchAccount, watchPath]);
   // A folder selected last time may be gone since (deleted or renamed elsewhere): once the account's
   // folders are read, its INBOX is selected instead.
   const [checkRestored, setCheckRestored] = useState(selected !== null && selected.path !== null);
