@@ -14,6 +14,7 @@ import type {
   SearchServerInput,
 } from '../../shared/domain/body.js';
 import { TegamiError } from '../../shared/domain/errors.js';
+import { searchTerms } from '../../shared/domain/query.js';
 import type { Address, AttachmentSummary } from '../../shared/domain/message.js';
 import { BODY_FULL, SOURCE_PART, type CachedPart, type MessageBodyRow, type PartStore } from './db/parts.js';
 import type { AccountRecord, Store } from './db/store.js';
@@ -349,36 +350,48 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
       return { hits: found.messages.map((message) => ({ source: 'local' as const, message })), more: found.more };
     },
 
-    async searchServer({ accountId, mailboxId, query, field, limit }) {
+    async searchServer({ accountId, mailboxId, query, field, limit, unread, read, flagged, hasAttachments, from, to, subject }) {
       const mailbox = store.getMailbox(mailboxId);
       if (mailbox.accountId !== accountId)
         throw new TegamiError({ code: 'INVALID_INPUT', message: 'That folder belongs to another account.' });
       const box = { path: mailbox.path, uidvalidity: parts.mailboxUidvalidity(mailboxId) };
+      const criteria = { field, terms: searchTerms(query), unread, read, flagged, from, to, subject };
       // The user connection may have had this folder selected for a while: a NOOP first lets the
       // server show it what arrived since (Dovecot searches the session's view, which only catches up
       // at a command's end), so a SEARCH right after new mail finds it. (Belongs in imap/parts.ts
       // searchUids; kept here while that directory is being reworked.)
       // Hits not stored yet (mail that arrived since the last sync) are shown by their ENVELOPE,
-      // fetched in the same session: one FETCH for at most `limit` UIDs.
-      const { uids, local, previews } = await deps.withSession(accountId, (session) =>
+      // fetched in the same session: one FETCH for at most `limit` UIDs. IMAP SEARCH has no key for
+      // attachments: has:attachment keeps the stored hits that have some, and those not stored by
+      // their BODYSTRUCTURE (fetched with the preview), newest first until `limit` are found.
+      const { hits, more } = await deps.withSession(accountId, (session) =>
         withMailbox(session, box, async (client) => {
           await client.noop();
-          const found = await searchUids(client, field, query);
-          const stored = parts.byUids(mailboxId, found.slice(0, limit));
-          const missing = found.slice(0, limit).filter((uid) => !stored.has(uid));
-          return { uids: found, local: stored, previews: missing.length ? await fetchPreviews(client, missing) : new Map() };
+          const found = await searchUids(client, criteria);
+          const out: SearchResults['hits'] = [];
+          let at = 0;
+          while (out.length < limit && at < found.length) {
+            const batch = found.slice(at, at + (hasAttachments ? Math.max(limit - out.length, 50) : limit));
+            at += batch.length;
+            const stored = parts.byUids(mailboxId, batch);
+            const missing = batch.filter((uid) => !stored.has(uid));
+            const previews = missing.length ? await fetchPreviews(client, missing, { structure: hasAttachments === true }) : new Map();
+            for (const uid of batch) {
+              const message = stored.get(uid);
+              const preview = previews.get(uid);
+              if (hasAttachments && !(message ? message.hasAttachments : preview?.hasAttachments)) continue;
+              if (out.length === limit) return { hits: out, more: true };
+              if (message) out.push({ source: 'local' as const, message });
+              else {
+                const shown = preview && { from: preview.from, subject: preview.subject, date: preview.date, size: preview.size };
+                out.push({ source: 'server' as const, mailboxId, uid, ...(shown ? { preview: shown } : {}) });
+              }
+            }
+          }
+          return { hits: out, more: at < found.length };
         }),
       );
-      const shown = uids.slice(0, limit);
-      return {
-        hits: shown.map((uid) => {
-          const message = local.get(uid);
-          if (message) return { source: 'local' as const, message };
-          const preview = previews.get(uid);
-          return { source: 'server' as const, mailboxId, uid, ...(preview ? { preview } : {}) };
-        }),
-        more: uids.length > limit,
-      };
+      return { hits, more };
     },
   };
 }

@@ -352,6 +352,60 @@ describe('server search', () => {
     expect(bySubject.hits.map((h) => h.source === 'local' && h.message.messageId)).toEqual(['<alternative@tegami.test>']);
   });
 
+  it('applies every word, "quoted phrases" and the search box’s conditions on the server (is:, has:attachment, from:, to: any recipient)', async () => {
+    await other.mailboxCreate('Searched');
+    await syncAccount(account, user.password, { store, messages }); // lists the folder, empty
+    const folder = store.listMailboxes(account.id).find((m) => m.path === 'Searched')!;
+    const put = async (key: string, text: string, h: { cc?: string; flags?: string[]; file?: boolean } = {}) => {
+      const root = h.file
+        ? multipart('mixed', [textPart(text), attachment(Buffer.from('data'), 'application/pdf', 'plan.pdf')])
+        : textPart(text);
+      const raw = buildMessage(
+        {
+          from: `${key} <${key}@example.com>`,
+          to: 'team@example.com',
+          ...(h.cc ? { cc: h.cc } : {}),
+          subject: `Plan ${key}`,
+          date: new Date(),
+          messageId: `${key}@search.test`,
+        },
+        root,
+      );
+      await other.append('Searched', raw, h.flags ?? []);
+    };
+    await put('alpha', 'See you Friday on Lunch break.', { flags: ['\\Seen'] });
+    await put('beta', 'Lunch on Friday, then.', { cc: 'Carol <carol@example.com>', file: true });
+    await put('gamma', 'Friday is the day; lunch is at noon.', { flags: ['\\Seen', '\\Flagged'], file: true });
+    // None is stored: every hit is a server hit, named by its preview's sender.
+    const find = async (q: Partial<Parameters<BodiesService['searchServer']>[0]>) =>
+      (await service.searchServer({ accountId: account.id, mailboxId: folder.id, query: '', field: 'text', limit: 100, ...q })).hits
+        .map((h) => (h.source === 'server' ? h.preview?.from?.name : 'stored'))
+        .sort();
+    expect(await find({ query: 'friday lunch' })).toEqual(['alpha', 'beta', 'gamma']); // every word, anywhere
+    expect(await find({ query: '"Friday on Lunch"' })).toEqual(['alpha']);
+    expect(await find({ query: '"lunch on friday"' })).toEqual(['beta']);
+    expect(await find({ query: 'friday', read: true })).toEqual(['alpha', 'gamma']);
+    expect(await find({ unread: true })).toEqual(['beta']); // conditions alone
+    expect(await find({ flagged: true, hasAttachments: true })).toEqual(['gamma']);
+    expect(await find({ hasAttachments: true, limit: 1 })).toHaveLength(1);
+    expect(await find({ query: 'lunch', hasAttachments: true })).toEqual(['beta', 'gamma']);
+    expect(await find({ to: ['carol'] })).toEqual(['beta']); // Cc counts
+    expect(await find({ to: ['team'], from: ['gamma'] })).toEqual(['gamma']);
+    expect(await find({ to: ['team'], subject: ['Plan'], query: 'noon', read: true })).toEqual(['gamma']);
+    await expect(
+      service.searchServer({
+        accountId: account.id,
+        mailboxId: folder.id,
+        query: 'x',
+        field: 'text',
+        limit: 1,
+        to: ['carol'],
+        from: ['beta'],
+        read: true,
+      }),
+    ).resolves.toMatchObject({ hits: [] });
+  });
+
   it('finds mail that arrived after the long-lived user connection selected the folder', async () => {
     const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
     const sessions = new UserSessions(store, async () => user.password);

@@ -117,37 +117,53 @@ export type MessageSource = z.infer<typeof MessageSource>;
 
 const FieldTerms = z.array(z.string().trim().min(1).max(500)).max(20).optional();
 
+/**
+ * The search box's conditions, which local and server search both apply: is:… and has:… (only
+ * messages in this state), and the field conditions from:, to: (any recipient: To, Cc, Bcc) and
+ * subject:, each value a substring of that field (ASCII case folded locally; the server's SEARCH
+ * keys FROM, TO/CC/BCC and SUBJECT). Applied before the limit.
+ */
+const SearchConditions = {
+  unread: z.boolean().optional(),
+  read: z.boolean().optional(),
+  flagged: z.boolean().optional(),
+  hasAttachments: z.boolean().optional(),
+  from: FieldTerms,
+  to: FieldTerms,
+  subject: FieldTerms,
+};
+
 export const SearchLocalInput = z.object({
   query: z.string().trim().min(1, 'Enter something to search for').max(500),
   accountId: Id.optional(),
   mailboxId: Id.optional(),
   limit: z.number().int().min(1).max(500).default(100),
-  /** Only messages in this state, applied before the limit (the search box's is:… and has:…). */
-  unread: z.boolean().optional(),
-  read: z.boolean().optional(),
-  flagged: z.boolean().optional(),
-  hasAttachments: z.boolean().optional(),
-  /**
-   * Field conditions (the search box's from:, to:, subject:), each value a substring of that field
-   * (ASCII case folded), applied before the limit. to: is any recipient (To, Cc, Bcc).
-   */
-  from: FieldTerms,
-  to: FieldTerms,
-  subject: FieldTerms,
+  ...SearchConditions,
 });
 export type SearchLocalInput = z.infer<typeof SearchLocalInput>;
 
 export const ServerSearchField = z.enum(['text', 'subject', 'from']);
 export type ServerSearchField = z.infer<typeof ServerSearchField>;
 
-export const SearchServerInput = z.object({
-  accountId: Id,
-  mailboxId: Id,
-  query: z.string().trim().min(1, 'Enter something to search for').max(500),
-  /** IMAP SEARCH key (RFC 3501 6.4.4): TEXT (headers and body), SUBJECT or FROM. */
-  field: ServerSearchField.default('text'),
-  limit: z.number().int().min(1).max(5000).default(500),
-});
+export const SearchServerInput = z
+  .object({
+    accountId: Id,
+    mailboxId: Id,
+    /**
+     * Words and "quoted phrases" (searchTerms), each a key of its own, all required. Empty when the
+     * conditions below are the whole search (e.g. `is:read` alone).
+     */
+    query: z.string().trim().max(500).default(''),
+    /** IMAP SEARCH key (RFC 3501 6.4.4) the query's terms are: TEXT (headers and body), SUBJECT or FROM. */
+    field: ServerSearchField.default('text'),
+    limit: z.number().int().min(1).max(5000).default(500),
+    /** As search.local takes them: UNSEEN, SEEN, FLAGGED, FROM, TO/CC/BCC, SUBJECT; attachments by BODYSTRUCTURE. */
+    ...SearchConditions,
+  })
+  .refine(
+    (q) => q.query !== '' || q.unread || q.read || q.flagged || q.hasAttachments || q.from?.length || q.to?.length || q.subject?.length,
+    { message: 'Enter something to search for', path: ['query'] },
+  );
 export type SearchServerInput = z.infer<typeof SearchServerInput>;
 
 /** A server-only hit's sender, subject, date (INTERNALDATE, ISO 8601; '' when the server gave none) and size, from one FETCH with the search. */

@@ -39,8 +39,25 @@ export const Op = z.object({
   actionId: Id,
   kind: OpKind,
   state: OpState,
-  /** A sentence for a person: "Mark 3 messages as read", "Move 2 messages to Archive". */
+  /** A sentence for a person (in English): "Mark 3 messages as read", "Move 2 messages to Archive". */
   summary: z.string(),
+  /** What the summary says, in parts, for a UI that words it in its own language. */
+  detail: z
+    .object({
+      /** How many messages (copies, for a copy). */
+      count: z.number().int(),
+      /** Flags set and cleared (flags). */
+      add: z.array(z.string()),
+      remove: z.array(z.string()),
+      /** The target folder (move, copy) or the folder (subscribe), and its path. */
+      folderId: Id.nullable(),
+      folderPath: z.string().nullable(),
+      /** Folder create, rename, delete: the paths before and after. */
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+      subscribed: z.boolean().nullable(),
+    })
+    .optional(),
   messageIds: z.array(Id),
   /** The subjects of the first few of its messages still stored locally: which mail it is about. */
   subjects: z.array(z.string()).default([]),

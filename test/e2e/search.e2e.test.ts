@@ -181,8 +181,75 @@ describe('server search in the browser', () => {
       await search(text);
       await expect.poll(() => page.getByText('Nothing found on this computer.').count(), { timeout: 10_000 }).toBeGreaterThan(0);
       expect(await rows().count()).toBe(0);
+      expect(await page.getByText('No messages in this folder.').count()).toBe(0); // one message, not two
     }
     await search(WORD);
     await expect.poll(() => resultRow('Recent note').count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('searches "quoted phrases" as phrases, here and on the server, with the query’s conditions', async () => {
+    const rows = () => results().locator('[data-testid="message-row"]');
+    const search = async (text: string) => {
+      await page.getByTestId('search-input').fill(text);
+      await expect.poll(() => page.getByTestId('search-input').inputValue()).toBe(text);
+    };
+    const serverSearch = async (found: number) => {
+      await page.getByTestId('search-server').click();
+      await expect
+        .poll(() => page.getByRole('status').filter({ hasText: 'Server search finished' }).innerText(), { timeout: 20_000 })
+        .toBe(`Server search finished: ${found} found.`);
+    };
+    await search(`"The ${WORD} jam"`);
+    await expect.poll(() => resultRow('Recent note').count(), { timeout: 10_000 }).toBe(1);
+    expect(await rows().count()).toBe(1);
+    await serverSearch(1); // the server matches the phrase too (TEXT "…"), and nothing else
+    expect(await rows().count()).toBe(1);
+    // The same words in another order: not the phrase, here or there.
+    await search(`"jam ${WORD}"`);
+    await expect.poll(() => page.getByText('Nothing found on this computer.').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await serverSearch(0);
+    // Words, not a phrase: every message with both, in any order.
+    await search(`pie ${WORD}`);
+    await expect.poll(() => resultRow('Old archive letter').count(), { timeout: 10_000 }).toBe(1); // its text was cached when opened
+    await serverSearch(1);
+    // Conditions go to the server too. This engine runs no background sync, so the server still has
+    // "Just arrived" unread (opened here, its \\Seen is queued), and "Vanishing" is deleted. The button
+    // is pressed at once, before the local search answers.
+    await search(`${WORD} is:unread`);
+    await serverSearch(1);
+    await expect.poll(() => resultRow('Just arrived').count()).toBe(1);
+    await search(`${WORD} is:read`);
+    await serverSearch(2);
+    expect((await rows().locator('.subject').allInnerTexts()).sort()).toEqual(['Old archive letter', 'Recent note']);
+    await search(`${WORD} from:nobody`);
+    await serverSearch(0);
+  });
+
+  it('ends a search with Esc, from its results or from the box, leaving the keyboard in the folder’s list', async () => {
+    const focused = () => page.locator(':focus').getAttribute('data-testid');
+    await page.getByTestId('search-input').fill(WORD);
+    await expect.poll(() => resultRow('Recent note').count(), { timeout: 10_000 }).toBe(1);
+    await resultRow('Recent note').click();
+    expect(await focused()).toBe('search-results');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('search-input').inputValue()).toBe('');
+    await expect.poll(focused).toBe('message-list');
+    await page.keyboard.press('/');
+    await page.keyboard.type(WORD);
+    await expect.poll(() => resultRow('Recent note').count(), { timeout: 10_000 }).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('search-input').inputValue()).toBe('');
+    await expect.poll(focused).toBe('message-list');
+    // And j moves in the list at once.
+    await page.keyboard.press('j');
+    await expect.poll(() => page.getByTestId('message-list').locator('[aria-selected="true"]').count()).toBe(1);
+  });
+
+  it('shows results when the search is typed on the account’s page (no folder open): INBOX opens with them', async () => {
+    await page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-kind="account"]`).click();
+    await expect.poll(() => page.getByTestId('message-list').count()).toBe(0);
+    await page.getByTestId('search-input').fill(WORD);
+    await expect.poll(() => resultRow('Recent note').count(), { timeout: 10_000 }).toBe(1);
+    expect(await folder('INBOX').getAttribute('aria-selected')).toBe('true');
   });
 });

@@ -207,7 +207,12 @@ describe('local search', () => {
   });
 
   it('splits queries by trigram reach', () => {
-    expect(splitQuery('猫 quarterly 会議 ab')).toEqual({ long: ['quarterly'], short: ['猫', '会議', 'ab'] });
+    expect(splitQuery('猫 quarterly 会議 ab')).toEqual({ long: ['quarterly'], short: ['猫', '会議', 'ab'], phrases: [] });
+    expect(splitQuery('"Friday on  Lunch" lunch')).toEqual({
+      long: ['Friday', 'Lunch', 'lunch'],
+      short: ['on'],
+      phrases: ['Friday on Lunch'],
+    });
   });
 
   it('finds 3+ character substrings with the trigram index, ranking subject hits first', () => {
@@ -340,6 +345,29 @@ describe('local search', () => {
     expect(search({ from: ['taro'], to: ['address'] })).toEqual([]);
     expect(search({ from: ['%'] })).toEqual([]); // a wildcard is text
     expect(parts.search({ query: 'plan', mailboxId: work, limit: 2, filters: { from: ['taro'] } }).more).toBe(true);
+  });
+
+  it('matches "quoted phrases" as words in that order, across a line break, in the header or the text', () => {
+    const [a, b, c] = messages.insertHeaders(accountId, work, 1, [
+      header(20, 'Plans', 5),
+      header(21, 'Other plans', 6),
+      header(22, 'Tanaka Taro', 7),
+    ]);
+    body(a!, 'See you on Friday. Friday on\r\n  Lunch break, as usual.');
+    body(b!, 'Lunch on Friday, then.');
+    body(c!, 'Nothing here.');
+    const find = (query: string) => subjects(parts.search({ query, limit: 10 }));
+    expect(find('"Friday on Lunch"')).toEqual(['Plans']);
+    expect(find('"friday ON lunch"')).toEqual(['Plans']); // case folded, as the index folds it
+    expect(find('"Lunch on Friday"')).toEqual(['Other plans']);
+    expect(find('Friday Lunch')).toEqual(expect.arrayContaining(['Plans', 'Other plans']));
+    expect(find('"quarterly report"')).toEqual(['Quarterly report', 'Meeting notes']); // subject, then text
+    expect(find('"report quarterly"')).toEqual([]);
+    expect(find('"report is attached" 会議')).toEqual(['Meeting notes']);
+    expect(find('"is at"')).toEqual(['Meeting notes']); // short words only: scanned, then checked as a phrase
+    expect(find('"Taro Tanaka"')).toEqual([]);
+    expect(find('"Tanaka Taro"')).toEqual(['Tanaka Taro']);
+    expect(find('"a.b (c"')).toEqual([]); // regex syntax is text
   });
 
   it('treats query syntax and LIKE wildcards as text', () => {

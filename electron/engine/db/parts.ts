@@ -10,6 +10,7 @@ import { storageError } from './database.js';
 import { settle, type BulkWriter } from './bulk-writer.js';
 import { summaryColumns, toSummary, type MessageRow } from './messages.js';
 import { addressText, isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
+import { isPhrase, searchTerms } from '../../../shared/domain/query.js';
 
 /**
  * The part cache (DESIGN.md 3): decoded text parts in the `parts` table (their search_text feeds
@@ -114,9 +115,10 @@ interface PartRow {
   size: number;
 }
 
-/** How many LIKE terms and field terms of each kind a search statement takes (its cache key). */
+/** How many LIKE terms, phrases and field terms of each kind a search statement takes (its cache key). */
 interface StatementShape {
   like: number;
+  phrase: number;
   from: number;
   to: number;
   subject: number;
@@ -137,12 +139,15 @@ const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
 const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
 
 /**
- * Splits a query into terms the trigram index can match (3+ characters) and shorter ones, which
- * fall back to LIKE (a scan of the indexed text; SQLite's trigram tokenizer cannot index them).
+ * Splits a query (searchTerms: words and "quoted phrases") into words the trigram index can match
+ * (3+ characters) and shorter ones, which fall back to LIKE (a scan of the indexed text; SQLite's
+ * trigram tokenizer cannot index them). A phrase's words are searched for like any others, and the
+ * phrase itself is then checked on the messages that have them all (`phrases`).
  */
-export function splitQuery(query: string): { long: string[]; short: string[] } {
-  const terms = query.split(/\s+/u).filter(Boolean);
-  return { long: terms.filter((t) => charCount(t) >= 3), short: terms.filter((t) => charCount(t) < 3) };
+export function splitQuery(query: string): { long: string[]; short: string[]; phrases: string[] } {
+  const terms = searchTerms(query);
+  const words = [...new Set(terms.flatMap((t) => t.split(' ')))];
+  return { long: words.filter((t) => charCount(t) >= 3), short: words.filter((t) => charCount(t) < 3), phrases: terms.filter(isPhrase) };
 }
 
 export class PartStore {
@@ -517,7 +522,7 @@ export class PartStore {
    * matches.
    */
   search(q: SearchQuery): { messages: MessageSummary[]; more: boolean } {
-    const { long, short } = splitQuery(q.query);
+    const { long, short, phrases } = splitQuery(q.query);
     if (long.length === 0 && short.length === 0) return { messages: [], more: false };
     const cjk = short.filter(isCjkTerm);
     const like = short.filter((t) => !isCjkTerm(t));
@@ -531,13 +536,14 @@ export class PartStore {
       hasAttachments: q.filters?.hasAttachments ? 1 : 0,
     };
     like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
-    const shape: StatementShape = { like: like.length, from: 0, to: 0, subject: 0 };
+    phrases.forEach((t, i) => (params[`p${i}`] = t));
+    const shape: StatementShape = { like: like.length, phrase: phrases.length, from: 0, to: 0, subject: 0 };
     for (const field of ['from', 'to', 'subject'] as const) {
       const values = q.filters?.[field] ?? [];
       values.forEach((v, i) => (params[`${field}${i}`] = likePattern(v)));
       shape[field] = values.length;
     }
-    const shapeKey = `${shape.like}:${shape.from}:${shape.to}:${shape.subject}`;
+    const shapeKey = `${shape.like}:${shape.phrase}:${shape.from}:${shape.to}:${shape.subject}`;
     if (long.length === 0 && cjk.length === 0) {
       const key = `like:${shapeKey}`;
       const stmt = this.#searches.get(key) ?? this.#searchStatement(key, null, shape);
@@ -676,6 +682,12 @@ export class PartStore {
         shape.like,
         (i) => `(messages.subject LIKE @s${i} ESCAPE '\\' OR tegami_address_text(messages.addresses) LIKE @s${i} ESCAPE '\\'
           OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND parts.search_text LIKE @s${i} ESCAPE '\\'))`,
+      ),
+      // Phrases (their words matched already): the words in order, in the subject, the addresses or the text.
+      ...clauses(
+        shape.phrase,
+        (i) => `(tegami_has_phrase(messages.subject, @p${i}) OR tegami_has_phrase(tegami_address_text(messages.addresses), @p${i})
+          OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND tegami_has_phrase(parts.search_text, @p${i})))`,
       ),
       // Field terms: the sender's name or address; any recipient's name or address; the subject.
       ...clauses(shape.from, (i) => `(messages.from_name LIKE @from${i} ESCAPE '\\' OR messages.from_addr LIKE @from${i} ESCAPE '\\')`),

@@ -134,11 +134,38 @@ export function withSearchDeferred<T>(db: Db, fn: () => T): T {
   }
 }
 
+const phraseRegexps = new Map<string, RegExp>();
+
+/**
+ * True when `text` holds the phrase's words in order, with any white space between them (a line
+ * break of wrapped text too), case folded as the trigram index folds it. `phrase`: words separated
+ * by single spaces (searchTerms).
+ */
+export function hasPhrase(text: string | null, phrase: string): boolean {
+  if (!text) return false;
+  let re = phraseRegexps.get(phrase);
+  if (!re) {
+    if (phraseRegexps.size > 100) phraseRegexps.clear();
+    re = new RegExp(
+      phrase
+        .split(' ')
+        .map((w) => w.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))
+        .join('\\s+'),
+      'iu',
+    );
+    phraseRegexps.set(phrase, re);
+  }
+  return re.test(text);
+}
+
 export function registerSearchFunctions(db: Db): void {
   const state = { on: false };
   deferred.set(db, state);
   db.function('tegami_search_deferred', { deterministic: false }, () => (state.on ? 1 : 0));
   db.function('tegami_address_text', { deterministic: true }, (json: unknown) => addressText(typeof json === 'string' ? json : null));
+  db.function('tegami_has_phrase', { deterministic: true }, (text: unknown, phrase: unknown) =>
+    hasPhrase(typeof text === 'string' ? text : null, String(phrase)) ? 1 : 0,
+  );
   db.function('tegami_cjk_grams', { deterministic: true, varargs: true }, (...texts: unknown[]) =>
     cjkGrams(...texts.map((t) => (typeof t === 'string' ? t : null))),
   );

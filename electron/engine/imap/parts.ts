@@ -176,19 +176,37 @@ export async function fetchTextParts(
 /**
  * What a list row shows of messages in the selected mailbox that are not stored yet (server search
  * hits): sender, subject (the raw Subject repairs one the ENVELOPE lost bytes of), INTERNALDATE and
- * size, in one UID FETCH. A preview is optional: a refused or failed FETCH gives none.
+ * size, in one UID FETCH; with `structure`, whether it has attachments too (from BODYSTRUCTURE, as
+ * stored messages count them). A preview is optional: a refused or failed FETCH gives none.
  */
-export async function fetchPreviews(client: ImapFlow, uids: readonly number[]): Promise<Map<number, ServerHitPreview>> {
-  const out = new Map<number, ServerHitPreview>();
+export async function fetchPreviews(
+  client: ImapFlow,
+  uids: readonly number[],
+  options: { structure?: boolean } = {},
+): Promise<Map<number, ServerHitPreview & { hasAttachments?: boolean }>> {
+  const out = new Map<number, ServerHitPreview & { hasAttachments?: boolean }>();
   try {
     for await (const m of client.fetch(
       uidSet(uids),
-      { uid: true, envelope: true, internalDate: true, size: true, headers: ['subject'] },
+      {
+        uid: true,
+        envelope: true,
+        internalDate: true,
+        size: true,
+        headers: ['subject'],
+        ...(options.structure ? { bodyStructure: true } : {}),
+      },
       { uid: true },
     )) {
       const r = toHeaderRecord(m);
       const date = r.internalDate > 0 ? new Date(r.internalDate).toISOString() : ''; // no INTERNALDATE: no date shown
-      out.set(m.uid, { from: r.from, subject: r.subject, date, size: r.size });
+      out.set(m.uid, {
+        from: r.from,
+        subject: r.subject,
+        date,
+        size: r.size,
+        ...(options.structure ? { hasAttachments: r.attachments.some((a) => !a.inline) } : {}),
+      });
     }
   } catch {
     // No previews: the hits are listed by UID, and opening one downloads it.
@@ -199,13 +217,53 @@ export async function fetchPreviews(client: ImapFlow, uids: readonly number[]): 
 /** IMAP SEARCH keys (RFC 3501 6.4.4) a user's query may use. */
 export type SearchField = 'text' | 'subject' | 'from';
 
+/** A user's server search: the query's terms as `field` keys, and the search box's conditions. */
+export interface ServerSearchQuery {
+  field: SearchField;
+  /** Words and phrases (searchTerms), each one key. */
+  terms: readonly string[];
+  unread?: boolean | undefined;
+  read?: boolean | undefined;
+  flagged?: boolean | undefined;
+  from?: readonly string[] | undefined;
+  /** Any recipient: TO, CC or BCC. */
+  to?: readonly string[] | undefined;
+  subject?: readonly string[] | undefined;
+}
+
+/**
+ * The SEARCH criteria of a query: every term and condition is one search key, all required (IMAP
+ * ANDs a search's keys). imapflow's object holds each key name once, so the keys are chained: a
+ * one-element `or` is emitted as its operand in parentheses (an AND group), and after a key that is
+ * an OR itself (to:, three ways) the chain goes on in NOT NOT (…), which is the same group.
+ */
+export function searchCriteria(q: ServerSearchQuery): SearchObject {
+  const keyOf = (term: string): SearchObject =>
+    q.field === 'subject' ? { subject: term } : q.field === 'from' ? { from: term } : { text: term };
+  const keys: SearchObject[] = [
+    ...(q.unread ? [{ seen: false }] : []),
+    ...(q.read ? [{ seen: true }] : []),
+    ...(q.flagged ? [{ flagged: true }] : []),
+    ...q.terms.map(keyOf),
+    ...(q.subject ?? []).map((subject) => ({ subject })),
+    ...(q.from ?? []).map((from) => ({ from })),
+    ...(q.to ?? []).map((to) => ({ or: [{ to }, { cc: to }, { bcc: to }] })),
+  ];
+  const chain = (list: SearchObject[]): SearchObject => {
+    const [first, ...rest] = list;
+    if (!first) return { all: true };
+    if (rest.length === 0) return first;
+    return first.or ? { ...first, not: { not: chain(rest) } } : { ...first, or: [chain(rest)] };
+  };
+  return chain(keys);
+}
+
 /**
  * UID SEARCH over the selected mailbox; imapflow adds CHARSET UTF-8 (RFC 3501 6.4.4) when the
  * query is not ASCII. imapflow answers `false` on NO/BAD: that is a refusal, not "no results".
  */
-export async function searchUids(client: ImapFlow, field: SearchField, query: string): Promise<number[]> {
-  const criteria: SearchObject = field === 'subject' ? { subject: query } : field === 'from' ? { from: query } : { text: query };
-  const result = await client.search(criteria, { uid: true });
+export async function searchUids(client: ImapFlow, q: ServerSearchQuery): Promise<number[]> {
+  const result = await client.search(searchCriteria(q), { uid: true });
   if (!Array.isArray(result)) {
     throw new TegamiError({
       code: 'SERVER_ERROR',

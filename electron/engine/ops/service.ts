@@ -56,6 +56,30 @@ export function describeOp(op: OpRow, folderName: (id: number) => string): strin
   }
 }
 
+/** describeOp's parts (Op.detail). */
+export function opDetail(op: OpRow, folderName: (id: number) => string): NonNullable<Op['detail']> {
+  const flags = op.kind === 'flags' ? (op.payload as FlagsPayload) : null;
+  const folder = op.kind.startsWith('folder-') ? (op.payload as FolderPayload) : null;
+  const folderId =
+    op.kind === 'move'
+      ? (op.payload as MovePayload).target
+      : op.kind === 'copy'
+        ? (op.payload as CopyPayload).target
+        : op.kind === 'folder-subscribe'
+          ? (folder?.mailboxId ?? null)
+          : null;
+  return {
+    count: op.kind === 'copy' ? Object.keys((op.payload as CopyPayload).copies).length : op.messageIds.length,
+    add: flags?.add ?? [],
+    remove: flags?.remove ?? [],
+    folderId,
+    folderPath: folderId === null ? null : folderName(folderId),
+    from: folder?.from ?? null,
+    to: folder?.to ?? null,
+    subscribed: op.kind === 'folder-subscribe' ? (folder?.subscribed ?? null) : null,
+  };
+}
+
 export function createOpsService(deps: OpsServiceDeps) {
   const { store, ops } = deps;
   const folderName = (id: number) => ops.mailboxInfo(id)?.path ?? `folder ${id}`;
@@ -67,6 +91,7 @@ export function createOpsService(deps: OpsServiceDeps) {
     kind: op.kind,
     state: op.state,
     summary: describeOp(op, folderName),
+    detail: opDetail(op, folderName),
     messageIds: op.messageIds,
     subjects: op.subjects.filter((s): s is string => s !== null),
     attempts: op.attempts,

@@ -12,10 +12,13 @@ export function SearchBox({
   value,
   onChange,
   inputRef,
+  onEscape,
 }: {
   value: string;
   onChange: (v: string) => void;
   inputRef: React.RefObject<HTMLInputElement | null>;
+  /** Esc in the box (it clears the box when not given). */
+  onEscape?: () => void;
 }) {
   const { t } = useSettings();
   return (
@@ -30,8 +33,10 @@ export function SearchBox({
         onChange={(e) => onChange(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Escape') {
-            onChange('');
+            e.preventDefault();
             e.currentTarget.blur();
+            if (onEscape) onEscape();
+            else onChange('');
           }
         }}
         data-testid="search-input"
@@ -189,7 +194,8 @@ export function StatusBar({
   return (
     <footer className="status-bar" data-testid="status-bar">
       <span className="status-item" role="status" data-testid="pending-count" data-count={waiting}>
-        {waiting > 0 ? t('ops.pending', { n: waiting }) : t('ops.allSaved')}
+        {/* Not "All changes saved" beside changes the server refused. */}
+        {waiting > 0 ? t('ops.pending', { n: waiting }) : failed > 0 ? t('ops.noneWaiting') : t('ops.allSaved')}
       </span>
       {failed > 0 && (
         <button type="button" className="status-failed" onClick={onShowFailed} data-testid="failed-count" data-count={failed}>

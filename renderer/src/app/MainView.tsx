@@ -6,6 +6,7 @@ import { RemoveAccountDialog } from '../features/accounts/RemoveAccountDialog.js
 import { FolderPane } from '../features/folders/FolderPane.js';
 import { FolderTree, type Selection } from '../features/folders/FolderTree.js';
 import { isInbox } from '../features/folders/tree.js';
+import { folderLabel } from '../features/folders/roles.js';
 import { loadLastFolder, saveLastFolder } from './lastFolder.js';
 import { useMailboxes } from '../features/folders/useMailboxes.js';
 import { runAction } from '../features/messages/actions.js';
@@ -37,7 +38,7 @@ export function MainView({
   const { folders, refresh } = useMailboxes(accounts);
   // The fonts message rows may need (CJK, bold) are loaded while idle, not in the first folder open.
   useListFontWarmup();
-  const { t, settings, update, describe } = useSettings();
+  const { t, settings, update, describe, language } = useSettings();
   // The account and folder selected last time (a reload, the app started again), if that account is still here.
   const [selected, setSelected] = useState<Selection | null>(() => {
     const last = loadLastFolder();
@@ -109,6 +110,16 @@ export function MainView({
     [toasts, refused],
   );
   const [showFailed, setShowFailed] = useState(false);
+  const shownFolderName = useCallback(
+    (id: number) => {
+      for (const f of folders.values()) {
+        const m = f.mailboxes.find((b) => b.id === id);
+        if (m) return folderLabel(m.name, m.role, language);
+      }
+      return null;
+    },
+    [folders, language],
+  );
   type FolderDialog =
     | { kind: 'create'; accountId: number; parent: Mailbox | null }
     | { kind: 'rename'; mailbox: Mailbox }
@@ -207,6 +218,37 @@ export function MainView({
     return () => document.removeEventListener('keydown', onKey);
   }, [account, undo]);
 
+  // Search shows its results in a folder's pane (they span the account): typed on the account's page
+  // (no folder open), it opens INBOX to show them there.
+  const typeSearch = useCallback(
+    (text: string) => {
+      setSearchText(text);
+      if (text.trim() === '' || mailbox || !account) return;
+      const inbox = folders.get(account.id)?.mailboxes.find(isInbox);
+      if (inbox) setSelected({ accountId: account.id, path: inbox.path });
+    },
+    [mailbox, account, folders],
+  );
+
+  // Esc ends a search from the box or from its results, and leaves the keyboard in the folder's list
+  // (j/k, s, u … work at once), not on the page.
+  const endSearch = useCallback(() => {
+    setSearchText('');
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="message-list"]')?.focus());
+  }, []);
+  const searching = searchText.trim() !== '';
+  useEffect(() => {
+    if (!searching) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typingTarget(e.target)) return;
+      if (document.querySelector('dialog[open], [role="menu"]')) return;
+      e.preventDefault();
+      endSearch();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [searching, endSearch]);
+
   // The desktop app's menu, tray and notifications send commands; its engine process reports
   // restarts. (In browser mode these events never come.)
   useEffect(() => {
@@ -246,7 +288,7 @@ export function MainView({
     <div className="shell">
       <header className="toolbar">
         <span className="brand">{t('app.title')}</span>
-        <SearchBox value={searchText} onChange={setSearchText} inputRef={searchInput} />
+        <SearchBox value={searchText} onChange={typeSearch} inputRef={searchInput} onEscape={endSearch} />
         <div className="toolbar-end">
           <button type="button" className="icon-button" onClick={() => setHelp(true)} title={t('help.title')} aria-label={t('help.title')}>
             <Icon name="help" />
@@ -368,7 +410,9 @@ export function MainView({
           undo(target.accountId, target.actionId);
         }}
       />
-      {showFailed && <FailedOpsDialog failed={ops.failed} accounts={accounts} onClose={() => setShowFailed(false)} />}
+      {showFailed && (
+        <FailedOpsDialog failed={ops.failed} accounts={accounts} folderName={shownFolderName} onClose={() => setShowFailed(false)} />
+      )}
       {folderMenu && (
         <ContextMenu
           x={folderMenu.x}

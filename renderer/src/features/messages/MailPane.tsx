@@ -388,7 +388,15 @@ export function MailPane({
     return () => clearTimeout(timer);
   }, [single0, delay, openSeen]);
 
+  // The key handler calls the latest `act`, updated in the same task as the render commits: a key
+  // pressed right after a change shows (a row just flagged) acts on what is shown. (An effect that
+  // re-registered the listener ran after paint, so a quick second "s" could flag again.)
+  const actRef = useRef(act);
+  useLayoutEffect(() => {
+    actRef.current = act;
+  }, [act]);
   useEffect(() => {
+    const act = (action: ActionName) => actRef.current(action);
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typingTarget(e.target)) return;
       if (document.querySelector('dialog[open]')) return;
@@ -415,7 +423,7 @@ export function MailPane({
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [act]);
+  }, []);
 
   const onSort = (s: MessageSort) => {
     if (s === sort) setDescending(!descending);
@@ -469,7 +477,11 @@ export function MailPane({
           <div className="list-title">
             <h1 data-testid="pane-title">{searching ? t('search.results', { query: searchText }) : folderName}</h1>
             <span className="muted" data-testid="list-count">
-              {count > 1 ? t('list.selected', { n: count }) : t('list.count', { n: total })}
+              {count > 1
+                ? t('list.selected', { n: count })
+                : searching && search.more
+                  ? t('list.countMore', { n: total })
+                  : t('list.count', { n: total })}
             </span>
           </div>
           {searching ? (
@@ -539,10 +551,9 @@ export function MailPane({
             if (!searching) folderScroll.current = top;
           }}
           testId={searching ? 'search-results' : 'message-list'}
+          emptyText={searching ? t('search.none') : anyFilter ? t('list.emptyFiltered') : undefined}
         />
-        {searching && !search.loading && search.rows.length === 0 && <p className="list-empty">{t('search.none')}</p>}
         {searching && search.more && <p className="muted pad">{t('search.more')}</p>}
-        {!searching && source.exact && source.rowCount === 0 && anyFilter && <p className="list-empty">{t('list.emptyFiltered')}</p>}
         {!searching && source.note && <p className="muted pad">{source.note}</p>}
         {menu && <ContextMenu x={menu.x} y={menu.y} label={t('actions.menu')} items={menuItems()} onClose={() => setMenu(null)} />}
         {picker && (

@@ -210,6 +210,7 @@ export function MessageList({
   onScrolled,
   handle,
   testId = 'message-list',
+  emptyText,
 }: {
   source: ListSource;
   selection: SelectionState;
@@ -232,6 +233,8 @@ export function MessageList({
   onScrolled?: ((top: number) => void) | undefined;
   handle?: Ref<MessageListHandle>;
   testId?: string;
+  /** What an empty list says (a search that found nothing, filters that leave nothing); "No messages in this folder." by default. */
+  emptyText?: string | undefined;
 }) {
   const { t, locale, settings, describe } = useSettings();
   const rowHeight = rowHeights[settings.density];
@@ -537,7 +540,7 @@ export function MessageList({
           <div className="msg-spacer" style={{ height: range.start * rowHeight }} aria-hidden="true" />
           {rows}
         </div>
-        {source.exact && rowCount === 0 && !source.loading && <p className="list-empty">{t('list.empty')}</p>}
+        {source.exact && rowCount === 0 && !source.loading && <p className="list-empty">{emptyText ?? t('list.empty')}</p>}
       </div>
       {source.error && (
         <p className="pane-error" role="alert">

@@ -5,12 +5,24 @@ import { useSettings } from '../../app/settings.js';
 import { asTegamiError, call } from '../../ipc/client.js';
 import { Icon } from '../../ui/Icon.js';
 import { useModal } from '../../ui/useModal.js';
+import { opText } from './opText.js';
 
 /**
  * The operations the server refused: what it was, the server's own words, when; Retry puts it back
  * in the queue, Discard drops it (the local change is then taken back by the next sync).
  */
-export function FailedOpsDialog({ failed, accounts, onClose }: { failed: Op[]; accounts: readonly Account[]; onClose: () => void }) {
+export function FailedOpsDialog({
+  failed,
+  accounts,
+  folderName,
+  onClose,
+}: {
+  failed: Op[];
+  accounts: readonly Account[];
+  /** A folder's shown name by id (null: not known here). */
+  folderName: (id: number) => string | null;
+  onClose: () => void;
+}) {
   const { t, locale, describe } = useSettings();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -52,7 +64,7 @@ export function FailedOpsDialog({ failed, accounts, onClose }: { failed: Op[]; a
             <li key={op.id} className="op" data-testid="failed-op" data-op-id={op.id}>
               <Icon name="warning" className="op-icon" />
               <div className="op-text">
-                <p className="op-summary">{op.summary}</p>
+                <p className="op-summary">{opText(op, t, folderName)}</p>
                 {op.subjects.length > 0 && (
                   <p className="op-subjects" data-testid="failed-op-subjects">
                     {op.subjects.map((s) => `“${s || t('list.noSubject')}”`).join(', ')}

@@ -32,15 +32,26 @@ describe('parseQuery', () => {
 describe('engineQuery', () => {
   it('sends words and field values as text, or nothing for flag-only queries', () => {
     expect(engineQuery(parseQuery('lunch from:bob'))).toBe('lunch bob');
+    expect(engineQuery(parseQuery('"Friday on Lunch" from:"Bob Smith"'))).toBe('"Friday on Lunch" "Bob Smith"');
     expect(engineQuery(parseQuery('is:unread has:attachment'))).toBeNull();
   });
 });
 
 describe('serverQuery', () => {
-  it('chooses the IMAP SEARCH key', () => {
+  it('sends the words and phrases as TEXT keys and every condition as its own', () => {
     expect(serverQuery(parseQuery('lunch'))).toEqual({ field: 'text', query: 'lunch' });
-    expect(serverQuery(parseQuery('subject:lunch'))).toEqual({ field: 'subject', query: 'lunch' });
-    expect(serverQuery(parseQuery('from:bob'))).toEqual({ field: 'from', query: 'bob' });
-    expect(serverQuery(parseQuery('is:unread'))).toBeNull();
+    expect(serverQuery(parseQuery('"Friday on Lunch" jam'))).toEqual({ field: 'text', query: '"Friday on Lunch" jam' });
+    expect(serverQuery(parseQuery('subject:lunch'))).toEqual({ field: 'text', query: '', subject: ['lunch'] });
+    expect(serverQuery(parseQuery('jam from:bob to:carol is:read has:attachment is:flagged'))).toEqual({
+      field: 'text',
+      query: 'jam',
+      from: ['bob'],
+      to: ['carol'],
+      read: true,
+      flagged: true,
+      hasAttachments: true,
+    });
+    expect(serverQuery(parseQuery('is:unread'))).toEqual({ field: 'text', query: '', unread: true });
+    expect(serverQuery(parseQuery(''))).toBeNull();
   });
 });

@@ -3,7 +3,8 @@
  *   from:NAME  subject:WORDS  to:NAME  has:attachment  is:unread  is:read  is:flagged
  * The engine's local search (search.local) takes the words, and applies the conditions before its limit.
  */
-import type { ServerSearchField } from '../../../../shared/domain/body.js';
+import type { SearchLocalInput, ServerSearchField } from '../../../../shared/domain/body.js';
+import { joinTerms } from '../../../../shared/domain/query.js';
 
 export interface ParsedQuery {
   /** Free words and phrases, as typed (quotes removed). */
@@ -51,20 +52,37 @@ export function parseQuery(input: string): ParsedQuery {
 }
 
 /**
- * The text to give search.local: the free words plus the from/subject/to values (the engine indexes
- * subject and addresses too), so a field-only query still narrows on the engine side. Null when there
- * is nothing to search by text (e.g. only `is:unread`).
+ * The text to give search.local: the free words and phrases plus the from/subject/to values (the
+ * engine indexes subject and addresses too), so a field-only query still narrows on the engine side;
+ * phrases quoted, so the engine matches their words in order. Null when there is nothing to search by
+ * text (e.g. only `is:unread`).
  */
 export function engineQuery(q: ParsedQuery): string | null {
   const terms = [...q.words, ...q.from, ...q.subject, ...q.to];
-  return terms.length > 0 ? terms.join(' ') : null;
+  return terms.length > 0 ? joinTerms(terms) : null;
 }
 
-/** What to send to IMAP SEARCH (search.server): one field and its text, or null when there is none. */
-export function serverQuery(q: ParsedQuery): { field: ServerSearchField; query: string } | null {
-  if (q.words.length > 0) return { field: 'text', query: [...q.words, ...q.subject, ...q.from].join(' ') };
-  if (q.subject.length > 0) return { field: 'subject', query: q.subject.join(' ') };
-  if (q.from.length > 0) return { field: 'from', query: q.from.join(' ') };
-  if (q.to.length > 0) return { field: 'text', query: q.to.join(' ') };
-  return null;
+/** The query's is:, has:, from:, to: and subject: conditions, as search.local and search.server apply them. */
+export function searchConditions(
+  q: ParsedQuery,
+): Pick<SearchLocalInput, 'unread' | 'read' | 'flagged' | 'hasAttachments' | 'from' | 'to' | 'subject'> {
+  return {
+    ...(q.unread === true ? { unread: true } : {}),
+    ...(q.unread === false ? { read: true } : {}),
+    ...(q.flagged ? { flagged: true } : {}),
+    ...(q.hasAttachment ? { hasAttachments: true } : {}),
+    ...(q.from.length ? { from: q.from } : {}),
+    ...(q.to.length ? { to: q.to } : {}),
+    ...(q.subject.length ? { subject: q.subject } : {}),
+  };
+}
+
+/**
+ * What to send to IMAP SEARCH (search.server): the free words and phrases as TEXT keys, and every
+ * condition as its own key; null when the query has neither.
+ */
+export function serverQuery(q: ParsedQuery): ({ field: ServerSearchField; query: string } & ReturnType<typeof searchConditions>) | null {
+  const conditions = searchConditions(q);
+  if (q.words.length === 0 && Object.keys(conditions).length === 0) return null;
+  return { field: 'text', query: joinTerms(q.words), ...conditions };
 }

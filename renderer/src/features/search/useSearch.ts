@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SearchLocalInput, ServerHitPreview } from '../../../../shared/domain/body.js';
+import type { ServerHitPreview } from '../../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../../shared/domain/message.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
-import { engineQuery, parseQuery, serverQuery, type ParsedQuery } from './query.js';
+import { engineQuery, parseQuery, searchConditions, serverQuery } from './query.js';
 
 export interface SearchRow {
   message: MessageSummary;
@@ -54,21 +54,6 @@ function serverOnlyRow(mailboxId: number, uid: number, label: string, preview?: 
   };
 }
 
-/** The query's is:, has:, from:, to: and subject: conditions, as search.local applies them before its limit. */
-function engineFilters(
-  q: ParsedQuery,
-): Pick<SearchLocalInput, 'unread' | 'read' | 'flagged' | 'hasAttachments' | 'from' | 'to' | 'subject'> {
-  return {
-    ...(q.unread === true ? { unread: true } : {}),
-    ...(q.unread === false ? { read: true } : {}),
-    ...(q.flagged ? { flagged: true } : {}),
-    ...(q.hasAttachment ? { hasAttachments: true } : {}),
-    ...(q.from.length ? { from: q.from } : {}),
-    ...(q.to.length ? { to: q.to } : {}),
-    ...(q.subject.length ? { subject: q.subject } : {}),
-  };
-}
-
 /** Local search as you type (debounced), plus an explicit server search of the current folder. */
 export function useSearch(
   text: string,
@@ -89,11 +74,17 @@ export function useSearch(
     const filters = parseQuery(text);
     let live = true;
     const timer = setTimeout(() => {
-      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200, ...engineFilters(filters) }).then(
+      call('search.local', { query, ...(accountId !== null ? { accountId } : {}), limit: 200, ...searchConditions(filters) }).then(
         (r) => {
           if (!live) return;
           const rows = r.hits.flatMap((h) => (h.source === 'local' ? [{ message: h.message, source: 'local' as const }] : []));
-          setResult({ text, rows, error: null, more: r.more, server: 'idle', serverFound: 0 });
+          setResult((prev) => {
+            if (prev?.text !== text) return { text, rows, error: null, more: r.more, server: 'idle', serverFound: 0 };
+            // "Also search the server" was pressed before this answered: its rows stay, after these.
+            const here = new Set(rows.map((row) => row.message.id));
+            const extra = prev.rows.filter((row) => row.source === 'server' && !here.has(row.message.id));
+            return { ...prev, rows: [...rows, ...extra], error: null, more: r.more };
+          });
         },
         (e: unknown) => live && setResult({ text, rows: [], error: asTegamiError(e), more: false, server: 'idle', serverFound: 0 }),
       );
@@ -144,13 +135,19 @@ export function useSearch(
 
   const searchServer = useCallback(() => {
     const sq = serverQuery(parseQuery(text));
-    const patch = (change: Partial<Result>) => setResult((r) => (r && r.text === text ? { ...r, ...change } : r));
+    // Pressed before the local search answered, it starts anyway: the local rows join it when they come.
+    const patch = (change: Partial<Result>) =>
+      setResult((r) =>
+        r && r.text === text
+          ? { ...r, ...change }
+          : { text, rows: [], error: null, more: false, server: 'idle', serverFound: 0, ...change },
+      );
     if (!sq || accountId === null || mailboxId === null) {
       patch({ server: 'unavailable' });
       return;
     }
     patch({ server: 'busy' });
-    call('search.server', { accountId, mailboxId, query: sq.query, field: sq.field }).then(
+    call('search.server', { accountId, mailboxId, ...sq }).then(
       (r) =>
         setResult((s) => {
           if (!s || s.text !== text) return s;
