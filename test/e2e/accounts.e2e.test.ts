@@ -122,6 +122,19 @@ describe('adding an account in the browser', () => {
     expect(await storedAccounts()).toBe(0);
   });
 
+  it('says the handshake failed when TLS is chosen for the STARTTLS port, and offers STARTTLS on that port', async () => {
+    await fill({ Port: String(server.imapPort), Password: alice.password }, 'tls');
+    await fill({ Port: String(server.imapPort) });
+    const error = await submitAndExpectError('TLS_FAILED');
+    expect(await error.innerText()).toContain('choose STARTTLS');
+    await error.getByRole('button', { name: `Use STARTTLS on port ${server.imapPort}` }).click();
+    const form = page.getByTestId('account-form');
+    expect(await form.getByLabel('Security').inputValue()).toBe('starttls');
+    expect(await form.getByLabel('Port', { exact: true }).inputValue()).toBe(String(server.imapPort));
+    expect(await page.getByTestId('account-error').count()).toBe(0);
+    expect(await storedAccounts()).toBe(0);
+  });
+
   it('adds the account with the right password and shows the folder tree', async () => {
     await fill({ Port: String(server.imapsPort), Password: alice.password }, 'tls');
     await fill({ Port: String(server.imapsPort) });

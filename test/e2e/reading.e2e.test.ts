@@ -137,7 +137,13 @@ describe('reading mail in the browser', () => {
   });
 
   it('sorts by subject, and by date showing the dates it sorts by', async () => {
+    // Scrolled down: a new order starts at its top.
+    await page.getByTestId('message-list').evaluate((el) => {
+      el.scrollTop = 2000;
+    });
+    await expect.poll(() => page.getByTestId('message-list').evaluate((el) => el.scrollTop)).toBe(2000);
     await page.locator('[data-sort="subject"]').click();
+    await expect.poll(() => page.getByTestId('message-list').evaluate((el) => el.scrollTop)).toBe(0);
     await expect.poll(() => page.locator('[role="columnheader"][aria-sort]').innerText()).toContain('Subject');
     expect(await page.locator('[role="columnheader"][aria-sort]').getAttribute('aria-sort')).toBe('ascending');
     await expect

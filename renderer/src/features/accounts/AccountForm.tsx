@@ -172,9 +172,10 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
   };
 
   /** TLS on its usual port (the server offers no STARTTLS), or on the port given (it waited for a TLS handshake). */
-  const switchToTls = (keepPort: boolean): void => {
+  /** The one-click fixes of a wrong security setting: keep the port (it was right) or take the security's default. */
+  const switchSecurity = (security: 'tls' | 'starttls', keepPort: boolean): void => {
     if (!keepPort) setPortEdited(false);
-    setValues((prev) => ({ ...prev, security: 'tls', port: keepPort ? prev.port : String(defaultPort.tls) }));
+    setValues((prev) => ({ ...prev, security, port: keepPort ? prev.port : String(defaultPort[security]) }));
     setFailure(null);
   };
 
@@ -321,13 +322,19 @@ export function AccountForm({ onAdded, onCancel }: { onAdded: (account: Account)
               </p>
             )}
             {failure.error.code === 'STARTTLS_UNAVAILABLE' && (
-              <button type="button" className="button small" onClick={() => switchToTls(false)}>
+              <button type="button" className="button small" onClick={() => switchSecurity('tls', false)}>
                 {t('account.useTls')}
               </button>
             )}
             {failure.error.code === 'NO_GREETING' && (
-              <button type="button" className="button small" onClick={() => switchToTls(true)}>
+              <button type="button" className="button small" onClick={() => switchSecurity('tls', true)}>
                 {t('account.useTlsOnPort', { port: failure.input.port })}
+              </button>
+            )}
+            {/* TLS spoken to a port that expects STARTTLS (143 and the like): the handshake fails. */}
+            {failure.error.code === 'TLS_FAILED' && failure.input.security === 'tls' && (
+              <button type="button" className="button small" onClick={() => switchSecurity('starttls', true)}>
+                {t('account.useStarttlsOnPort', { port: failure.input.port })}
               </button>
             )}
           </div>

@@ -431,6 +431,8 @@ export function MailPane({
       setSort(s);
       setDescending(s === 'date' || s === 'size');
     }
+    // A new order starts at its top: the old offset is an arbitrary place in it.
+    list.current?.setScrollTop(0);
   };
 
   const filterButton = (key: keyof Filters, label: string) => (

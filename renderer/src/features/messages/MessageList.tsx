@@ -168,9 +168,13 @@ const RowView = memo(function RowView({
             </span>
           </button>
         )}
-        {badge && <span className={`source-badge ${badge.kind}`}>{badge.text}</span>}
+        {badge && (
+          <span className={`source-badge ${badge.kind}`} title={badge.text}>
+            {badge.text}
+          </span>
+        )}
         {folder && (
-          <span className="row-folder" data-testid="row-folder">
+          <span className="row-folder" data-testid="row-folder" title={folder}>
             {folder}
           </span>
         )}
