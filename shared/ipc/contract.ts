@@ -32,6 +32,7 @@ const Cursor = z.object({ key: z.union([z.string(), z.number()]), id: Id });
 const FolderFilter = z.object({
   mailboxId: Id,
   unread: z.boolean().default(false),
+  read: z.boolean().default(false),
   flagged: z.boolean().default(false),
   hasAttachments: z.boolean().default(false),
 });
@@ -120,6 +121,7 @@ export const requests = {
       after: Cursor.nullable().default(null),
       limit: z.number().int().min(1).max(500).default(100),
       unread: z.boolean().default(false),
+      read: z.boolean().default(false),
       flagged: z.boolean().default(false),
       hasAttachments: z.boolean().default(false),
     }),
@@ -136,6 +138,7 @@ export const requests = {
       sort: MessageSort.default('date'),
       descending: z.boolean().default(true),
       unread: z.boolean().default(false),
+      read: z.boolean().default(false),
       flagged: z.boolean().default(false),
       hasAttachments: z.boolean().default(false),
       index: z.number().int().min(0),

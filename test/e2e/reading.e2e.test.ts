@@ -236,6 +236,17 @@ describe('reading mail in the browser', () => {
     await expect.poll(() => list().getAttribute('aria-rowcount'), { timeout: 10_000 }).toBe(String(count + 1));
     await page.getByTestId('search-input').press('Escape');
     await expect.poll(() => list().getAttribute('aria-rowcount')).not.toBe(String(count + 1));
+    // is:read alone, likewise: the read messages, every row read.
+    const read = (await invoke<{ count: number }>(tegami, 'messages.count', { mailboxId, read: true })).count;
+    const all = (await invoke<{ count: number }>(tegami, 'messages.count', { mailboxId })).count;
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(all);
+    await page.keyboard.press('/');
+    await page.keyboard.type('is:read');
+    await expect.poll(() => list().getAttribute('aria-rowcount'), { timeout: 10_000 }).toBe(String(read + 1));
+    expect(await list().locator('[data-testid="message-row"].unread').count()).toBe(0);
+    await page.getByTestId('search-input').press('Escape');
+    await expect.poll(() => list().getAttribute('aria-rowcount')).toBe(String(all + 1));
   });
 
   it('fits a narrow window: nothing wider than it, the list and the message both shown', async () => {

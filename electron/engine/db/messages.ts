@@ -128,9 +128,22 @@ export interface PageQuery {
   after: { key: string | number; id: number } | null;
   limit: number;
   unread: boolean;
+  /** Only read messages (the search box's is:read alone). */
+  read?: boolean;
   flagged: boolean;
   hasAttachments: boolean;
 }
+
+/** The list's filters, as SQL over messages' columns, and their parameters. */
+const FILTERS = `AND (@unread = 0 OR seen = 0) AND (@read = 0 OR seen = 1) AND (@flagged = 0 OR flagged = 1)
+  AND (@hasAttachments = 0 OR has_attachments = 1)`;
+type FilterParams = { unread: number; read: number; flagged: number; hasAttachments: number };
+const filterParams = (q: Pick<PageQuery, 'unread' | 'read' | 'flagged' | 'hasAttachments'>): FilterParams => ({
+  unread: q.unread ? 1 : 0,
+  read: q.read ? 1 : 0,
+  flagged: q.flagged ? 1 : 0,
+  hasAttachments: q.hasAttachments ? 1 : 0,
+});
 
 const sortColumn: Record<MessageSort, string> = { date: 'internal_date', from: 'sort_from', subject: 'sort_subject', size: 'size' };
 
@@ -541,7 +554,7 @@ export class MessageStore {
       stmt = this.#db.prepare(
         `SELECT ${summaryColumns}, ${column} AS sort_key FROM messages
          WHERE mailbox_id = @mailboxId AND stale = 0
-           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${FILTERS}
            ${HIDDEN}
            ${q.after ? `AND (${column}, id) ${cmp} (@key, @id)` : ''}
          ORDER BY ${column} ${dir}, id ${dir} LIMIT @limit`,
@@ -550,9 +563,7 @@ export class MessageStore {
     }
     const rows = stmt.all({
       mailboxId: q.mailboxId,
-      unread: q.unread ? 1 : 0,
-      flagged: q.flagged ? 1 : 0,
-      hasAttachments: q.hasAttachments ? 1 : 0,
+      ...filterParams(q),
       limit: q.limit,
       ...(q.after ? { key: q.after.key, id: q.after.id } : {}),
     }) as (MessageRow & { sort_key: string | number })[];
@@ -561,27 +572,27 @@ export class MessageStore {
   }
 
   /** How many messages a folder holds under these filters (the list's scrollbar). */
-  count(q: Pick<PageQuery, 'mailboxId' | 'unread' | 'flagged' | 'hasAttachments'>): number {
+  count(q: Pick<PageQuery, 'mailboxId' | 'unread' | 'read' | 'flagged' | 'hasAttachments'>): number {
     const row = this.#db
-      .prepare<{ mailboxId: number; unread: number; flagged: number; hasAttachments: number }, { n: number }>(
+      .prepare<{ mailboxId: number } & FilterParams, { n: number }>(
         `SELECT count(*) AS n FROM messages WHERE mailbox_id = @mailboxId AND stale = 0
-           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${FILTERS}
            ${HIDDEN}`,
       )
-      .get({ mailboxId: q.mailboxId, unread: q.unread ? 1 : 0, flagged: q.flagged ? 1 : 0, hasAttachments: q.hasAttachments ? 1 : 0 });
+      .get({ mailboxId: q.mailboxId, ...filterParams(q) });
     return row?.n ?? 0;
   }
 
   /** The ids of every message the folder shows under these filters ("select all", then an action). */
-  ids(q: Pick<PageQuery, 'mailboxId' | 'unread' | 'flagged' | 'hasAttachments'>): number[] {
+  ids(q: Pick<PageQuery, 'mailboxId' | 'unread' | 'read' | 'flagged' | 'hasAttachments'>): number[] {
     return this.#db
-      .prepare<{ mailboxId: number; unread: number; flagged: number; hasAttachments: number }, number>(
+      .prepare<{ mailboxId: number } & FilterParams, number>(
         `SELECT id FROM messages WHERE mailbox_id = @mailboxId AND stale = 0
-           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${FILTERS}
            ${HIDDEN}`,
       )
       .pluck()
-      .all({ mailboxId: q.mailboxId, unread: q.unread ? 1 : 0, flagged: q.flagged ? 1 : 0, hasAttachments: q.hasAttachments ? 1 : 0 });
+      .all({ mailboxId: q.mailboxId, ...filterParams(q) });
   }
 
   /**
@@ -597,15 +608,13 @@ export class MessageStore {
       .prepare<Record<string, number>, { key: string | number; id: number }>(
         `SELECT ${column} AS key, id FROM messages
          WHERE mailbox_id = @mailboxId AND stale = 0
-           AND (@unread = 0 OR seen = 0) AND (@flagged = 0 OR flagged = 1) AND (@hasAttachments = 0 OR has_attachments = 1)
+           ${FILTERS}
            ${HIDDEN}
          ORDER BY ${column} ${dir}, id ${dir} LIMIT 1 OFFSET @offset`,
       )
       .get({
         mailboxId: q.mailboxId,
-        unread: q.unread ? 1 : 0,
-        flagged: q.flagged ? 1 : 0,
-        hasAttachments: q.hasAttachments ? 1 : 0,
+        ...filterParams(q),
         offset: q.index - 1,
       });
     return row ?? null;

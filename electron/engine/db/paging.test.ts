@@ -30,6 +30,17 @@ describe('paging a large folder', () => {
     const { messages, mailboxId } = setup(300);
     expect(messages.count({ mailboxId, unread: false, flagged: false, hasAttachments: false })).toBe(300);
     expect(messages.count({ mailboxId, unread: true, flagged: false, hasAttachments: false })).toBe(200);
+    // is:read alone: the other 100, in the count, the ids, the pages and the cursor.
+    const read = { mailboxId, unread: false, read: true, flagged: false, hasAttachments: false };
+    expect(messages.count(read)).toBe(100);
+    expect(messages.ids(read)).toHaveLength(100);
+    const page = messages.page({ ...base, ...read, after: null, limit: 500 });
+    expect(page.messages).toHaveLength(100);
+    expect(page.messages.every((m) => m.seen)).toBe(true);
+    const last = page.messages.at(-1)!;
+    expect(messages.cursorAt({ ...base, ...read, index: 100 })).toEqual({ key: Date.parse(last.date), id: last.id });
+    expect(messages.cursorAt({ ...base, ...read, index: 101 })).toBeNull();
+    expect(messages.count({ ...read, unread: true })).toBe(0);
   });
 
   it('jumps to any row with cursorAt: the page after it starts exactly at that row', () => {

@@ -132,19 +132,18 @@ export function MailPane({
   const [sort, setSort] = useState<MessageSort>('date');
   const [descending, setDescending] = useState(true);
   const [chosenFilters, setFilters] = useState<Filters>(noFilters);
-  // A search of filters only ("is:unread", "is:flagged", "has:attachment"), with no words to look
-  // for, filters the folder's list instead: the search index has nothing to match.
+  // A search of filters only ("is:unread", "is:read", "is:flagged", "has:attachment"), with no words
+  // to look for, filters the folder's list instead: the search index has nothing to match.
   const typed = parseQuery(searchText);
   const filterOnly =
-    searchText.trim() !== '' &&
-    engineQuery(typed) === null &&
-    typed.unread !== false &&
-    (typed.unread === true || typed.flagged || typed.hasAttachment);
+    searchText.trim() !== '' && engineQuery(typed) === null && (typed.unread !== null || typed.flagged || typed.hasAttachment);
   const filters = useMemo<Filters>(
     () =>
       filterOnly
         ? {
+            // is:read beside the Unread chip: both hold, so nothing is shown.
             unread: chosenFilters.unread || typed.unread === true,
+            read: typed.unread === false,
             flagged: chosenFilters.flagged || typed.flagged,
             hasAttachments: chosenFilters.hasAttachments || typed.hasAttachment,
           }
@@ -159,11 +158,16 @@ export function MailPane({
   const list = useRef<MessageListHandle>(null);
   const readerRef = useRef<HTMLDivElement>(null);
 
-  const anyFilter = filters.unread || filters.flagged || filters.hasAttachments;
+  const anyFilter = filters.unread || filters.read === true || filters.flagged || filters.hasAttachments;
+  // The folder's own counts size the scrollbar until the engine has counted (read: total − unread).
   const hint = anyFilter
-    ? filters.unread && !filters.flagged && !filters.hasAttachments
-      ? (mailbox.unread ?? 0)
-      : 0
+    ? filters.flagged || filters.hasAttachments
+      ? 0
+      : filters.unread && filters.read
+        ? 0
+        : filters.unread
+          ? (mailbox.unread ?? 0)
+          : Math.max(0, (mailbox.total ?? 0) - (mailbox.unread ?? 0))
     : (mailbox.total ?? 0);
   const resetSelection = useCallback(() => setSelections((s) => ({ ...s, folder: emptySelection })), []);
   const conversations = settings.conversations;

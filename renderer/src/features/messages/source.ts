@@ -31,6 +31,8 @@ export interface ListSource {
 
 export interface Filters {
   unread: boolean;
+  /** Only read messages: the search box's is:read alone (no chip for it). */
+  read?: boolean;
   flagged: boolean;
   hasAttachments: boolean;
 }
@@ -76,21 +78,22 @@ export function useFolderSource(
   // new count after a sync does not throw the list away (messages.changed reloads it instead).
   const [initialHint] = useState(hint);
   const { unread, flagged, hasAttachments } = filters;
+  const read = filters.read === true;
   const fetch = useCallback<FetchPage>(
-    async (after, limit) => call('messages.page', { mailboxId, sort, descending, after, limit, unread, flagged, hasAttachments }),
-    [mailboxId, sort, descending, unread, flagged, hasAttachments],
+    async (after, limit) => call('messages.page', { mailboxId, sort, descending, after, limit, unread, read, flagged, hasAttachments }),
+    [mailboxId, sort, descending, unread, read, flagged, hasAttachments],
   );
   const jump = useCallback<JumpTo>(
-    async (index) => call('messages.cursorAt', { mailboxId, sort, descending, unread, flagged, hasAttachments, index }),
-    [mailboxId, sort, descending, unread, flagged, hasAttachments],
+    async (index) => call('messages.cursorAt', { mailboxId, sort, descending, unread, read, flagged, hasAttachments, index }),
+    [mailboxId, sort, descending, unread, read, flagged, hasAttachments],
   );
   const count = useCallback(
     (cache: PagedCache) =>
-      void call('messages.count', { mailboxId, unread, flagged, hasAttachments }).then(
+      void call('messages.count', { mailboxId, unread, read, flagged, hasAttachments }).then(
         (r) => !cache.closed && cache.setTotal(r.count),
         () => undefined,
       ),
-    [mailboxId, unread, flagged, hasAttachments],
+    [mailboxId, unread, read, flagged, hasAttachments],
   );
   // A new cache for every query; constructing one does not fetch (ensure does). It reads the rows in
   // view first, and the rest of their page and the rows ahead only once those are painted.
@@ -111,7 +114,7 @@ export function useFolderSource(
       const next = new PagedCache(fetch, () => undefined, current.rowCount, undefined, jump);
       const { start, end } = want.current;
       void Promise.all([
-        call('messages.count', { mailboxId, unread, flagged, hasAttachments }).then(
+        call('messages.count', { mailboxId, unread, read, flagged, hasAttachments }).then(
           (r) => next.setTotal(r.count),
           () => undefined,
         ),
@@ -141,7 +144,7 @@ export function useFolderSource(
       if (current !== initial) current.close();
       pending?.close();
     };
-  }, [initial, fetch, jump, count, initialHint, mailboxId, unread, flagged, hasAttachments]);
+  }, [initial, fetch, jump, count, initialHint, mailboxId, unread, read, flagged, hasAttachments]);
 
   const query = `${mailboxId}:${sort}:${descending}:${unread}:${flagged}:${hasAttachments}`;
   return useMemo<ListSource>(
@@ -206,6 +209,7 @@ export function useConversationSource(
   });
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
   const { unread, flagged, hasAttachments } = filters;
+  const read = filters.read === true;
   useEffect(() => {
     if (!enabled) return;
     let live = true;
@@ -221,6 +225,7 @@ export function useConversationSource(
           after,
           limit: 500,
           unread,
+          read,
           flagged,
           hasAttachments,
         });
@@ -243,7 +248,7 @@ export function useConversationSource(
       off();
       if (timer) clearTimeout(timer);
     };
-  }, [enabled, mailboxId, sort, descending, unread, flagged, hasAttachments]);
+  }, [enabled, mailboxId, sort, descending, unread, read, flagged, hasAttachments]);
 
   const grouped = useMemo(() => groupThreads(state.rows, expanded), [state.rows, expanded]);
   return useMemo<ListSource>(() => {
