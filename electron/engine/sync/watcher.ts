@@ -71,7 +71,7 @@ export class FolderWatcher {
 
   /** After sleep or a network change: reconnect now instead of at the end of a backoff. */
   wake(): void {
-    this.#wake.poke('wake');
+    if (this.#running) this.#wake.poke('wake');
   }
 
   async stop(): Promise<void> {
@@ -93,10 +93,12 @@ export class FolderWatcher {
         });
         attempt = 0;
         for (let target = this.#target; target !== null && !this.#stopped; target = this.#target) {
-          if (!(await this.#syncWatched(session, target))) {
-            // Refused (the folder was deleted elsewhere, or is not selectable): nothing to idle on
-            // until the user opens another folder; the connection stays for it.
-            const reason = await this.#wake.wait(24 * 3600_000);
+          const refused = await this.#syncWatched(session, target);
+          if (refused) {
+            // Gone (deleted elsewhere, or from the store): nothing to idle on until the user opens
+            // another folder. Refused by the server otherwise (NO): tried again at the next poll.
+            // The connection stays either way.
+            const reason = await this.#wake.wait(refused.code === 'SERVER_ERROR' ? poll : 24 * 3600_000);
             if (reason === 'stop') break;
             continue;
           }
@@ -119,20 +121,21 @@ export class FolderWatcher {
     }
   }
 
-  /** Syncs the watched mailbox, leaving it selected; false when it was refused (the connection still works). */
-  async #syncWatched(session: ImapSession, mailboxId: number): Promise<boolean> {
+  /** Syncs the watched mailbox, leaving it selected; the error when it was refused (the connection still works). */
+  async #syncWatched(session: ImapSession, mailboxId: number): Promise<ErrorInfo | null> {
     const { onChanges, onFoldersChanged, onNewMail } = this.#opts;
     let changes: MailboxChanges;
     try {
       ({ changes } = await syncMailbox(session, this.#opts.messages, mailboxId, { ...(onChanges ? { onBatch: onChanges } : {}) }));
     } catch (error) {
       if (!session.usable) throw error;
-      this.#opts.onRefused?.((error instanceof TegamiError ? error : classifyImapError(error, this.#account)).info);
-      return false;
+      const info = (error instanceof TegamiError ? error : classifyImapError(error, this.#account)).info;
+      this.#opts.onRefused?.(info);
+      return info;
     }
     if (changes.changed.length || changes.removed.length || changes.reset) onChanges?.({ ...changes, added: [] });
     if (changes.added.length || changes.changed.length || changes.removed.length) onFoldersChanged?.();
     if (changes.added.length) onNewMail?.();
-    return true;
+    return null;
   }
 }

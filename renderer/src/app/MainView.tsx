@@ -24,6 +24,8 @@ import { HelpDialog, SearchBox, SettingsMenu, StatusBar, Toasts, type Toast } fr
 import { useSettings } from './settings.js';
 
 let toastKey = 1;
+/** How long a folder stays open before the engine is asked to watch it (sync.watch). */
+const WATCH_DELAY_MS = 400;
 
 export function MainView({
   accounts,
@@ -49,7 +51,19 @@ export function MainView({
   const watchAccount = selected?.accountId ?? null;
   const watchPath = selected?.path ?? null;
   useEffect(() => {
-    if (watchAccount !== null) void call('sync.watch', { accountId: watchAccount, path: watchPath }).catch(() => undefined);
+    if (watchAccount === null) return;
+    const watch = () => void call('sync.watch', { accountId: watchAccount, path: watchPath }).catch(() => undefined);
+    // After the folder's first rows: the engine answers one request at a time, and a click through
+    // folders need not start a connection for each.
+    const timer = setTimeout(watch, WATCH_DELAY_MS);
+    // A restarted engine process (desktop app) knows nothing of it: told again.
+    const off = subscribe('app.engine', (e) => {
+      if (e.state === 'running') watch();
+    });
+    return () => {
+      clearTimeout(timer);
+      off();
+    };
   }, [watchAccount, watchPath]);
   // A folder selected last time may be gone since (deleted or renamed elsewhere): once the account's
   // folders are read, its INBOX is selected instead.
