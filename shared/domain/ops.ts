@@ -6,7 +6,16 @@ import { Flag } from './message.js';
 const Ids = z.array(Id).min(1).max(100_000);
 
 export const SetFlagsInput = z
-  .object({ ids: Ids, add: z.array(Flag).default([]), remove: z.array(Flag).default([]) })
+  .object({
+    ids: Ids,
+    add: z.array(Flag).default([]),
+    remove: z.array(Flag).default([]),
+    /**
+     * False for a change the app made by itself (a message marked read as it was opened): undo (z,
+     * ops.undo without an actionId) passes over it to the user's own last action.
+     */
+    undoable: z.boolean().default(true),
+  })
   .refine((v) => v.add.length + v.remove.length > 0, 'Give a flag to add or remove');
 export const MoveInput = z.object({ ids: Ids, target: Id });
 export const DeleteInput = z.object({ ids: Ids });

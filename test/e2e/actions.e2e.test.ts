@@ -325,6 +325,23 @@ describe('actions in the browser', () => {
     await expect.poll(() => flagged.getByTestId('toast-undo').count()).toBe(0);
   });
 
+  it('undoes the archive with z, not the read mark the next message got by being shown', async () => {
+    // Newest first: "Auto next" is below "Auto archived", and is selected once that one leaves.
+    await other.append('INBOX', mail('Auto next', 'Shown after the archive, and marked read by that.'), [], new Date(Date.now() - 1000));
+    await other.append('INBOX', mail('Auto archived', 'Archived, then brought back with z.'), ['\\Seen']);
+    await call('sync.run', { accountId });
+    await openFolder('INBOX');
+    await row('Auto archived').click();
+    await page.keyboard.press('e');
+    await expect.poll(() => row('Auto archived').count()).toBe(0);
+    await expect.poll(() => list().locator('[aria-selected="true"] .subject').allInnerTexts()).toEqual(['Auto next']);
+    // Marked read after a second on screen (the default setting).
+    await expect.poll(() => row('Auto next').getAttribute('class'), { timeout: 10_000 }).not.toContain('unread');
+    await page.keyboard.press('z');
+    await expect.poll(() => row('Auto archived').count(), { timeout: 10_000 }).toBe(1);
+    expect(await row('Auto next').getAttribute('class')).not.toContain('unread');
+  });
+
   it('drops the Undo of a change the server refused (it was taken back already)', async () => {
     await other.append('INBOX', mail('Refused soon', 'The other device deletes this one.'));
     await call('sync.run', { accountId });

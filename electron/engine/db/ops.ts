@@ -21,6 +21,8 @@ export interface FlagsPayload {
   remove: string[];
   /** Each message's flags before the change: revert and undo restore them. */
   before: Record<string, string[]>;
+  /** Made by the app itself (marked read on opening): the last action to undo is an older one. */
+  auto?: true;
 }
 export interface MovePayload {
   target: number;
@@ -240,7 +242,8 @@ export class OpStore {
         'SELECT * FROM ops WHERE account_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY id',
       ),
       lastAction: db.prepare<[number], { action_id: number }>(
-        "SELECT action_id FROM ops WHERE account_id = ? AND state IN ('pending', 'done') AND inverse IS NULL ORDER BY action_id DESC LIMIT 1",
+        `SELECT action_id FROM ops WHERE account_id = ? AND state IN ('pending', 'done') AND inverse IS NULL
+           AND json_extract(payload, '$.auto') IS NULL ORDER BY action_id DESC LIMIT 1`,
       ),
       actionOps: db.prepare<[number], RawOp>('SELECT * FROM ops WHERE action_id = ? ORDER BY id'),
     };
@@ -275,7 +278,7 @@ export class OpStore {
   }
 
   /** Sets and clears flags and keywords; \\Recent is the server's alone (RFC 3501 2.3.2). */
-  setFlags(ids: number[], add: string[], remove: string[]): { actionId: number; accountId: number } {
+  setFlags(ids: number[], add: string[], remove: string[], options: { undoable?: boolean } = {}): { actionId: number; accountId: number } {
     const bad = [...add, ...remove].find((f) => f.toLowerCase() === '\\recent');
     if (bad) throw new TegamiError({ code: 'INVALID_INPUT', message: '\\Recent is set by the server only.' });
     return this.#db.transaction(() => {
@@ -293,7 +296,7 @@ export class OpStore {
         accountId,
         actionId,
         'flags',
-        { add, remove, before } satisfies FlagsPayload,
+        { add, remove, before, ...(options.undoable === false ? { auto: true as const } : {}) } satisfies FlagsPayload,
         refs.map((r) => r.id),
       );
       return { actionId, accountId };

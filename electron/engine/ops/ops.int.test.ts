@@ -127,6 +127,26 @@ describe('offline operations against the real Dovecot', () => {
     expect((await serverView('INBOX')).get('m5')).toEqual([]);
   });
 
+  it('passes over a change the app made by itself (marked read on opening) when undoing the last action', async () => {
+    const m4 = await bySubject('INBOX', 'm4');
+    const m5 = await bySubject('INBOX', 'm5');
+    // The user flags m4; then opening m5 marks it read (undoable: false).
+    await call('messages.setFlags', { ids: [m4.id], add: ['\\Flagged'], remove: [] });
+    await call('messages.setFlags', { ids: [m5.id], add: ['\\Seen'], remove: [], undoable: false });
+    await call('ops.undo', { accountId });
+    expect((await bySubject('INBOX', 'm4')).flagged).toBe(false); // the user's flag is taken back
+    expect((await bySubject('INBOX', 'm5')).seen).toBe(true); // the automatic read stays
+    await sync();
+    expect((await serverView('INBOX')).get('m4')).toEqual([]);
+    expect((await serverView('INBOX')).get('m5')).toEqual(['\\Seen']);
+    // Undone by its own id (the toast does that), it goes too.
+    const auto = await call<{ actionId: number }>('messages.setFlags', { ids: [m4.id], add: ['\\Seen'], remove: [], undoable: false });
+    await call('ops.undo', { accountId, actionId: auto.actionId });
+    expect((await bySubject('INBOX', 'm4')).seen).toBe(false);
+    await call('messages.setFlags', { ids: [m5.id], add: [], remove: ['\\Seen'] });
+    await sync();
+  });
+
   it('moves with COPYUID: the local row keeps its id and takes the new UID', async () => {
     const m = await bySubject('INBOX', 'm2');
     await call('messages.move', { ids: [m.id], target: (await folder('Archive')).id });

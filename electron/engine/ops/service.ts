@@ -108,9 +108,9 @@ export function createOpsService(deps: OpsServiceDeps) {
   };
 
   return {
-    setFlags: ({ ids, add, remove }: { ids: number[]; add: string[]; remove: string[] }) => {
+    setFlags: ({ ids, add, remove, undoable }: { ids: number[]; add: string[]; remove: string[]; undoable?: boolean }) => {
       const boxes = mailboxesOf(ids);
-      return act(boxes, () => ops.setFlags(ids, add, remove));
+      return act(boxes, () => ops.setFlags(ids, add, remove, { undoable: undoable !== false }));
     },
     move: ({ ids, target }: { ids: number[]; target: number }) => {
       const boxes = [...mailboxesOf(ids), target];

@@ -387,7 +387,8 @@ export function MailPane({
     }
     const timer = setTimeout(() => {
       readSettled.current = single0;
-      void call('messages.setFlags', { ids: [single0], add: ['\\Seen'], remove: [] }).catch(() => undefined);
+      // Not the user's action: z still takes back what they did last (an archive, a delete).
+      void call('messages.setFlags', { ids: [single0], add: ['\\Seen'], remove: [], undoable: false }).catch(() => undefined);
     }, delay);
     return () => clearTimeout(timer);
   }, [single0, delay, openSeen]);
