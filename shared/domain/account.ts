@@ -88,5 +88,7 @@ export const CertificateInfo = z.object({
   subjectAltName: z.string().nullable(),
   /** Why the system refused it, e.g. "self-signed certificate". */
   reason: z.string(),
+  /** The verification error behind `reason` (Node's code, e.g. DEPTH_ZERO_SELF_SIGNED_CERT), for a UI that words it itself. */
+  reasonCode: z.string().nullable().optional(),
 });
 export type CertificateInfo = z.infer<typeof CertificateInfo>;

@@ -477,7 +477,12 @@ describe('actions in the browser', () => {
     await page.getByTestId('new-folder-parent').selectOption({ label: 'Top level' });
     await screenshot(page, 'actions-new-folder-parent');
     await expect.poll(() => page.getByTestId('prompt-dialog').locator('h2').innerText()).toBe('New folder');
+    // A name with the server's delimiter is refused in the dialog, before anything is sent.
+    await page.getByTestId('prompt-input').fill('Top/e2e');
+    await expect.poll(() => page.getByTestId('prompt-error').innerText()).toBe('A folder name cannot contain “/” (it separates folders).');
+    expect(await page.getByTestId('prompt-submit').isDisabled()).toBe(true);
     await page.getByTestId('prompt-input').fill('Top e2e');
+    expect(await page.getByTestId('prompt-error').count()).toBe(0);
     await page.getByTestId('prompt-submit').click();
     await expect.poll(() => folder('Top e2e').isVisible()).toBe(true);
     expect(await folder('Projects/Top e2e').count()).toBe(0);

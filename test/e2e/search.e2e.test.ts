@@ -245,6 +245,23 @@ describe('server search in the browser', () => {
     await expect.poll(() => page.getByTestId('message-list').locator('[aria-selected="true"]').count()).toBe(1);
   });
 
+  it('says in the search’s own words when the server search fails, and keeps the local results', async () => {
+    await other.mailboxCreate('Doomed');
+    await other.append('Doomed', mail('Doomed note', `A ${WORD} in a folder about to go.`, recent), ['\\Seen'], recent);
+    await call('sync.run', { accountId });
+    await folder('Doomed').click();
+    await page.getByTestId('search-input').fill(WORD);
+    await expect.poll(() => resultRow('Doomed note').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId('search-server').innerText()).toBe('Also search “Doomed” on the server');
+    await other.mailboxDelete('Doomed');
+    await page.getByTestId('search-server').click();
+    await expect
+      .poll(() => page.getByTestId('search-server-error').innerText(), { timeout: 20_000 })
+      .toBe('The server search failed: The folder “Doomed” no longer exists on the server.');
+    expect(await resultRow('Doomed note').count()).toBe(1);
+    await page.keyboard.press('Escape');
+  });
+
   it('shows results when the search is typed on the account’s page (no folder open): INBOX opens with them', async () => {
     await page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-kind="account"]`).click();
     await expect.poll(() => page.getByTestId('message-list').count()).toBe(0);

@@ -147,6 +147,8 @@ export function serverWords(text: string | undefined): string | undefined {
 export function classifyImapError(
   error: unknown,
   target: Pick<ImapTarget, 'host' | 'port' | 'user'> & Partial<Pick<ImapTarget, 'security'>>,
+  /** The folder the command was about, for errors that name it when imapflow's does not. */
+  path?: string,
 ): TegamiError {
   if (error instanceof TegamiError) return error;
   const e = (error ?? {}) as {
@@ -166,7 +168,11 @@ export function classifyImapError(
   const make = (code: TegamiError['code'], message: string) => new TegamiError({ code, message, ...serverText }, { cause: error });
 
   if (e.mailboxMissing) {
-    return make('NOT_FOUND', `The folder “${e.path ?? '?'}” no longer exists on the server.`);
+    const folder = e.path ?? path;
+    return make(
+      'NOT_FOUND',
+      folder ? `The folder “${folder}” no longer exists on the server.` : 'The folder no longer exists on the server.',
+    );
   }
   if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
     return make('AUTH_FAILED', `The server refused the user name or password for “${target.user}”. Check them and try again.`);

@@ -35,9 +35,9 @@ export interface StreamOptions {
   onProgress?: (received: number) => void;
 }
 
-const fail = (session: ImapSession, error: unknown): never => {
+const fail = (session: ImapSession, error: unknown, path?: string): never => {
   const { host, port, options } = session.client;
-  throw error instanceof TegamiError ? error : classifyImapError(error, { host, port, user: options.auth?.user ?? '' });
+  throw error instanceof TegamiError ? error : classifyImapError(error, { host, port, user: options.auth?.user ?? '' }, path);
 };
 
 /**
@@ -50,7 +50,7 @@ export async function withMailbox<T>(session: ImapSession, box: MailboxRef, fn: 
   try {
     lock = await client.getMailboxLock(box.path, { readOnly: true, description: 'tegami: fetch parts' });
   } catch (error) {
-    return fail(session, error);
+    return fail(session, error, box.path);
   }
   try {
     const current = client.mailbox ? Number(client.mailbox.uidValidity) : null;
@@ -62,7 +62,7 @@ export async function withMailbox<T>(session: ImapSession, box: MailboxRef, fn: 
     }
     return await fn(client);
   } catch (error) {
-    return fail(session, error);
+    return fail(session, error, box.path);
   } finally {
     lock.release();
   }

@@ -258,8 +258,8 @@ export class ImapSession {
     return this.client.usable;
   }
 
-  #fail(error: unknown): never {
-    throw error instanceof TegamiError ? error : classifyImapError(error, this.#target);
+  #fail(error: unknown, path?: string): never {
+    throw error instanceof TegamiError ? error : classifyImapError(error, this.#target, path);
   }
 
   /**
@@ -297,7 +297,7 @@ export class ImapSession {
         vanished: honoured ? vanished : [],
       };
     } catch (error) {
-      this.#fail(error);
+      this.#fail(error, path);
     } finally {
       this.client.off('flags', onFlags);
       this.client.off('expunge', onExpunge);
@@ -431,7 +431,7 @@ export class ImapSession {
         highestmodseq: s.highestModseq ?? null,
       };
     } catch (error) {
-      this.#fail(error);
+      this.#fail(error, path);
     }
   }
 

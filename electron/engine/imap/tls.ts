@@ -138,11 +138,12 @@ export async function probeCertificate(
     const leaf = peer.raw ? new X509Certificate(peer.raw) : undefined;
     if (!leaf) throw new TegamiError({ code: 'TLS_FAILED', message: `${host} presented no certificate.` });
     const authError = socket.authorizationError as unknown as string | undefined;
-    let reason = describeCertificateProblem(authError);
+    let reasonCode = authError ?? null;
     if (!authError) {
       const sni = serverName(host) ?? host;
-      if (tls.checkServerIdentity(sni, peer)) reason = describeCertificateProblem('ERR_TLS_CERT_ALTNAME_INVALID');
+      if (tls.checkServerIdentity(sni, peer)) reasonCode = 'ERR_TLS_CERT_ALTNAME_INVALID';
     }
+    const reason = describeCertificateProblem(reasonCode ?? undefined);
     return {
       chainPem,
       info: {
@@ -153,6 +154,7 @@ export async function probeCertificate(
         validTo: new Date(leaf.validTo).toISOString(),
         subjectAltName: leaf.subjectAltName ?? null,
         reason,
+        reasonCode,
       },
     };
   } finally {

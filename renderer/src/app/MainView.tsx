@@ -6,7 +6,7 @@ import { RemoveAccountDialog } from '../features/accounts/RemoveAccountDialog.js
 import { FolderPane } from '../features/folders/FolderPane.js';
 import { FolderTree, type Selection } from '../features/folders/FolderTree.js';
 import { isInbox } from '../features/folders/tree.js';
-import { folderLabel } from '../features/folders/roles.js';
+import { folderLabel, folderPathLabel } from '../features/folders/roles.js';
 import { loadLastFolder, saveLastFolder } from './lastFolder.js';
 import { useMailboxes } from '../features/folders/useMailboxes.js';
 import { runAction } from '../features/messages/actions.js';
@@ -124,6 +124,12 @@ export function MainView({
     [toasts, refused],
   );
   const [showFailed, setShowFailed] = useState(false);
+  /** The hierarchy delimiter of an account's own folders (a new top-level folder's name cannot hold it). */
+  const accountDelimiter = (accountId: number): string | null =>
+    folders.get(accountId)?.mailboxes.find((m) => m.namespace === 'personal' && m.delimiter !== null)?.delimiter ?? null;
+  /** A folder name the server would read as a path: said in the dialog, not after it closed. */
+  const badFolderName = (name: string, delimiter: string | null): string | null =>
+    delimiter && name.includes(delimiter) ? t('folders.badChar', { char: delimiter }) : null;
   const shownFolderName = useCallback(
     (id: number) => {
       for (const f of folders.values()) {
@@ -439,8 +445,15 @@ export function MainView({
       )}
       {folderDialog?.kind === 'create' && (
         <PromptDialog
-          title={folderDialog.parent ? t('folders.newUnder', { name: folderDialog.parent.path }) : t('folders.new')}
+          title={
+            folderDialog.parent
+              ? t('folders.newUnder', {
+                  name: folderPathLabel(folderDialog.parent, folders.get(folderDialog.accountId)?.mailboxes ?? [], language),
+                })
+              : t('folders.new')
+          }
           label={t('folders.name')}
+          validate={(name) => badFolderName(name, folderDialog.parent?.delimiter ?? accountDelimiter(folderDialog.accountId))}
           confirmLabel={t('folders.create')}
           cancelLabel={t('common.cancel')}
           onCancel={() => setFolderDialog(null)}
@@ -466,7 +479,7 @@ export function MainView({
                 .filter((m) => m.namespace === 'personal' && m.delimiter !== null)
                 .map((m) => (
                   <option key={m.id} value={m.id}>
-                    {m.path}
+                    {folderPathLabel(m, folders.get(folderDialog.accountId)?.mailboxes ?? [], language)}
                   </option>
                 ))}
             </select>
@@ -478,7 +491,8 @@ export function MainView({
           title={t('folders.renameTitle', { name: folderDialog.mailbox.name })}
           label={t('folders.name')}
           initial={folderDialog.mailbox.name}
-          confirmLabel={t('folders.rename')}
+          validate={(name) => badFolderName(name, folderDialog.mailbox.delimiter)}
+          confirmLabel={t('folders.renameConfirm')}
           cancelLabel={t('common.cancel')}
           onCancel={() => setFolderDialog(null)}
           onSubmit={(name) => {
@@ -508,7 +522,7 @@ export function MainView({
             folderChange(call('folders.delete', { mailboxId: m.id }), t('folders.deleted', { name: m.name }));
           }}
         >
-          <p>{t('folders.deleteBody', { n: folderDialog.mailbox.total ?? 0 })}</p>
+          <p>{folderDialog.mailbox.total ? t('folders.deleteBody', { n: folderDialog.mailbox.total }) : t('folders.deleteBodyEmpty')}</p>
         </ConfirmDialog>
       )}
       {help && <HelpDialog onClose={() => setHelp(false)} />}

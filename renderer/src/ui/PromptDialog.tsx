@@ -12,6 +12,7 @@ export function PromptDialog({
   onSubmit,
   onCancel,
   testId = 'prompt-dialog',
+  validate,
 }: {
   title: string;
   label: string;
@@ -22,12 +23,16 @@ export function PromptDialog({
   onSubmit: (value: string) => void;
   onCancel: () => void;
   testId?: string;
+  /** What is wrong with a value (said under the field, before it is sent), or null. */
+  validate?: (value: string) => string | null;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [value, setValue] = useState(initial);
   useModal(ref);
-  const ok = value.trim() !== '';
+  const problem = value.trim() === '' ? null : (validate?.(value.trim()) ?? null);
+  const ok = value.trim() !== '' && problem === null;
+  const errorId = useId();
   return (
     <dialog
       ref={ref}
@@ -47,11 +52,25 @@ export function PromptDialog({
         }}
       >
         <h2 id={titleId}>{title}</h2>
-        {children && <div className="dialog-body">{children}</div>}
         <label className="field">
           <span>{label}</span>
-          <input value={value} onChange={(e) => setValue(e.target.value)} autoFocus maxLength={250} data-testid="prompt-input" />
+          <input
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            autoFocus
+            maxLength={250}
+            aria-invalid={problem !== null}
+            aria-describedby={problem !== null ? errorId : undefined}
+            data-testid="prompt-input"
+          />
         </label>
+        {problem !== null && (
+          <p className="field-error" id={errorId} role="alert" data-testid="prompt-error">
+            {problem}
+          </p>
+        )}
+        {/* After the field: it is what the dialog asks for, and what the keyboard starts in. */}
+        {children && <div className="dialog-body">{children}</div>}
         <div className="actions">
           <button type="button" className="button" onClick={onCancel}>
             {cancelLabel}

@@ -1,6 +1,8 @@
 import { useId, useState } from 'react';
 import type { CertificateInfo } from '../../../../shared/domain/account.js';
 import { useSettings } from '../../app/settings.js';
+import type { MessageKey } from '../../i18n/strings.js';
+import type { Translate } from '../../i18n/translate.js';
 
 /** "AB:CD:…" (32 bytes) as 4 lines of 8; the text content stays exactly the fingerprint. */
 function FingerprintLines({ fingerprint }: { fingerprint: string }) {
@@ -22,6 +24,25 @@ function formatDate(text: string, locale: string): { label: string; time: number
   const time = Date.parse(text);
   if (Number.isNaN(time)) return { label: text, time: null };
   return { label: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(time), time };
+}
+
+const reasonKeys: Record<string, MessageKey> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'cert.why.selfSigned',
+  SELF_SIGNED_CERT_IN_CHAIN: 'cert.why.untrustedIssuer',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'cert.why.unknownIssuer',
+  UNABLE_TO_GET_ISSUER_CERT: 'cert.why.unknownIssuer',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'cert.why.unknownIssuer',
+  CERT_UNTRUSTED: 'cert.why.untrusted',
+  CERT_HAS_EXPIRED: 'cert.why.expired',
+  CERT_NOT_YET_VALID: 'cert.why.notYetValid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'cert.why.otherName',
+  HOSTNAME_MISMATCH: 'cert.why.otherName',
+};
+
+/** Why the certificate is not trusted, in the UI's language (the engine's English for a code it has no words for). */
+export function certificateReason(c: CertificateInfo, t: Translate): string {
+  const key = c.reasonCode ? reasonKeys[c.reasonCode] : undefined;
+  return key ? t(key) : c.reason;
 }
 
 export function CertificatePanel({
@@ -49,7 +70,7 @@ export function CertificatePanel({
       <h3 id={headingId}>{t('cert.title', { host })}</h3>
       <dl className="certificate-details">
         <dt>{t('cert.reason')}</dt>
-        <dd>{certificate.reason}</dd>
+        <dd>{certificateReason(certificate, t)}</dd>
         <dt>{t('cert.subject')}</dt>
         <dd>{certificate.subject}</dd>
         {certificate.subjectAltName && (

@@ -1,19 +1,25 @@
-import { useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useId, useMemo, useRef, useState } from 'react';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import { useSettings } from '../../app/settings.js';
 import { Icon } from '../../ui/Icon.js';
 import { uiLocale } from '../../ui/locale.js';
-import { roleIcon } from './roles.js';
+import { folderPathLabel, roleIcon } from './roles.js';
 import { isInbox } from './tree.js';
 import { useModal } from '../../ui/useModal.js';
 
 /** Folders a message can go to, best first (INBOX, special folders, then by path), filtered by text. */
-export function pickerChoices(mailboxes: readonly Mailbox[], exclude: number | null, filter: string): Mailbox[] {
+export function pickerChoices(
+  mailboxes: readonly Mailbox[],
+  exclude: number | null,
+  filter: string,
+  shown: (m: Mailbox) => string = (m) => m.path,
+): Mailbox[] {
   const f = filter.trim().toLocaleLowerCase(uiLocale);
+  const has = (text: string) => text.toLocaleLowerCase(uiLocale).includes(f);
   const rank = (m: Mailbox) => (isInbox(m) ? 0 : m.role ? 1 : m.namespace === 'personal' ? 2 : 3);
   return mailboxes
     .filter((m) => m.selectable && m.id !== exclude && !m.readOnly)
-    .filter((m) => f === '' || m.path.toLocaleLowerCase(uiLocale).includes(f) || m.name.toLocaleLowerCase(uiLocale).includes(f))
+    .filter((m) => f === '' || has(m.path) || has(m.name) || has(shown(m)))
     .sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path, uiLocale));
 }
 
@@ -31,13 +37,14 @@ export function FolderPicker({
   onPick: (mailbox: Mailbox) => void;
   onCancel: () => void;
 }) {
-  const { t } = useSettings();
+  const { t, language } = useSettings();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const listId = useId();
   const [filter, setFilter] = useState('');
   const [active, setActive] = useState(0);
-  const choices = useMemo(() => pickerChoices(mailboxes, exclude, filter), [mailboxes, exclude, filter]);
+  const shown = useCallback((m: Mailbox) => folderPathLabel(m, mailboxes, language), [mailboxes, language]);
+  const choices = useMemo(() => pickerChoices(mailboxes, exclude, filter, shown), [mailboxes, exclude, filter, shown]);
   const current = choices[Math.min(active, choices.length - 1)];
   useModal(ref);
   return (
@@ -89,7 +96,7 @@ export function FolderPicker({
             data-path={m.path}
           >
             <Icon name={roleIcon(m.role)} />
-            <span>{m.path}</span>
+            <span title={m.path}>{shown(m)}</span>
           </li>
         ))}
         {choices.length === 0 && <li className="muted pad">{t('picker.none')}</li>}

@@ -372,7 +372,7 @@ export function FolderTree({
   };
 
   return (
-    <ul role="tree" aria-label="Accounts and folders" className="folder-tree" data-testid="folder-tree" onKeyDown={onKeyDown}>
+    <ul role="tree" aria-label={t('sidebar.label')} className="folder-tree" data-testid="folder-tree" onKeyDown={onKeyDown}>
       {roots.map((n, i) => renderNode(n, 1, i + 1, roots.length))}
     </ul>
   );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import { pickerChoices } from './FolderPicker.js';
 import { quotaText, visibleMailboxes } from './FolderTree.js';
-import { folderLabel, roleLabel, sectionLabel } from './roles.js';
+import { folderLabel, folderPathLabel, roleLabel, sectionLabel } from './roles.js';
 
 let id = 0;
 const box = (path: string, over: Partial<Mailbox> = {}): Mailbox => ({
@@ -60,5 +60,20 @@ describe('folder names in the UI language', () => {
     expect(folderLabel('プロジェクト', null, 'ja')).toBe('プロジェクト');
     expect(roleLabel('junk', 'en')).toBe('Junk');
     expect([sectionLabel('other', 'ja'), sectionLabel('shared', 'en')]).toEqual(['他のユーザー', 'Shared folders']);
+  });
+});
+
+describe('folderPathLabel', () => {
+  it('names a folder by place as the tree shows it: special folders by role in Japanese, nesting with ›', () => {
+    const inbox = box('INBOX', { role: 'inbox' });
+    const sub = box('INBOX/Receipts');
+    const shared = box('Other/bob/Shared', { namespace: 'other' });
+    const all = [inbox, sub, shared, box('Archive', { role: 'archive' })];
+    expect(folderPathLabel(inbox, all, 'ja')).toBe('受信トレイ');
+    expect(folderPathLabel(sub, all, 'ja')).toBe('受信トレイ › Receipts');
+    expect(folderPathLabel(sub, all, 'en')).toBe('INBOX › Receipts');
+    // Its parents are not listed (a namespace prefix): the path's own segments.
+    expect(folderPathLabel(shared, all, 'en')).toBe('Other › bob › Shared');
+    expect(pickerChoices(all, null, 'アーカイブ', (m) => folderPathLabel(m, all, 'ja')).map((m) => m.path)).toEqual(['Archive']);
   });
 });

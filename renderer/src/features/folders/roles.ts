@@ -1,4 +1,4 @@
-import type { MailboxRole, NamespaceKind } from '../../../../shared/domain/mailbox.js';
+import type { Mailbox, MailboxRole, NamespaceKind } from '../../../../shared/domain/mailbox.js';
 import type { UiLanguage } from '../../i18n/strings.js';
 import type { IconName } from '../../ui/Icon.js';
 
@@ -47,4 +47,22 @@ export function sectionLabel(kind: NamespaceKind, language: UiLanguage): string 
  */
 export function folderLabel(name: string, role: MailboxRole | null, language: UiLanguage): string {
   return role !== null && language === 'ja' ? roleLabel(role, language) : name;
+}
+
+/**
+ * A folder where a list names it by place (Move to…, Create in…): its ancestors' shown names and its
+ * own, joined by › (the tree's nesting), so a special folder reads as in the tree (受信トレイ, not
+ * INBOX) and "Other/bob/Shared" as "Other › bob › Shared".
+ */
+export function folderPathLabel(m: Mailbox, all: readonly Mailbox[], language: UiLanguage): string {
+  const byPath = new Map(all.map((x) => [x.path, x]));
+  const names: string[] = [];
+  for (let at: Mailbox | undefined = m, guard = 0; at && guard < 64; guard++) {
+    names.unshift(folderLabel(at.name, at.role, language));
+    const parentPath: string | null = at.parentPath;
+    at = parentPath === null ? undefined : byPath.get(parentPath);
+    // Ancestors not listed (a namespace prefix such as "Other/bob"): the rest of the path as it is.
+    if (!at && parentPath !== null && m.delimiter) names.unshift(...parentPath.split(m.delimiter).filter(Boolean));
+  }
+  return names.join(' › ');
 }

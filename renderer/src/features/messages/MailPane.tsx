@@ -498,13 +498,19 @@ export function MailPane({
                   <span className="spinner" aria-hidden="true" /> {t('search.serverBusy')}
                 </span>
               ) : (
+                // IMAP SEARCH looks in one folder: the open one, and the button says so (local results span the account).
                 <button type="button" className="chip" onClick={search.searchServer} data-testid="search-server">
-                  {t('search.server')}
+                  {t('search.serverIn', { folder: folderName })}
                 </button>
               )}
               {search.server === 'done' && (
                 <span className="muted" role="status">
                   {t('search.serverDone', { n: search.serverFound })}
+                </span>
+              )}
+              {search.server === 'failed' && search.serverError && (
+                <span className="search-server-error" role="alert" data-testid="search-server-error">
+                  {t('search.serverFailed', { message: describe(search.serverError) })}
                 </span>
               )}
             </div>

@@ -14,7 +14,9 @@ export interface SearchState {
   loading: boolean;
   error: TegamiError | null;
   more: boolean;
-  server: 'idle' | 'busy' | 'done' | 'unavailable';
+  server: 'idle' | 'busy' | 'done' | 'unavailable' | 'failed';
+  /** Why the server search failed (server 'failed'); the local results stay. */
+  serverError: TegamiError | null;
   serverFound: number;
 }
 
@@ -25,6 +27,7 @@ interface Result {
   more: boolean;
   server: SearchState['server'];
   serverFound: number;
+  serverError?: TegamiError | null;
 }
 
 /**
@@ -159,9 +162,10 @@ export function useSearch(
             } else if (!known.has(-h.uid))
               extra.push({ message: serverOnlyRow(h.mailboxId, h.uid, serverLabel(h.uid), h.preview), source: 'server' });
           }
-          return { ...s, rows: [...s.rows, ...extra], server: 'done', serverFound: r.hits.length };
+          return { ...s, rows: [...s.rows, ...extra], server: 'done', serverFound: r.hits.length, serverError: null };
         }),
-      (e: unknown) => patch({ server: 'idle', error: asTegamiError(e) }),
+      // Said beside the button, in the search's own words; the local results stay.
+      (e: unknown) => patch({ server: 'failed', serverError: asTegamiError(e) }),
     );
   }, [text, accountId, mailboxId, serverLabel]);
 
@@ -201,6 +205,7 @@ export function useSearch(
     more: current?.more ?? false,
     server: current?.server ?? 'idle',
     serverFound: current?.serverFound ?? 0,
+    serverError: current?.serverError ?? null,
     searchServer,
     download,
   };
