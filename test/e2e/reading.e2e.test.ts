@@ -254,17 +254,29 @@ describe('reading mail in the browser', () => {
     await folder(aliceId, 'INBOX').click();
     await rows().first().click();
     try {
-      for (const width of [900, 700]) {
+      for (const width of [900, 800, 700, 600]) {
         await page.setViewportSize({ width, height: 700 });
-        const layout = async () => ({
-          overflow: await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
-          list: Math.round((await list().boundingBox())?.width ?? 0),
-          reader: Math.round((await page.getByTestId('reader').boundingBox())?.width ?? 0),
-        });
+        const layout = async () => {
+          const listBox = await list().boundingBox();
+          const readerBox = await page.getByTestId('reader').boundingBox();
+          const dateBox = await rows().first().locator('.col-date').boundingBox();
+          return {
+            overflow: (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number,
+            list: Math.round(listBox?.width ?? 0),
+            reader: Math.round(readerBox?.width ?? 0),
+            // The message is not cut off at the window's edge, and the list still shows each row's date.
+            readerRight: Math.round((readerBox?.x ?? 0) + (readerBox?.width ?? 0)),
+            dateInList:
+              dateBox !== null && listBox !== null && dateBox.width > 0 && dateBox.x + dateBox.width <= listBox.x + listBox.width + 1,
+          };
+        };
         await expect.poll(async () => (await layout()).overflow).toBeLessThanOrEqual(0);
-        const { list: listWidth, reader } = await layout();
-        expect(listWidth, `${width} px`).toBeGreaterThanOrEqual(180);
-        expect(reader, `${width} px`).toBeGreaterThanOrEqual(180);
+        const l = await layout();
+        expect(l.list, `${width} px`).toBeGreaterThanOrEqual(160);
+        expect(l.reader, `${width} px`).toBeGreaterThanOrEqual(160);
+        expect(l.readerRight, `${width} px`).toBeLessThanOrEqual(width);
+        // Down to 800 px the list keeps each row's date (its Size column gives way first).
+        if (width >= 800) expect(l.dateInList, `${width} px`).toBe(true);
         await screenshot(page, `reading-narrow-${width}`);
       }
     } finally {

@@ -316,7 +316,8 @@ export function MainView({
           <SettingsMenu onHelp={() => setHelp(true)} />
         </div>
       </header>
-      <div className="main-view" style={{ gridTemplateColumns: `${settings.folderWidth}px auto minmax(0, 1fr)` }}>
+      {/* The folder tree's chosen width, but at most 30% of a narrow window (the list and the message keep room). */}
+      <div className="main-view" style={{ gridTemplateColumns: `min(${settings.folderWidth}px, 30vw) auto minmax(0, 1fr)` }}>
         <nav className="sidebar" aria-label={t('sidebar.label')}>
           <div className="sidebar-scroll">
             <FolderTree

@@ -478,7 +478,11 @@ export function MailPane({
   };
   return (
     // The list is as wide as the user made it, narrower when the window leaves no room for the message.
-    <div className="mail-pane" style={{ gridTemplateColumns: `minmax(200px, ${settings.listWidth}px) auto minmax(200px, 1fr)` }}>
+    // Each side at least 200 px, or 40% of a pane too narrow for that: the message is never cut off.
+    <div
+      className="mail-pane"
+      style={{ gridTemplateColumns: `minmax(min(200px, 40%), ${settings.listWidth}px) auto minmax(min(200px, 40%), 1fr)` }}
+    >
       <section className="list-pane" aria-label={searching ? t('search.results', { query: searchText }) : folderName}>
         <header className="list-header">
           <div className="list-title">

@@ -33,7 +33,7 @@ export function listDate(iso: string, locale: string, now = new Date()): string 
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
-  if (sameDay) return dateFormat(locale, 'time', { hour: '2-digit', minute: '2-digit' }).format(d);
+  if (sameDay) return dateFormat(locale, 'time', { hour: 'numeric', minute: '2-digit' }).format(d);
   if (d.getFullYear() === now.getFullYear()) return dateFormat(locale, 'day', { month: 'short', day: 'numeric' }).format(d);
   return dateFormat(locale, 'date', { year: 'numeric', month: 'short', day: 'numeric' }).format(d);
 }

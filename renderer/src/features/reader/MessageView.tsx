@@ -6,7 +6,7 @@ import { useSettings } from '../../app/settings.js';
 import type { Failure } from '../../i18n/errors.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
 import { Icon } from '../../ui/Icon.js';
-import { addressText, byteSize, fullDate } from '../messages/format.js';
+import { addressText, byteSize, fullDate, shortDateTime } from '../messages/format.js';
 import { canOpenFiles, openFile, saveFile } from './files.js';
 import { HtmlFrame } from './HtmlFrame.js';
 import { loadDetail, loadPart, peekDetail, peekPart } from './messageCache.js';
@@ -426,7 +426,7 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
             ))}
           <div>
             <dt>{t('reader.date')}</dt>
-            <dd title={m.sentDate ?? m.date}>{fullDate(m.sentDate ?? m.date, locale)}</dd>
+            <dd title={shortDateTime(m.sentDate ?? m.date, locale)}>{fullDate(m.sentDate ?? m.date, locale)}</dd>
           </div>
         </dl>
       </header>
