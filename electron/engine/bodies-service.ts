@@ -19,13 +19,21 @@ import type { Address, AttachmentSummary } from '../../shared/domain/message.js'
 import { BODY_FULL, SOURCE_PART, type CachedPart, type MessageBodyRow, type PartStore } from './db/parts.js';
 import type { AccountRecord, Store } from './db/store.js';
 import { openImap, type OpenOptions } from './imap/connect.js';
-import { fetchPreviews, searchUids, streamPart, streamSource, withMailbox, type StreamOptions } from './imap/parts.js';
+import {
+  fetchPreviews,
+  searchUids,
+  streamPart,
+  streamSource,
+  withMailbox,
+  type ServerSearchQuery,
+  type StreamOptions,
+} from './imap/parts.js';
 import { ImapSession } from './imap/session.js';
 import { decodeBytes } from './mime/charset.js';
 import { bodyParts, findPart, flattenParts, parseBodyStructure, prefetchParts, textPartRef, type BodyNode } from './mime/structure.js';
 import { createTransferDecoder, decodedSize } from './mime/transfer.js';
 import { salvagedRecord, textRecords } from './sync/bodies.js';
-import { targetOf } from './sync/account.js';
+import { syncOrder, targetOf } from './sync/account.js';
 
 /**
  * Handlers for reading mail: a message's headers and MIME tree, one part (from the cache, else
@@ -351,47 +359,84 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     },
 
     async searchServer({ accountId, mailboxId, query, field, limit, unread, read, flagged, hasAttachments, from, to, subject }) {
-      const mailbox = store.getMailbox(mailboxId);
-      if (mailbox.accountId !== accountId)
+      store.getAccount(accountId);
+      const mailboxes =
+        mailboxId !== undefined
+          ? [store.getMailbox(mailboxId)]
+          : // Every folder of the account that holds mail: INBOX first, then its own, then shared ones.
+            store
+              .listMailboxes(accountId)
+              .filter((m) => m.selectable)
+              .sort(syncOrder);
+      if (mailboxes.some((m) => m.accountId !== accountId))
         throw new TegamiError({ code: 'INVALID_INPUT', message: 'That folder belongs to another account.' });
-      const box = { path: mailbox.path, uidvalidity: parts.mailboxUidvalidity(mailboxId) };
       const criteria = { field, terms: searchTerms(query), unread, read, flagged, from, to, subject };
-      // The user connection may have had this folder selected for a while: a NOOP first lets the
-      // server show it what arrived since (Dovecot searches the session's view, which only catches up
-      // at a command's end), so a SEARCH right after new mail finds it. (Belongs in imap/parts.ts
-      // searchUids; kept here while that directory is being reworked.)
-      // Hits not stored yet (mail that arrived since the last sync) are shown by their ENVELOPE,
-      // fetched in the same session: one FETCH for at most `limit` UIDs. IMAP SEARCH has no key for
-      // attachments: has:attachment keeps the stored hits that have some, and those not stored by
-      // their BODYSTRUCTURE (fetched with the preview), newest first until `limit` are found.
-      const { hits, more } = await deps.withSession(accountId, (session) =>
-        withMailbox(session, box, async (client) => {
-          await client.noop();
-          const found = await searchUids(client, criteria);
-          const out: SearchResults['hits'] = [];
-          let at = 0;
-          while (out.length < limit && at < found.length) {
-            const batch = found.slice(at, at + (hasAttachments ? Math.max(limit - out.length, 50) : limit));
-            at += batch.length;
-            const stored = parts.byUids(mailboxId, batch);
-            const missing = batch.filter((uid) => !stored.has(uid));
-            const previews = missing.length ? await fetchPreviews(client, missing, { structure: hasAttachments === true }) : new Map();
-            for (const uid of batch) {
-              const message = stored.get(uid);
-              const preview = previews.get(uid);
-              if (hasAttachments && !(message ? message.hasAttachments : preview?.hasAttachments)) continue;
-              if (out.length === limit) return { hits: out, more: true };
-              if (message) out.push({ source: 'local' as const, message });
-              else {
-                const shown = preview && { from: preview.from, subject: preview.subject, date: preview.date, size: preview.size };
-                out.push({ source: 'server' as const, mailboxId, uid, ...(shown ? { preview: shown } : {}) });
-              }
-            }
+      // One folder after another on the user connection, until `limit` hits. A folder gone from the
+      // server meanwhile is passed over when searching them all (the next sync drops it); asked for
+      // by itself, it is an error.
+      return deps.withSession(accountId, async (session) => {
+        const hits: SearchResults['hits'] = [];
+        let more = false;
+        for (const mailbox of mailboxes) {
+          if (hits.length >= limit) {
+            more = true;
+            break;
           }
-          return { hits: out, more: at < found.length };
-        }),
-      );
-      return { hits, more };
+          const box = { path: mailbox.path, uidvalidity: parts.mailboxUidvalidity(mailbox.id) };
+          try {
+            const found = await searchFolder(session, box, mailbox.id, criteria, limit - hits.length, hasAttachments === true);
+            hits.push(...found.hits);
+            more ||= found.more;
+          } catch (error) {
+            if (mailboxId !== undefined || !(error instanceof TegamiError) || error.code !== 'NOT_FOUND' || !session.usable) throw error;
+          }
+        }
+        return { hits, more };
+      });
     },
   };
+
+  /**
+   * IMAP SEARCH in one folder, newest first, at most `limit` hits. The user connection may have had
+   * this folder selected for a while: a NOOP first lets the server show it what arrived since
+   * (Dovecot searches the session's view, which only catches up at a command's end), so a SEARCH
+   * right after new mail finds it. Hits not stored yet (mail that arrived since the last sync) are
+   * shown by their ENVELOPE, fetched in the same session: one FETCH for at most `limit` UIDs. IMAP
+   * SEARCH has no key for attachments: has:attachment keeps the stored hits that have some, and those
+   * not stored by their BODYSTRUCTURE (fetched with the preview), until `limit` are found.
+   */
+  function searchFolder(
+    session: ImapSession,
+    box: { path: string; uidvalidity: number | null },
+    mailboxId: number,
+    criteria: ServerSearchQuery,
+    limit: number,
+    hasAttachments: boolean,
+  ): Promise<SearchResults> {
+    return withMailbox(session, box, async (client) => {
+      await client.noop();
+      const found = await searchUids(client, criteria);
+      const out: SearchResults['hits'] = [];
+      let at = 0;
+      while (out.length < limit && at < found.length) {
+        const batch = found.slice(at, at + (hasAttachments ? Math.max(limit - out.length, 50) : limit));
+        at += batch.length;
+        const stored = parts.byUids(mailboxId, batch);
+        const missing = batch.filter((uid) => !stored.has(uid));
+        const previews = missing.length ? await fetchPreviews(client, missing, { structure: hasAttachments }) : new Map();
+        for (const uid of batch) {
+          const message = stored.get(uid);
+          const preview = previews.get(uid);
+          if (hasAttachments && !(message ? message.hasAttachments : preview?.hasAttachments)) continue;
+          if (out.length === limit) return { hits: out, more: true };
+          if (message) out.push({ source: 'local' as const, message });
+          else {
+            const shown = preview && { from: preview.from, subject: preview.subject, date: preview.date, size: preview.size };
+            out.push({ source: 'server' as const, mailboxId, uid, ...(shown ? { preview: shown } : {}) });
+          }
+        }
+      }
+      return { hits: out, more: at < found.length };
+    });
+  }
 }

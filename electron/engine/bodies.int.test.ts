@@ -406,6 +406,45 @@ describe('server search', () => {
     ).resolves.toMatchObject({ hits: [] });
   });
 
+  it('searches every folder of the account when no folder is given, INBOX first, passing over one gone from the server', async () => {
+    await other.mailboxCreate('Wide A');
+    await other.mailboxCreate('Wide Gone');
+    await syncAccount(account, user.password, { store, messages });
+    const a = await other.append(
+      'Wide A',
+      buildMessage({ from: 'w@example.com', to: user.email, subject: 'wombat in A', date: new Date(), messageId: 'wa@w' }, textPart('x')),
+    );
+    await other.append(
+      'INBOX',
+      buildMessage(
+        { from: 'w@example.com', to: user.email, subject: 'wombat in INBOX', date: new Date(), messageId: 'wi@w' },
+        textPart('x'),
+      ),
+    );
+    await other.mailboxDelete('Wide Gone'); // still listed locally until the next sync
+    const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
+    const wideA = store.listMailboxes(account.id).find((m) => m.path === 'Wide A')!;
+    const all = await service.searchServer({ accountId: account.id, query: 'wombat', field: 'subject', limit: 100 });
+    expect(all.hits.map((h) => (h.source === 'server' ? [h.mailboxId, h.preview?.subject] : null))).toEqual([
+      [inbox.id, 'wombat in INBOX'],
+      [wideA.id, 'wombat in A'],
+    ]);
+    expect(all.hits[1]).toMatchObject({ uid: a && a.uid });
+    // The limit spans the folders.
+    expect(await service.searchServer({ accountId: account.id, query: 'wombat', field: 'subject', limit: 1 })).toMatchObject({
+      hits: [{ mailboxId: inbox.id }],
+      more: true,
+    });
+    // Asked for by itself, the deleted folder is an error that names it.
+    const gone = store.listMailboxes(account.id).find((m) => m.path === 'Wide Gone')!;
+    await expect(
+      service.searchServer({ accountId: account.id, mailboxId: gone.id, query: 'wombat', field: 'subject', limit: 5 }),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'The folder “Wide Gone” no longer exists on the server.',
+    });
+  });
+
   it('finds mail that arrived after the long-lived user connection selected the folder', async () => {
     const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
     const sessions = new UserSessions(store, async () => user.password);

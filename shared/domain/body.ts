@@ -148,7 +148,8 @@ export type ServerSearchField = z.infer<typeof ServerSearchField>;
 export const SearchServerInput = z
   .object({
     accountId: Id,
-    mailboxId: Id,
+    /** The folder to search; omitted, every folder of the account that holds mail (INBOX first). */
+    mailboxId: Id.optional(),
     /**
      * Words and "quoted phrases" (searchTerms), each a key of its own, all required. Empty when the
      * conditions below are the whole search (e.g. `is:read` alone).

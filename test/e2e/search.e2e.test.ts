@@ -4,6 +4,10 @@
 // after the last sync (not stored at all; opening it downloads it). Each result row says where it
 // came from. grace's account
 // in the e2e project's own Dovecot is this file's.
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -245,20 +249,44 @@ describe('server search in the browser', () => {
     await expect.poll(() => page.getByTestId('message-list').locator('[aria-selected="true"]').count()).toBe(1);
   });
 
-  it('says in the search’s own words when the server search fails, and keeps the local results', async () => {
+  it('searches every folder on the server, passing over one deleted there meanwhile', async () => {
+    await other.mailboxCreate('Elsewhere');
     await other.mailboxCreate('Doomed');
+    await call('sync.run', { accountId }); // both listed, empty
+    // Arrived after the sync: only the server has them, in two folders.
+    await other.append('Elsewhere', mail('Filed elsewhere', `A ${WORD} filed in another folder.`, recent), ['\\Seen'], recent);
     await other.append('Doomed', mail('Doomed note', `A ${WORD} in a folder about to go.`, recent), ['\\Seen'], recent);
-    await call('sync.run', { accountId });
-    await folder('Doomed').click();
-    await page.getByTestId('search-input').fill(WORD);
-    await expect.poll(() => resultRow('Doomed note').count(), { timeout: 10_000 }).toBe(1);
-    expect(await page.getByTestId('search-server').innerText()).toBe('Also search “Doomed” on the server');
     await other.mailboxDelete('Doomed');
+    await folder('INBOX').click();
+    await page.getByTestId('search-input').fill(`${WORD} filed`);
+    await expect.poll(() => page.getByText('Nothing found on this computer.').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.getByTestId('search-server').click();
     await expect
-      .poll(() => page.getByTestId('search-server-error').innerText(), { timeout: 20_000 })
-      .toBe('The server search failed: The folder “Doomed” no longer exists on the server.');
-    expect(await resultRow('Doomed note').count()).toBe(1);
+      .poll(() => page.getByRole('status').filter({ hasText: 'Server search finished' }).innerText(), { timeout: 20_000 })
+      .toBe('Server search finished: 1 found.');
+    expect(await onlyOnServer().locator('.subject').allInnerTexts()).toEqual(['Filed elsewhere']);
+    expect(await onlyOnServer().getByTestId('row-folder').innerText()).toBe('Elsewhere');
+    await page.keyboard.press('Escape');
+  });
+
+  it('says in the search’s own words when the server search fails, and keeps the local results', async () => {
+    await folder('INBOX').click();
+    await page.getByTestId('search-input').fill(WORD);
+    await expect.poll(() => resultRow('Recent note').count(), { timeout: 10_000 }).toBe(1);
+    // The server refuses the password from now on (changed elsewhere), and the open connection is cut.
+    const passwd = path.join(path.dirname(server.configPath), 'passwd');
+    const before = await readFile(passwd, 'utf8');
+    await writeFile(passwd, before.replace(`${USER}:{PLAIN}${grace.password}:`, `${USER}:{PLAIN}changed-${grace.password}:`));
+    try {
+      await promisify(execFile)('doveadm', ['-c', server.configPath, 'kick', USER]);
+      await page.getByTestId('search-server').click();
+      await expect
+        .poll(() => page.getByTestId('search-server-error').innerText(), { timeout: 20_000 })
+        .toMatch(/^The server search failed: The server refused the user name or password/);
+      expect(await resultRow('Recent note').count()).toBe(1);
+    } finally {
+      await writeFile(passwd, before);
+    }
     await page.keyboard.press('Escape');
   });
 

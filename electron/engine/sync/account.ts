@@ -45,7 +45,7 @@ export const targetOf = (a: AccountRecord): ImapTarget => ({
 });
 
 /** Folders in the order a person wants them current: INBOX, then the rest of their own, then shared. */
-const syncOrder = (a: { path: string; namespace: string; role: string | null }, b: typeof a) => {
+export const syncOrder = (a: { path: string; namespace: string; role: string | null }, b: typeof a) => {
   const rank = (m: typeof a) => (m.role === 'inbox' ? 0 : m.namespace === 'personal' ? 1 : 2);
   return rank(a) - rank(b) || a.path.localeCompare(b.path);
 };

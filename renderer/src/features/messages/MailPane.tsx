@@ -502,9 +502,9 @@ export function MailPane({
                   <span className="spinner" aria-hidden="true" /> {t('search.serverBusy')}
                 </span>
               ) : (
-                // IMAP SEARCH looks in one folder: the open one, and the button says so (local results span the account).
+                // Every folder of the account, as the local results.
                 <button type="button" className="chip" onClick={search.searchServer} data-testid="search-server">
-                  {t('search.serverIn', { folder: folderName })}
+                  {t('search.server')}
                 </button>
               )}
               {search.server === 'done' && (
@@ -613,7 +613,7 @@ export function MailPane({
         {single !== null && single < 0 ? (
           <ServerOnly
             key={single}
-            uid={-single}
+            uid={source.rowAt(source.indexOf(single))?.uid ?? 0}
             mailboxId={source.rowAt(source.indexOf(single))?.mailboxId ?? mailbox.id}
             download={search.download}
             onReady={(id) =>

@@ -31,12 +31,18 @@ interface Result {
 }
 
 /**
+ * The list id of a server-only hit: negative (never a stored message's), and one per folder and UID
+ * (the server search spans folders, whose UIDs repeat).
+ */
+export const serverRowId = (mailboxId: number, uid: number): number => -(mailboxId * 2 ** 32 + uid);
+
+/**
  * A server-only hit as a list row: no local copy yet, so what its ENVELOPE said (or, when the server
- * gave no preview, only its UID). Negative ids never collide.
+ * gave no preview, only its UID).
  */
 function serverOnlyRow(mailboxId: number, uid: number, label: string, preview?: ServerHitPreview): MessageSummary {
   return {
-    id: -uid,
+    id: serverRowId(mailboxId, uid),
     mailboxId,
     uid,
     uidvalidity: 0,
@@ -150,7 +156,8 @@ export function useSearch(
       return;
     }
     patch({ server: 'busy' });
-    call('search.server', { accountId, mailboxId, ...sq }).then(
+    // Every folder of the account, as the local search: a result may be in any of them.
+    call('search.server', { accountId, ...sq }).then(
       (r) =>
         setResult((s) => {
           if (!s || s.text !== text) return s;
@@ -159,7 +166,7 @@ export function useSearch(
           for (const h of r.hits) {
             if (h.source === 'local') {
               if (!known.has(h.message.id)) extra.push({ message: h.message, source: 'server' });
-            } else if (!known.has(-h.uid))
+            } else if (!known.has(serverRowId(h.mailboxId, h.uid)))
               extra.push({ message: serverOnlyRow(h.mailboxId, h.uid, serverLabel(h.uid), h.preview), source: 'server' });
           }
           return { ...s, rows: [...s.rows, ...extra], server: 'done', serverFound: r.hits.length, serverError: null };
@@ -185,7 +192,7 @@ export function useSearch(
       onFound(m);
       setResult((s) => {
         if (!s || s.text !== text) return s;
-        const placeholder = (r: SearchRow) => r.message.id === -uid && r.message.mailboxId === inMailbox;
+        const placeholder = (r: SearchRow) => r.message.id === serverRowId(inMailbox, uid);
         const known = s.rows.some((r) => r.message.id === m.id);
         const rows = known
           ? s.rows.filter((r) => !placeholder(r))
