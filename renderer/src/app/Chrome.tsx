@@ -76,7 +76,11 @@ export function SettingsMenu({ onHelp }: { onHelp: () => void }) {
           className="settings-panel"
           role="group"
           aria-label={t('settings.button')}
-          onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            e.preventDefault(); // closes this panel only (not a search too)
+            setOpen(false);
+          }}
         >
           <label className="field">
             <span>{t('settings.language')}</span>
