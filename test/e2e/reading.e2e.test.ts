@@ -199,6 +199,23 @@ describe('reading mail in the browser', () => {
     expect(await page.getByTestId('reader-from').locator('[title]').getAttribute('title')).toContain('yamada@example.jp');
     // No Reply-To header: the ENVELOPE's copy of From is not shown as one.
     expect(await page.getByTestId('reader').locator('dt', { hasText: 'Reply to' }).count()).toBe(0);
+    // Delivered when it was sent: one date.
+    expect(await page.getByTestId('reader-received').count()).toBe(0);
+  });
+
+  it('shows when a message arrived too, when its Date header is far from it (the list’s date)', async () => {
+    // The 2002 corpus was delivered today: the list dates it today, its Date header says 2002.
+    const row = rows().filter({ hasText: 'A little Investment' });
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await row.first().click();
+    await expect.poll(() => page.getByTestId('reader-received').count(), { timeout: 10_000 }).toBe(1);
+    const listed = await row.first().locator('.col-date').getAttribute('data-date');
+    const received = await page.getByTestId('reader-received').locator('dd').getAttribute('title');
+    expect(new Date(listed ?? '').getFullYear()).toBe(new Date().getFullYear());
+    expect(received).toContain(String(new Date().getFullYear()));
+    expect(
+      await page.getByTestId('reader').locator('dt', { hasText: 'Date' }).locator('xpath=following-sibling::dd').innerText(),
+    ).toContain('2002');
   });
 
   it('shows the HTML newsletter without loading its tracking pixel', async () => {

@@ -14,6 +14,9 @@ import { linkify } from './linkify.js';
 import { sanitizeMailHtml } from './sanitize.js';
 import { sameAddresses } from './addresses.js';
 
+/** How far the Date header may be from the arrival time before the reader shows both. */
+const RECEIVED_SHOWN_MS = 3600_000;
+
 type Load<T> = { state: 'loading' } | { state: 'error'; error: TegamiError } | { state: 'ready'; value: T };
 
 function useLoad<T>(key: string | null, load: () => Promise<T>): Load<T> | null {
@@ -428,6 +431,14 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
             <dt>{t('reader.date')}</dt>
             <dd title={shortDateTime(m.sentDate ?? m.date, locale)}>{fullDate(m.sentDate ?? m.date, locale)}</dd>
           </div>
+          {/* The list shows (and sorts by) when the message arrived: said here too when the Date header
+              is more than an hour from it (a sender's clock, an imported archive, a delayed delivery). */}
+          {m.sentDate !== null && Math.abs(Date.parse(m.sentDate) - Date.parse(m.date)) > RECEIVED_SHOWN_MS && (
+            <div data-testid="reader-received">
+              <dt>{t('reader.received')}</dt>
+              <dd title={shortDateTime(m.date, locale)}>{fullDate(m.date, locale)}</dd>
+            </div>
+          )}
         </dl>
       </header>
       <div className="reader-scroll">
