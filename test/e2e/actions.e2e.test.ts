@@ -83,7 +83,7 @@ function cidMail(): string {
       'Content-Type: image/png',
       'Content-Transfer-Encoding: base64',
       'Content-ID: <logo@e2e.test>',
-      'Content-Disposition: inline',
+      'Content-Disposition: inline; filename="logo.png"',
       '',
       b64,
       '--rel--',
@@ -536,6 +536,12 @@ describe('actions in the browser', () => {
         timeout: 20_000,
       })
       .toEqual({ data: true, w: 24 });
+    // Shown in the message, and listed apart from attachments (it can be saved); no paperclip in the list.
+    const reader = page.getByTestId('reader');
+    await expect.poll(() => reader.getByTestId('inline-files').locator('h3').innerText()).toBe('In the message (1)');
+    expect(await reader.getByTestId('inline-files').innerText()).toContain('logo.png');
+    expect(await reader.locator('section.attachments:not([data-testid="inline-files"])').count()).toBe(0);
+    expect(await row('Inline image \\(cid\\)').locator('.col-status .mark').count()).toBe(0);
   });
 
   it('loads a remote image only after the click, through the engine, never from the page', async () => {

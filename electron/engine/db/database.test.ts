@@ -361,6 +361,44 @@ describe('migration 16', () => {
   });
 });
 
+describe('migration 17', () => {
+  it('counts a part the sender marked inline as an attachment, unless it is an image with a Content-ID', () => {
+    const a = (part: string, contentType: string, contentId: string | null, inline: boolean) => ({
+      part,
+      filename: `f${part}`,
+      contentType,
+      size: 1,
+      inline,
+      contentId,
+    });
+    const rows = [
+      [1, [a('2', 'image/png', 'logo@x', true)], 0], // shown in the HTML: still inline
+      [2, [a('2', 'image/jpeg', null, true)], 0], // Apple Mail's photo
+      [3, [a('1.2', 'image/gif', 'dot@x', true), a('2', 'application/pdf', 'pdf@x', true)], 0],
+      [4, [a('2', 'application/zip', null, false)], 1], // untouched
+    ] as const;
+    const { old } = upgradedFrom(
+      16,
+      `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, internal_date, size, subject, attachments, has_attachments) VALUES ${rows
+        .map(([id, list, has]) => `(${id}, 1, 1, ${id}, 0, 1, 's', '${JSON.stringify(list)}', ${has})`)
+        .join(', ')};`,
+    );
+    const after = old.prepare('SELECT id, attachments, has_attachments FROM messages ORDER BY id').all() as {
+      id: number;
+      attachments: string;
+      has_attachments: number;
+    }[];
+    expect(after.map((r) => [r.id, r.has_attachments, (JSON.parse(r.attachments) as { inline: boolean }[]).map((x) => x.inline)])).toEqual([
+      [1, 0, [true]],
+      [2, 1, [false]],
+      [3, 1, [true, false]],
+      [4, 1, [false]],
+    ]);
+    expect(JSON.parse(after[2]!.attachments)[1]).toEqual(a('2', 'application/pdf', 'pdf@x', false));
+    old.close();
+  });
+});
+
 describe('migration 10', () => {
   it('finds stale rows to re-match through their own partial index, and keeps unread counts covering', () => {
     const db = openDatabase(tempFile());

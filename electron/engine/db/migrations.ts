@@ -579,4 +579,27 @@ ${recomputeBody('old.message_id')}
       ALTER TABLE op_messages ADD COLUMN subject TEXT;
     `,
   },
+  {
+    version: 17,
+    name: 'only an image referred to by Content-ID is inline; a part the sender marked inline is an attachment',
+    sql: `
+      -- attachmentsOf's rule changed: a part was inline when its disposition said so (Apple Mail
+      -- marks photos and PDFs inline), so such mail had no paperclip and no "has:attachment". Now only
+      -- an image with a Content-ID (what an HTML body shows) is. Every part inline under the new rule
+      -- was inline under the old one, so the stored summaries are recomputed from their own fields.
+      UPDATE messages SET
+        attachments = (
+          SELECT json_group_array(json_set(value, '$.inline', json(CASE
+            WHEN json_extract(value, '$.inline') AND json_extract(value, '$.contentId') IS NOT NULL
+              AND json_extract(value, '$.contentType') LIKE 'image/%' THEN 'true' ELSE 'false' END)))
+          FROM json_each(messages.attachments)
+        ),
+        has_attachments = EXISTS (
+          SELECT 1 FROM json_each(messages.attachments)
+          WHERE NOT (json_extract(value, '$.inline') AND json_extract(value, '$.contentId') IS NOT NULL
+            AND json_extract(value, '$.contentType') LIKE 'image/%')
+        )
+      WHERE attachments LIKE '%"inline":true%';
+    `,
+  },
 ];

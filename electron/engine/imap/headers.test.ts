@@ -2,7 +2,7 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { fetchPreviews } from './parts.js';
-import { declaredCharset, headerValues, lostBytes, mendRecord, referencesOf, sentTime, toHeaderRecord } from './session.js';
+import { attachmentsOf, declaredCharset, headerValues, lostBytes, mendRecord, referencesOf, sentTime, toHeaderRecord } from './session.js';
 
 const fetched = (subject: string | undefined, headers: Buffer): FetchMessageObject =>
   ({ seq: 1, uid: 7, envelope: { subject }, headers, flags: new Set<string>(), internalDate: new Date(0), size: 10 }) as FetchMessageObject;
@@ -153,5 +153,34 @@ describe('sentTime', () => {
     expect(new Date(sentTime(new Date('Thu, 1 Jan 2026 09:04:00 +0900')) ?? 0).toISOString()).toBe('2026-01-01T00:04:00.000Z');
     expect(sentTime('not a date')).toBeNull();
     expect(sentTime(undefined)).toBeNull();
+  });
+});
+
+describe('attachmentsOf', () => {
+  const part = (n: string, type: string, extra: Record<string, unknown> = {}) => ({ part: n, type, size: 100, ...extra });
+  it('counts as inline only an image the HTML refers to by Content-ID; a part the sender marked inline is an attachment', () => {
+    const found = attachmentsOf({
+      type: 'multipart/mixed',
+      childNodes: [
+        {
+          type: 'multipart/related',
+          childNodes: [
+            part('1.1', 'text/html'),
+            part('1.2', 'image/png', { id: '<logo@x>', disposition: 'inline', dispositionParameters: { filename: 'logo.png' } }),
+            part('1.3', 'image/gif', { id: '<dot@x>' }),
+          ],
+        },
+        part('2', 'image/jpeg', { disposition: 'inline', dispositionParameters: { filename: 'photo.jpg' } }), // Apple Mail's photo
+        part('3', 'application/pdf', { disposition: 'inline', dispositionParameters: { filename: 'plan.pdf' } }),
+        part('4', 'image/png', { id: '<also@x>', disposition: 'attachment', dispositionParameters: { filename: 'chart.png' } }),
+      ],
+    } as never);
+    expect(found.map((a) => [a.part, a.inline])).toEqual([
+      ['1.2', true],
+      ['1.3', true],
+      ['2', false],
+      ['3', false],
+      ['4', false],
+    ]);
   });
 });

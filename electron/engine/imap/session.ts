@@ -185,7 +185,10 @@ function collectAttachments(n: MessageStructureObject, topLevel: boolean, out: A
     filename,
     contentType: type,
     size: n.size ?? null,
-    inline: disposition === 'inline' || (!disposition && !!n.id && type.startsWith('image/')),
+    // Shown in the message, not an attachment: an image the HTML refers to by Content-ID (RFC 2387
+    // multipart/related). A part marked inline by the sender (Apple Mail marks photos and PDFs so) is
+    // still an attachment: it gets the list's paperclip and the reader's attachment row.
+    inline: disposition !== 'attachment' && !!n.id && type.startsWith('image/'),
     contentId: n.id ?? null,
   });
 }

@@ -62,7 +62,8 @@ function toParsed(mail: ParsedMail, hint: string | null): ParsedMessage {
       contentType: a.contentType.toLowerCase(),
       size: a.size,
       contentId: a.cid ?? null,
-      inline: a.contentDisposition === 'inline',
+      // As attachmentsOf (imap/session.ts): only an image referred to by Content-ID is shown in the message.
+      inline: a.contentDisposition !== 'attachment' && !!a.cid && a.contentType.toLowerCase().startsWith('image/'),
     })),
   };
 }

@@ -382,7 +382,10 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
 
   const d = detail.value;
   const m = d.summary;
-  const attachments = d.attachments.filter((a) => !a.inline || a.filename);
+  // Attachments, as the list's paperclip counts them; inline parts with a name (an image the message
+  // shows) apart, so they can still be saved.
+  const attachments = d.attachments.filter((a) => !a.inline);
+  const inlineFiles = d.attachments.filter((a) => a.inline && a.filename);
   const rows: [string, Address[]][] = [
     [t('reader.to'), d.to],
     [t('reader.cc'), d.cc],
@@ -448,6 +451,16 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
             <h3>{t('reader.attachments', { n: attachments.length })}</h3>
             <ul>
               {attachments.map((a) => (
+                <AttachmentRow key={`${m.id}:${a.part}`} messageId={m.id} a={a} />
+              ))}
+            </ul>
+          </section>
+        )}
+        {inlineFiles.length > 0 && (
+          <section className="attachments" aria-label={t('reader.inlineFiles', { n: inlineFiles.length })} data-testid="inline-files">
+            <h3>{t('reader.inlineFiles', { n: inlineFiles.length })}</h3>
+            <ul>
+              {inlineFiles.map((a) => (
                 <AttachmentRow key={`${m.id}:${a.part}`} messageId={m.id} a={a} />
               ))}
             </ul>
