@@ -446,27 +446,39 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
       </header>
       <div className="reader-scroll">
         {showSource ? <Source id={m.id} /> : <Body key={m.id} detail={d} />}
-        {attachments.length > 0 && (
-          <section className="attachments" aria-label={t('reader.attachments', { n: attachments.length })}>
-            <h3>{t('reader.attachments', { n: attachments.length })}</h3>
-            <ul>
-              {attachments.map((a) => (
-                <AttachmentRow key={`${m.id}:${a.part}`} messageId={m.id} a={a} />
-              ))}
-            </ul>
-          </section>
-        )}
-        {inlineFiles.length > 0 && (
-          <section className="attachments" aria-label={t('reader.inlineFiles', { n: inlineFiles.length })} data-testid="inline-files">
-            <h3>{t('reader.inlineFiles', { n: inlineFiles.length })}</h3>
-            <ul>
-              {inlineFiles.map((a) => (
-                <AttachmentRow key={`${m.id}:${a.part}`} messageId={m.id} a={a} />
-              ))}
-            </ul>
-          </section>
-        )}
+        <AttachmentList title={t('reader.attachments', { n: attachments.length })} messageId={m.id} list={attachments} />
+        <AttachmentList
+          title={t('reader.inlineFiles', { n: inlineFiles.length })}
+          messageId={m.id}
+          list={inlineFiles}
+          testId="inline-files"
+        />
       </div>
+    </section>
+  );
+}
+
+/** A titled list of a message's files (nothing when there are none). */
+function AttachmentList({
+  title,
+  messageId,
+  list,
+  testId,
+}: {
+  title: string;
+  messageId: number;
+  list: readonly AttachmentSummary[];
+  testId?: string;
+}) {
+  if (list.length === 0) return null;
+  return (
+    <section className="attachments" aria-label={title} data-testid={testId}>
+      <h3>{title}</h3>
+      <ul>
+        {list.map((a) => (
+          <AttachmentRow key={`${messageId}:${a.part}`} messageId={messageId} a={a} />
+        ))}
+      </ul>
     </section>
   );
 }
