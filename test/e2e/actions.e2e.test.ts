@@ -376,7 +376,13 @@ describe('actions in the browser', () => {
     await expect.poll(() => page.getByTestId('message-list').getAttribute('aria-rowcount')).toBe(String(MANY + 1));
     // Fewer rows than that are loaded: the list pages them in as it scrolls.
     expect(await page.evaluate('document.querySelectorAll(\'[data-testid="message-row"]\').length')).toBeLessThan(MANY);
-    await page.keyboard.press('u');
+    // The reading pane offers the row menu's actions for the selection, as buttons.
+    const actions = page.getByTestId('many-actions').locator('button');
+    await expect
+      .poll(() => actions.evaluateAll((els) => els.map((e) => e.getAttribute('data-action'))))
+      .toEqual(['read', 'flag', 'archive', 'move', 'copy', 'delete']);
+    await screenshot(page, 'actions-select-all');
+    await page.getByTestId('many-actions').locator('[data-action="read"]').click();
     await expect
       .poll(
         () =>
@@ -515,9 +521,12 @@ describe('actions in the browser', () => {
 
   it('groups a conversation and expands it', async () => {
     await openFolder('INBOX');
+    const messages = await page.getByTestId('list-count').innerText();
     await page.getByTestId('toggle-conversations').click();
     const thread = rows().filter({ has: page.getByTestId('thread-count') });
     await expect.poll(() => thread.count(), { timeout: 10_000 }).toBe(1);
+    // Still the folder's messages, though a row now stands for a thread of three.
+    expect(await page.getByTestId('list-count').innerText()).toBe(messages);
     expect(await thread.getByTestId('thread-count').innerText()).toBe('3');
     const before = await rows().count();
     await thread.getByTestId('thread-toggle').click();

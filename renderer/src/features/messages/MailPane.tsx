@@ -452,7 +452,8 @@ export function MailPane({
     </button>
   );
 
-  const total = source.exact || source.counted ? source.rowCount : (mailbox.total ?? source.rowCount);
+  // Messages, not rows: in conversations a row stands for its thread.
+  const total = source.messageCount ?? (source.exact || source.counted ? source.rowCount : (mailbox.total ?? source.rowCount));
   const menuItems = (): MenuItem[] => {
     const { allSeen, allFlagged } = targets();
     return [
@@ -626,7 +627,7 @@ export function MailPane({
             }
           />
         ) : (
-          <MessageView messageId={single} count={count} />
+          <MessageView messageId={single} count={count} actions={count > 1 ? menuItems() : []} />
         )}
       </div>
     </div>

@@ -27,6 +27,8 @@ export interface ListSource {
   note?: string | undefined;
   /** Names the query (folder, sort, filters) of a live list: rows it adds or removes above the viewport do not move the view. */
   query?: string | undefined;
+  /** How many messages the rows stand for, when that is not rowCount (conversations: a row per thread). */
+  messageCount?: number | undefined;
 }
 
 export interface Filters {
@@ -256,6 +258,7 @@ export function useConversationSource(
     return {
       version: grouped.length,
       rowCount: grouped.length,
+      messageCount: state.rows.length,
       exact: true,
       counted: true,
       loading: state.loading,
@@ -274,5 +277,5 @@ export function useConversationSource(
       actionIds: (selected) => expandSelection(grouped, selected),
       note: state.more ? limitNote(CONVERSATION_LIMIT) : undefined,
     };
-  }, [grouped, state.loading, state.error, state.more, limitNote]);
+  }, [grouped, state.rows.length, state.loading, state.error, state.more, limitNote]);
 }

@@ -6,6 +6,7 @@ import { useSettings } from '../../app/settings.js';
 import type { Failure } from '../../i18n/errors.js';
 import { asTegamiError, call, subscribe, type TegamiError } from '../../ipc/client.js';
 import { Icon } from '../../ui/Icon.js';
+import type { MenuItem } from '../../ui/Menu.js';
 import { addressText, byteSize, fullDate, shortDateTime } from '../messages/format.js';
 import { canOpenFiles, openFile, saveFile } from './files.js';
 import { HtmlFrame } from './HtmlFrame.js';
@@ -346,7 +347,16 @@ function Source({ id }: { id: number }) {
 }
 
 /** The reading pane: headers, then only what is shown is fetched (the text or HTML part). */
-export function MessageView({ messageId, count }: { messageId: number | null; count: number }) {
+export function MessageView({
+  messageId,
+  count,
+  actions = [],
+}: {
+  messageId: number | null;
+  count: number;
+  /** What can be done to the selected messages (the row menu's actions), offered when several are. */
+  actions?: readonly MenuItem[];
+}) {
   const { t, locale, describe } = useSettings();
   // A detail read moments ago (the click's prefetch, or a neighbour's) renders at once; one older than
   // a few seconds renders too, while it is read again.
@@ -361,6 +371,23 @@ export function MessageView({ messageId, count }: { messageId: number | null; co
       <section className="reader empty-state" aria-label={t('reader.none')} data-testid="reader">
         <p className="empty-title">{count > 1 ? t('reader.many', { n: count }) : t('reader.none')}</p>
         {count <= 1 && <p className="muted">{t('reader.noneHint')}</p>}
+        {count > 1 && actions.length > 0 && (
+          <div className="many-actions" role="group" aria-label={t('reader.many', { n: count })} data-testid="many-actions">
+            {actions.map((a) => (
+              <button
+                key={a.key}
+                type="button"
+                className={a.danger ? 'button danger-outline' : 'button'}
+                disabled={a.disabled}
+                onClick={a.onSelect}
+                title={a.shortcut}
+                data-action={a.key}
+              >
+                {a.label}
+              </button>
+            ))}
+          </div>
+        )}
       </section>
     );
   if (!detail || detail.state === 'loading')
