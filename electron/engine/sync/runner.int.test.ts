@@ -142,16 +142,15 @@ describe('AccountRunner (IDLE, reconnect) against the real Dovecot', () => {
     expect(await connections()).toBe(before);
   });
 
-  it('lists the folders again when the open folder is deleted by another device', async () => {
+  it('lists the folders again when the open folder was deleted by another device', async () => {
     await other.mailboxCreate('Doomed');
     runner.requestPass();
     await until(() => store.listMailboxes(account.id).some((m) => m.path === 'Doomed'), 10_000, 'the folder listed');
     const doomed = store.listMailboxes(account.id).find((m) => m.path === 'Doomed')!.id;
-    expect(runner.watch(doomed)).toBe(true);
-    await other.append('Doomed', message('doomed mail'));
-    await until(() => messages.all(doomed).length === 1, 5000, 'pushed');
+    // Deleted elsewhere, still listed here (the poll is a minute away), and opened: its SELECT is
+    // refused, and the runner lists the folders again at once.
     await other.mailboxDelete('Doomed');
-    // The poll is a minute away: the watcher's refused SELECT brings the folder list up to date.
+    expect(runner.watch(doomed)).toBe(true);
     await until(() => !store.listMailboxes(account.id).some((m) => m.path === 'Doomed'), 10_000, 'the folder gone locally');
     runner.watch(null);
     await until(() => runner.state === 'idle', 5000, 'idle again');
