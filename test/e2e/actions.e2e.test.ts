@@ -335,6 +335,7 @@ describe('actions in the browser', () => {
     await page.keyboard.press('e');
     await expect.poll(() => row('Auto archived').count()).toBe(0);
     await expect.poll(() => list().locator('[aria-selected="true"] .subject').allInnerTexts()).toEqual(['Auto next']);
+    expect(await page.getByTestId('reader-gone').count()).toBe(0); // archived here: no "moved on another device"
     // Marked read after a second on screen (the default setting).
     await expect.poll(() => row('Auto next').getAttribute('class'), { timeout: 10_000 }).not.toContain('unread');
     await page.keyboard.press('z');

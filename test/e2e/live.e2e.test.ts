@@ -162,6 +162,11 @@ describe('live updates in the browser', () => {
     await expect.poll(() => row('Live 58').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(selectedSubjects).toEqual([]);
     await expect.poll(() => page.getByTestId('reader-subject').count()).toBe(0);
+    // The pane says why it went blank; the next message clicked takes the note away.
+    expect(await page.getByTestId('reader-gone').innerText()).toBe('The message you were reading was moved or deleted on another device.');
+    await row('Live 57').click();
+    await expect.poll(() => page.getByTestId('reader-subject').innerText(), { timeout: 10_000 }).toBe('Live 57');
+    expect(await page.getByTestId('reader-gone').count()).toBe(0);
   });
 
   it('shows mail another device files in the open folder at once, though it is not INBOX (a connection idles there)', async () => {

@@ -210,6 +210,11 @@ export function MailPane({
   // Live updates: the selection holds only messages still in the list (when the whole list is known).
   const raw = selections[mode];
   const selection = useMemo(() => (source.exact ? pruneSelection(raw, (id) => source.indexOf(id) >= 0) : raw), [raw, source]);
+  // The open message left the list, and not by the user's own archive, delete or move here: another
+  // device moved or deleted it. The reading pane says so instead of just going blank.
+  const [removedHere, setRemovedHere] = useState<ReadonlySet<number>>(() => new Set());
+  const rawSingle = singleSelected(raw);
+  const goneElsewhere = rawSingle !== null && rawSingle > 0 && singleSelected(selection) === null && !removedHere.has(rawSingle);
 
   const single = useSettled(singleSelected(selection), SETTLE_MS);
   // Once a message is open, the ones above and below it are read too (what is cached locally only),
@@ -284,6 +289,7 @@ export function MailPane({
         ? call('messages.ids', { mailboxId: mailbox.id, ...filters }).then((r) => r.ids.filter((id) => isSelected(selection, id)))
         : Promise.resolve(loadedIds);
       const ids = loadedIds;
+      if (removes.includes(action)) setRemovedHere((prev) => new Set([...prev, ...ids]));
       // After a message leaves the list, the next one is selected (the one below, else the one above).
       let next: number | null = null;
       if (removes.includes(action) && ids.length > 0 && !selection.all) {
@@ -627,7 +633,7 @@ export function MailPane({
             }
           />
         ) : (
-          <MessageView messageId={single} count={count} actions={count > 1 ? menuItems() : []} />
+          <MessageView messageId={single} count={count} actions={count > 1 ? menuItems() : []} gone={goneElsewhere} />
         )}
       </div>
     </div>

@@ -351,9 +351,12 @@ export function MessageView({
   messageId,
   count,
   actions = [],
+  gone = false,
 }: {
   messageId: number | null;
   count: number;
+  /** The message that was open left the list by another device's doing (moved or deleted there). */
+  gone?: boolean;
   /** What can be done to the selected messages (the row menu's actions), offered when several are. */
   actions?: readonly MenuItem[];
 }) {
@@ -370,6 +373,11 @@ export function MessageView({
     return (
       <section className="reader empty-state" aria-label={t('reader.none')} data-testid="reader">
         <p className="empty-title">{count > 1 ? t('reader.many', { n: count }) : t('reader.none')}</p>
+        {count <= 1 && gone && (
+          <p className="muted" role="status" data-testid="reader-gone">
+            {t('reader.goneElsewhere')}
+          </p>
+        )}
         {count <= 1 && <p className="muted">{t('reader.noneHint')}</p>}
         {count > 1 && actions.length > 0 && (
           <div className="many-actions" role="group" aria-label={t('reader.many', { n: count })} data-testid="many-actions">
