@@ -188,6 +188,12 @@ describe('actions in the browser', () => {
     await page.waitForTimeout(300);
     expect(await row('Read me').getAttribute('class')).toContain('unread');
     await expect.poll(() => row('Read me').getAttribute('class'), { timeout: 5000 }).toMatch(/\bread\b/);
+    // Hidden by a filter it no longer fits (it was just read): not "moved or deleted on another device".
+    await page.getByTestId('filter-unread').click();
+    await expect.poll(() => row('Read me').count()).toBe(0);
+    expect(await page.getByTestId('reader-gone').count()).toBe(0);
+    await page.getByTestId('filter-unread').click();
+    await row('Read me').click();
     await call('sync.run', { accountId });
     expect((await serverSubjects('INBOX')).get('Read me')).toContain('\\Seen');
 

@@ -4,7 +4,7 @@ import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import type { MessageSort, MessageSummary } from '../../../../shared/domain/message.js';
 import { useSettings } from '../../app/settings.js';
 import type { Failure } from '../../i18n/errors.js';
-import { asTegamiError, call } from '../../ipc/client.js';
+import { asTegamiError, call, subscribe } from '../../ipc/client.js';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 import { ContextMenu, type MenuItem } from '../../ui/Menu.js';
 import { Splitter } from '../../ui/Splitter.js';
@@ -210,11 +210,22 @@ export function MailPane({
   // Live updates: the selection holds only messages still in the list (when the whole list is known).
   const raw = selections[mode];
   const selection = useMemo(() => (source.exact ? pruneSelection(raw, (id) => source.indexOf(id) >= 0) : raw), [raw, source]);
-  // The open message left the list, and not by the user's own archive, delete or move here: another
-  // device moved or deleted it. The reading pane says so instead of just going blank.
+  // The open message left the list because a sync removed it from the store (another device moved or
+  // deleted it), not by the user's own archive, delete or move, nor by a filter that no longer holds
+  // it: the reading pane says so instead of just going blank. (A local action's event lists no
+  // removed ids; a sync's does.)
   const [removedHere, setRemovedHere] = useState<ReadonlySet<number>>(() => new Set());
+  const [removedBySync, setRemovedBySync] = useState<ReadonlySet<number>>(() => new Set());
+  useEffect(
+    () =>
+      subscribe('messages.changed', (e) => {
+        if (e.mailboxId === mailbox.id && e.removed.length) setRemovedBySync((prev) => new Set([...prev, ...e.removed]));
+      }),
+    [mailbox.id],
+  );
   const rawSingle = singleSelected(raw);
-  const goneElsewhere = rawSingle !== null && rawSingle > 0 && singleSelected(selection) === null && !removedHere.has(rawSingle);
+  const goneElsewhere =
+    rawSingle !== null && singleSelected(selection) === null && removedBySync.has(rawSingle) && !removedHere.has(rawSingle);
 
   const single = useSettled(singleSelected(selection), SETTLE_MS);
   // Once a message is open, the ones above and below it are read too (what is cached locally only),
