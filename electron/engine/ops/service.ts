@@ -7,6 +7,7 @@ import type { MessageStore } from '../db/messages.js';
 import type { CopyPayload, FlagsPayload, FolderPayload, MovePayload, OpRow, OpStore } from '../db/ops.js';
 import type { Store } from '../db/store.js';
 import { headerRecordOfRaw } from '../mime/headers.js';
+import { counted } from '../plural.js';
 import { revert } from './replay.js';
 
 export interface OpsServiceDeps {
@@ -18,45 +19,15 @@ export interface OpsServiceDeps {
   changed: (accountId: number, mailboxIds: number[], folders: boolean) => void;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const flagWords: Record<string, string> = {
+  '\\Seen': 'read',
+  '\\Flagged': 'flagged',
+  '\\Answered': 'answered',
+  '\\Draft': 'draft',
+  '\\Deleted': 'deleted',
+};
 
-/** A sentence for the pending/failed list. */
-export function describeOp(op: OpRow, folderName: (id: number) => string): string {
-  const n = op.messageIds.length;
-  switch (op.kind) {
-    case 'flags': {
-      const p = op.payload as FlagsPayload;
-      const words = (flags: string[]) =>
-        flags
-          .map(
-            (f) =>
-              ({ '\\Seen': 'read', '\\Flagged': 'flagged', '\\Answered': 'answered', '\\Draft': 'draft', '\\Deleted': 'deleted' })[f] ?? f,
-          )
-          .join(', ');
-      if (p.add.length && !p.remove.length) return `Mark ${plural(n, 'message')} as ${words(p.add)}`;
-      if (p.remove.length && !p.add.length) return `Mark ${plural(n, 'message')} as not ${words(p.remove)}`;
-      return `Change flags of ${plural(n, 'message')}: +${words(p.add)} −${words(p.remove)}`;
-    }
-    case 'move':
-      return `Move ${plural(n, 'message')} to ${folderName((op.payload as MovePayload).target)}`;
-    case 'copy':
-      return `Copy ${plural(Object.keys((op.payload as CopyPayload).copies).length, 'message')} to ${folderName((op.payload as CopyPayload).target)}`;
-    case 'expunge':
-      return `Delete ${plural(n, 'message')} for good`;
-    case 'append':
-      return 'Save a message to the server';
-    case 'folder-create':
-      return `Create the folder ${(op.payload as FolderPayload).to ?? ''}`;
-    case 'folder-rename':
-      return `Rename the folder ${(op.payload as FolderPayload).from ?? ''} to ${(op.payload as FolderPayload).to ?? ''}`;
-    case 'folder-delete':
-      return `Delete the folder ${(op.payload as FolderPayload).from ?? ''}`;
-    case 'folder-subscribe':
-      return `${(op.payload as FolderPayload).subscribed ? 'Subscribe to' : 'Unsubscribe from'} ${folderName((op.payload as FolderPayload).mailboxId)}`;
-  }
-}
-
-/** describeOp's parts (Op.detail). */
+/** What a queued change is about, in parts (Op.detail): the UI words it in its own language. */
 export function opDetail(op: OpRow, folderName: (id: number) => string): NonNullable<Op['detail']> {
   const flags = op.kind === 'flags' ? (op.payload as FlagsPayload) : null;
   const folder = op.kind.startsWith('folder-') ? (op.payload as FolderPayload) : null;
@@ -78,6 +49,35 @@ export function opDetail(op: OpRow, folderName: (id: number) => string): NonNull
     to: folder?.to ?? null,
     subscribed: op.kind === 'folder-subscribe' ? (folder?.subscribed ?? null) : null,
   };
+}
+
+/** A sentence for the pending/failed list (English: the CLI's, and a UI's without its own words), from opDetail. */
+export function describeOp(op: OpRow, folderName: (id: number) => string): string {
+  const d = opDetail(op, folderName);
+  const n = counted(d.count, 'message');
+  const words = (flags: string[]) => flags.map((f) => flagWords[f] ?? f).join(', ');
+  switch (op.kind) {
+    case 'flags':
+      if (d.add.length && !d.remove.length) return `Mark ${n} as ${words(d.add)}`;
+      if (d.remove.length && !d.add.length) return `Mark ${n} as not ${words(d.remove)}`;
+      return `Change flags of ${n}: +${words(d.add)} −${words(d.remove)}`;
+    case 'move':
+      return `Move ${n} to ${d.folderPath ?? ''}`;
+    case 'copy':
+      return `Copy ${n} to ${d.folderPath ?? ''}`;
+    case 'expunge':
+      return `Delete ${n} for good`;
+    case 'append':
+      return 'Save a message to the server';
+    case 'folder-create':
+      return `Create the folder ${d.to ?? ''}`;
+    case 'folder-rename':
+      return `Rename the folder ${d.from ?? ''} to ${d.to ?? ''}`;
+    case 'folder-delete':
+      return `Delete the folder ${d.from ?? ''}`;
+    case 'folder-subscribe':
+      return `${d.subscribed ? 'Subscribe to' : 'Unsubscribe from'} ${d.folderPath ?? ''}`;
+  }
 }
 
 export function createOpsService(deps: OpsServiceDeps) {

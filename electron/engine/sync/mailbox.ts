@@ -56,6 +56,24 @@ export function syncMailbox(
   return serialized(messages, mailboxId, () => syncMailboxNow(session, messages, mailboxId, options));
 }
 
+/**
+ * syncMailbox for a connection that keeps one folder current between passes (the runner's INBOX,
+ * the watcher's open folder): each stored batch goes to onChanges as it lands, then the flag changes
+ * and removals, and onFoldersChanged when the folder's counts moved.
+ */
+export async function syncAndReport(
+  session: ImapSession,
+  messages: MessageStore,
+  mailboxId: number,
+  report: { onChanges?: ((changes: MailboxChanges) => void) | undefined; onFoldersChanged?: (() => void) | undefined },
+): Promise<MailboxChanges> {
+  const { onChanges, onFoldersChanged } = report;
+  const { changes } = await syncMailbox(session, messages, mailboxId, onChanges ? { onBatch: onChanges } : {});
+  if (changes.changed.length || changes.removed.length || changes.reset) onChanges?.({ ...changes, added: [] });
+  if (changes.added.length || changes.changed.length || changes.removed.length) onFoldersChanged?.();
+  return changes;
+}
+
 const inFlight = new WeakMap<MessageStore, Map<number, Promise<unknown>>>();
 
 /**

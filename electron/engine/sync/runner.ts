@@ -3,7 +3,7 @@ import type { AccountRecord } from '../db/store.js';
 import { classifyImapError } from '../imap/connect.js';
 import type { ImapSession } from '../imap/session.js';
 import { openSession, syncAccountWith, type AccountSyncDeps, type AccountSyncReport } from './account.js';
-import { syncMailbox } from './mailbox.js';
+import { syncAndReport } from './mailbox.js';
 import { backoffDelay, waitForWake } from './wake.js';
 import { FolderWatcher } from './watcher.js';
 
@@ -180,11 +180,6 @@ export class AccountRunner {
 
   /** Syncs one mailbox (leaving it selected); returns how many messages were added. */
   async #syncOne(session: ImapSession, mailboxId: number): Promise<number> {
-    const { changes } = await syncMailbox(session, this.#opts.messages, mailboxId, {
-      ...(this.#opts.onChanges ? { onBatch: this.#opts.onChanges } : {}),
-    });
-    if (changes.changed.length || changes.removed.length || changes.reset) this.#opts.onChanges?.({ ...changes, added: [] });
-    if (changes.added.length || changes.changed.length || changes.removed.length) this.#opts.onFoldersChanged?.();
-    return changes.added.length;
+    return (await syncAndReport(session, this.#opts.messages, mailboxId, this.#opts)).added.length;
   }
 }

@@ -4,7 +4,7 @@ import type { AccountRecord } from '../db/store.js';
 import { classifyImapError } from '../imap/connect.js';
 import type { ImapSession } from '../imap/session.js';
 import { openSession } from './account.js';
-import { syncMailbox, type MailboxChanges } from './mailbox.js';
+import { syncAndReport, type MailboxChanges } from './mailbox.js';
 import { backoffDelay, waitForWake } from './wake.js';
 
 export interface WatcherOptions {
@@ -110,7 +110,7 @@ export class FolderWatcher {
         }
       } catch (error) {
         if (this.#stopped) break;
-        const info = (error instanceof TegamiError ? error : classifyImapError(error, this.#account)).info;
+        const info = classifyImapError(error, this.#account).info;
         // A wrong password is not tried again (that could lock the account): the sync connection
         // reports it, and the next watch() starts over.
         const reason = await this.#wake.wait(info.code === 'AUTH_FAILED' ? 24 * 3600_000 : backoffDelay(attempt++, initialMs, maxMs));
@@ -123,19 +123,16 @@ export class FolderWatcher {
 
   /** Syncs the watched mailbox, leaving it selected; the error when it was refused (the connection still works). */
   async #syncWatched(session: ImapSession, mailboxId: number): Promise<ErrorInfo | null> {
-    const { onChanges, onFoldersChanged, onNewMail } = this.#opts;
-    let changes: MailboxChanges;
+    let added: number;
     try {
-      ({ changes } = await syncMailbox(session, this.#opts.messages, mailboxId, { ...(onChanges ? { onBatch: onChanges } : {}) }));
+      added = (await syncAndReport(session, this.#opts.messages, mailboxId, this.#opts)).added.length;
     } catch (error) {
       if (!session.usable) throw error;
-      const info = (error instanceof TegamiError ? error : classifyImapError(error, this.#account)).info;
+      const info = classifyImapError(error, this.#account).info;
       this.#opts.onRefused?.(info);
       return info;
     }
-    if (changes.changed.length || changes.removed.length || changes.reset) onChanges?.({ ...changes, added: [] });
-    if (changes.added.length || changes.changed.length || changes.removed.length) onFoldersChanged?.();
-    if (changes.added.length) onNewMail?.();
+    if (added) this.#opts.onNewMail?.();
     return null;
   }
 }
