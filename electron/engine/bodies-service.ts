@@ -32,7 +32,8 @@ import { ImapSession } from './imap/session.js';
 import { decodeBytes } from './mime/charset.js';
 import { bodyParts, findPart, flattenParts, parseBodyStructure, prefetchParts, textPartRef, type BodyNode } from './mime/structure.js';
 import { createTransferDecoder, decodedSize } from './mime/transfer.js';
-import { salvagedRecord, textRecords } from './sync/bodies.js';
+import { textRecords } from './mime/text.js';
+import { salvagedRecord } from './sync/bodies.js';
 import { syncOrder, targetOf } from './sync/account.js';
 
 /**

@@ -1,6 +1,7 @@
 import { compile } from 'html-to-text';
 import { canonicalCharset, decodeBytes } from './charset.js';
 import type { TextPartRef } from './structure.js';
+import type { TextPartRecord } from '../db/parts.js';
 import { decodeTransfer } from './transfer.js';
 
 /** A text part's bytes as fetched (transfer-encoded), decoded to Unicode. */
@@ -167,4 +168,32 @@ export function makeSnippet(text: string, length = SNIPPET_LENGTH): string {
 /** What full-text search indexes of a text part: the text itself, or an HTML part's text content. */
 export function searchTextOf(contentType: string, text: string): string {
   return contentType.toLowerCase() === 'text/html' ? htmlToText(text) : text;
+}
+
+/** A message's decoded text parts and its snippet, as the store keeps them. */
+export interface TextRecords {
+  parts: TextPartRecord[];
+  snippet: string | null;
+}
+
+/** Decodes fetched parts into what the store keeps. */
+export function textRecords(refs: readonly TextPartRef[], raw: ReadonlyMap<string, Buffer>): TextRecords {
+  const parts: TextPartRecord[] = [];
+  for (const ref of refs) {
+    const bytes = raw.get(ref.part);
+    if (!bytes) continue;
+    const { text, charset } = decodeTextPart(bytes, ref);
+    parts.push({
+      part: ref.part,
+      contentType: ref.contentType,
+      charset,
+      text,
+      searchText: searchTextOf(ref.contentType, text),
+      size: bytes.length,
+    });
+  }
+  const plain = parts.find((p) => p.contentType === 'text/plain');
+  const html = parts.find((p) => p.contentType === 'text/html');
+  const snippetSource = plain?.text ?? (html ? htmlToText(html.text) : null);
+  return { parts, snippet: snippetSource === null ? null : makeSnippet(snippetSource) };
 }

@@ -4,7 +4,7 @@ import { fetchTextParts, streamSource, withMailbox } from '../imap/parts.js';
 import type { ImapSession } from '../imap/session.js';
 import { parseRawMessage } from '../mime/message.js';
 import { parseBodyStructure, prefetchParts, type TextPartRef } from '../mime/structure.js';
-import { decodeTextPart, htmlToText, makeSnippet, searchTextOf } from '../mime/text.js';
+import { makeSnippet, textRecords } from '../mime/text.js';
 
 /**
  * Bodies within the offline window (DESIGN.md 4.4): after header sync, the text parts of every
@@ -58,31 +58,6 @@ interface StoredBody {
   messageId: number;
   parts: TextPartRecord[];
   snippet: string | null;
-}
-
-/** Decodes fetched parts into what the store keeps. */
-export function textRecords(
-  refs: readonly TextPartRef[],
-  raw: ReadonlyMap<string, Buffer>,
-): { parts: TextPartRecord[]; snippet: string | null } {
-  const parts: TextPartRecord[] = [];
-  for (const ref of refs) {
-    const bytes = raw.get(ref.part);
-    if (!bytes) continue;
-    const { text, charset } = decodeTextPart(bytes, ref);
-    parts.push({
-      part: ref.part,
-      contentType: ref.contentType,
-      charset,
-      text,
-      searchText: searchTextOf(ref.contentType, text),
-      size: bytes.length,
-    });
-  }
-  const plain = parts.find((p) => p.contentType === 'text/plain');
-  const html = parts.find((p) => p.contentType === 'text/html');
-  const snippetSource = plain?.text ?? (html ? htmlToText(html.text) : null);
-  return { parts, snippet: snippetSource === null ? null : makeSnippet(snippetSource) };
 }
 
 /** A message whose structure is unusable: parsed from its whole source (mailparser). */
