@@ -1,9 +1,10 @@
-// Child process of the memory benchmark: one full header sync into a fresh store, sampling this
-// process's RSS. Run as `node --import tsx bench/memory-child.ts <input.json>`; the input holds the
+// Child process of the memory benchmark: one full sync into a fresh store, as the engine runs it
+// with its default offline window (90 days: the mail in it mirrored whole), sampling this process's RSS. Run as `node --import tsx bench/memory-child.ts <input.json>`; the input holds the
 // server's connection info and the store file; prints one line of JSON (ChildResult) on stdout.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { DovecotConnectionInfo } from '../test/dovecot/server.js';
+import { DEFAULT_OFFLINE_DAYS } from '../electron/engine/db/parts.js';
 import { addedIn, freshStore, tegamiSync } from './lib/fixture.js';
 
 export interface ChildInput {
@@ -50,9 +51,14 @@ async function main(): Promise<void> {
   let first = null as { seconds: number; rows: number } | null;
   try {
     added = addedIn(
-      await tegamiSync(s, 'all', (p) => {
-        first ??= { seconds: (performance.now() - t) / 1000, rows: p.done };
-      }),
+      await tegamiSync(
+        s,
+        'all',
+        (p) => {
+          first ??= { seconds: (performance.now() - t) / 1000, rows: p.done };
+        },
+        DEFAULT_OFFLINE_DAYS,
+      ),
     );
     await s.indexBacklog(); // after the pass, as the engine does: part of what a sync holds in memory
   } finally {

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
-import { BACKLOG_CHUNK, backfillChunk, openBulkWriter, type BacklogScope } from '../../electron/engine/db/bulk-writer.js';
+import { BACKLOG_CHUNK, bulkStores, openBulkWriter, type BacklogScope } from '../../electron/engine/db/bulk-writer.js';
 import { MessageStore } from '../../electron/engine/db/messages.js';
-import { PartStore } from '../../electron/engine/db/parts.js';
+import { PartStore, type OfflineWindow } from '../../electron/engine/db/parts.js';
 import { Store, type AccountRecord } from '../../electron/engine/db/store.js';
 import { syncAccount, type AccountSyncDeps, type AccountSyncReport } from '../../electron/engine/sync/account.js';
 import { connectImap, findUser } from '../../test/dovecot/client.js';
@@ -55,15 +55,9 @@ export interface TegamiStore {
 async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'messages' | 'parts' | 'indexBacklog' | 'close'>> {
   const messages = new MessageStore(db);
   const parts = new PartStore(db, path.dirname(file));
-  const bulk = await openBulkWriter(
-    file,
-    {
-      insertHeaders: (...batch) => messages.insertHeaders(...batch),
-      storeTexts: (batch) => parts.storeTexts(batch),
-      backfillIndex: (limit, scope) => backfillChunk({ messages, parts }, limit, scope),
-    },
-    { onFallback: (error) => log(`bulk writer: no worker thread (${error.message})`) },
-  );
+  const bulk = await openBulkWriter(file, bulkStores(messages, parts), {
+    onFallback: (error) => log(`bulk writer: no worker thread (${error.message})`),
+  });
   messages.writer = bulk;
   parts.writer = bulk;
   const indexBacklog = async (scope: BacklogScope = 'all') => {
@@ -103,12 +97,20 @@ export async function reopenStore(info: DovecotConnectionInfo, file: string): Pr
   return { db, store, account, password: findUser(info, USER).password, file, ...(await storesOver(db, file)) };
 }
 
+/** One account pass, as the engine runs it; with `offlineWindow`, the mail in it is mirrored whole (sync/mirror.ts). */
 export function tegamiSync(
   s: TegamiStore,
   extensions: 'all' | 'condstore' | 'none' = 'all',
   onProgress?: AccountSyncDeps['onProgress'],
+  offlineWindow?: OfflineWindow,
 ): Promise<AccountSyncReport> {
-  return syncAccount(s.account, s.password, { store: s.store, messages: s.messages, extensions, ...(onProgress ? { onProgress } : {}) });
+  return syncAccount(s.account, s.password, {
+    store: s.store,
+    messages: s.messages,
+    extensions,
+    ...(onProgress ? { onProgress } : {}),
+    ...(offlineWindow === undefined ? {} : { offlineWindow: () => offlineWindow }),
+  });
 }
 
 export const addedIn = (r: AccountSyncReport): number => r.mailboxes.reduce((n, m) => n + m.added, 0);

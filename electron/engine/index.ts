@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isRequestName, requests, type EventName, type EventPayload, type RequestName } from '../../shared/ipc/contract.js';
 import { fail, ok, TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import { openDatabase, storageError } from './db/database.js';
-import { BACKLOG_CHUNK, backfillChunk, openBulkWriter, type BacklogScope } from './db/bulk-writer.js';
+import { BACKLOG_CHUNK, bulkStores, openBulkWriter, type BacklogScope } from './db/bulk-writer.js';
 import { MessageStore } from './db/messages.js';
 import { PartStore } from './db/parts.js';
 import { OpStore } from './db/ops.js';
@@ -64,15 +64,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   };
   const messages = new MessageStore(db);
   const parts = new PartStore(db, options.dataDir);
-  const bulk = await openBulkWriter(
-    dbFile,
-    {
-      insertHeaders: (...batch) => messages.insertHeaders(...batch),
-      storeTexts: (batch) => parts.storeTexts(batch),
-      backfillIndex: (limit, scope) => backfillChunk({ messages, parts }, limit, scope),
-    },
-    { onFallback: (error) => console.warn(`tegami: sync stores its rows on the engine's thread (${error.message})`) },
-  );
+  const bulk = await openBulkWriter(dbFile, bulkStores(messages, parts), {
+    onFallback: (error) => console.warn(`tegami: sync stores its rows on the engine's thread (${error.message})`),
+  });
   messages.writer = bulk;
   parts.writer = bulk;
   const ops = new OpStore(db);
@@ -105,6 +99,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
     credentials: options.credentials,
     emit,
     afterPass: (accountId, session) => afterHeaderPass(session, parts, accountId),
+    offlineWindow: (accountId) => parts.offlineWindow(accountId),
     replay,
   });
   const service = createService({

@@ -98,6 +98,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
           onChanges: (c) => emit('messages.changed', c),
           onFoldersChanged: () => emit('mailboxes.changed', { accountId: account.id }),
           onProgress: (p) => emit('sync.progress', p),
+          offlineWindow: () => deps.parts.offlineWindow(account.id),
         });
         // Bodies after headers (DESIGN.md 4.4), on the same connection; the header search rows of
         // the pass are written meanwhile (the writer takes both in turn), the prefetched texts' after

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type Db } from './database.js';
-import { backfillChunk, toWire, type WriterReply, type WriterRequest, type WriterWorkerData } from './bulk-writer.js';
+import { bulkStores, toWire, type WriterReply, type WriterRequest, type WriterWorkerData } from './bulk-writer.js';
 import { MessageStore } from './messages.js';
 import { PartStore } from './parts.js';
 
@@ -28,6 +28,7 @@ try {
   const messages = new MessageStore(db, { deferHeaderIndex: true });
   // Text batches only: no part files are written here.
   const parts = new PartStore(db, path.dirname(file), { deferBodyIndex: true });
+  const stores = bulkStores(messages, parts);
   port.on('message', (request: WriterRequest) => {
     if (request.kind === 'close') {
       db?.close();
@@ -37,13 +38,16 @@ try {
     }
     try {
       if (request.kind === 'headers') {
-        const ids = messages.insertHeaders(request.accountId, request.mailboxId, request.uidvalidity, request.records);
+        const ids = stores.insertHeaders(request.accountId, request.mailboxId, request.uidvalidity, request.records);
+        reply({ kind: 'done', seq: request.seq, ids });
+      } else if (request.kind === 'mirrored') {
+        const ids = stores.storeMirrored(request.accountId, request.mailboxId, request.uidvalidity, request.records);
         reply({ kind: 'done', seq: request.seq, ids });
       } else if (request.kind === 'texts') {
-        parts.storeTexts(request.batch);
+        stores.storeTexts(request.batch);
         reply({ kind: 'done', seq: request.seq });
       } else {
-        reply({ kind: 'done', seq: request.seq, count: backfillChunk({ messages, parts }, request.limit, request.scope) });
+        reply({ kind: 'done', seq: request.seq, count: stores.backfillIndex(request.limit, request.scope) });
       }
     } catch (error) {
       reply({ kind: 'failed', seq: request.seq, error: toWire(error) });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
-import { backfillChunk, openBulkWriter, type BulkWriter } from './bulk-writer.js';
+import { bulkStores, openBulkWriter, type BulkWriter } from './bulk-writer.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { PartStore } from './parts.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
@@ -30,18 +30,10 @@ describe('bulk writer on a worker thread', () => {
   const writers: BulkWriter[] = [];
   const fallbacks: Error[] = [];
   const open = async (options: Parameters<typeof openBulkWriter>[2] = {}) => {
-    const w = await openBulkWriter(
-      file,
-      {
-        insertHeaders: (...batch) => messages.insertHeaders(...batch),
-        storeTexts: (batch) => parts.storeTexts(batch),
-        backfillIndex: (limit, scope) => backfillChunk({ messages, parts }, limit, scope),
-      },
-      {
-        onFallback: (e) => fallbacks.push(e),
-        ...options,
-      },
-    );
+    const w = await openBulkWriter(file, bulkStores(messages, parts), {
+      onFallback: (e) => fallbacks.push(e),
+      ...options,
+    });
     writers.push(w);
     return w;
   };

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
+import { storeMirrored } from '../sync/mirror.js';
 import type { HeaderRecord, MessageStore } from './messages.js';
 import type { PartStore, TextBatch } from './parts.js';
 
@@ -17,6 +18,8 @@ export interface BulkWriter {
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): Promise<number[]>;
   /** Stores one batch of decoded text parts (one transaction; PartStore.storeTexts). */
   storeTexts(batch: TextBatch): Promise<void>;
+  /** Stores one batch of mirrored messages, header rows and texts (sync/mirror.ts); resolves as insertHeaders. */
+  storeMirrored(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): Promise<number[]>;
   /**
    * Indexes up to `limit` messages of a search backlog: header rows a deferred header pass listed
    * (MessageStore.backfillHeaders), else (scope 'all') texts the prefetch cached, or text cached
@@ -32,6 +35,7 @@ export interface BulkWriter {
 export interface BulkStores {
   insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[];
   storeTexts(batch: TextBatch): void;
+  storeMirrored(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[];
   backfillIndex(limit: number, scope: BacklogScope): number;
 }
 
@@ -60,6 +64,14 @@ export const IDLE_TEXTS_CHUNK = 200;
  */
 export const BACKLOG_CHUNK = 200;
 
+/** The writes of a MessageStore and a PartStore over one connection, as a BulkWriter's worker (or fallback) makes them. */
+export const bulkStores = (messages: MessageStore, parts: PartStore): BulkStores => ({
+  insertHeaders: (...batch) => messages.insertHeaders(...batch),
+  storeTexts: (batch) => parts.storeTexts(batch),
+  storeMirrored: (...batch) => storeMirrored({ messages, parts }, ...batch),
+  backfillIndex: (limit, scope) => backfillChunk({ messages, parts }, limit, scope),
+});
+
 /** A synchronous call as a promise: its result, or its exception as a rejection. */
 export function settle<T>(fn: () => T): Promise<T> {
   try {
@@ -76,6 +88,8 @@ export function inlineBulkWriter(stores: BulkStores): BulkWriter {
     insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
       settle(() => stores.insertHeaders(accountId, mailboxId, uidvalidity, records)),
     storeTexts: (batch) => settle(() => stores.storeTexts(batch)),
+    storeMirrored: (accountId, mailboxId, uidvalidity, records) =>
+      settle(() => stores.storeMirrored(accountId, mailboxId, uidvalidity, records)),
     backfillIndex: (limit, scope = 'all') => settle(() => stores.backfillIndex(limit, scope)),
     close: () => Promise.resolve(),
   };
@@ -93,6 +107,7 @@ export interface WriterWorkerData {
 export type WriterRequest =
   | { kind: 'headers'; seq: number; accountId: number; mailboxId: number; uidvalidity: number; records: HeaderRecord[] }
   | { kind: 'texts'; seq: number; batch: TextBatch }
+  | { kind: 'mirrored'; seq: number; accountId: number; mailboxId: number; uidvalidity: number; records: HeaderRecord[] }
   | { kind: 'backfill'; seq: number; limit: number; scope: BacklogScope }
   | { kind: 'close' };
 export type WriterReply =
@@ -281,6 +296,12 @@ export async function openBulkWriter(file: string, fallback: BulkStores, options
       textsWaiting = true;
       textBatches++;
       return post({ kind: 'texts', seq: ++seq, batch }).then(() => undefined);
+    },
+    storeMirrored(accountId, mailboxId, uidvalidity, records) {
+      if (broken || closing) return inline.storeMirrored(accountId, mailboxId, uidvalidity, records);
+      textsWaiting = true;
+      textBatches++;
+      return post({ kind: 'mirrored', seq: ++seq, accountId, mailboxId, uidvalidity, records }).then((r) => r.ids ?? []);
     },
     backfillIndex(limit, scope = 'all') {
       if (broken || closing) return inline.backfillIndex(limit, scope);

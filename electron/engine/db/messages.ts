@@ -1,5 +1,6 @@
 import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '../../../shared/domain/message.js';
 import type { Db } from './database.js';
+import type { TextPartRecord } from './parts.js';
 import { BACKLOG_CHUNK, settle, type BulkWriter } from './bulk-writer.js';
 import { addressText, addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
 import { baseSubject, subjectSortKey } from './subject.js';
@@ -27,6 +28,11 @@ export interface HeaderRecord {
    */
   bodystructure: string | null;
   attachments: AttachmentSummary[];
+  /**
+   * A mirrored message (sync/mirror.ts), whose text is stored with it: its snippet and body state go
+   * into its row's one INSERT, not an UPDATE after it; its parts are stored by storeMirrored.
+   */
+  text?: { snippet: string | null; bodyState: number; parts: TextPartRecord[] };
 }
 
 /**
@@ -191,9 +197,10 @@ export class MessageStore {
 
   /**
    * Where header sync stores its batches: on this connection by default; the engine hands it a
-   * worker thread's writer (openBulkWriter) so storing overlaps fetching.
+   * worker thread's writer (openBulkWriter) so storing overlaps fetching, which also stores the
+   * mirror's whole messages (storeMirrored: without it, a pass fetches headers only).
    */
-  writer: Pick<BulkWriter, 'insertHeaders'> = {
+  writer: Pick<BulkWriter, 'insertHeaders'> & Partial<Pick<BulkWriter, 'storeMirrored'>> = {
     insertHeaders: (accountId, mailboxId, uidvalidity, records) =>
       settle(() => this.insertHeaders(accountId, mailboxId, uidvalidity, records)),
   };
@@ -232,10 +239,10 @@ export class MessageStore {
       insert: db.prepare(
         `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, modseq, flags, seen, flagged, answered, draft, deleted, internal_date,
            sent_date, size, subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to, refs,
-           thread_id, bodystructure, has_attachments, attachments)
+           thread_id, bodystructure, has_attachments, attachments, snippet, body_state)
          VALUES (@id, @mailboxId, @uidvalidity, @uid, @modseq, @flags, @seen, @flagged, @answered, @draft, @deleted, @internalDate,
            @sentDate, @size, @subject, @fromName, @fromAddr, @sortFrom, @sortSubject, @addresses, @messageId, @inReplyTo, @refs,
-           @threadId, @bodystructure, @hasAttachments, @attachments)`,
+           @threadId, @bodystructure, @hasAttachments, @attachments, @snippet, @bodyState)`,
       ),
       knownUids: db
         .prepare<[number, number, number, number], number>(
@@ -383,7 +390,13 @@ export class MessageStore {
   }
 
   /** Inserts a batch of new messages (threading them) in one transaction; returns the new ids (see ID_SLOTS). */
-  insertHeaders(accountId: number, mailboxId: number, uidvalidity: number, records: HeaderRecord[]): number[] {
+  insertHeaders(
+    accountId: number,
+    mailboxId: number,
+    uidvalidity: number,
+    records: HeaderRecord[],
+    written?: Map<number, number>,
+  ): number[] {
     const ids: number[] = [];
     const indexed: Array<{ id: number; subject: string; addresses: string }> = [];
     // The insert trigger stands aside (migration 7): each new row is indexed here, its address text
@@ -412,6 +425,7 @@ export class MessageStore {
             if (stale) {
               this.#q.rematch.run({ id: stale.id, uidvalidity, uid: r.uid, modseq: r.modseq, flags: JSON.stringify(flags), ...flagCols });
               ids.push(stale.id);
+              written?.set(r.uid, stale.id);
               known.add(r.uid);
               continue;
             }
@@ -446,10 +460,13 @@ export class MessageStore {
             bodystructure: r.bodystructure,
             hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
             attachments: JSON.stringify(r.attachments),
+            snippet: r.text?.snippet ?? null,
+            bodyState: r.text?.bodyState ?? 0,
           });
           if (this.#deferIndex) this.#q.toIndexLater.run(id);
           else indexed.push({ id, subject: r.subject, addresses: addressValueText(addresses) });
           ids.push(id);
+          written?.set(r.uid, id);
         }
         if (indexed.length) this.#index.insertHeaders(indexed);
       }),

@@ -128,6 +128,72 @@ export function uidSet(uids: readonly number[]): string {
   return parts.join(',');
 }
 
+/** A whole message as the mirror fetches it (ImapSession.streamSources). */
+export interface SourceItem {
+  uid: number;
+  modseq: bigint | null;
+  flags: string[];
+  internalDate: number;
+  size: number;
+  source: Buffer;
+}
+
+/**
+ * Items handed on in batches of `size` (or of `weight.max`, by weight) as they stream in, with at
+ * most `inFlight` batches unsettled (a store on another thread). `push` answers false once a batch failed: the stream should stop;
+ * `finish` hands on the rest and throws the first failure, as is.
+ */
+function batches<T>(
+  size: number,
+  onBatch: (items: T[]) => void | Promise<unknown>,
+  inFlight: number,
+  weight?: { of: (item: T) => number; max: number },
+) {
+  let batch: T[] = [];
+  let weighed = 0;
+  let failed: { error: unknown } | null = null;
+  const unsettled: Promise<void>[] = [];
+  const flush = async () => {
+    const items = batch;
+    batch = [];
+    weighed = 0;
+    try {
+      const stored = onBatch(items);
+      if (stored)
+        unsettled.push(
+          stored.then(
+            () => undefined,
+            (error: unknown) => void (failed ??= { error }),
+          ),
+        );
+    } catch (error) {
+      failed ??= { error };
+    }
+    while (unsettled.length > inFlight) await unsettled.shift();
+  };
+  return {
+    get failed() {
+      return failed !== null;
+    },
+    /** Adds an item without handing on a batch. */
+    add(item: T) {
+      batch.push(item);
+    },
+    async push(item: T): Promise<boolean> {
+      batch.push(item);
+      if (weight) weighed += weight.of(item);
+      if (batch.length >= size || (weight && weighed >= weight.max)) await flush();
+      return failed === null;
+    },
+    settle: () => Promise.all(unsettled),
+    async finish() {
+      if (!failed && batch.length > 0) await flush();
+      await Promise.all(unsettled);
+      if (failed) throw (failed as { error: unknown }).error;
+    },
+  };
+}
+
 /**
  * One authenticated connection, as the sync engine uses it. The only place that talks imapflow's
  * fetch/select API; every method finishes its command before returning (imapflow deadlocks when a
@@ -232,28 +298,9 @@ export class ImapSession {
     onBatch: (records: HeaderRecord[]) => void | Promise<unknown>,
     inFlight = 2,
   ): Promise<number> {
-    let batch: HeaderRecord[] = [];
+    const out = batches(batchSize, onBatch, inFlight);
     const lossy: HeaderRecord[] = [];
     let count = 0;
-    let failed: { error: unknown } | null = null;
-    const unsettled: Promise<void>[] = [];
-    const flush = async () => {
-      const records = batch;
-      batch = [];
-      try {
-        const stored = onBatch(records);
-        if (stored)
-          unsettled.push(
-            stored.then(
-              () => undefined,
-              (error: unknown) => void (failed ??= { error }),
-            ),
-          );
-      } catch (error) {
-        failed ??= { error };
-      }
-      while (unsettled.length > inFlight) await unsettled.shift();
-    };
     try {
       for await (const m of this.client.fetch(
         uids,
@@ -261,30 +308,80 @@ export class ImapSession {
         { uid: true },
       )) {
         const record = toHeaderRecord(m);
-        if (lostBytes(record)) lossy.push(record);
-        else batch.push(record);
         count++;
-        if (batch.length >= batchSize) {
-          await flush();
-          if (failed) break;
-        }
+        if (lostBytes(record)) lossy.push(record);
+        else if (!(await out.push(record))) break;
       }
-      if (!failed && lossy.length > 0) {
+      if (!out.failed && lossy.length > 0) {
         const byUid = new Map(lossy.map((r) => [r.uid, r]));
         const raw = new Map<number, Buffer | undefined>();
         for await (const m of this.client.fetch(uidSet([...byUid.keys()]), { uid: true, headers: MENDED_FIELDS }, { uid: true }))
           raw.set(m.uid, m.headers);
         for (const r of lossy) await mendRecord(r, raw.get(r.uid));
-        batch.push(...lossy);
+        for (const r of lossy) out.add(r);
       }
     } catch (error) {
-      await Promise.all(unsettled);
+      await out.settle();
       this.#fail(error);
     }
-    if (!failed && batch.length > 0) await flush();
-    await Promise.all(unsettled);
-    if (failed) throw (failed as { error: unknown }).error;
+    await out.finish();
     return count;
+  }
+
+  /**
+   * UID FETCH of whole messages (BODY.PEEK[]) with their flags, dates and sizes, for the mirror:
+   * handed to `onBatch` as streamHeaders hands its records (same batching, backpressure and errors).
+   * Meant for messages known to be small (SEARCH SMALLER): each is held whole until stored, and a
+   * batch is handed on at 4 MB of them too.
+   */
+  async streamSources(
+    uids: string,
+    batchSize: number,
+    onBatch: (items: SourceItem[]) => void | Promise<unknown>,
+    inFlight = 2,
+  ): Promise<number> {
+    // Bytes bound a batch too: 500 messages of 100 KB would hold 50 MB, twice over while stored.
+    const out = batches(batchSize, onBatch, inFlight, { of: (item: SourceItem) => item.source.length, max: 4 * 1024 * 1024 });
+    let count = 0;
+    try {
+      for await (const m of this.client.fetch(
+        uids,
+        { uid: true, flags: true, internalDate: true, size: true, source: true },
+        { uid: true },
+      )) {
+        if (!m.source) continue; // nothing to read it from: left for the header pass
+        count++;
+        const item = {
+          uid: m.uid,
+          modseq: m.modseq ?? null,
+          flags: [...(m.flags ?? [])],
+          internalDate: toTime(m.internalDate) ?? 0,
+          size: m.size ?? 0,
+          source: m.source,
+        };
+        if (!(await out.push(item))) break;
+      }
+    } catch (error) {
+      await out.settle();
+      this.#fail(error);
+    }
+    await out.finish();
+    return count;
+  }
+
+  /**
+   * The UIDs in `range` of messages smaller than `bytes` (RFC822.SIZE), received on or after `since`
+   * (the day of it, as SEARCH SINCE counts, RFC 3501 6.4.4) when given: what the mirror fetches whole.
+   */
+  async smallUids(range: string, bytes: number, since: Date | null): Promise<number[]> {
+    let result: number[] | false | undefined;
+    try {
+      result = await this.client.search({ uid: range, smaller: bytes, ...(since ? { since } : {}) }, { uid: true });
+    } catch (error) {
+      this.#fail(error);
+    }
+    if (!Array.isArray(result)) throw new TegamiError({ code: 'SERVER_ERROR', message: 'The server refused to search the folder.' });
+    return result;
   }
 
   /** UID FETCH FLAGS, with CHANGEDSINCE (RFC 7162 3.1.4) when given and CONDSTORE is on. */

@@ -156,7 +156,8 @@ export function makeSnippet(text: string, length = SNIPPET_LENGTH): string {
     if (keptLength > length * 2) break;
   }
   const flat = kept.join(' ').replace(/\s+/g, ' ').trim();
-  const chars = [...flat];
+  if (flat.length <= length) return flat; // UTF-16 units: never fewer than the characters
+  const chars = [...flat.slice(0, length * 2)]; // at least `length` characters, or all of them
   return chars.length <= length
     ? flat
     : `${chars

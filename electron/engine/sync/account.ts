@@ -1,6 +1,7 @@
 import { TegamiError } from '../../../shared/domain/errors.js';
 import { isSqliteError, storageError } from '../db/database.js';
 import type { MessageStore } from '../db/messages.js';
+import type { OfflineWindow } from '../db/parts.js';
 import type { AccountRecord, Store } from '../db/store.js';
 import { openImap, type ImapTarget, type OpenOptions } from '../imap/connect.js';
 import { fetchFolderList } from '../imap/folders.js';
@@ -33,7 +34,14 @@ export interface AccountSyncDeps {
   onFoldersChanged?: () => void;
   onProgress?: (p: { accountId: number; path: string; done: number; total: number }) => void;
   extensions?: OpenOptions['extensions'];
+  /**
+   * The account's offline window, read at each pass: new mail in it that is small is mirrored whole
+   * during the header pass (sync/mirror.ts). Absent: header rows only; the body prefetch caches text.
+   */
+  offlineWindow?: () => OfflineWindow;
 }
+
+const DAY = 86_400_000;
 
 export const targetOf = (a: AccountRecord): ImapTarget => ({
   host: a.host,
@@ -108,6 +116,8 @@ async function syncPass(session: ImapSession, account: AccountRecord, deps: Acco
   // QUOTA, or one that refuses it, leaves the last known value.
   const quota = await session.quota('INBOX');
   if (quota) deps.store.setQuota(account.id, { ...quota, at: new Date().toISOString() });
+  const window = deps.offlineWindow?.();
+  const mirrorSince = window === undefined ? undefined : window === 'all' ? null : new Date(Date.now() - window * DAY);
   const mailboxes = deps.store
     .listMailboxes(account.id)
     .filter((m) => m.selectable)
@@ -122,6 +132,7 @@ async function syncPass(session: ImapSession, account: AccountRecord, deps: Acco
       const { method, changes } = await syncMailbox(session, deps.messages, mailbox.id, {
         onProgress: (p) => deps.onProgress?.({ accountId: account.id, path: p.path, done: p.done, total: p.total }),
         ...(deps.onChanges ? { onBatch: deps.onChanges } : {}),
+        ...(mirrorSince === undefined ? {} : { mirrorSince }),
       });
       if (changes.changed.length || changes.removed.length || changes.reset) deps.onChanges?.({ ...changes, added: [] });
       report.mailboxes.push({

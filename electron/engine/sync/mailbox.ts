@@ -1,6 +1,7 @@
 import type { HeaderRecord, MessageStore } from '../db/messages.js';
 import type { ImapSession, StatusInfo } from '../imap/session.js';
 import { uidSet } from '../imap/session.js';
+import { MIRROR_MAX_BYTES, readSources } from './mirror.js';
 
 export interface MailboxChanges {
   mailboxId: number;
@@ -19,6 +20,12 @@ export interface MailboxSyncOptions {
   onProgress?: (p: { mailboxId: number; path: string; done: number; total: number }) => void;
   /** Called after each stored batch, so the UI sees rows arrive. */
   onBatch?: (changes: MailboxChanges) => void;
+  /**
+   * The mirror (sync/mirror.ts): new messages smaller than MIRROR_MAX_BYTES received on or after this
+   * day (null: any day; the offline window) are fetched whole, their text cached with their row.
+   * Needs a writer that stores sources (the engine's bulk writer). Absent: header rows only.
+   */
+  mirrorSince?: Date | null;
 }
 
 export type SyncMethod = 'skipped' | 'qresync' | 'condstore' | 'full-scan' | 'initial';
@@ -181,18 +188,41 @@ async function syncMailboxNow(
   const insertBatch = options.insertBatch ?? 500;
   let done = 0;
   // The writer answers in the order batches were handed to it, so progress and events stay in order.
+  const stored = (ids: number[], count: number) => {
+    for (const id of ids) changes.added.push(id);
+    done += count;
+    options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });
+    options.onBatch?.({ mailboxId, added: ids, changed: [], removed: [], reset: false });
+  };
   const store = (records: HeaderRecord[]) =>
-    messages.writer.insertHeaders(state.accountId, mailboxId, uidvalidity, records).then((ids) => {
-      for (const id of ids) changes.added.push(id);
-      done += records.length;
-      options.onProgress?.({ mailboxId, path: state.path, done: Math.min(done, fresh.length), total: fresh.length });
-      options.onBatch?.({ mailboxId, added: ids, changed: [], removed: [], reset: false });
-    });
+    messages.writer.insertHeaders(state.accountId, mailboxId, uidvalidity, records).then((ids) => stored(ids, records.length));
+  // The mirror takes what comes after the first chunk (that one is headers only: the first screenful
+  // lands fast whatever the messages' sizes): one SEARCH finds which of those are small and in the window.
+  const whole = new Set<number>();
+  const storeMirrored = messages.writer.storeMirrored?.bind(messages.writer);
+  const firstChunk = sizes[0] ?? 1000;
+  if (options.mirrorSince !== undefined && storeMirrored && fresh.length > firstChunk) {
+    const range = `${fresh.at(-1) ?? 1}:${fresh[firstChunk] ?? 1}`;
+    for (const uid of await session.smallUids(range, MIRROR_MAX_BYTES, options.mirrorSince)) whole.add(uid);
+  }
   for (let i = 0, start = 0; start < fresh.length; i++) {
     const size = sizes[Math.min(i, sizes.length - 1)] ?? 1000;
     const chunk = fresh.slice(start, start + size);
     start += chunk.length;
-    await session.streamHeaders(uidSet(chunk), Math.min(insertBatch, size), store);
+    const headersOnly = chunk.filter((uid) => !whole.has(uid));
+    if (storeMirrored && headersOnly.length < chunk.length) {
+      // Whole messages first (the newest: the window's); those the parse refused, and any the
+      // server did not send whole, then join the header fetch.
+      const asked = chunk.filter((uid) => whole.has(uid));
+      const read = new Set<number>();
+      await session.streamSources(uidSet(asked), Math.min(insertBatch, size), (items) => {
+        const records = readSources(items);
+        for (const r of records) read.add(r.uid);
+        return storeMirrored(state.accountId, mailboxId, uidvalidity, records).then((ids) => stored(ids, records.length));
+      });
+      for (const uid of asked) if (!read.has(uid)) headersOnly.push(uid);
+    }
+    if (headersOnly.length) await session.streamHeaders(uidSet(headersOnly), Math.min(insertBatch, size), store);
   }
   if (changes.reset) messages.dropStale(mailboxId);
 

@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '../../../shared/domain/errors.js';
 import type { EventName, EventPayload } from '../../../shared/ipc/contract.js';
 import type { CredentialStore } from '../credentials.js';
+import type { OfflineWindow } from '../db/parts.js';
 import type { MessageStore } from '../db/messages.js';
 import type { AccountRecord, Store } from '../db/store.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
@@ -24,6 +25,8 @@ export interface SyncManagerDeps {
   replay?: (accountId: number, session: ImapSession) => Promise<void>;
   /** After each full pass, on the sync connection (bodies prefetch). */
   afterPass?: (accountId: number, session: ImapSession) => Promise<void>;
+  /** The account's offline window (the mirror, AccountSyncDeps.offlineWindow). */
+  offlineWindow?: (accountId: number) => OfflineWindow;
 }
 
 /**
@@ -75,6 +78,7 @@ export class SyncManager {
       },
       ...(this.#deps.pollIntervalMs ? { pollIntervalMs: this.#deps.pollIntervalMs } : {}),
       ...(this.#deps.replay ? { replay: (session: ImapSession) => this.#deps.replay!(account.id, session) } : {}),
+      ...(this.#deps.offlineWindow ? { offlineWindow: () => this.#deps.offlineWindow!(account.id) } : {}),
       ...(this.#deps.afterPass ? { afterPass: (session: ImapSession) => this.#deps.afterPass!(account.id, session) } : {}),
     });
     this.#runners.set(account.id, runner);

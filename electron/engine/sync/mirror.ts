@@ -1,0 +1,66 @@
+import type { HeaderRecord, MessageStore } from '../db/messages.js';
+import { BODY_TEXT, type PartStore } from '../db/parts.js';
+import type { SourceItem } from '../imap/session.js';
+import { parseSource } from '../mime/source.js';
+
+/**
+ * The mirror (DESIGN.md 4.4, the offline window): during a folder's header pass, messages inside
+ * the window that are small are fetched whole, one BODY.PEEK[] each, and read here (mime/source.ts)
+ * into the header row and the cached text at once, so they need neither ENVELOPE/BODYSTRUCTURE
+ * (whose parsing is most of an imapflow client's CPU) nor a second pass for their text. What the
+ * parse is not sure of, and every larger message, takes the usual path: header row now, text from
+ * the body prefetch after the pass.
+ */
+
+/** Messages smaller than this are mirrored whole; the rest (attachments, mostly) only have their text fetched. */
+export const MIRROR_MAX_BYTES = 128 * 1024;
+
+/** Text parts up to this size are cached, as the body prefetch's maxTextBytes (any part of a mirrored message fits). */
+const MAX_TEXT_BYTES = 512 * 1024;
+
+/**
+ * Reads a batch of whole messages into header records that carry their text (HeaderRecord.text),
+ * on the thread that fetched them: the bulk writer's thread has the rows to write, and this one time
+ * to spare while it does. A message the parse refused is left out: it needs the server's path.
+ */
+export function readSources(items: readonly SourceItem[]): HeaderRecord[] {
+  const records: HeaderRecord[] = [];
+  for (const item of items) {
+    const parsed = parseSource(item.source, MAX_TEXT_BYTES);
+    if (parsed)
+      records.push({
+        uid: item.uid,
+        modseq: item.modseq,
+        flags: item.flags,
+        internalDate: item.internalDate,
+        size: item.size,
+        ...parsed.record,
+        text: { snippet: parsed.texts.snippet, bodyState: BODY_TEXT, parts: parsed.texts.parts },
+      });
+  }
+  return records;
+}
+
+/**
+ * Stores mirrored messages (readSources): their header rows with snippet and text state (one
+ * transaction, as a header batch), then their text parts (one more, as a prefetch batch, with no
+ * row update). A row re-matched after a UIDVALIDITY change keeps its own state and gets these parts
+ * too. Answers the ids of the rows written, in order, as insertHeaders does.
+ */
+export function storeMirrored(
+  stores: { messages: Pick<MessageStore, 'insertHeaders'>; parts: Pick<PartStore, 'storeTexts'> },
+  accountId: number,
+  mailboxId: number,
+  uidvalidity: number,
+  records: HeaderRecord[],
+): number[] {
+  const written = new Map<number, number>();
+  const ids = stores.messages.insertHeaders(accountId, mailboxId, uidvalidity, records, written);
+  const batch = [];
+  for (const r of records) {
+    const id = written.get(r.uid);
+    if (id !== undefined && r.text) batch.push({ messageId: id, parts: r.text.parts, snippet: null, complete: false });
+  }
+  if (batch.length) stores.parts.storeTexts(batch);
+  return ids;
+}
