@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
-import { storeMirrored } from '../sync/mirror.js';
 import type { HeaderRecord, MessageStore } from './messages.js';
 import type { PartStore, TextBatch } from './parts.js';
 
@@ -63,6 +62,30 @@ export const IDLE_TEXTS_CHUNK = 200;
  * 100, 4.5 s in chunks of 500.
  */
 export const BACKLOG_CHUNK = 200;
+
+/**
+ * Stores mirrored messages (sync/mirror.ts readSources): their header rows with snippet and text state (one
+ * transaction, as a header batch), then their text parts (one more, as a prefetch batch, with no
+ * row update). A row re-matched after a UIDVALIDITY change keeps its own state and gets these parts
+ * too. Answers the ids of the rows written, in order, as insertHeaders does.
+ */
+export function storeMirrored(
+  stores: { messages: Pick<MessageStore, 'insertHeaders'>; parts: Pick<PartStore, 'storeTexts'> },
+  accountId: number,
+  mailboxId: number,
+  uidvalidity: number,
+  records: HeaderRecord[],
+): number[] {
+  const written = new Map<number, number>();
+  const ids = stores.messages.insertHeaders(accountId, mailboxId, uidvalidity, records, written);
+  const batch = [];
+  for (const r of records) {
+    const id = written.get(r.uid);
+    if (id !== undefined && r.text) batch.push({ messageId: id, parts: r.text.parts, snippet: null, complete: false });
+  }
+  if (batch.length) stores.parts.storeTexts(batch);
+  return ids;
+}
 
 /** The writes of a MessageStore and a PartStore over one connection, as a BulkWriter's worker (or fallback) makes them. */
 export const bulkStores = (messages: MessageStore, parts: PartStore): BulkStores => ({

@@ -179,11 +179,12 @@ function batches<T>(
     add(item: T) {
       batch.push(item);
     },
-    async push(item: T): Promise<boolean> {
+    /** True, or (when a batch is handed on) a promise of it; false once a batch failed. Sync when it can: it runs per message. */
+    push(item: T): boolean | Promise<boolean> {
       batch.push(item);
       if (weight) weighed += weight.of(item);
-      if (batch.length >= size || (weight && weighed >= weight.max)) await flush();
-      return failed === null;
+      if (batch.length < size && !(weight && weighed >= weight.max)) return failed === null;
+      return flush().then(() => failed === null);
     },
     settle: () => Promise.all(unsettled),
     async finish() {
@@ -310,7 +311,10 @@ export class ImapSession {
         const record = toHeaderRecord(m);
         count++;
         if (lostBytes(record)) lossy.push(record);
-        else if (!(await out.push(record))) break;
+        else {
+          const more = out.push(record);
+          if (more !== true && !(await more)) break;
+        }
       }
       if (!out.failed && lossy.length > 0) {
         const byUid = new Map(lossy.map((r) => [r.uid, r]));
@@ -359,7 +363,8 @@ export class ImapSession {
           size: m.size ?? 0,
           source: m.source,
         };
-        if (!(await out.push(item))) break;
+        const more = out.push(item);
+        if (more !== true && !(await more)) break;
       }
     } catch (error) {
       await out.settle();

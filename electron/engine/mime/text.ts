@@ -1,4 +1,5 @@
-import { compile } from 'html-to-text';
+import { createRequire } from 'node:module';
+import type * as HtmlToText from 'html-to-text';
 import { canonicalCharset, decodeBytes } from './charset.js';
 import type { TextPartRef } from './structure.js';
 import type { TextPartRecord } from '../db/parts.js';
@@ -85,28 +86,32 @@ export function decodeTextPart(
  * itself). Links keep their text only, images and invisible elements are dropped; depth and
  * length limits keep a hostile message from stalling the engine.
  */
-const convertHtml = compile({
-  wordwrap: false,
-  selectors: [
-    { selector: 'a', options: { ignoreHref: true } },
-    { selector: 'img', format: 'skip' },
-    { selector: 'style', format: 'skip' },
-    { selector: 'script', format: 'skip' },
-    { selector: 'head', format: 'skip' },
-    { selector: 'h1', options: { uppercase: false } },
-    { selector: 'h2', options: { uppercase: false } },
-    { selector: 'h3', options: { uppercase: false } },
-    { selector: 'h4', options: { uppercase: false } },
-    { selector: 'h5', options: { uppercase: false } },
-    { selector: 'h6', options: { uppercase: false } },
-    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
-  ],
-  limits: { maxInputLength: 4_000_000, maxDepth: 200, maxChildNodes: 20_000 },
-});
+// Loaded on first use: html-to-text and its parser take ~14 MB, which a sync of plain-text mail
+// (or the bulk writer's thread) never needs.
+let convertHtml: ((html: string) => string) | null = null;
+const htmlConverter = (): ((html: string) => string) =>
+  (convertHtml ??= (createRequire(import.meta.url)('html-to-text') as typeof HtmlToText).compile({
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+      { selector: 'style', format: 'skip' },
+      { selector: 'script', format: 'skip' },
+      { selector: 'head', format: 'skip' },
+      { selector: 'h1', options: { uppercase: false } },
+      { selector: 'h2', options: { uppercase: false } },
+      { selector: 'h3', options: { uppercase: false } },
+      { selector: 'h4', options: { uppercase: false } },
+      { selector: 'h5', options: { uppercase: false } },
+      { selector: 'h6', options: { uppercase: false } },
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    ],
+    limits: { maxInputLength: 4_000_000, maxDepth: 200, maxChildNodes: 20_000 },
+  }));
 
 export function htmlToText(html: string): string {
   try {
-    return convertHtml(html)
+    return htmlConverter()(html)
       .replace(/\n{3,}/g, '\n\n')
       .trim();
   } catch {

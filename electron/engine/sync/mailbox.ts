@@ -215,7 +215,7 @@ async function syncMailboxNow(
       // server did not send whole, then join the header fetch.
       const asked = chunk.filter((uid) => whole.has(uid));
       const read = new Set<number>();
-      await session.streamSources(uidSet(asked), Math.min(insertBatch, size), (items) => {
+      await session.streamSources(uidSet(asked), Math.min(insertBatch, size, 200), (items) => {
         const records = readSources(items);
         for (const r of records) read.add(r.uid);
         return storeMirrored(state.accountId, mailboxId, uidvalidity, records).then((ids) => stored(ids, records.length));

@@ -186,4 +186,44 @@ describe('the mirror', () => {
     expect(states.slice(0, 250).every((r) => r.body_state === 0)).toBe(true);
     expect(states.slice(250).every((r) => r.body_state > 0)).toBe(true);
   });
+
+  it('resumes a mirror broken in the middle: nothing doubled, nothing missing, every text cached once', async () => {
+    await other.mailboxCreate('Broken');
+    const m = mirrored;
+    await syncAccount(m.t.account, user.password, { store: m.t.store, messages: m.t.messages }); // lists it, empty
+    const broken = m.t.store.listMailboxes(m.t.account.id).find((b) => b.path === 'Broken');
+    if (!broken) throw new Error('no Broken');
+    for (let i = 0; i < 40; i++) await other.append('Broken', plain(2000 + i, new Date(Date.now() - (40 - i) * 60_000)));
+    const options = { chunks: [5, 50], insertBatch: 5, mirrorSince: null };
+    const first = await openSession(m.t.account, user.password);
+    let batches = 0;
+    await expect(
+      syncMailbox(first, m.t.messages, broken.id, {
+        ...options,
+        onBatch: () => {
+          if (++batches === 3) first.client.close(); // the first chunk, then a mirrored batch, then gone
+        },
+      }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/NETWORK|SERVER_ERROR/) });
+    const rows = () =>
+      m.t.db
+        .prepare<[number], { uid: number; body_state: number; parts: number }>(
+          'SELECT uid, body_state, (SELECT count(*) FROM parts p WHERE p.message_id = m.id) AS parts FROM messages m WHERE mailbox_id = ? ORDER BY uid',
+        )
+        .all(broken.id);
+    expect(rows().length).toBeGreaterThan(5);
+    expect(rows().length).toBeLessThan(40);
+    const second = await openSession(m.t.account, user.password);
+    try {
+      await syncMailbox(second, m.t.messages, broken.id, options);
+    } finally {
+      await second.logout();
+    }
+    const after = rows();
+    expect(after.map((r) => r.uid)).toEqual([...new Set(after.map((r) => r.uid))]);
+    expect(after).toHaveLength(40);
+    // The second pass's first chunk is again headers only; every other message came whole, once.
+    expect(after.filter((r) => r.body_state > 0 && r.parts === 1).length).toBeGreaterThanOrEqual(35 - 5);
+    expect(after.every((r) => r.parts <= 1)).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
-import type { HeaderRecord, MessageStore } from '../db/messages.js';
-import { BODY_TEXT, type PartStore } from '../db/parts.js';
+import type { HeaderRecord } from '../db/messages.js';
+import { BODY_TEXT } from '../db/parts.js';
 import type { SourceItem } from '../imap/session.js';
 import { parseSource } from '../mime/source.js';
 
@@ -9,7 +9,7 @@ import { parseSource } from '../mime/source.js';
  * into the header row and the cached text at once, so they need neither ENVELOPE/BODYSTRUCTURE
  * (whose parsing is most of an imapflow client's CPU) nor a second pass for their text. What the
  * parse is not sure of, and every larger message, takes the usual path: header row now, text from
- * the body prefetch after the pass.
+ * the body prefetch after the pass. The rows are stored by storeMirrored (db/bulk-writer.ts).
  */
 
 /** Messages smaller than this are mirrored whole; the rest (attachments, mostly) only have their text fetched. */
@@ -39,28 +39,4 @@ export function readSources(items: readonly SourceItem[]): HeaderRecord[] {
       });
   }
   return records;
-}
-
-/**
- * Stores mirrored messages (readSources): their header rows with snippet and text state (one
- * transaction, as a header batch), then their text parts (one more, as a prefetch batch, with no
- * row update). A row re-matched after a UIDVALIDITY change keeps its own state and gets these parts
- * too. Answers the ids of the rows written, in order, as insertHeaders does.
- */
-export function storeMirrored(
-  stores: { messages: Pick<MessageStore, 'insertHeaders'>; parts: Pick<PartStore, 'storeTexts'> },
-  accountId: number,
-  mailboxId: number,
-  uidvalidity: number,
-  records: HeaderRecord[],
-): number[] {
-  const written = new Map<number, number>();
-  const ids = stores.messages.insertHeaders(accountId, mailboxId, uidvalidity, records, written);
-  const batch = [];
-  for (const r of records) {
-    const id = written.get(r.uid);
-    if (id !== undefined && r.text) batch.push({ messageId: id, parts: r.text.parts, snippet: null, complete: false });
-  }
-  if (batch.length) stores.parts.storeTexts(batch);
-  return ids;
 }
