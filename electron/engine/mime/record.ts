@@ -3,7 +3,7 @@ import type { BodyNode } from './structure.js';
 
 // What a message's stored record takes from its header fields and its structure, whichever way
 // they reached us: the server's ENVELOPE and BODYSTRUCTURE (imap/session.ts) or the message's own
-// source (mime/source.ts). Free of imapflow, so the bulk writer's worker thread can use it.
+// source (mime/source.ts). Free of imapflow, as mime/ is.
 
 export const toTime = (d: Date | string | undefined): number | null => {
   if (d === undefined) return null;

@@ -81,14 +81,15 @@ export function decodeTextPart(
   return { text, charset: decoded.charset };
 }
 
+// Loaded on first use: html-to-text and its parser take ~14 MB of memory, which a sync of
+// plain-text mail never needs.
+let convertHtml: ((html: string) => string) | null = null;
+
 /**
  * HTML to plain text for search and snippets (never for display: display sanitizes the HTML
  * itself). Links keep their text only, images and invisible elements are dropped; depth and
  * length limits keep a hostile message from stalling the engine.
  */
-// Loaded on first use: html-to-text and its parser take ~14 MB, which a sync of plain-text mail
-// (or the bulk writer's thread) never needs.
-let convertHtml: ((html: string) => string) | null = null;
 const htmlConverter = (): ((html: string) => string) =>
   (convertHtml ??= (createRequire(import.meta.url)('html-to-text') as typeof HtmlToText).compile({
     wordwrap: false,
@@ -175,6 +176,9 @@ export function makeSnippet(text: string, length = SNIPPET_LENGTH): string {
 export function searchTextOf(contentType: string, text: string): string {
   return contentType.toLowerCase() === 'text/html' ? htmlToText(text) : text;
 }
+
+/** Text parts larger than this are not cached ahead (prefetch, mirror): they are fetched when opened. */
+export const MAX_CACHED_TEXT_BYTES = 512 * 1024;
 
 /** A message's decoded text parts and its snippet, as the store keeps them. */
 export interface TextRecords {

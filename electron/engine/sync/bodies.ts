@@ -4,7 +4,7 @@ import { fetchTextParts, streamSource, withMailbox } from '../imap/parts.js';
 import type { ImapSession } from '../imap/session.js';
 import { parseRawMessage } from '../mime/message.js';
 import { parseBodyStructure, prefetchParts, type TextPartRef } from '../mime/structure.js';
-import { makeSnippet, textRecords } from '../mime/text.js';
+import { makeSnippet, MAX_CACHED_TEXT_BYTES, textRecords } from '../mime/text.js';
 
 /**
  * Bodies within the offline window (DESIGN.md 4.4): after header sync, the text parts of every
@@ -154,7 +154,7 @@ export async function prefetchBodies(
   // round trips of 50 messages cost more than the transfer itself; bytes bound the memory held.
   const batchSize = opts.batchSize ?? 2000;
   const maxBatchBytes = opts.maxBatchBytes ?? 16 * 1024 * 1024;
-  const limits = { maxTextBytes: opts.maxTextBytes ?? 512 * 1024, maxSourceBytes: opts.maxSourceBytes ?? 4 * 1024 * 1024 };
+  const limits = { maxTextBytes: opts.maxTextBytes ?? MAX_CACHED_TEXT_BYTES, maxSourceBytes: opts.maxSourceBytes ?? 4 * 1024 * 1024 };
   const report: PrefetchReport = { cached: 0, skipped: 0, failedFolders: [] };
   const refused = new Set<number>();
   // Stored by the store's writer (a worker thread in the engine) while the next group is fetched;

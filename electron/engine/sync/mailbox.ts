@@ -1,7 +1,7 @@
 import type { HeaderRecord, MessageStore } from '../db/messages.js';
 import type { ImapSession, StatusInfo } from '../imap/session.js';
 import { uidSet } from '../imap/session.js';
-import { MIRROR_MAX_BYTES, readSources } from './mirror.js';
+import { MIRROR_BATCH, MIRROR_MAX_BYTES, readSources } from './mirror.js';
 
 export interface MailboxChanges {
   mailboxId: number;
@@ -23,7 +23,7 @@ export interface MailboxSyncOptions {
   /**
    * The mirror (sync/mirror.ts): new messages smaller than MIRROR_MAX_BYTES received on or after this
    * day (null: any day; the offline window) are fetched whole, their text cached with their row.
-   * Needs a writer that stores sources (the engine's bulk writer). Absent: header rows only.
+   * Needs a writer that stores mirrored rows (storeMirrored: the engine's bulk writer). Absent: header rows only.
    */
   mirrorSince?: Date | null;
 }
@@ -215,7 +215,7 @@ async function syncMailboxNow(
       // server did not send whole, then join the header fetch.
       const asked = chunk.filter((uid) => whole.has(uid));
       const read = new Set<number>();
-      await session.streamSources(uidSet(asked), Math.min(insertBatch, size, 200), (items) => {
+      await session.streamSources(uidSet(asked), Math.min(insertBatch, size, MIRROR_BATCH), (items) => {
         const records = readSources(items);
         for (const r of records) read.add(r.uid);
         return storeMirrored(state.accountId, mailboxId, uidvalidity, records).then((ids) => stored(ids, records.length));
