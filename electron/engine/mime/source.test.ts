@@ -46,9 +46,9 @@ describe('parseSource', () => {
     ['a bare LF', msg(base, ['line\nline'])],
     ['raw 8-bit in a header', Buffer.concat([msg(['Subject: caf\xe9', ...base.slice(0, 2)], ['x'])])],
     ['a second Subject', msg([...base, 'Subject: again'], ['x'])],
-    ['Content-Type without MIME-Version', msg([...base.slice(0, 3), 'Content-Type: text/html'], ['x'])],
+    ['Content-Disposition without MIME-Version or Content-Type', msg([...base.slice(0, 3), 'Content-Disposition: inline'], ['x'])],
     ['a group', msg([...base, 'Cc: friends: a@example.com;'], ['x'])],
-    ['a comment in an address', msg([...base, 'Cc: a@example.com (Ann)'], ['x'])],
+    ['a comment inside an address', msg([...base, 'Cc: a(Ann)@example.com'], ['x'])],
     ['RFC 2231 parameters', msg([...base, "Content-Type: text/plain; charset*=utf-8''x"], ['x'])],
     [
       'a line that starts like the delimiter',
@@ -60,6 +60,29 @@ describe('parseSource', () => {
     ['a header without its blank line', Buffer.from(base.join('\r\n'))],
   ])('refuses %s', (_what, raw) => {
     expect(parseSource(raw)).toBeNull();
+  });
+
+  it('takes the comment of an old-style `addr (Full Name)` as the name; other comments are refused', () => {
+    expect(parseSource(msg([...base, 'Cc: ann@example.com (Ann Example), bob@example.com'], ['x']))?.record.cc).toEqual([
+      { name: 'Ann Example', address: 'ann@example.com' },
+      { name: '', address: 'bob@example.com' },
+    ]);
+    expect(parseSource(msg([...base, 'Cc: Ann <ann@example.com> (work)'], ['x']))).toBeNull();
+    expect(parseSource(msg([...base, 'Cc: ann@example.com (Ann (nested))'], ['x']))).toBeNull();
+  });
+
+  it('reads a Content-Type without MIME-Version, and ignores a transfer encoding without either, as Dovecot does', () => {
+    const structure = (raw: Buffer) => JSON.parse(parseSource(raw)?.record.bodystructure ?? 'null') as { type: string; encoding: string };
+    expect(structure(msg([...base.slice(0, 3), 'Content-Type: text/html', 'Content-Transfer-Encoding: 8bit'], ['<p>x</p>']))).toMatchObject(
+      {
+        type: 'text/html',
+        encoding: '8bit',
+      },
+    );
+    expect(structure(msg([...base.slice(0, 3), 'Content-Transfer-Encoding: 8BIT'], ['x']))).toMatchObject({
+      type: 'text/plain',
+      encoding: '7bit',
+    });
   });
 
   it('leaves out text parts larger than asked for, keeping the record', () => {

@@ -15,10 +15,10 @@ import { textRecords, type TextRecords } from './text.js';
  * sizes, types and parameters, since parts are later fetched from the server by these numbers, and
  * the same names and subjects. So this reads only mail it is sure of, the way a server reads it
  * (RFC 3501 7.4.2, RFC 2045/2046, RFC 5322 addresses), and answers null for anything else: raw
- * 8-bit or bare LF in a header, a malformed or ambiguous boundary, RFC 2231 parameters, comments,
- * groups, duplicate fields, message/rfc822 parts. Those messages take the server's path. The test
- * (source.int.test.ts) compares both paths over the SpamAssassin corpus and the fixtures, against
- * Dovecot.
+ * 8-bit or bare LF in a header, a malformed or ambiguous boundary, RFC 2231 parameters, comments
+ * (but the old `addr (Full Name)`), groups, duplicate fields, message/rfc822 parts. Those messages
+ * take the server's path. The test (source.int.test.ts) compares both paths over the SpamAssassin
+ * corpus and the fixtures, against Dovecot: 5,736 of the corpus's 6,046 messages are read here.
  */
 
 /** Fields of a message's own record, as toHeaderRecord builds them (the caller adds uid, flags, dates and size). */
@@ -50,9 +50,16 @@ function parse(src: Buffer, maxTextBytes: number): ParsedSource {
   checkLineEnds(src);
   const ranges = new Map<string, [number, number]>();
   const head = readHeader(src, 0, src.length);
-  // Content-* fields without MIME-Version (RFC 2045 4): servers differ on whether they count.
-  if (!head.fields.has('mime-version') && [...head.fields.keys()].some((k) => k.startsWith('content-'))) unsure();
-  const structure = readPart(src, head, src.length, [], ranges);
+  // Without MIME-Version (RFC 2045 4), Dovecot still reads a Content-Type and the fields beside it;
+  // without either, it ignores a Content-Transfer-Encoding (8bit is reported as 7bit). Other
+  // Content-* fields alone it was not seen to read one way or the other (SpamAssassin corpus): unsure.
+  let fields = head.fields;
+  if (!fields.has('mime-version') && !fields.has('content-type')) {
+    const content = [...fields.keys()].filter((name) => name.startsWith('content-'));
+    if (content.some((name) => name !== 'content-transfer-encoding')) unsure();
+    if (content.length) fields = new Map([...fields].filter(([name]) => name !== 'content-transfer-encoding'));
+  }
+  const structure = readPart(src, { ...head, fields }, src.length, [], ranges);
   const f = head.fields;
   const subject = one(f, 'subject');
   const decodedSubject = subject === undefined ? '' : decodeWords(forHumans(subject));
@@ -331,6 +338,8 @@ function splitMultipart(src: Buffer, start: number, end: number, boundary: strin
 /** `local@domain`, both dot-atoms (RFC 5322 3.4.1): no quoted local part, no empty label, no domain literal. */
 const ATEXT = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+";
 const ADDR = new RegExp(`^${ATEXT}(?:\\.${ATEXT})*@${ATEXT}(?:\\.${ATEXT})*$`);
+/** `addr (comment)`, one plain comment after a bare address. */
+const COMMENTED = /^([^\s()<>",]+)\s*\(([^()\\"]*)\)$/;
 const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+$/;
 
 /**
@@ -345,6 +354,17 @@ function addressList(value: string | undefined): Address[] {
     const text = item.trim();
     if (text === '') unsure();
     const lt = text.indexOf('<');
+    const commented = COMMENTED.exec(text);
+    if (commented) {
+      // The old form `addr (Full Name)`: the comment is the name.
+      const [, address = '', comment = ''] = commented;
+      if (!ADDR.test(address)) unsure();
+      const decoded = imapflowName(comment);
+      if (decoded.includes('\uFFFD')) unsure();
+      out.push({ name: decoded, address });
+      continue;
+    }
+    if (text.includes('(')) unsure(); // a comment anywhere else
     if (lt < 0) {
       if (!ADDR.test(text)) unsure();
       out.push({ name: '', address: text });
@@ -381,15 +401,20 @@ function imapflowName(name: string): string {
   return v;
 }
 
-/** Splits at commas outside quoted strings and angle brackets. */
+/** Splits at commas outside quoted strings, comments and angle brackets. */
 function splitOutsideQuotes(value: string): string[] {
   const out: string[] = [];
   let quoted = false;
   let angle = false;
+  let comment = false;
   let start = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
-    if (quoted) {
+    if (comment) {
+      if (c === ')') comment = false;
+      else if (c === '(' || c === '\\' || c === '"') unsure(); // nested, quoted-pair, quotes: not the plain form
+    } else if (c === '(' && !angle && !quoted) comment = true;
+    else if (quoted) {
       if (c === '\\') i++;
       else if (c === '"') quoted = false;
     } else if (c === '"') quoted = true;
@@ -400,7 +425,7 @@ function splitOutsideQuotes(value: string): string[] {
       start = i + 1;
     } else if (c === '(' || c === ')' || c === ':' || c === ';' || c === '[' || c === ']') unsure();
   }
-  if (quoted) unsure();
+  if (quoted || comment) unsure();
   out.push(value.slice(start));
   return out;
 }
