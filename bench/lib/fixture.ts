@@ -55,7 +55,7 @@ export interface TegamiStore {
 async function storesOver(db: Db, file: string): Promise<Pick<TegamiStore, 'messages' | 'parts' | 'indexBacklog' | 'close'>> {
   const messages = new MessageStore(db);
   const parts = new PartStore(db, path.dirname(file));
-  const bulk = await openBulkWriter(file, bulkStores(messages, parts), {
+  const bulk = await openBulkWriter(file, bulkStores(db, messages, parts), {
     onFallback: (error) => log(`bulk writer: no worker thread (${error.message})`),
   });
   messages.writer = bulk;

@@ -64,7 +64,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   };
   const messages = new MessageStore(db);
   const parts = new PartStore(db, options.dataDir);
-  const bulk = await openBulkWriter(dbFile, bulkStores(messages, parts), {
+  const bulk = await openBulkWriter(dbFile, bulkStores(db, messages, parts), {
     onFallback: (error) => console.warn(`tegami: sync stores its rows on the engine's thread (${error.message})`),
   });
   messages.writer = bulk;

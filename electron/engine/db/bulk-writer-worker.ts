@@ -28,7 +28,7 @@ try {
   const messages = new MessageStore(db, { deferHeaderIndex: true });
   // Text batches only: no part files are written here.
   const parts = new PartStore(db, path.dirname(file), { deferBodyIndex: true });
-  const stores = bulkStores(messages, parts);
+  const stores = bulkStores(db, messages, parts);
   port.on('message', (request: WriterRequest) => {
     if (request.kind === 'close') {
       db?.close();

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
 import { bulkStores, openBulkWriter, type BulkWriter } from './bulk-writer.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
-import { PartStore } from './parts.js';
+import { BODY_TEXT, PartStore } from './parts.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 
 const record = (uid: number, extra: Partial<HeaderRecord> = {}): HeaderRecord =>
@@ -30,7 +30,7 @@ describe('bulk writer on a worker thread', () => {
   const writers: BulkWriter[] = [];
   const fallbacks: Error[] = [];
   const open = async (options: Parameters<typeof openBulkWriter>[2] = {}) => {
-    const w = await openBulkWriter(file, bulkStores(messages, parts), {
+    const w = await openBulkWriter(file, bulkStores(db, messages, parts), {
       onFallback: (e) => fallbacks.push(e),
       ...options,
     });
@@ -183,6 +183,30 @@ describe('bulk writer on a worker thread', () => {
     expect(parts.cachedParts(id as number).size).toBe(0);
     // The writer still serves: a small batch fits.
     await expect(w.insertHeaders(accountId, mailboxId, 7, [record(2)])).resolves.toHaveLength(1);
+  });
+
+  it('stores a mirrored batch whole or not at all: a row never says its text is cached without it', async () => {
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const w = await open({ pragmas: [`max_page_count = ${pages + 30}`] });
+    const mirrored = (uid: number, text: string): HeaderRecord =>
+      record(uid, {
+        text: {
+          snippet: text.slice(0, 20),
+          bodyState: BODY_TEXT,
+          parts: [{ part: '1', contentType: 'text/plain', charset: 'utf-8', text, searchText: text, size: text.length }],
+        },
+      });
+    // The row fits; its 240 KB of text does not.
+    await expect(w.storeMirrored(accountId, mailboxId, 7, [mirrored(1, '長い本文'.repeat(20_000))])).rejects.toMatchObject({
+      code: 'STORAGE',
+    });
+    expect(messages.uids(mailboxId, 7)).toEqual([]);
+    const [id] = await w.storeMirrored(accountId, mailboxId, 7, [mirrored(2, 'short text')]);
+    expect(db.prepare('SELECT body_state, snippet FROM messages WHERE id = ?').get(id)).toEqual({
+      body_state: BODY_TEXT,
+      snippet: 'short text',
+    });
+    expect([...parts.cachedParts(id as number)]).toEqual(['1']);
   });
 
   it('falls back to the calling thread when the worker cannot start, and says so', async () => {

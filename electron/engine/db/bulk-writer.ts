@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
+import type { Db } from './database.js';
 import type { HeaderRecord, MessageStore } from './messages.js';
 import type { PartStore, TextBatch } from './parts.js';
 
@@ -64,34 +65,37 @@ export const IDLE_TEXTS_CHUNK = 200;
 export const BACKLOG_CHUNK = 200;
 
 /**
- * Stores mirrored messages (sync/mirror.ts readSources): their header rows with snippet and text state (one
- * transaction, as a header batch), then their text parts (one more, as a prefetch batch, with no
- * row update). A row re-matched after a UIDVALIDITY change keeps its own state and gets these parts
- * too. Answers the ids of the rows written, in order, as insertHeaders does.
+ * Stores mirrored messages (sync/mirror.ts readSources) in one transaction: their header rows with
+ * snippet and text state, then their text parts (with no row update). A row is never saved as
+ * "text cached" without its text: a failure of either half rolls both back. A row re-matched after
+ * a UIDVALIDITY change keeps its own state and gets these parts too. Answers the ids of the rows
+ * written, in order, as insertHeaders does.
  */
 export function storeMirrored(
-  stores: { messages: Pick<MessageStore, 'insertHeaders'>; parts: Pick<PartStore, 'storeTexts'> },
+  stores: { db: Db; messages: Pick<MessageStore, 'insertHeaders'>; parts: Pick<PartStore, 'storeTexts'> },
   accountId: number,
   mailboxId: number,
   uidvalidity: number,
   records: HeaderRecord[],
 ): number[] {
-  const written = new Map<number, number>();
-  const ids = stores.messages.insertHeaders(accountId, mailboxId, uidvalidity, records, written);
-  const batch = [];
-  for (const r of records) {
-    const id = written.get(r.uid);
-    if (id !== undefined && r.text) batch.push({ messageId: id, parts: r.text.parts, snippet: null, complete: false });
-  }
-  if (batch.length) stores.parts.storeTexts(batch);
-  return ids;
+  return stores.db.transaction(() => {
+    const written = new Map<number, number>();
+    const ids = stores.messages.insertHeaders(accountId, mailboxId, uidvalidity, records, written);
+    const batch = [];
+    for (const r of records) {
+      const id = written.get(r.uid);
+      if (id !== undefined && r.text) batch.push({ messageId: id, parts: r.text.parts, snippet: null, complete: false });
+    }
+    if (batch.length) stores.parts.storeTexts(batch);
+    return ids;
+  })();
 }
 
-/** The writes of a MessageStore and a PartStore over one connection, as a BulkWriter's worker (or fallback) makes them. */
-export const bulkStores = (messages: MessageStore, parts: PartStore): BulkStores => ({
+/** The writes of a MessageStore and a PartStore over one connection (`db`), as a BulkWriter's worker (or fallback) makes them. */
+export const bulkStores = (db: Db, messages: MessageStore, parts: PartStore): BulkStores => ({
   insertHeaders: (...batch) => messages.insertHeaders(...batch),
   storeTexts: (batch) => parts.storeTexts(batch),
-  storeMirrored: (...batch) => storeMirrored({ messages, parts }, ...batch),
+  storeMirrored: (...batch) => storeMirrored({ db, messages, parts }, ...batch),
   backfillIndex: (limit, scope) => backfillChunk({ messages, parts }, limit, scope),
 });
 

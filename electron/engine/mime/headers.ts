@@ -1,5 +1,6 @@
 import type { HeaderRecord } from '../db/messages.js';
 import { parseRawMessage } from './message.js';
+import { messageIds } from './record.js';
 
 /** The header block of a raw message, unfolded (RFC 5322 2.2.3), as name → values. */
 function headerFields(raw: Buffer): Map<string, string[]> {
@@ -18,7 +19,7 @@ function headerFields(raw: Buffer): Map<string, string[]> {
   return out;
 }
 
-const ids = (text: string | undefined) => [...(text ?? '').matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
+const ids = (text: string | undefined): string[] => messageIds(text ?? '');
 
 /**
  * What the store keeps of a message we hold as raw bytes (an APPEND queued offline), the same

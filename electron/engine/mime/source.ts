@@ -74,7 +74,7 @@ function parse(src: Buffer, maxTextBytes: number): ParsedSource {
   const usable = parseBodyStructure(structure);
   if (!usable) unsure();
   const raw = new Map<string, Buffer>();
-  const refs = prefetchParts(usable as BodyNode).filter((r) => r.size === null || r.size <= maxTextBytes);
+  const refs = prefetchParts(usable as BodyNode, maxTextBytes);
   for (const ref of refs) {
     const range = ranges.get(ref.part);
     if (range) raw.set(ref.part, src.subarray(range[0], range[1]));

@@ -158,13 +158,13 @@ export function textPartRef(root: BodyNode, part: string): TextPartRef | null {
   return type === 'text/plain' || type === 'text/html' ? textRef(n) : null;
 }
 
-/** The body text parts the prefetch caches: the displayable plain text and/or HTML. */
-export function prefetchParts(root: BodyNode): TextPartRef[] {
+/** The body text parts the prefetch caches: the displayable plain text and/or HTML, of at most `maxBytes` each when known. */
+export function prefetchParts(root: BodyNode, maxBytes = Number.POSITIVE_INFINITY): TextPartRef[] {
   const { text, html } = bodyParts(root);
   const refs: TextPartRef[] = [];
   for (const part of [text, html]) {
     const ref = part === null ? null : textPartRef(root, part);
-    if (ref) refs.push(ref);
+    if (ref && (ref.size === null || ref.size <= maxBytes)) refs.push(ref);
   }
   return refs;
 }

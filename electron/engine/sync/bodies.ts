@@ -51,7 +51,7 @@ type Plan = { message: PendingBody; refs: TextPartRef[] } | { message: PendingBo
 function planFor(message: PendingBody, maxTextBytes: number): Plan {
   const structure = parseBodyStructure(message.bodystructure);
   if (!structure) return { message, refs: null };
-  return { message, refs: prefetchParts(structure).filter((r) => r.size === null || r.size <= maxTextBytes) };
+  return { message, refs: prefetchParts(structure, maxTextBytes) };
 }
 
 interface StoredBody {

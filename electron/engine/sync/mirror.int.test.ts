@@ -39,7 +39,7 @@ interface Side {
 async function openSide(): Promise<Side> {
   const t = openTestStore(server, USER);
   const parts = new PartStore(t.db, t.dir);
-  const writer = await openBulkWriter(path.join(t.dir, 'tegami.db'), bulkStores(t.messages, parts));
+  const writer = await openBulkWriter(path.join(t.dir, 'tegami.db'), bulkStores(t.db, t.messages, parts));
   t.messages.writer = writer;
   parts.writer = writer;
   const mailboxId = () => {
