@@ -240,7 +240,17 @@ describe('the command line against the real Dovecot', () => {
         `仕事/請求書\t${String(hits[0]?.uid)}\t${String(hits[0]?.date).slice(0, 16)}\t${String(hits[0]?.subject)} (on the server`,
       );
 
+      // Without --folder, the server is searched in every folder of the account.
+      const wide = jsonLines((await cliOn(fresh, 'search', '--account', 'Alice', '写真', '--server', '--json')).out);
+      expect(new Set(wide.map((h) => h.folder)).size).toBeGreaterThan(1);
+      expect(wide.every((h) => h.source === 'server')).toBe(true);
+
       expect((await cliOn(fresh, 'sync', '--once')).code).toBe(0);
+      // Once synced, the same search finds each of them locally, once.
+      const synced = jsonLines((await cliOn(fresh, 'search', '--account', 'Alice', '写真', '--server', '--json')).out);
+      expect(synced.map((h) => `${String(h.folder)}:${String(h.uid)}:${String(h.source)}`).sort()).toEqual(
+        wide.map((h) => `${String(h.folder)}:${String(h.uid)}:local`).sort(),
+      );
       const shown = await cliOn(fresh, 'show', '--account', 'Alice', '--folder', String(hits[0]?.folder), '--uid', String(hits[0]?.uid));
       expect(shown.code, shown.err).toBe(0);
       expect(shown.out).toMatch(/^Subject: 請求書 第\d号$/m);

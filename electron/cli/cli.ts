@@ -38,7 +38,8 @@ Commands:
   show --account N --folder PATH --uid UID [--part P] [--raw] [--json]
                                  the decoded text (or the part, or the raw source), fetched if not cached
   search --account N QUERY [--folder PATH] [--server] [--json]
-                                 local full-text search; --server also asks the server (IMAP SEARCH)
+                                 local full-text search; --server also asks the server (IMAP SEARCH),
+                                 in every folder of the account unless --folder is given
 
 Changes (applied locally at once, no network needed; the next sync replays them on the server):
   flag --account N --folder PATH --uid UID[,UID…] (--add|--remove) FLAG…
@@ -303,14 +304,18 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     const account = await findAccount(engine, values.account);
     const query = positionals.slice(1).join(' ');
     if (!query) throw new UsageError('Give something to search for');
-    const mailbox = values.folder || values.server ? await findFolder(engine, account.id, values.folder ?? 'INBOX') : undefined;
-    const local = await call(engine, 'search.local', { query, accountId: account.id, ...(mailbox ? { mailboxId: mailbox.id } : {}) });
+    // Without --folder, both searches span the account (the server's: every folder, INBOX first).
+    const mailbox = values.folder ? await findFolder(engine, account.id, values.folder) : undefined;
+    const scope = mailbox ? { mailboxId: mailbox.id } : {};
+    const local = await call(engine, 'search.local', { query, accountId: account.id, ...scope });
     const hits = [...local.hits];
-    if (values.server && mailbox) {
-      // Merge: what the server found that the local search did not, marked by source.
-      const seen = new Set(hits.map((h) => (h.source === 'local' ? h.message.id : -h.uid)));
-      const remote = await call(engine, 'search.server', { accountId: account.id, mailboxId: mailbox.id, query });
-      for (const h of remote.hits) if (!seen.has(h.source === 'local' ? h.message.id : -h.uid)) hits.push(h);
+    if (values.server) {
+      // Merge: what the server found that the local search did not, marked by source. A server-only
+      // hit is keyed by folder and UID: UIDs repeat across folders.
+      const key = (h: (typeof hits)[number]) => (h.source === 'local' ? `#${h.message.id}` : `${h.mailboxId}:${h.uid}`);
+      const seen = new Set(hits.map(key));
+      const remote = await call(engine, 'search.server', { accountId: account.id, ...scope, query });
+      for (const h of remote.hits) if (!seen.has(key(h))) hits.push(h);
     }
     // Each hit names its folder by path too: what folders --json prints and show --folder takes.
     // (null only for a folder removed since the search, by a sync in another process.)
