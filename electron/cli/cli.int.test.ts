@@ -190,6 +190,17 @@ describe('the command line against the real Dovecot', () => {
     // Everything in INBOX is synced, so every server hit is already local (and says so).
     expect(remote.length).toBeGreaterThanOrEqual(3);
     expect(remote.every((h) => h.source === 'local' && String(h.subject).includes('Lunch'))).toBe(true);
+    // -word leaves out, locally and on the server. Of INBOX's three "Lunch on Friday?" messages, one
+    // says "ramen" and one is from Carol. The query is one argument, or (when it starts with a minus)
+    // comes after --.
+    const lunch = async (server: boolean, ...query: string[]) =>
+      jsonLines((await cli('search', '--account', 'Alice', '--folder', 'INBOX', ...(server ? ['--server'] : []), '--json', ...query)).out)
+        .length;
+    expect(await lunch(false, 'Lunch')).toBe(3);
+    expect(await lunch(false, 'Lunch -ramen')).toBe(2);
+    expect(await lunch(false, 'Lunch -ramen -carol')).toBe(1);
+    expect(await lunch(true, 'Lunch -"the ramen place"')).toBe(2);
+    expect(await lunch(true, '--', '-ramen', '-carol', 'Lunch')).toBe(1);
   });
 
   it('names the folder of every hit by its path, which show --folder takes as it is', async () => {

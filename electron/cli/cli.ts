@@ -39,7 +39,9 @@ Commands:
                                  the decoded text (or the part, or the raw source), fetched if not cached
   search --account N QUERY [--folder PATH] [--server] [--json]
                                  local full-text search; --server also asks the server (IMAP SEARCH),
-                                 in every folder of the account unless --folder is given
+                                 in every folder of the account unless --folder is given;
+                                 QUERY: words, "phrases", -word to leave out ('lunch -friday', quoted,
+                                 or after --: search --account N -- -friday lunch)
 
 Changes (applied locally at once, no network needed; the next sync replays them on the server):
   flag --account N --folder PATH --uid UID[,UID…] (--add|--remove) FLAG…

@@ -14,7 +14,7 @@ import type {
   SearchServerInput,
 } from '../../shared/domain/body.js';
 import { TegamiError } from '../../shared/domain/errors.js';
-import { searchTerms } from '../../shared/domain/query.js';
+import { queryTerms } from '../../shared/domain/query.js';
 import type { Address, AttachmentSummary } from '../../shared/domain/message.js';
 import { BODY_FULL, SOURCE_PART, type CachedPart, type MessageBodyRow, type PartStore } from './db/parts.js';
 import type { AccountRecord, Store } from './db/store.js';
@@ -371,7 +371,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
               .sort(syncOrder);
       if (mailboxes.some((m) => m.accountId !== accountId))
         throw new TegamiError({ code: 'INVALID_INPUT', message: 'That folder belongs to another account.' });
-      const criteria = { field, terms: searchTerms(query), unread, read, flagged, from, to, subject };
+      const criteria = { field, ...queryTerms(query), unread, read, flagged, from, to, subject };
       // One folder after another on the user connection, until `limit` hits. A folder gone from the
       // server meanwhile is passed over when searching them all (the next sync drops it); asked for
       // by itself, it is an error.

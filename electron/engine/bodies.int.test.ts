@@ -392,6 +392,12 @@ describe('server search', () => {
     expect(await find({ to: ['carol'] })).toEqual(['beta']); // Cc counts
     expect(await find({ to: ['team'], from: ['gamma'] })).toEqual(['gamma']);
     expect(await find({ to: ['team'], subject: ['Plan'], query: 'noon', read: true })).toEqual(['gamma']);
+    // -word and -"a phrase": NOT keys, with the rest or alone.
+    expect(await find({ query: 'friday -noon' })).toEqual(['alpha', 'beta']);
+    expect(await find({ query: 'lunch -"lunch on friday" -carol' })).toEqual(['alpha', 'gamma']);
+    expect(await find({ query: '-then -noon' })).toEqual(['alpha']);
+    expect(await find({ query: '-noon', to: ['carol'] })).toEqual(['beta']);
+    expect(await find({ query: 'plan -alpha', field: 'subject' })).toEqual(['beta', 'gamma']); // NOT SUBJECT
     await expect(
       service.searchServer({
         accountId: account.id,

@@ -151,7 +151,8 @@ export const SearchServerInput = z
     /** The folder to search; omitted, every folder of the account that holds mail (INBOX first). */
     mailboxId: Id.optional(),
     /**
-     * Words and "quoted phrases" (searchTerms), each a key of its own, all required. Empty when the
+     * Words and "quoted phrases" (queryTerms), each a key of its own, all required; `-word` and
+     * `-"a phrase"` are NOT keys. Empty when the
      * conditions below are the whole search (e.g. `is:read` alone).
      */
     query: z.string().trim().max(500).default(''),

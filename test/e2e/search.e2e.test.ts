@@ -227,6 +227,13 @@ describe('server search in the browser', () => {
     expect((await rows().locator('.subject').allInnerTexts()).sort()).toEqual(['Old archive letter', 'Recent note']);
     await search(`${WORD} from:nobody`);
     await serverSearch(0);
+    // -word and -"a phrase" leave out, here and on the server (NOT TEXT …); the box's tooltip says so.
+    expect(await page.getByTestId('search-input').getAttribute('title')).toContain('-word');
+    await search(`${WORD} -jam -"fresh ${WORD}"`);
+    await expect.poll(() => resultRow('Old archive letter').count(), { timeout: 10_000 }).toBe(1);
+    expect(await resultRow('Recent note').count()).toBe(0);
+    await serverSearch(1);
+    expect(await rows().locator('.subject').allInnerTexts()).toEqual(['Old archive letter']);
   });
 
   it('ends a search with Esc, from its results or from the box, leaving the keyboard in the folder’s list', async () => {

@@ -207,11 +207,12 @@ describe('local search', () => {
   });
 
   it('splits queries by trigram reach', () => {
-    expect(splitQuery('猫 quarterly 会議 ab')).toEqual({ long: ['quarterly'], short: ['猫', '会議', 'ab'], phrases: [] });
-    expect(splitQuery('"Friday on  Lunch" lunch')).toEqual({
+    expect(splitQuery('猫 quarterly 会議 ab')).toEqual({ long: ['quarterly'], short: ['猫', '会議', 'ab'], phrases: [], excluded: [] });
+    expect(splitQuery('"Friday on  Lunch" lunch -ramen -"on Monday"')).toEqual({
       long: ['Friday', 'Lunch', 'lunch'],
       short: ['on'],
       phrases: ['Friday on Lunch'],
+      excluded: ['ramen', 'on Monday'],
     });
   });
 
@@ -368,6 +369,30 @@ describe('local search', () => {
     expect(find('"Taro Tanaka"')).toEqual([]);
     expect(find('"Tanaka Taro"')).toEqual(['Tanaka Taro']);
     expect(find('"a.b (c"')).toEqual([]); // regex syntax is text
+  });
+
+  it('leaves out messages with an excluded word or phrase (-word) in the subject, the addresses or the text', () => {
+    const [a, b, c] = messages.insertHeaders(accountId, work, 1, [
+      header(30, 'Lunch plans', 5),
+      header(31, 'Lunch on Friday', 6),
+      { ...header(32, 'Lunch with the team', 7), from: { name: 'Ramen Shop', address: 'shop@example.jp' } },
+    ]);
+    body(a!, 'Sushi at noon. 会議の後で。');
+    body(b!, 'Friday lunch, then.');
+    body(c!, 'The usual place.');
+    // Sorted: the hits are ranked, and only which ones is tested here.
+    const find = (query: string) => subjects(parts.search({ query, mailboxId: work, limit: 10 })).sort();
+    expect(find('lunch')).toEqual(['Lunch on Friday', 'Lunch plans', 'Lunch with the team']);
+    expect(find('lunch -friday')).toEqual(['Lunch plans', 'Lunch with the team']); // subject and text
+    expect(find('lunch -FRIDAY -ramen')).toEqual(['Lunch plans']); // case folded; the sender's name
+    expect(find('lunch -"at noon"')).toEqual(['Lunch on Friday', 'Lunch with the team']);
+    expect(find('lunch -"noon at"')).toHaveLength(3); // a phrase's words in order only
+    expect(find('lunch -会議')).toEqual(['Lunch on Friday', 'Lunch with the team']); // Japanese, in the text
+    expect(find('ch -friday')).toEqual(['Lunch plans', 'Lunch with the team']); // short terms: scanned
+    // Exclusions alone: every message of the folder without them, newest first.
+    const all = find('-lunch');
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.some((subject) => /lunch/i.test(subject))).toBe(false);
   });
 
   it('treats query syntax and LIKE wildcards as text', () => {

@@ -10,7 +10,7 @@ import { storageError } from './database.js';
 import { settle, type BulkWriter } from './bulk-writer.js';
 import { summaryColumns, toSummary, type MessageRow } from './messages.js';
 import { addressText, isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
-import { isPhrase, searchTerms } from '../../../shared/domain/query.js';
+import { isPhrase, queryTerms } from '../../../shared/domain/query.js';
 
 /**
  * The part cache (DESIGN.md 3): decoded text parts in the `parts` table (their search_text feeds
@@ -115,10 +115,11 @@ interface PartRow {
   size: number;
 }
 
-/** How many LIKE terms, phrases and field terms of each kind a search statement takes (its cache key). */
+/** How many LIKE terms, phrases, excluded terms and field terms of each kind a search statement takes (its cache key). */
 interface StatementShape {
   like: number;
   phrase: number;
+  excluded: number;
   from: number;
   to: number;
   subject: number;
@@ -142,12 +143,18 @@ const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, '\\$&'
  * Splits a query (searchTerms: words and "quoted phrases") into words the trigram index can match
  * (3+ characters) and shorter ones, which fall back to LIKE (a scan of the indexed text; SQLite's
  * trigram tokenizer cannot index them). A phrase's words are searched for like any others, and the
- * phrase itself is then checked on the messages that have them all (`phrases`).
+ * phrase itself is then checked on the messages that have them all (`phrases`). Excluded words and
+ * phrases (`-word`) are checked on those messages too (`excluded`).
  */
-export function splitQuery(query: string): { long: string[]; short: string[]; phrases: string[] } {
-  const terms = searchTerms(query);
+export function splitQuery(query: string): { long: string[]; short: string[]; phrases: string[]; excluded: string[] } {
+  const { terms, excluded } = queryTerms(query);
   const words = [...new Set(terms.flatMap((t) => t.split(' ')))];
-  return { long: words.filter((t) => charCount(t) >= 3), short: words.filter((t) => charCount(t) < 3), phrases: terms.filter(isPhrase) };
+  return {
+    long: words.filter((t) => charCount(t) >= 3),
+    short: words.filter((t) => charCount(t) < 3),
+    phrases: terms.filter(isPhrase),
+    excluded,
+  };
 }
 
 export class PartStore {
@@ -513,7 +520,8 @@ export class PartStore {
 
   /**
    * Full-text search over subject, addresses and cached text; every term must match, in the
-   * message's header or in its text (they are indexed apart, migration 9). Terms of 3+ characters
+   * message's header or in its text (they are indexed apart, migration 9), and no excluded one
+   * (`-word`, case folded as the index folds it). Terms of 3+ characters
    * use the trigram indexes; 1–2 character CJK terms (one or two kanji are a normal Japanese query)
    * the bigram indexes; other short terms are matched with LIKE. The SEARCH_WINDOW most recent
    * matches (highest ids) are found by #matches; a set of up to RANK_LIMIT is ranked by bm25 (subject >
@@ -522,8 +530,8 @@ export class PartStore {
    * matches.
    */
   search(q: SearchQuery): { messages: MessageSummary[]; more: boolean } {
-    const { long, short, phrases } = splitQuery(q.query);
-    if (long.length === 0 && short.length === 0) return { messages: [], more: false };
+    const { long, short, phrases, excluded } = splitQuery(q.query);
+    if (long.length === 0 && short.length === 0 && excluded.length === 0) return { messages: [], more: false };
     const cjk = short.filter(isCjkTerm);
     const like = short.filter((t) => !isCjkTerm(t));
     const params: Record<string, string | number | null> = {
@@ -537,13 +545,14 @@ export class PartStore {
     };
     like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
     phrases.forEach((t, i) => (params[`p${i}`] = t));
-    const shape: StatementShape = { like: like.length, phrase: phrases.length, from: 0, to: 0, subject: 0 };
+    excluded.forEach((t, i) => (params[`x${i}`] = t));
+    const shape: StatementShape = { like: like.length, phrase: phrases.length, excluded: excluded.length, from: 0, to: 0, subject: 0 };
     for (const field of ['from', 'to', 'subject'] as const) {
       const values = q.filters?.[field] ?? [];
       values.forEach((v, i) => (params[`${field}${i}`] = likePattern(v)));
       shape[field] = values.length;
     }
-    const shapeKey = `${shape.like}:${shape.phrase}:${shape.from}:${shape.to}:${shape.subject}`;
+    const shapeKey = `${shape.like}:${shape.phrase}:${shape.excluded}:${shape.from}:${shape.to}:${shape.subject}`;
     if (long.length === 0 && cjk.length === 0) {
       const key = `like:${shapeKey}`;
       const stmt = this.#searches.get(key) ?? this.#searchStatement(key, null, shape);
@@ -688,6 +697,12 @@ export class PartStore {
         shape.phrase,
         (i) => `(tegami_has_phrase(messages.subject, @p${i}) OR tegami_has_phrase(tegami_address_text(messages.addresses), @p${i})
           OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND tegami_has_phrase(parts.search_text, @p${i})))`,
+      ),
+      // Excluded words and phrases (-word): in none of the subject, the addresses and the text.
+      ...clauses(
+        shape.excluded,
+        (i) => `NOT (tegami_has_phrase(messages.subject, @x${i}) OR tegami_has_phrase(tegami_address_text(messages.addresses), @x${i})
+          OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND tegami_has_phrase(parts.search_text, @x${i})))`,
       ),
       // Field terms: the sender's name or address; any recipient's name or address; the subject.
       ...clauses(shape.from, (i) => `(messages.from_name LIKE @from${i} ESCAPE '\\' OR messages.from_addr LIKE @from${i} ESCAPE '\\')`),

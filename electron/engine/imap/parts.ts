@@ -220,8 +220,10 @@ export type SearchField = 'text' | 'subject' | 'from';
 /** A user's server search: the query's terms as `field` keys, and the search box's conditions. */
 export interface ServerSearchQuery {
   field: SearchField;
-  /** Words and phrases (searchTerms), each one key. */
+  /** Words and phrases (queryTerms), each one key. */
   terms: readonly string[];
+  /** Words and phrases to leave out (`-word`), each one NOT key. */
+  excluded?: readonly string[] | undefined;
   unread?: boolean | undefined;
   read?: boolean | undefined;
   flagged?: boolean | undefined;
@@ -245,6 +247,7 @@ export function searchCriteria(q: ServerSearchQuery): SearchObject {
     ...(q.read ? [{ seen: true }] : []),
     ...(q.flagged ? [{ flagged: true }] : []),
     ...q.terms.map(keyOf),
+    ...(q.excluded ?? []).map((term) => ({ not: keyOf(term) })),
     ...(q.subject ?? []).map((subject) => ({ subject })),
     ...(q.from ?? []).map((from) => ({ from })),
     ...(q.to ?? []).map((to) => ({ or: [{ to }, { cc: to }, { bcc: to }] })),

@@ -29,6 +29,7 @@ export function SearchBox({
         type="search"
         aria-label={t('search.label')}
         placeholder={t('search.placeholder')}
+        title={t('search.syntax')}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         onKeyDown={(e) => {

@@ -80,6 +80,8 @@ export const en = {
   'reader.unnamed': 'Unnamed attachment',
   'search.placeholder': 'Search mail (/)',
   'search.label': 'Search mail',
+  'search.syntax':
+    'Words and "phrases" (all must match); -word or -"phrase" to leave out; from:, to:, subject:, is:unread, is:read, is:flagged, has:attachment',
   'search.clear': 'Clear search',
   'search.results': 'Search results for “{query}”',
   'search.none': 'Nothing found on this computer.',
@@ -423,6 +425,8 @@ export const ja: Record<MessageKey, Text> = {
   'reader.unnamed': '名前のない添付ファイル',
   'search.placeholder': 'メールを検索（/）',
   'search.label': 'メールを検索',
+  'search.syntax':
+    '語と "フレーズ"（すべてに一致）。-語 または -"フレーズ" で除外。from:、to:、subject:、is:unread、is:read、is:flagged、has:attachment',
   'search.clear': '検索をクリア',
   'search.results': '「{query}」の検索結果',
   'search.none': 'このコンピューター内には見つかりませんでした。',

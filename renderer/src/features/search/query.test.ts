@@ -35,6 +35,12 @@ describe('engineQuery', () => {
     expect(engineQuery(parseQuery('"Friday on Lunch" from:"Bob Smith"'))).toBe('"Friday on Lunch" "Bob Smith"');
     expect(engineQuery(parseQuery('is:unread has:attachment'))).toBeNull();
   });
+
+  it('keeps -word and -"a phrase" excluded, for the engine and the server', () => {
+    expect(engineQuery(parseQuery('lunch -friday -"team meeting" is:unread'))).toBe('lunch -friday -"team meeting"');
+    expect(engineQuery(parseQuery('-会議'))).toBe('-会議');
+    expect(serverQuery(parseQuery('lunch -"team meeting"'))).toMatchObject({ query: 'lunch -"team meeting"' });
+  });
 });
 
 describe('serverQuery', () => {

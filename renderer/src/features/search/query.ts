@@ -1,5 +1,6 @@
 /**
- * The search box's little language: free words and "quoted phrases", plus
+ * The search box's little language: free words and "quoted phrases", -word and -"a phrase" to leave
+ * out (shared/domain/query.ts), plus
  *   from:NAME  subject:WORDS  to:NAME  has:attachment  is:unread  is:read  is:flagged
  * The engine's local search (search.local) takes the words, and applies the conditions before its limit.
  */
