@@ -266,7 +266,7 @@ describe('reading mail in the browser', () => {
     await expect.poll(() => list().getAttribute('aria-rowcount')).toBe(String(all + 1));
   });
 
-  it('fits a narrow window: nothing wider than it, the list and the message both shown', async () => {
+  it('fits a narrow window: nothing wider than it, the list and the message both shown, the message readable', async () => {
     const before = page.viewportSize();
     await folder(aliceId, 'INBOX').click();
     await rows().first().click();
@@ -281,6 +281,8 @@ describe('reading mail in the browser', () => {
             overflow: (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number,
             list: Math.round(listBox?.width ?? 0),
             reader: Math.round(readerBox?.width ?? 0),
+            listBottom: Math.round((listBox?.y ?? 0) + (listBox?.height ?? 0)),
+            readerTop: Math.round(readerBox?.y ?? 0),
             // The message is not cut off at the window's edge, and the list still shows each row's date.
             readerRight: Math.round((readerBox?.x ?? 0) + (readerBox?.width ?? 0)),
             dateInList:
@@ -290,8 +292,16 @@ describe('reading mail in the browser', () => {
         await expect.poll(async () => (await layout()).overflow).toBeLessThanOrEqual(0);
         const l = await layout();
         expect(l.list, `${width} px`).toBeGreaterThanOrEqual(160);
-        expect(l.reader, `${width} px`).toBeGreaterThanOrEqual(160);
         expect(l.readerRight, `${width} px`).toBeLessThanOrEqual(width);
+        if (width > 860) {
+          // Side by side, the message gets the room first: about half the pane at least.
+          expect(l.reader, `${width} px`).toBeGreaterThanOrEqual(0.45 * (l.list + l.reader));
+        } else {
+          // Narrower, the message goes below the list, as wide as it.
+          expect(l.readerTop, `${width} px`).toBeGreaterThanOrEqual(l.listBottom - 1);
+          expect(Math.abs(l.reader - l.list), `${width} px`).toBeLessThanOrEqual(12);
+          expect(l.reader, `${width} px`).toBeGreaterThanOrEqual(360);
+        }
         // Down to 800 px the list keeps each row's date (its Size column gives way first).
         if (width >= 800) expect(l.dateInList, `${width} px`).toBe(true);
         await screenshot(page, `reading-narrow-${width}`);

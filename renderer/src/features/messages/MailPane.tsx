@@ -495,11 +495,15 @@ export function MailPane({
     e.dataTransfer.effectAllowed = 'copyMove';
   };
   return (
-    // The list is as wide as the user made it, narrower when the window leaves no room for the message.
-    // Each side at least 200 px, or 40% of a pane too narrow for that: the message is never cut off.
+    // The list is as wide as the user made it, narrower when that would leave the message less than
+    // 480 px, though never below half the pane for it: the message gets the room first. Each side at
+    // least 240 px, or 40% of a pane too narrow for that. In a narrower window still, the message goes
+    // below the list (styles.css).
     <div
       className="mail-pane"
-      style={{ gridTemplateColumns: `minmax(min(200px, 40%), ${settings.listWidth}px) auto minmax(min(200px, 40%), 1fr)` }}
+      style={{
+        gridTemplateColumns: `minmax(min(240px, 40%), min(${settings.listWidth}px, max(50%, 100% - 480px))) auto minmax(min(240px, 40%), 1fr)`,
+      }}
     >
       <section className="list-pane" aria-label={searching ? t('search.results', { query: searchText }) : folderName}>
         <header className="list-header">
