@@ -272,6 +272,32 @@ describe('the command line against the real Dovecot', () => {
   });
 });
 
+describe('offline', () => {
+  it('works offline until told otherwise: sync --once is refused with the way back, kept across engines', async () => {
+    const freshDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-cli-'));
+    const open = () => openEngine({ dataDir: freshDir, host: 'cli', credentials: new FileCredentialStore(freshDir), version: 'test' });
+    let fresh = await open();
+    try {
+      expect((await addOn(fresh, '--password-env', 'ALICE_PASSWORD', '--trust-certificate', server.certFingerprint256)).code).toBe(0);
+      expect(await cliOn(fresh, 'offline')).toMatchObject({ code: 0, out: 'Online\n' });
+      expect(await cliOn(fresh, 'offline', 'on')).toMatchObject({ code: 0, out: 'Working offline\n' });
+      const refused = await cliOn(fresh, 'sync', '--once');
+      expect(refused).toMatchObject({ code: 1, out: '' });
+      expect(refused.err).toContain('You are working offline. Go online to check for mail.');
+      expect(refused.err).toContain('npm run cli -- offline off');
+      await fresh.close();
+      fresh = await open();
+      expect(await cliOn(fresh, 'offline', '--json')).toMatchObject({ code: 0, out: '{"offline":true}\n' });
+      expect((await cliOn(fresh, 'offline', 'sideways')).code).toBe(2);
+      expect(await cliOn(fresh, 'offline', 'off')).toMatchObject({ code: 0, out: 'Online\n' });
+      expect((await cliOn(fresh, 'sync', '--once')).code).toBe(0);
+    } finally {
+      await fresh.close();
+      rmSync(freshDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('npm run cli (a real process)', () => {
   it('ends quietly when its output is piped to a reader that has gone (| head)', async () => {
     const cmd = `node --import tsx electron/cli/main.ts --data '${dataDir}' list --account Alice --folder INBOX --json 2>"$ERR" | true; echo \${PIPESTATUS[0]}`;

@@ -55,6 +55,8 @@ Changes (applied locally at once, no network needed; the next sync replays them 
   undo --account N                                        (the last action not undone yet)
   ops [--account N] [--json]                              pending and failed operations
   ops retry|discard --id OP
+  offline [on|off] [--json]                               work offline (no connection until off;
+                                                          kept in the profile), or say which
 
 --account takes the account's name or id. --data chooses the profile directory
 (default: $TEGAMI_DATA or the platform's data folder).
@@ -433,6 +435,14 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     }
     return 0;
   }
+  if (command === 'offline') {
+    if (sub !== undefined && sub !== 'on' && sub !== 'off') throw new UsageError('offline takes on, off or nothing');
+    const { offline } =
+      sub === undefined ? await call(engine, 'sync.offline', {}) : await call(engine, 'sync.setOffline', { offline: sub === 'on' });
+    if (values.json) io.stdout(`${JSON.stringify({ offline })}\n`);
+    else io.stdout(offline ? 'Working offline\n' : 'Online\n');
+    return 0;
+  }
   throw new UsageError(`Unknown command “${positionals.join(' ')}”`);
 }
 
@@ -446,6 +456,7 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
       message += `\n  SHA-256 fingerprint: ${info.certificate.fingerprint256}\n  subject: ${info.certificate.subject}\n  To trust it for this account, add --trust-certificate ${info.certificate.fingerprint256}`;
     }
     if (info.serverText && !message.includes(info.serverText)) message += `\n  server said: ${info.serverText}`;
+    if (info.code === 'WORKING_OFFLINE') message += '\n  To go online: npm run cli -- offline off';
     return { message, exitCode: info.code === 'INVALID_INPUT' ? 2 : 1 };
   }
   if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {

@@ -134,6 +134,11 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     try {
       return await deps.withSession(accountId, fn);
     } catch (error) {
+      if (error instanceof TegamiError && error.code === 'WORKING_OFFLINE')
+        throw new TegamiError(
+          { code: 'WORKING_OFFLINE', message: 'This is not on this computer yet, and you are working offline. Go online to download it.' },
+          { cause: error },
+        );
       if (!(error instanceof TegamiError) || !UNREACHABLE.has(error.code)) throw error;
       throw new TegamiError(
         {

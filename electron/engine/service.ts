@@ -19,7 +19,7 @@ import { createOpsService } from './ops/service.js';
 import { fetchRemoteImage } from './remote.js';
 import { createBodiesService } from './bodies-service.js';
 import { afterHeaderPass } from './sync/bodies.js';
-import { UserSessions } from './sync/user-session.js';
+import { UserSessions, type WithSession } from './sync/user-session.js';
 
 /** The engine's surface: one handler per request of the contract (a missing one fails to compile). */
 export type Service = { [N in RequestName]: (input: ParsedInput<N>) => Promise<RequestOutput<N>> };
@@ -63,9 +63,17 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     return password;
   }
 
+  /** Refuses what needs the server while the user works offline (sync.setOffline). */
+  function online(what: string): void {
+    if (deps.sync.offline) throw new TegamiError({ code: 'WORKING_OFFLINE', message: `You are working offline. Go online to ${what}.` });
+  }
+
   // User requests (a clicked part, a server search) run on each account's second connection.
   const userSessions = new UserSessions(store, passwordOf);
-  const withSession = userSessions.withSession;
+  const withSession: WithSession = (accountId, fn) => {
+    online('reach the server');
+    return userSessions.withSession(accountId, fn);
+  };
   const bodies = createBodiesService({ store, parts: deps.parts, withSession, emit });
   const queue = createOpsService({
     store,
@@ -145,6 +153,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     'accounts.list': async () => store.listAccounts().map(publicAccount),
 
     'accounts.add': async (input) => {
+      online('add an account: Tegami signs in to it first');
       if (store.findAccountByLogin(input.user, input.host, input.port) !== null) {
         throw new TegamiError({
           code: 'ALREADY_EXISTS',
@@ -232,12 +241,14 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
 
     'mailboxes.refresh': async ({ accountId }) => {
       const account = store.getAccount(accountId);
+      online('list the folders on the server');
       await refreshFolders(account, await passwordOf(account));
       return folderState(accountId);
     },
 
     'sync.run': async ({ accountId }) => {
       const accounts = accountId === undefined ? store.listAccounts() : [store.getAccount(accountId)];
+      online('check for mail');
       const reports: AccountSyncReport[] = [];
       for (const account of accounts) {
         reports.push(await syncOnce(account));
@@ -249,6 +260,15 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     },
 
     'sync.status': async () => deps.sync.status(),
+
+    'sync.offline': async () => ({ offline: deps.sync.offline }),
+
+    'sync.setOffline': async ({ offline }) => {
+      await deps.sync.setOffline(offline);
+      // The user connections too: nothing stays connected while offline.
+      if (offline) await userSessions.closeAll();
+      return { offline: deps.sync.offline };
+    },
 
     'sync.watch': async ({ accountId, path }) => {
       store.getAccount(accountId);
@@ -285,7 +305,10 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
         throw new TegamiError({ code: 'INVALID_INPUT', message: 'That image is too large to show inline (over 5 MB).' });
       return { contentType: content.contentType, base64: (await readFile(content.file)).toString('base64'), size: content.size };
     },
-    'remote.image': ({ url }) => fetchRemoteImage(url),
+    'remote.image': async ({ url }) => {
+      online('load remote images');
+      return fetchRemoteImage(url);
+    },
     'messages.byUid': async ({ mailboxId, uid }) => {
       store.getMailbox(mailboxId);
       return messages.byUid(mailboxId, uid);

@@ -32,7 +32,7 @@ import { composeUnavailableDialog, debounce, findMailtoUrl, sendAppEvent, trayTo
 import { EngineHost, type EngineHostStatus } from './engine-host.js';
 import { createFileHandlers, electronFileDeps, sweepOpenedFiles, withFileHandlers } from './files.js';
 import { installIpcRelay } from './ipc-relay.js';
-import { buildMenuTemplate, type AppCommand } from './menu.js';
+import { buildMenuTemplate, workOfflineItemId, type AppCommand } from './menu.js';
 import { MailWatcher, type NewMailNotice } from './new-mail.js';
 import { appSchemePrivileges, createAppProtocolHandler } from './protocol.js';
 import {
@@ -300,11 +300,24 @@ async function start(): Promise<void> {
             focusWindow();
             sendCommand({ command });
           },
+          setOffline: (offline) =>
+            void host.invoke('sync.setOffline', { offline }).then((result) => {
+              if (!result.ok) console.error(`tegami: work offline failed (${result.error.code})`);
+            }),
         },
         { platform: process.platform, isPackaged: app.isPackaged },
       ),
     ),
   );
+  // The check mark follows the engine, whoever changed it (the status bar's button, the menu, a restart).
+  const showOffline = (offline: boolean) => {
+    const item = Menu.getApplicationMenu()?.getMenuItemById(workOfflineItemId);
+    if (item) item.checked = offline;
+  };
+  host.onEvent((name, payload) => {
+    if (name === 'sync.offline') showOffline((payload as { offline: boolean }).offline);
+  });
+  void host.invoke('sync.offline', {}).then((result) => result.ok && showOffline((result.value as { offline: boolean }).offline));
   tray = createTray();
 
   // After sleep or a locked screen the IMAP connections are dead: reconnect every account once.

@@ -1,9 +1,9 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import { buildMenuTemplate, checkMailAccelerator, type MenuActions } from './menu.js';
+import { buildMenuTemplate, checkMailAccelerator, workOfflineItemId, type MenuActions } from './menu.js';
 
 function actions() {
-  return { checkMail: vi.fn(), command: vi.fn(), compose: vi.fn() } satisfies MenuActions;
+  return { checkMail: vi.fn(), command: vi.fn(), compose: vi.fn(), setOffline: vi.fn() } satisfies MenuActions;
 }
 
 function items(template: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
@@ -36,6 +36,17 @@ describe('buildMenuTemplate', () => {
     }
     click(byId(template, 'new-message'));
     expect(a.compose).toHaveBeenCalledOnce();
+  });
+
+  it('has Work Offline as a check box in the File menu, passing on the check mark Electron just set', () => {
+    const a = actions();
+    const item = byId(buildMenuTemplate(a, { platform: 'linux', isPackaged: true }), workOfflineItemId);
+    expect(item).toMatchObject({ type: 'checkbox', checked: false, label: 'Work Offline' });
+    const clickWith = item.click as (menuItem: { checked: boolean }) => void;
+    clickWith({ checked: true });
+    expect(a.setOffline).toHaveBeenLastCalledWith(true);
+    clickWith({ checked: false });
+    expect(a.setOffline).toHaveBeenLastCalledWith(false);
   });
 
   it("shows the page's single-key shortcuts without registering them (typing stays typing)", () => {

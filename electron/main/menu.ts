@@ -17,7 +17,12 @@ export interface MenuActions {
   command(command: AppCommand): void;
   /** "New Message": compose does not exist yet, so this explains that. */
   compose(): void;
+  /** "Work Offline", checked (true) or unchecked: sync.setOffline. */
+  setOffline(offline: boolean): void;
 }
+
+/** The "Work Offline" item's id: main keeps its check mark in step with the engine (sync.offline events). */
+export const workOfflineItemId = 'work-offline';
 
 export interface MenuOptions {
   platform: NodeJS.Platform;
@@ -57,6 +62,9 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
       { id: 'check-mail', label: 'Check Mail', accelerator: checkMailAccelerator, click: () => actions.checkMail() },
       { id: 'new-message', label: 'New Message', accelerator: 'CmdOrCtrl+N', click: () => actions.compose() },
       { id: 'new-folder', label: 'New Folder…', click: () => actions.command('newFolder') },
+      { type: 'separator' },
+      // Electron flips the check mark before the click handler runs: it says what the user asked for.
+      { id: workOfflineItemId, label: 'Work Offline', type: 'checkbox', checked: false, click: (item) => actions.setOffline(item.checked) },
       { type: 'separator' },
       mac ? { role: 'close' } : { role: 'quit' },
     ],

@@ -13,6 +13,7 @@ export const ErrorCode = z.enum([
   'TIMEOUT', // the server did not answer in time
   'NETWORK', // the connection broke for another reason
   'OFFLINE', // what was asked for needs the server, which cannot be reached now (a body not cached yet)
+  'WORKING_OFFLINE', // what was asked for needs the server, and the user chose to work offline (sync.setOffline)
   'TLS_UNTRUSTED', // the certificate is not trusted by the system (details: CertificateInfo)
   'TLS_FAILED', // the TLS handshake failed for another reason (protocol, wrong port …)
   'STARTTLS_UNAVAILABLE', // STARTTLS was required but the server does not offer it

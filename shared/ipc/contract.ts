@@ -22,7 +22,8 @@ import { FileRef, SavedFile } from '../domain/files.js';
 
 const SyncState = z.object({
   accountId: Id,
-  state: z.enum(['connecting', 'syncing', 'idle', 'offline', 'auth-failed', 'stopped']),
+  /** paused: the user chose to work offline (sync.setOffline). */
+  state: z.enum(['connecting', 'syncing', 'idle', 'offline', 'auth-failed', 'stopped', 'paused']),
   error: ErrorInfo.nullable(),
   retryAt: z.string().nullable(),
 });
@@ -96,6 +97,21 @@ export const requests = {
   'sync.status': {
     input: z.object({}),
     output: z.array(SyncState),
+  },
+  /** Whether the user chose to work offline (sync.setOffline). */
+  'sync.offline': {
+    input: z.object({}),
+    output: z.object({ offline: z.boolean() }),
+  },
+  /**
+   * Work offline (true): every connection is logged out and none is made, for background sync or
+   * for a request, until the user goes online again (false: the accounts connect, replay their
+   * queued changes and sync at once). Changes queue meanwhile; a request that needs the server is
+   * refused with OFFLINE. Kept in the profile across restarts.
+   */
+  'sync.setOffline': {
+    input: z.object({ offline: z.boolean() }),
+    output: z.object({ offline: z.boolean() }),
   },
   /** Reconnect every account now (after the machine wakes or the network changes). */
   'sync.wake': {
@@ -219,6 +235,8 @@ export const events = {
   /** Rows of a folder were added, changed or removed (local ids); reset: its UIDVALIDITY changed. */
   'messages.changed': z.object({ mailboxId: Id, added: z.array(Id), changed: z.array(Id), removed: z.array(Id), reset: z.boolean() }),
   'sync.state': SyncState,
+  /** The user went offline or online (sync.setOffline, or the desktop app's menu). */
+  'sync.offline': z.object({ offline: z.boolean() }),
   /** The account's queue changed (an action queued, replayed, failed): re-read ops.list. */
   'ops.changed': z.object({ accountId: Id }),
   'messages.partProgress': PartProgress,

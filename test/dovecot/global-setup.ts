@@ -13,7 +13,7 @@ declare module 'vitest' {
 }
 
 /** Empty accounts for test files that change server state; one per file (see each file's USER). */
-export const testUsers = ['carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'ken', 'leo'] as const;
+export const testUsers = ['carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'ken', 'leo', 'mike'] as const;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const available = await dovecotAvailable();

@@ -602,4 +602,13 @@ ${recomputeBody('old.message_id')}
       WHERE attachments LIKE '%"inline":true%';
     `,
   },
+  {
+    version: 18,
+    name: 'the profile remembers working offline',
+    sql: `
+      -- Settings of the whole profile, one row each. 'working_offline' ('1'): the user chose to work
+      -- offline (no connection is made until they go online again), kept across restarts.
+      CREATE TABLE app_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    `,
+  },
 ];

@@ -183,7 +183,20 @@ export class Store {
       ),
       setRefreshed: db.prepare<[string, number]>('UPDATE accounts SET folders_refreshed_at = ? WHERE id = ?'),
       setQuota: db.prepare<[string | null, number]>('UPDATE accounts SET quota = ? WHERE id = ?'),
+      appState: db.prepare<[string], string>('SELECT value FROM app_state WHERE key = ?').pluck(),
+      setAppState: db.prepare<[string, string]>(
+        'INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
     };
+  }
+
+  /** True when the user chose to work offline (kept across restarts; migration 18). */
+  get workingOffline(): boolean {
+    return this.#q.appState.get('working_offline') === '1';
+  }
+
+  set workingOffline(on: boolean) {
+    this.#q.setAppState.run('working_offline', on ? '1' : '0');
   }
 
   listAccounts(): AccountRecord[] {

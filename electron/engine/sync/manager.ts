@@ -39,15 +39,22 @@ export class SyncManager {
   readonly #runners = new Map<number, AccountRunner>();
   readonly #states = new Map<number, AccountSyncState>();
   #enabled = false;
+  /** The user chose to work offline (Store.workingOffline): no runner runs, each account is 'paused'. */
+  #offline: boolean;
   /** The folder the user has open (one at a time, in any account). */
   #open: { accountId: number; path: string } | null = null;
 
   constructor(deps: SyncManagerDeps) {
     this.#deps = deps;
+    this.#offline = deps.store.workingOffline;
   }
 
   get enabled(): boolean {
     return this.#enabled;
+  }
+
+  get offline(): boolean {
+    return this.#offline;
   }
 
   start(): void {
@@ -55,7 +62,42 @@ export class SyncManager {
     for (const account of this.#deps.store.listAccounts()) this.ensure(account);
   }
 
+  /**
+   * Work offline (true): every connection is logged out and none is made until the user goes
+   * online again; changes queue as they do without a network. Kept in the profile. Online (false):
+   * the accounts connect, replay their queues and sync at once.
+   */
+  async setOffline(offline: boolean): Promise<void> {
+    if (offline === this.#offline) return;
+    this.#offline = offline;
+    this.#deps.store.workingOffline = offline;
+    this.#deps.emit('sync.offline', { offline });
+    if (offline) {
+      const runners = [...this.#runners.values()];
+      this.#runners.clear();
+      await Promise.all(runners.map((r) => r.stop()));
+      // Each account says so (its runner's last word, 'stopped', was not passed on: it had left the
+      // map). Unless the user went online again meanwhile: then new runners report for themselves.
+      if (this.#offline) for (const account of this.#deps.store.listAccounts()) this.#setState(account.id, 'paused');
+    } else if (this.#enabled) {
+      for (const account of this.#deps.store.listAccounts()) this.ensure(account);
+    } else {
+      // No background sync (the CLI): nothing connects by itself, as before working offline.
+      for (const account of this.#deps.store.listAccounts()) this.#states.delete(account.id);
+    }
+  }
+
+  #setState(accountId: number, state: ConnectionState, detail: { error?: ErrorInfo; retryAt?: string } = {}): void {
+    const s: AccountSyncState = { accountId, state, error: detail.error ?? null, retryAt: detail.retryAt ?? null };
+    this.#states.set(accountId, s);
+    this.#deps.emit('sync.state', s);
+  }
+
   ensure(account: AccountRecord): void {
+    if (this.#offline) {
+      if (!this.#runners.has(account.id)) this.#setState(account.id, 'paused');
+      return;
+    }
     if (!this.#enabled || this.#runners.has(account.id)) return;
     const { store, messages, credentials, emit } = this.#deps;
     const runner = new AccountRunner(account, {
@@ -72,9 +114,8 @@ export class SyncManager {
       onProgress: (p) => emit('sync.progress', p),
       onPass: () => emit('accounts.changed', {}), // the quota may have changed
       onState: (state, detail) => {
-        const s: AccountSyncState = { accountId: account.id, state, error: detail.error ?? null, retryAt: detail.retryAt ?? null };
-        this.#states.set(account.id, s);
-        emit('sync.state', s);
+        // A runner stopped for working offline reports 'stopped' last: the account is 'paused'.
+        if (this.#runners.get(account.id) === runner) this.#setState(account.id, state, detail);
       },
       ...(this.#deps.pollIntervalMs ? { pollIntervalMs: this.#deps.pollIntervalMs } : {}),
       ...(this.#deps.replay ? { replay: (session: ImapSession) => this.#deps.replay!(account.id, session) } : {}),
@@ -132,11 +173,15 @@ export class SyncManager {
   }
 
   status(): AccountSyncState[] {
-    return this.#deps.store
-      .listAccounts()
-      .map(
-        (a) => this.#states.get(a.id) ?? { accountId: a.id, state: this.#enabled ? 'connecting' : 'stopped', error: null, retryAt: null },
-      );
+    return this.#deps.store.listAccounts().map(
+      (a) =>
+        this.#states.get(a.id) ?? {
+          accountId: a.id,
+          state: this.#offline ? 'paused' : this.#enabled ? 'connecting' : 'stopped',
+          error: null,
+          retryAt: null,
+        },
+    );
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,8 @@ import { syncAndReport } from './mailbox.js';
 import { backoffDelay, waitForWake } from './wake.js';
 import { FolderWatcher } from './watcher.js';
 
-export type ConnectionState = 'connecting' | 'syncing' | 'idle' | 'offline' | 'auth-failed' | 'stopped';
+/** 'paused': the user chose to work offline (SyncManager.setOffline); no runner runs then. */
+export type ConnectionState = 'connecting' | 'syncing' | 'idle' | 'offline' | 'auth-failed' | 'stopped' | 'paused';
 
 export interface RunnerOptions extends AccountSyncDeps {
   password: () => Promise<string>;

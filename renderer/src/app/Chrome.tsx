@@ -5,7 +5,7 @@ import { call } from '../ipc/client.js';
 import { Icon } from '../ui/Icon.js';
 import { formatCount } from '../features/messages/format.js';
 import { useSettings, type Density, type LanguageSetting } from './settings.js';
-import { useSyncStatus } from './useSyncStatus.js';
+import { useSyncStatus, useWorkingOffline } from './useSyncStatus.js';
 import { useModal } from '../ui/useModal.js';
 
 export function SearchBox({
@@ -195,6 +195,7 @@ export function StatusBar({
 }) {
   const { t, locale, describe } = useSettings();
   const { states, progress } = useSyncStatus();
+  const working = useWorkingOffline();
   const waiting = pending();
   return (
     <footer className="status-bar" data-testid="status-bar">
@@ -230,7 +231,9 @@ export function StatusBar({
                     : t('status.offline')
                   : state === 'auth-failed'
                     ? t('status.authFailed')
-                    : t('status.stopped');
+                    : state === 'paused'
+                      ? t('status.workingOffline')
+                      : t('status.stopped');
         return (
           <span
             key={a.id}
@@ -262,6 +265,19 @@ export function StatusBar({
           </span>
         );
       })}
+      {accounts.length > 0 && (
+        // Work offline (a plane, a metered link): no connection until the user goes online again;
+        // changes queue meanwhile. The desktop app's File menu has it too.
+        <button
+          type="button"
+          className="link-button status-offline-toggle"
+          aria-pressed={working.offline}
+          onClick={() => void working.setOffline(!working.offline).catch(() => undefined)}
+          data-testid="work-offline"
+        >
+          {working.offline ? t('status.goOnline') : t('status.workOffline')}
+        </button>
+      )}
     </footer>
   );
 }

@@ -40,3 +40,26 @@ export function useSyncStatus(): { states: ReadonlyMap<number, SyncState>; progr
   }, []);
   return { states, progress };
 }
+
+/** Whether the user chose to work offline (sync.offline, then its events), and the switch (sync.setOffline). */
+export function useWorkingOffline(): { offline: boolean; setOffline: (offline: boolean) => Promise<unknown> } {
+  const [offline, setState] = useState(false);
+  useEffect(() => {
+    let live = true;
+    let heard = false;
+    const off = subscribe('sync.offline', (e) => {
+      heard = true;
+      setState(e.offline);
+    });
+    call('sync.offline', {}).then(
+      (r) => live && !heard && setState(r.offline),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+      off();
+    };
+  }, []);
+  const setOffline = (next: boolean) => call('sync.setOffline', { offline: next }).then((r) => setState(r.offline));
+  return { offline, setOffline };
+}

@@ -104,6 +104,9 @@ export const en = {
   'status.offlineRetry': 'Offline — retrying at {time}',
   'status.authFailed': 'Sign-in failed — check the password',
   'status.stopped': 'Not syncing',
+  'status.workingOffline': 'Working offline',
+  'status.workOffline': 'Work offline',
+  'status.goOnline': 'Go online',
   'status.progress': 'Syncing {path}: {done} of {total}',
   'status.engineLost': 'Lost the connection to the Tegami engine. Reconnecting…',
   'actions.notAvailable': '“{action}” is not available yet in this version of Tegami.',
@@ -328,6 +331,8 @@ export const en = {
   'addError.timeout': '{at} did not answer in time.',
   'addError.timeoutDetail':
     'The server may be slow or unreachable, or a firewall may be dropping the connection. Check the port and try again.',
+  'addError.workingOffline': 'You are working offline',
+  'addError.workingOfflineDetail': 'Go online (at the bottom of the window) to add an account: Tegami signs in to it first.',
   'addError.network': 'The connection broke.',
   'addError.noStarttls': '{host} does not offer STARTTLS on port {port}.',
   'addError.noStarttlsDetail': 'Tegami will not send your password unencrypted. Choose TLS (port 993) instead: most servers support it.',
@@ -449,6 +454,9 @@ export const ja: Record<MessageKey, Text> = {
   'status.offlineRetry': 'オフライン — {time} に再接続します',
   'status.authFailed': 'ログインに失敗しました — パスワードを確認してください',
   'status.stopped': '同期していません',
+  'status.workingOffline': 'オフライン作業中',
+  'status.workOffline': 'オフラインで作業',
+  'status.goOnline': 'オンラインに戻す',
   'status.progress': '{path} を同期中: {done} / {total}',
   'status.engineLost': 'Tegami エンジンとの接続が切れました。再接続しています…',
   'actions.notAvailable': '「{action}」はこのバージョンの Tegami ではまだ使えません。',
@@ -665,6 +673,9 @@ export const ja: Record<MessageKey, Text> = {
   'addError.timeout': '{at} から時間内に応答がありませんでした。',
   'addError.timeoutDetail':
     'サーバーが混雑しているか到達できないか、ファイアウォールが接続を遮断している可能性があります。ポートを確認して、もう一度試してください。',
+  'addError.workingOffline': 'オフライン作業中です',
+  'addError.workingOfflineDetail':
+    'アカウントを追加するには、オンラインに戻してください（ウィンドウ下部）。追加の前にサインインを確認します。',
   'addError.network': '接続が切断されました。',
   'addError.noStarttls': '{host} はポート {port} で STARTTLS に対応していません。',
   'addError.noStarttlsDetail':

@@ -36,6 +36,8 @@ export function describeAddError(error: ErrorInfo, { host, port }: Target, t: Tr
     case 'NETWORK':
     case 'OFFLINE':
       return { title: t('addError.network'), detail: engine('addError.networkDetail') };
+    case 'WORKING_OFFLINE':
+      return { title: t('addError.workingOffline'), detail: t('addError.workingOfflineDetail') };
     case 'STARTTLS_UNAVAILABLE':
       return { title: t('addError.noStarttls', { host, port }), detail: t('addError.noStarttlsDetail') };
     case 'NO_GREETING':
