@@ -25,6 +25,9 @@ export const queriesFor = (n: number): readonly { q: string; kind: string; body?
   { q: 'archive', kind: 'body word', body: true },
   { q: '同期', kind: 'Japanese 2 characters, body (LIKE)', body: true },
   { q: 'メール 確認', kind: 'Japanese words, body', body: true },
+  { q: 'of', kind: 'ASCII 2 characters (no index: a scan, newest first)' },
+  { q: 'invoice -review', kind: 'a word, another left out' },
+  { q: '-archive', kind: 'a body word left out, nothing else', body: true },
 ];
 
 export const search: Bench = {

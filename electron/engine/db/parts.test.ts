@@ -393,6 +393,46 @@ describe('local search', () => {
     const all = find('-lunch');
     expect(all.length).toBeGreaterThan(0);
     expect(all.some((subject) => /lunch/i.test(subject))).toBe(false);
+    // Across folders too (a scan in id order), and a phrase across a line break.
+    const everywhere = subjects(parts.search({ query: '-lunch -quarterly', limit: 50 }));
+    expect(everywhere).toContain('猫の写真'); // INBOX
+    expect(everywhere.some((subject) => /lunch|quarterly/i.test(subject))).toBe(false);
+    expect(everywhere).not.toContain('Meeting notes'); // "quarterly" in its text only
+  });
+
+  it('finds what is left when an excluded word is in all of the newest messages (the scan reads on, range by range)', () => {
+    // 2,500 messages, the newest 2,300 with "common" in their subject: the first range (2,000) has
+    // none without it, the second some, the third the rest.
+    const records = Array.from({ length: 2500 }, (_, i) => header(1000 + i, i >= 200 ? `common note ${i}` : `rare note ${i}`, 2500 - i));
+    messages.insertHeaders(accountId, work, 1, records);
+    // (-quarterly: the folder's "Quarterly report" is newer than all of them.)
+    const found = parts.search({ query: '-common -quarterly', mailboxId: work, limit: 150 });
+    expect(found.messages).toHaveLength(150);
+    expect(found.more).toBe(true);
+    expect(found.messages.map((m) => m.subject)).toEqual(Array.from({ length: 150 }, (_, k) => `rare note ${199 - k}`));
+    // With a word, the same through the index: every "note" without "common".
+    const words = parts.search({ query: 'note -common', mailboxId: work, limit: 500 });
+    expect(words.messages.map((m) => m.subject).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `rare note ${i}`).sort());
+    // Nothing left: every range read, nothing found.
+    expect(parts.search({ query: '-note -quarterly -numbers', mailboxId: work, limit: 50 }).messages).toEqual([]);
+  });
+
+  it('leaves out a message whose text the index does not have yet (a prefetch backlog), and a phrase the index cannot see', () => {
+    const deferred = new PartStore(db, dir, { deferBodyIndex: true });
+    const [a, b] = messages.insertHeaders(accountId, work, 1, [header(40, 'Budget draft', 5), header(41, 'Budget final', 6)]);
+    deferred.storeTexts([
+      {
+        messageId: a!,
+        parts: [{ part: '1', contentType: 'text/plain', charset: 'utf-8', text: 'Due on Friday.', searchText: 'Due on Friday.', size: 14 }],
+        snippet: null,
+      },
+    ]);
+    body(b!, 'Signed off\r\n  on Monday.');
+    const find = (query: string) => subjects(parts.search({ query, mailboxId: work, limit: 10 })).sort();
+    expect(find('budget')).toEqual(['Budget draft', 'Budget final']);
+    expect(find('budget -friday')).toEqual(['Budget final']); // not indexed yet: read from the text
+    expect(find('budget -"off on"')).toEqual(['Budget draft']); // across a line break: not one trigram phrase
+    expect(find('-friday -monday').filter((subject) => subject.startsWith('Budget'))).toEqual([]);
   });
 
   it('treats query syntax and LIKE wildcards as text', () => {
