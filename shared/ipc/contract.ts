@@ -104,10 +104,11 @@ export const requests = {
     output: z.object({ offline: z.boolean() }),
   },
   /**
-   * Work offline (true): every connection is logged out and none is made, for background sync or
-   * for a request, until the user goes online again (false: the accounts connect, replay their
-   * queued changes and sync at once). Changes queue meanwhile; a request that needs the server is
-   * refused with OFFLINE. Kept in the profile across restarts.
+   * Work offline (true): every connection is logged out (a sync pass already running ends first)
+   * and none is made, for background sync or for a request, until the user goes online again
+   * (false: the accounts connect, replay their queued changes and sync at once). Changes queue
+   * meanwhile; a request that needs the server is refused with WORKING_OFFLINE. Kept in the
+   * profile across restarts.
    */
   'sync.setOffline': {
     input: z.object({ offline: z.boolean() }),
