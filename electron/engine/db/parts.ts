@@ -574,7 +574,7 @@ export class PartStore {
       const indexedExclusion = /[tc]/.test(shape.excludedKinds ?? '');
       const scan = q.mailboxId === undefined || indexedExclusion ? 'ids' : 'folder';
       const key = `like:${scan}:${shapeKey}`;
-      const stmt = this.#searches.get(key) ?? this.#searchStatement(key, null, shape, scan === 'ids');
+      const stmt = this.#searches.get(key) ?? this.#searchStatement(key, null, shape, scan);
       if (!indexedExclusion) {
         const rows = stmt.all({ ...params, low: 0, high: Number.MAX_SAFE_INTEGER }) as MessageRow[];
         return { messages: rows.slice(0, q.limit).map(toSummary), more: rows.length > q.limit };
@@ -585,7 +585,7 @@ export class PartStore {
       // costs a read of all of its matches: 60–130 ms over 100,000 texts).
       const plainShape = { ...shape, excludedKinds: '-'.repeat(excluded.length) };
       const plainKey = `like:ids:${shape.like}:${shape.phrase}:${shape.excluded}:${plainShape.excludedKinds}:${shape.from}:${shape.to}:${shape.subject}`;
-      const plain = this.#searches.get(plainKey) ?? this.#searchStatement(plainKey, null, plainShape, true);
+      const plain = this.#searches.get(plainKey) ?? this.#searchStatement(plainKey, null, plainShape, 'ids');
       const rows: MessageRow[] = [];
       for (let high = Number.MAX_SAFE_INTEGER, size = 2000; rows.length <= q.limit; size *= 2) {
         const low = this.#q.idBelow.get(high, size - 1) ?? 0;
@@ -729,9 +729,16 @@ export class PartStore {
 
   /**
    * The search over `hits` (SQL giving hit_id, hit_rank; null: no index term, every message) with the
-   * filters and LIKE terms. `byId`: a scan of every message orders by id (see search()).
+   * filters and LIKE terms. `scan` (no hits): every message of the account by id, between @low and
+   * @high, or the folder's by its date index (see search()).
    */
-  #searchStatement(key: string, hits: string | null, shape: StatementShape, byId = false): ReturnType<Db['prepare']> {
+  #searchStatement(
+    key: string,
+    hits: string | null,
+    shape: StatementShape,
+    scan: 'ids' | 'folder' | null = null,
+  ): ReturnType<Db['prepare']> {
+    const byId = scan === 'ids';
     const clauses = (n: number, clause: (i: number) => string) => Array.from({ length: n }, (_, i) => clause(i));
     const likeClauses = [
       // LIKE terms: the subject, the addresses as indexed, and the cached text (the index keeps no copy).
@@ -766,10 +773,10 @@ export class PartStore {
       ),
       ...clauses(shape.subject, (i) => `messages.subject LIKE @subject${i} ESCAPE '\\'`),
     ];
-    const filters = `messages.stale = 0 ${hits === null ? 'AND messages.id BETWEEN @low AND @high' : ''}
+    const filters = `messages.stale = 0 ${byId ? 'AND messages.id BETWEEN @low AND @high' : ''}
       AND (@unread = 0 OR messages.seen = 0) AND (@read = 0 OR messages.seen = 1)
       AND (@flagged = 0 OR messages.flagged = 1) AND (@hasAttachments = 0 OR messages.has_attachments = 1)
-      AND (@mailboxId IS NULL OR messages.mailbox_id = @mailboxId)
+      AND ${scan === 'folder' ? 'messages.mailbox_id = @mailboxId' : '(@mailboxId IS NULL OR messages.mailbox_id = @mailboxId)'}
       AND (@accountId IS NULL OR messages.mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = @accountId))
       ${likeClauses.map((c) => `AND ${c}`).join('\n')}`;
     const sql =
