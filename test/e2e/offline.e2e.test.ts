@@ -99,7 +99,15 @@ describe('working offline in the browser', () => {
     await page.keyboard.press('s'); // flag
     await expect.poll(() => page.getByTestId('pending-count').getAttribute('data-count')).toBe('1');
     expect(await flaggedOnServer()).toEqual([]);
+    // The server search is refused in so many words, and the refusal goes once online.
+    await page.getByTestId('search-input').fill('note');
+    await page.getByTestId('search-server').click();
+    await expect
+      .poll(() => page.getByTestId('search-server-error').innerText(), { timeout: 10_000 })
+      .toContain('You are working offline. Go online to reach the server.');
     await toggle().click();
+    await expect.poll(() => page.getByTestId('search-server-error').count()).toBe(0);
+    await page.getByTestId('search-input').press('Escape');
     await expect.poll(() => status().getAttribute('data-state'), { timeout: 20_000 }).toBe('idle');
     expect(await toggle().innerText()).toBe('Work offline');
     await expect.poll(() => page.getByTestId('pending-count').getAttribute('data-count'), { timeout: 10_000 }).toBe('0');

@@ -176,6 +176,18 @@ export function useSearch(
     );
   }, [text, accountId, mailboxId, serverLabel]);
 
+  // Refused while working offline: back online, the button is offered again without the refusal.
+  useEffect(
+    () =>
+      subscribe('sync.offline', ({ offline }) => {
+        if (!offline)
+          setResult((s) =>
+            s && s.server === 'failed' && s.serverError?.code === 'WORKING_OFFLINE' ? { ...s, server: 'idle', serverError: null } : s,
+          );
+      }),
+    [],
+  );
+
   /**
    * A server hit that is not stored yet (a placeholder row): one sync pass of the account stores its
    * headers, then it replaces its placeholder (or goes, when the list has it already). Null (and the
