@@ -61,6 +61,8 @@ const h = await vi.hoisted(async () => {
     'mailboxes.list': { mailboxes: [{ id: 10, accountId: 1, role: 'inbox', path: 'INBOX', unread: 5 }] },
     'sync.wake': { woken: 1 },
     'sync.run': { accounts: [] },
+    // The profile was left working offline: the menu's check mark says so at start.
+    'sync.offline': { offline: true },
     'messages.part': { kind: 'file', part: '2', contentType: 'application/pdf', filename: 'Report.pdf', file: '/nonexistent/2', size: 3 },
   };
   class FakeChild extends Emitter {
@@ -91,9 +93,12 @@ const h = await vi.hoisted(async () => {
     }),
   };
   const menus: unknown[] = [];
+  /** The application menu's "Work Offline" item, as main finds it by id. */
+  const workOffline = { id: 'work-offline', checked: false };
   const Menu = {
     buildFromTemplate: vi.fn((template: unknown) => ({ template })),
     setApplicationMenu: vi.fn((menu: unknown) => menus.push(menu)),
+    getApplicationMenu: vi.fn(() => ({ getMenuItemById: (id: string) => (id === workOffline.id ? workOffline : null) })),
   };
   class Tray extends Emitter {
     static instances: Tray[] = [];
@@ -122,6 +127,7 @@ const h = await vi.hoisted(async () => {
     utilityProcess,
     Menu,
     menus,
+    workOffline,
     Tray,
     powerMonitor,
     dialog,
@@ -246,6 +252,26 @@ describe('main', async () => {
     expect(h.Tray.instances).toHaveLength(1);
     expect(startup.badge).toEqual([[5]]);
     expect(startup.trayTooltip.at(-1)).toEqual(['Tegami — 5 unread messages']);
+  });
+
+  it('keeps the Work Offline check mark in step with the engine: at start, then on each sync.offline event', async () => {
+    await vi.waitFor(() => expect(h.workOffline.checked).toBe(true));
+    h.children[0]?.emit('message', { type: 'event', name: 'sync.offline', payload: { offline: false } });
+    expect(h.workOffline.checked).toBe(false);
+    h.children[0]?.emit('message', { type: 'event', name: 'sync.offline', payload: { offline: true } });
+    expect(h.workOffline.checked).toBe(true);
+    // Unchecking it asks the engine to go online.
+    type Item = { id?: string; click?: (item: { checked: boolean }) => void; submenu?: Item[] };
+    const flat = (items: Item[]): Item[] => items.flatMap((i) => [i, ...flat(i.submenu ?? [])]);
+    const template = (h.menus[0] as { template: Item[] }).template;
+    flat(template)
+      .find((i) => i.id === 'work-offline')
+      ?.click?.({ checked: false });
+    await vi.waitFor(() =>
+      expect(h.children[0]?.posted).toContainEqual(
+        expect.objectContaining({ type: 'invoke', name: 'sync.setOffline', input: { offline: false } }),
+      ),
+    );
   });
 
   it('registers as the mailto: handler and explains that writing is not available yet', async () => {
