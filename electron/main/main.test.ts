@@ -255,9 +255,18 @@ describe('main', async () => {
   });
 
   it('keeps the Work Offline check mark in step with the engine: at start, then on each sync.offline event', async () => {
+    /** The Work Offline item of the tray's menu, as last set. */
+    const trayItem = () =>
+      (
+        h.Tray.instances[0]?.setContextMenu.mock.calls.at(-1)?.[0] as { template: Array<{ id?: string; checked?: boolean }> } | undefined
+      )?.template.find((i) => i.id === 'work-offline');
     await vi.waitFor(() => expect(h.workOffline.checked).toBe(true));
+    // (The tray's menu built at start is out of reach: mock histories are cleared before each test.)
+    h.children[0]?.emit('message', { type: 'event', name: 'sync.offline', payload: { offline: true } });
+    expect(trayItem()?.checked).toBe(true);
     h.children[0]?.emit('message', { type: 'event', name: 'sync.offline', payload: { offline: false } });
     expect(h.workOffline.checked).toBe(false);
+    expect(trayItem()?.checked).toBe(false);
     h.children[0]?.emit('message', { type: 'event', name: 'sync.offline', payload: { offline: true } });
     expect(h.workOffline.checked).toBe(true);
     // Unchecking it asks the engine to go online.

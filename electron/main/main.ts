@@ -32,7 +32,7 @@ import { composeUnavailableDialog, debounce, findMailtoUrl, sendAppEvent, trayTo
 import { EngineHost, type EngineHostStatus } from './engine-host.js';
 import { createFileHandlers, electronFileDeps, sweepOpenedFiles, withFileHandlers } from './files.js';
 import { installIpcRelay } from './ipc-relay.js';
-import { buildMenuTemplate, workOfflineItemId, type AppCommand } from './menu.js';
+import { buildMenuTemplate, buildTrayTemplate, workOfflineItemId, type AppCommand } from './menu.js';
 import { MailWatcher, type NewMailNotice } from './new-mail.js';
 import { appSchemePrivileges, createAppProtocolHandler } from './protocol.js';
 import {
@@ -218,19 +218,23 @@ function checkMail(): void {
   });
 }
 
+function setOffline(offline: boolean): void {
+  void engine?.invoke('sync.setOffline', { offline }).then((result) => {
+    if (!result.ok) console.error(`tegami: work offline failed (${result.error.code})`);
+  });
+}
+
+/** The tray's menu, its Work Offline check box showing `offline` (built again when that changes). */
+function trayMenu(offline: boolean): Menu {
+  return Menu.buildFromTemplate(buildTrayTemplate({ open: focusWindow, checkMail, setOffline }, offline));
+}
+
 function createTray(): Tray | null {
   const image = nativeImage.createFromPath(iconPath(process.platform === 'darwin' ? 16 : 32));
   if (image.isEmpty()) return null;
   const created = new Tray(image);
   created.setToolTip(trayTooltip(0));
-  created.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: 'Open Tegami', click: focusWindow },
-      { label: 'Check Mail', click: checkMail },
-      { type: 'separator' },
-      { role: 'quit' },
-    ]),
-  );
+  created.setContextMenu(trayMenu(false));
   created.on('click', focusWindow);
   return created;
 }
@@ -300,10 +304,7 @@ async function start(): Promise<void> {
             focusWindow();
             sendCommand({ command });
           },
-          setOffline: (offline) =>
-            void host.invoke('sync.setOffline', { offline }).then((result) => {
-              if (!result.ok) console.error(`tegami: work offline failed (${result.error.code})`);
-            }),
+          setOffline,
         },
         { platform: process.platform, isPackaged: app.isPackaged },
       ),
@@ -313,12 +314,13 @@ async function start(): Promise<void> {
   const showOffline = (offline: boolean) => {
     const item = Menu.getApplicationMenu()?.getMenuItemById(workOfflineItemId);
     if (item) item.checked = offline;
+    tray?.setContextMenu(trayMenu(offline));
   };
   host.onEvent((name, payload) => {
     if (name === 'sync.offline') showOffline((payload as { offline: boolean }).offline);
   });
-  void host.invoke('sync.offline', {}).then((result) => result.ok && showOffline((result.value as { offline: boolean }).offline));
   tray = createTray();
+  void host.invoke('sync.offline', {}).then((result) => result.ok && showOffline((result.value as { offline: boolean }).offline));
 
   // After sleep or a locked screen the IMAP connections are dead: reconnect every account once.
   const wake = debounce(() => void host.invoke('sync.wake', {}), 2000);

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import { buildMenuTemplate, checkMailAccelerator, workOfflineItemId, type MenuActions } from './menu.js';
+import { buildMenuTemplate, buildTrayTemplate, checkMailAccelerator, workOfflineItemId, type MenuActions } from './menu.js';
 
 function actions() {
   return { checkMail: vi.fn(), command: vi.fn(), compose: vi.fn(), setOffline: vi.fn() } satisfies MenuActions;
@@ -79,5 +79,22 @@ describe('buildMenuTemplate', () => {
       .map((i) => i.accelerator)
       .filter((a) => a !== undefined);
     expect(new Set(accelerators).size).toBe(accelerators.length);
+  });
+});
+
+describe('buildTrayTemplate', () => {
+  it('opens the window, checks mail, and shows and switches working offline', () => {
+    const a = { open: vi.fn(), checkMail: vi.fn(), setOffline: vi.fn() };
+    for (const offline of [false, true]) {
+      const template = buildTrayTemplate(a, offline);
+      expect(byId(template, workOfflineItemId)).toMatchObject({ type: 'checkbox', checked: offline });
+      (byId(template, workOfflineItemId).click as (item: { checked: boolean }) => void)({ checked: !offline });
+      expect(a.setOffline).toHaveBeenLastCalledWith(!offline);
+    }
+    click(byId(buildTrayTemplate(a, false), 'open'));
+    click(byId(buildTrayTemplate(a, false), 'check-mail'));
+    expect(a.open).toHaveBeenCalledOnce();
+    expect(a.checkMail).toHaveBeenCalledOnce();
+    expect(buildTrayTemplate(a, false).at(-1)).toEqual({ role: 'quit' });
   });
 });

@@ -114,3 +114,20 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
   });
   return template;
 }
+
+/**
+ * The tray icon's menu. Its "Work Offline" check box shows `offline`: main builds the menu again
+ * whenever that changes (a tray menu item cannot be found by id the way the application menu's can).
+ */
+export function buildTrayTemplate(
+  actions: Pick<MenuActions, 'checkMail' | 'setOffline'> & { open(): void },
+  offline: boolean,
+): MenuItemConstructorOptions[] {
+  return [
+    { id: 'open', label: 'Open Tegami', click: () => actions.open() },
+    { id: 'check-mail', label: 'Check Mail', click: () => actions.checkMail() },
+    { id: workOfflineItemId, label: 'Work Offline', type: 'checkbox', checked: offline, click: (item) => actions.setOffline(item.checked) },
+    { type: 'separator' },
+    { role: 'quit' },
+  ];
+}
