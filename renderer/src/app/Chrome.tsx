@@ -267,7 +267,7 @@ export function StatusBar({
       })}
       {accounts.length > 0 && (
         // Work offline (a plane, a metered link): no connection until the user goes online again;
-        // changes queue meanwhile. The desktop app's File menu has it too.
+        // changes queue meanwhile. The desktop app's File and tray menus have it too.
         <button
           type="button"
           className="link-button status-offline-toggle"
