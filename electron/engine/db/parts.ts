@@ -119,13 +119,15 @@ interface PartRow {
 interface StatementShape {
   like: number;
   phrase: number;
-  excluded: number;
   /** Per excluded term, the index that finds it: 't' trigram, 'c' CJK bigram, '-' none (a 1–2 character term). */
-  excludedKinds?: string;
+  excluded: string;
   from: number;
   to: number;
   subject: number;
 }
+
+/** A statement's cache key: its shape, every field. */
+const statementKey = (shape: StatementShape): string => Object.values(shape).join(':');
 
 /** Code points, not UTF-16 units: the trigram tokenizer counts characters. */
 const charCount = (s: string): number => [...s].length;
@@ -139,6 +141,8 @@ export const RANK_LIMIT = 200;
 
 /** FTS5 string: a phrase in double quotes, quotes doubled (so no query syntax leaks through). */
 const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
+/** A term as its index is asked for it: one CJK character is the first of a bigram (a prefix). */
+const ftsMatch = (term: string): string => (charCount(term) === 1 && isCjkTerm(term) ? `${ftsPhrase(term)}*` : ftsPhrase(term));
 const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
 
 /**
@@ -549,29 +553,35 @@ export class PartStore {
     };
     like.forEach((t, i) => (params[`s${i}`] = likePattern(t)));
     phrases.forEach((t, i) => (params[`p${i}`] = t));
-    excluded.forEach((t, i) => (params[`x${i}`] = t));
-    const shape: StatementShape = { like: like.length, phrase: phrases.length, excluded: excluded.length, from: 0, to: 0, subject: 0 };
+    // An excluded term the indexes can look up leaves out its matches through them, read once into a
+    // set (most of the messages, for a common word: cheaper than testing each), between the lowest
+    // and highest id in question; every excluded term is then checked on what is left (what the
+    // indexes do not have yet, a phrase across a line break, a 1–2 character term).
+    const excludedKinds = excluded.map((t) => (charCount(t) >= 3 ? 't' : isCjkTerm(t) ? 'c' : '-'));
+    excluded.forEach((t, i) => {
+      params[`x${i}`] = t;
+      if (excludedKinds[i] !== '-') params[`xm${i}`] = ftsMatch(t);
+    });
+    const shape: StatementShape = {
+      like: like.length,
+      phrase: phrases.length,
+      excluded: excludedKinds.join(''),
+      from: 0,
+      to: 0,
+      subject: 0,
+    };
     for (const field of ['from', 'to', 'subject'] as const) {
       const values = q.filters?.[field] ?? [];
       values.forEach((v, i) => (params[`${field}${i}`] = likePattern(v)));
       shape[field] = values.length;
     }
-    // An excluded term the indexes can look up leaves out its matches through them, read once into a
-    // set (most of the messages, for a common word: cheaper than testing each), from the lowest id
-    // in question up; every excluded term is then checked on what is left (what the indexes do not
-    // have yet, a phrase across a line break, a 1–2 character term).
-    const excludedKinds = excluded.map((t) => (charCount(t) >= 3 ? 't' : isCjkTerm(t) ? 'c' : '-'));
-    excluded.forEach((t, i) => {
-      if (excludedKinds[i] !== '-') params[`xm${i}`] = excludedKinds[i] === 'c' && charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t);
-    });
-    shape.excludedKinds = excludedKinds.join('');
-    const shapeKey = `${shape.like}:${shape.phrase}:${shape.excluded}:${shape.excludedKinds ?? ''}:${shape.from}:${shape.to}:${shape.subject}`;
+    const shapeKey = statementKey(shape);
     if (long.length === 0 && cjk.length === 0) {
       // No index term: a scan, newest first, until the limit. In a folder, its date index gives that
       // order; across folders, the ids do (ID_SLOTS: they follow the messages' dates), so the scan
       // stops at the limit instead of testing every message and sorting them (measured over 100,000
       // messages with their text: "lu" 440 ms before).
-      const indexedExclusion = /[tc]/.test(shape.excludedKinds ?? '');
+      const indexedExclusion = /[tc]/.test(shape.excluded);
       const scan = q.mailboxId === undefined || indexedExclusion ? 'ids' : 'folder';
       const key = `like:${scan}:${shapeKey}`;
       const stmt = this.#searches.get(key) ?? this.#searchStatement(key, null, shape, scan);
@@ -583,8 +593,8 @@ export class PartStore {
       // a word in 95% of them leaves 100), then twice as many older ones at a time, and so on until
       // the limit, the terms' matches in each range read from the indexes (a word in every message
       // costs a read of all of its matches: 60–130 ms over 100,000 texts).
-      const plainShape = { ...shape, excludedKinds: '-'.repeat(excluded.length) };
-      const plainKey = `like:ids:${shape.like}:${shape.phrase}:${shape.excluded}:${plainShape.excludedKinds}:${shape.from}:${shape.to}:${shape.subject}`;
+      const plainShape = { ...shape, excluded: '-'.repeat(excluded.length) };
+      const plainKey = `like:ids:${statementKey(plainShape)}`;
       const plain = this.#searches.get(plainKey) ?? this.#searchStatement(plainKey, null, plainShape, 'ids');
       const rows: MessageRow[] = [];
       for (let high = Number.MAX_SAFE_INTEGER, size = 2000; rows.length <= q.limit; size *= 2) {
@@ -598,7 +608,7 @@ export class PartStore {
     }
     const terms = [
       ...long.map((t) => ({ kind: 'trigram' as const, match: ftsPhrase(t), term: t })),
-      ...cjk.map((t) => ({ kind: 'cjk' as const, match: charCount(t) === 1 ? `${ftsPhrase(t)}*` : ftsPhrase(t), term: t })),
+      ...cjk.map((t) => ({ kind: 'cjk' as const, match: ftsMatch(t), term: t })),
     ];
     const backlog = this.#headerBacklog();
     const bodyBacklog = this.#q.backfillPending.get() !== undefined;
@@ -740,6 +750,10 @@ export class PartStore {
   ): ReturnType<Db['prepare']> {
     const byId = scan === 'ids';
     const clauses = (n: number, clause: (i: number) => string) => Array.from({ length: n }, (_, i) => clause(i));
+    // A phrase (words in order) in the subject, the addresses or the text.
+    const inMessage = (phrase: string) =>
+      `(tegami_has_phrase(messages.subject, ${phrase}) OR tegami_has_phrase(tegami_address_text(messages.addresses), ${phrase})
+          OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND tegami_has_phrase(parts.search_text, ${phrase})))`;
     const likeClauses = [
       // LIKE terms: the subject, the addresses as indexed, and the cached text (the index keeps no copy).
       ...clauses(
@@ -748,23 +762,15 @@ export class PartStore {
           OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND parts.search_text LIKE @s${i} ESCAPE '\\'))`,
       ),
       // Phrases (their words matched already): the words in order, in the subject, the addresses or the text.
-      ...clauses(
-        shape.phrase,
-        (i) => `(tegami_has_phrase(messages.subject, @p${i}) OR tegami_has_phrase(tegami_address_text(messages.addresses), @p${i})
-          OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND tegami_has_phrase(parts.search_text, @p${i})))`,
-      ),
+      ...clauses(shape.phrase, (i) => inMessage(`@p${i}`)),
       // Excluded words and phrases (-word): in none of the subject, the addresses and the text.
-      ...[...(shape.excludedKinds ?? '')].flatMap((kind, i) => {
+      ...[...shape.excluded].flatMap((kind, i) => {
         if (kind === '-') return [];
         const [header, body] = kind === 't' ? ['message_search', 'body_search'] : ['message_search_cjk', 'body_search_cjk'];
         const matches = (table: string) => `SELECT rowid FROM ${table} WHERE ${table} MATCH @xm${i} AND rowid BETWEEN @low AND @high`;
         return [`messages.id NOT IN (${matches(header)} UNION ALL ${matches(body)})`];
       }),
-      ...clauses(
-        shape.excluded,
-        (i) => `NOT (tegami_has_phrase(messages.subject, @x${i}) OR tegami_has_phrase(tegami_address_text(messages.addresses), @x${i})
-          OR EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id AND tegami_has_phrase(parts.search_text, @x${i})))`,
-      ),
+      ...clauses(shape.excluded.length, (i) => `NOT ${inMessage(`@x${i}`)}`),
       // Field terms: the sender's name or address; any recipient's name or address; the subject.
       ...clauses(shape.from, (i) => `(messages.from_name LIKE @from${i} ESCAPE '\\' OR messages.from_addr LIKE @from${i} ESCAPE '\\')`),
       ...clauses(
