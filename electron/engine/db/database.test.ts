@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TegamiError } from '../../../shared/domain/errors.js';
-import { migrate, openDatabase, storageError } from './database.js';
+import { atomically, migrate, openDatabase, storageError } from './database.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
 import { PartStore } from './parts.js';
@@ -99,6 +99,42 @@ describe('openDatabase', () => {
     expect(() => migrate(db, broken)).toThrow();
     expect(db.pragma('user_version', { simple: true })).toBe(0);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'a'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+});
+
+describe('atomically', () => {
+  it('runs alone in its own transaction, and inside a caller’s as part of it (no savepoint to roll back on its own)', () => {
+    const db = openDatabase(tempFile());
+    db.exec(ONE_INBOX);
+    const rename = (name: string, fail: boolean) =>
+      atomically(db, () => {
+        db.prepare('UPDATE mailboxes SET name = ?').run(name);
+        if (fail) throw new Error('disk full');
+      });
+    const name = () => db.prepare('SELECT name FROM mailboxes').pluck().get();
+    expect(() => rename('Alone', true)).toThrow('disk full');
+    expect(name()).toBe('INBOX');
+    rename('Alone', false);
+    expect(name()).toBe('Alone');
+    // Inside a transaction: its writes are the caller's, kept or undone with the caller's.
+    const outer = db.transaction((fail: boolean) => {
+      rename('Joined', false);
+      if (fail) throw new Error('later step failed');
+    });
+    expect(() => outer(true)).toThrow('later step failed');
+    expect(name()).toBe('Alone');
+    outer(false);
+    expect(name()).toBe('Joined');
+    // No savepoint of its own: a caller that swallows its error commits what it wrote before failing.
+    db.transaction(() => {
+      try {
+        rename('Half', true);
+      } catch {
+        // the caller's choice
+      }
+    })();
+    expect(name()).toBe('Half');
     db.close();
   });
 });

@@ -1,5 +1,5 @@
 import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '../../../shared/domain/message.js';
-import type { Db } from './database.js';
+import { atomically, type Db } from './database.js';
 import type { TextPartRecord } from './parts.js';
 import { BACKLOG_CHUNK, settle, type BulkWriter } from './bulk-writer.js';
 import { addressText, addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
@@ -404,9 +404,8 @@ export class MessageStore {
     // written. FTS5 inserts interleaved with writes to other tables cost ~5× more (measured: 10,000
     // headers in 2.5 s interleaved, 1.2 s with the index rows written together). The bulk writer's
     // store lists them for backfillHeaders instead (migration 12).
-    withSearchDeferred(
-      this.#db,
-      this.#db.transaction(() => {
+    withSearchDeferred(this.#db, () =>
+      atomically(this.#db, () => {
         // What is stored already is read once per batch, not once per row: the UIDs in the batch's
         // range (a resumed pass), and whether the mailbox has stale rows to re-match at all.
         let low = Infinity;

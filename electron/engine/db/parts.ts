@@ -5,8 +5,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
-import type { Db } from './database.js';
-import { storageError } from './database.js';
+import { atomically, storageError, type Db } from './database.js';
 import { settle, type BulkWriter } from './bulk-writer.js';
 import { summaryColumns, toSummary, type MessageRow } from './messages.js';
 import { addressText, isCjkTerm, searchIndexWriter, withSearchDeferred } from './search-text.js';
@@ -320,7 +319,7 @@ export class PartStore {
    */
   storeTexts(batch: TextBatch): void {
     this.#write(() =>
-      this.#db.transaction(() => {
+      atomically(this.#db, () => {
         // The parts triggers stand aside (migration 7): each message's body row is written once below,
         // from all its cached parts, instead of once per part written; a message whose text was not
         // indexed before (the prefetch's) only gets an insert (migration 9).
@@ -370,7 +369,7 @@ export class PartStore {
           // Their body rows are written: nothing left for a backfill to do for them.
           if (indexed.length && this.#q.backfillPending.get() !== undefined) for (const r of indexed) this.#q.backfillDone.run(r.id);
         });
-      })(),
+      }),
     );
   }
 
