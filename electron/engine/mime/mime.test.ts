@@ -247,6 +247,66 @@ describe('text parts', () => {
     const huge = `Start here.\n${'filler line of text\n'.repeat(200_000)}`;
     expect(makeSnippet(huge).startsWith('Start here. filler line of text')).toBe(true);
   });
+
+  it('counts characters, not UTF-16 units, and collapses any whitespace inside lines', () => {
+    // 300 emoji (600 UTF-16 units): 199 of them and an ellipsis.
+    const emoji = makeSnippet('😀'.repeat(300));
+    expect([...emoji]).toHaveLength(200);
+    expect(emoji).toBe(`${'😀'.repeat(199)}…`);
+    expect(makeSnippet('😀'.repeat(200))).toBe('😀'.repeat(200));
+    expect(makeSnippet('a\t\tb\u3000\u3000c  d\u00a0e')).toBe('a b c d e');
+  });
+
+  it('agrees with the plain reading (split, filter, join, collapse, cut by code points) on varied text', () => {
+    // The reference: what makeSnippet does, written the obvious way.
+    const reference = (text: string): string => {
+      const kept: string[] = [];
+      for (const line of text.split(/\r\n?|\n/)) {
+        const trimmed = line.trim();
+        if (line === '-- ' || trimmed === '--' || trimmed === '—') break;
+        if (trimmed.startsWith('>') || trimmed.startsWith('＞')) continue;
+        if (
+          /^(on\b.*\bwrote:?|.*\s(wrote|writes|schrieb|a écrit|escribió):|.*\d{4}[年/-].*[:：]|-{2,}\s*(original message|forwarded message|元のメッセージ|転送メッセージ)\s*-{2,}|_{20,})\s*$/i.test(
+            trimmed,
+          ) &&
+          trimmed.length <= 300
+        )
+          continue;
+        if (trimmed) kept.push(trimmed);
+      }
+      const chars = [...kept.join(' ').replace(/\s+/g, ' ')];
+      return chars.length <= 200 ? chars.join('') : `${chars.slice(0, 199).join('').trimEnd()}…`;
+    };
+    const pieces = [
+      'word',
+      '同期',
+      '検索',
+      ' ',
+      '  ',
+      '\t',
+      '\u3000',
+      '😀',
+      'x:',
+      '> quoted',
+      '＞ 引用',
+      'Bob wrote:',
+      '-- ',
+      '—',
+      '2024年1月5日 山田:',
+      '\n',
+      '\r\n',
+      '\r',
+      '\n\n',
+    ];
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let n = 0; n < 2000; n++) {
+      let text = '';
+      const count = Math.floor(random() * 120);
+      for (let i = 0; i < count; i++) text += pieces[Math.floor(random() * pieces.length)];
+      expect(makeSnippet(text), JSON.stringify(text)).toBe(reference(text));
+    }
+  });
 });
 
 describe('MIME structure', () => {

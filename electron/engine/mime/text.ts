@@ -142,34 +142,41 @@ const mayAttribute = (line: string): boolean =>
  * signature (RFC 3676 4.3 "-- " delimiter) are dropped, whitespace collapsed.
  */
 export function makeSnippet(text: string, length = SNIPPET_LENGTH): string {
-  const kept: string[] = [];
-  let keptLength = 0;
-  // Line by line from the top, stopping as soon as there is enough: a long message is not split whole.
-  const breaks = /\r\n?|\n/g;
+  // Line by line from the top (CRLF, CR or LF), stopping as soon as there is enough: a long message
+  // is not split whole. It runs for every message a sync mirrors: no regular expression per line.
+  let flat = '';
+  let cr = text.indexOf('\r');
   for (let start = 0; start <= text.length;) {
-    breaks.lastIndex = start;
-    const found = breaks.exec(text);
-    const line = text.slice(start, found ? found.index : text.length);
-    start = found ? breaks.lastIndex : text.length + 1;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+    let next = end + 1;
+    if (cr !== -1 && cr < end) {
+      end = cr;
+      next = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
+    }
+    const line = text.slice(start, end);
+    start = next;
     const trimmed = line.trim();
     if (line === '-- ' || trimmed === '--' || trimmed === '—') break;
     if (trimmed.startsWith('>') || trimmed.startsWith('＞')) continue;
     if (mayAttribute(trimmed) && attribution.test(trimmed)) continue;
-    if (trimmed) {
-      keptLength += (kept.length ? 1 : 0) + trimmed.length;
-      kept.push(trimmed);
-    }
-    if (keptLength > length * 2) break;
+    if (trimmed) flat = flat ? `${flat} ${trimmed}` : trimmed;
+    if (flat.length > length * 2) break;
   }
-  const flat = kept.join(' ').replace(/\s+/g, ' ').trim();
+  // Whitespace inside lines collapsed (a tab, two spaces, U+3000) only where there is some.
+  if (/[^\S ]| {2}/.test(flat)) flat = flat.replace(/\s+/g, ' ');
   if (flat.length <= length) return flat; // UTF-16 units: never fewer than the characters
-  const chars = [...flat.slice(0, length * 2)]; // at least `length` characters, or all of them
-  return chars.length <= length
-    ? flat
-    : `${chars
-        .slice(0, length - 1)
-        .join('')
-        .trimEnd()}…`;
+  // More than `length` characters (code points): the first `length - 1` of them and an ellipsis.
+  let at = 0;
+  let cut = 0;
+  for (let count = 0; count < length; count++) {
+    if (at >= flat.length) return flat;
+    if (count === length - 1) cut = at;
+    const pair = (flat.charCodeAt(at) & 0xfc00) === 0xd800 && (flat.charCodeAt(at + 1) & 0xfc00) === 0xdc00;
+    at += pair ? 2 : 1;
+  }
+  return at >= flat.length ? flat : `${flat.slice(0, cut).trimEnd()}…`;
 }
 
 /** What full-text search indexes of a text part: the text itself, or an HTML part's text content. */
