@@ -201,6 +201,9 @@ describe('the command line against the real Dovecot', () => {
     expect(await lunch(false, 'Lunch -ramen -carol')).toBe(1);
     expect(await lunch(true, 'Lunch -"the ramen place"')).toBe(2);
     expect(await lunch(true, '--', '-ramen', '-carol', 'Lunch')).toBe(1);
+    // OR: either word, locally and on the server.
+    expect(await lunch(false, 'Lunch ramen OR carol')).toBe(2);
+    expect(await lunch(true, 'Lunch ramen OR carol')).toBe(2);
   });
 
   it('names the folder of every hit by its path, which show --folder takes as it is', async () => {

@@ -41,7 +41,7 @@ Commands:
                                  local full-text search; --server also asks the server (IMAP SEARCH),
                                  in every folder of the account unless --folder is given;
                                  QUERY: words, "phrases", -word to leave out ('lunch -friday', quoted,
-                                 or after --: search --account N -- -friday lunch)
+                                 or after --: search --account N -- -friday lunch), a OR b for either
 
 Changes (applied locally at once, no network needed; the next sync replays them on the server):
   flag --account N --folder PATH --uid UID[,UID…] (--add|--remove) FLAG…

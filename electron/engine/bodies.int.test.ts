@@ -398,6 +398,12 @@ describe('server search', () => {
     expect(await find({ query: '-then -noon' })).toEqual(['alpha']);
     expect(await find({ query: '-noon', to: ['carol'] })).toEqual(['beta']);
     expect(await find({ query: 'plan -alpha', field: 'subject' })).toEqual(['beta', 'gamma']); // NOT SUBJECT
+    // a OR b: one OR key, required beside the rest; chained OR groups and exclusions.
+    expect(await find({ query: 'noon OR "Friday on Lunch"' })).toEqual(['alpha', 'gamma']);
+    expect(await find({ query: 'noon OR then OR "Friday on Lunch" -alpha' })).toEqual(['beta', 'gamma']);
+    expect(await find({ query: 'friday noon OR then', read: true })).toEqual(['gamma']);
+    expect(await find({ query: 'noon OR then carol OR break' })).toEqual(['beta']);
+    expect(await find({ query: 'plan OR nothing', field: 'subject', flagged: true })).toEqual(['gamma']); // OR SUBJECT
     await expect(
       service.searchServer({
         accountId: account.id,

@@ -134,6 +134,7 @@ const SearchConditions = {
 };
 
 export const SearchLocalInput = z.object({
+  /** Words, "phrases", -word, `a OR b` (shared/domain/query.ts); an OR query's hits come newest first. */
   query: z.string().trim().min(1, 'Enter something to search for').max(500),
   accountId: Id.optional(),
   mailboxId: Id.optional(),
@@ -152,7 +153,7 @@ export const SearchServerInput = z
     mailboxId: Id.optional(),
     /**
      * Words and "quoted phrases" (queryTerms), each a key of its own, all required; `-word` and
-     * `-"a phrase"` are NOT keys. Empty when the
+     * `-"a phrase"` are NOT keys; `a OR b` one OR key. Empty when the
      * conditions below are the whole search (e.g. `is:read` alone).
      */
     query: z.string().trim().max(500).default(''),

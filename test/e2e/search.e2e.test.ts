@@ -234,6 +234,16 @@ describe('server search in the browser', () => {
     expect(await resultRow('Recent note').count()).toBe(0);
     await serverSearch(1);
     expect(await rows().locator('.subject').allInnerTexts()).toEqual(['Old archive letter']);
+    // a OR b: either, here (newest first) and on the server (OR TEXT … TEXT …), beside the other words.
+    expect(await page.getByTestId('search-input').getAttribute('title')).toContain('a OR b');
+    await search(`${WORD} jam OR pie`);
+    await expect.poll(() => rows().locator('.subject').allInnerTexts(), { timeout: 10_000 }).toEqual(['Recent note', 'Old archive letter']);
+    await serverSearch(2);
+    await search(`${WORD} smoothie OR "pie recipe"`);
+    await expect.poll(() => resultRow('Old archive letter').count(), { timeout: 10_000 }).toBe(1);
+    await serverSearch(2); // the server has "Just arrived" (smoothie) too, not stored here
+    expect((await rows().locator('.subject').allInnerTexts()).sort()).toEqual(['Just arrived', 'Old archive letter']);
+    await screenshot(page, 'search-or');
   });
 
   it('ends a search with Esc, from its results or from the box, leaving the keyboard in the folder’s list', async () => {

@@ -207,13 +207,32 @@ describe('local search', () => {
   });
 
   it('splits queries by trigram reach', () => {
-    expect(splitQuery('猫 quarterly 会議 ab')).toEqual({ long: ['quarterly'], short: ['猫', '会議', 'ab'], phrases: [], excluded: [] });
-    expect(splitQuery('"Friday on  Lunch" lunch -ramen -"on Monday"')).toEqual({
-      long: ['Friday', 'Lunch', 'lunch'],
-      short: ['on'],
-      phrases: ['Friday on Lunch'],
-      excluded: ['ramen', 'on Monday'],
-    });
+    expect(splitQuery('猫 quarterly 会議 ab')).toEqual([{ long: ['quarterly'], short: ['猫', '会議', 'ab'], phrases: [], excluded: [] }]);
+    expect(splitQuery('"Friday on  Lunch" lunch -ramen -"on Monday"')).toEqual([
+      {
+        long: ['Friday', 'Lunch', 'lunch'],
+        short: ['on'],
+        phrases: ['Friday on Lunch'],
+        excluded: ['ramen', 'on Monday'],
+      },
+    ]);
+  });
+
+  it('multiplies OR groups out into AND queries, and refuses too many of them', () => {
+    expect(splitQuery('lunch "team dinner" OR 会議 -ramen')).toEqual([
+      { long: ['lunch', 'team', 'dinner'], short: [], phrases: ['team dinner'], excluded: ['ramen'] },
+      { long: ['lunch'], short: ['会議'], phrases: [], excluded: ['ramen'] },
+    ]);
+    expect(splitQuery('a OR b c OR d').map((q) => q.short)).toEqual([
+      ['a', 'c'],
+      ['a', 'd'],
+      ['b', 'c'],
+      ['b', 'd'],
+    ]);
+    expect(splitQuery('a OR b OR c OR d e OR f g OR h')).toHaveLength(16);
+    expect(() => splitQuery('a OR b c OR d e OR f g OR h i OR j')).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('32 combinations; at most 16') }),
+    );
   });
 
   it('finds 3+ character substrings with the trigram index, ranking subject hits first', () => {
@@ -264,13 +283,16 @@ describe('local search', () => {
     expect(parts.search({ query: 'メール 猫', limit: 10 }).messages).toEqual([]);
   });
 
-  it('matches each term in the header or the cached text, in any combination, exactly', () => {
-    // 2,000 messages; each of five words lands in the subject, the body, both or neither (by a
-    // seeded PRNG), so multi-term queries need terms split across the two indexes (migration 9).
-    const rand = mulberry32(9);
+  /**
+   * 2,000 messages in INBOX, the newest last; each of five words lands in the subject, the body,
+   * both or neither (by a seeded PRNG, each with `chance`), so multi-term queries need terms split
+   * across the two indexes (migration 9). `has(i, text)`: the i-th message's subject or text has it.
+   */
+  const wordMessages = (seed: number, chance: number) => {
+    const rand = mulberry32(seed);
     const words = ['alpha', 'bravo', 'charlie', '会議', '確認'];
     const docs = Array.from({ length: 2000 }, () => {
-      const pick = () => words.filter(() => rand() < 0.35);
+      const pick = () => words.filter(() => rand() < chance);
       return { subject: pick().join(' '), text: pick().join(' ') };
     });
     const ids = messages.insertHeaders(
@@ -282,8 +304,12 @@ describe('local search', () => {
     ids.forEach((id, i) => {
       if (docs[i]!.text) body(id, docs[i]!.text);
     });
-    const expected = (terms: string[]) =>
-      ids.filter((_, i) => terms.every((t) => docs[i]!.subject.includes(t) || docs[i]!.text.includes(t))).sort((x, y) => y - x);
+    return { ids, has: (i: number, text: string) => docs[i]!.subject.includes(text) || docs[i]!.text.includes(text) };
+  };
+
+  it('matches each term in the header or the cached text, in any combination, exactly', () => {
+    const { ids, has } = wordMessages(9, 0.35);
+    const expected = (terms: string[]) => ids.filter((_, i) => terms.every((t) => has(i, t))).sort((x, y) => y - x);
     for (const q of ['alpha', 'alpha bravo', 'bravo charlie alpha', 'alpha 会議', '会議 確認', 'charlie 確認 会議', 'alph rav']) {
       const got = parts.search({ query: q, mailboxId: inbox, limit: 5000 }).messages.map((m) => m.id);
       expect(got.length, q).toBeGreaterThan(0);
@@ -292,6 +318,41 @@ describe('local search', () => {
         q,
       ).toEqual(expected(q.split(' ')));
     }
+  });
+
+  it('matches OR alternatives beside required, excluded and phrase terms exactly, newest first', () => {
+    const { ids, has } = wordMessages(11, 0.3);
+    const cases: Array<[string, (i: number) => boolean]> = [
+      ['alpha OR bravo', (i) => has(i, 'alpha') || has(i, 'bravo')],
+      ['charlie alpha OR 会議', (i) => has(i, 'charlie') && (has(i, 'alpha') || has(i, '会議'))],
+      ['会議 OR 確認 OR rav -alpha', (i) => (has(i, '会議') || has(i, '確認') || has(i, 'rav')) && !has(i, 'alpha')],
+      ['"alpha bravo" OR rl', (i) => has(i, 'alpha bravo') || has(i, 'rl')],
+      ['alpha OR bravo charlie OR 確認', (i) => (has(i, 'alpha') || has(i, 'bravo')) && (has(i, 'charlie') || has(i, '確認'))],
+      // OR with nothing to join on one side is dropped; quoted, it is a word (found nowhere here).
+      ['OR alpha -bravo OR', (i) => has(i, 'alpha') && !has(i, 'bravo')],
+      ['alpha "OR" bravo', () => false],
+    ];
+    const mine = new Set(ids); // not the messages every test of this block has
+    for (const [q, matches] of cases) {
+      const got = parts
+        .search({ query: q, mailboxId: inbox, limit: 5000 })
+        .messages.map((m) => m.id)
+        .filter((id) => mine.has(id));
+      // Newest first: the ids follow the dates (ID_SLOTS).
+      const expected = ids.filter((_, i) => matches(i)).sort((x, y) => y - x);
+      expect(got, q).toEqual(expected);
+      if (expected.length > 3) expect(parts.search({ query: q, mailboxId: inbox, limit: 3 }), q).toMatchObject({ more: true });
+    }
+    // Each message once, though it matches several alternatives; the newest `limit` of all.
+    const both = ids.filter((_, i) => has(i, 'alpha') && has(i, 'bravo')).length;
+    expect(both).toBeGreaterThan(0);
+    const newest = parts.search({ query: 'alpha OR bravo', mailboxId: inbox, limit: 7 });
+    expect(newest.messages.map((m) => m.id)).toEqual(
+      ids
+        .filter((_, i) => has(i, 'alpha') || has(i, 'bravo'))
+        .sort((x, y) => y - x)
+        .slice(0, 7),
+    );
   });
 
   it('finds the newest matches of a common term, whatever order a sync stored them in', () => {

@@ -144,23 +144,49 @@ const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
 const ftsMatch = (term: string): string => (charCount(term) === 1 && isCjkTerm(term) ? `${ftsPhrase(term)}*` : ftsPhrase(term));
 const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
 
+/** One AND query of a search, its terms split for the indexes (splitQuery). */
+export interface SplitQuery {
+  long: string[];
+  short: string[];
+  phrases: string[];
+  excluded: string[];
+}
+
+/** The most AND queries an OR query may multiply out to (`a OR b c OR d` is four). */
+export const MAX_OR_COMBINATIONS = 16;
+
 /**
- * Splits a query (searchTerms: words and "quoted phrases") into words the trigram index can match
+ * Splits a query (queryTerms: words and "quoted phrases") into words the trigram index can match
  * (3+ characters) and shorter ones, which fall back to LIKE (a scan of the indexed text; SQLite's
  * trigram tokenizer cannot index them). A phrase's words are searched for like any others, and the
  * phrase itself is then checked on the messages that have them all (`phrases`). Excluded words and
- * phrases (`-word`) are checked on those messages too (`excluded`).
+ * phrases (`-word`) are checked on those messages too (`excluded`). A query with OR groups is
+ * multiplied out: one AND query per choice of one alternative in each group, all excluding the
+ * same terms; more than MAX_OR_COMBINATIONS is refused.
  */
-export function splitQuery(query: string): { long: string[]; short: string[]; phrases: string[]; excluded: string[] } {
-  const { terms, excluded } = queryTerms(query);
-  const words = [...new Set(terms.flatMap((t) => t.split(' ')))];
-  return {
-    long: words.filter((t) => charCount(t) >= 3),
-    short: words.filter((t) => charCount(t) < 3),
-    phrases: terms.filter(isPhrase),
-    excluded,
-  };
+export function splitQuery(query: string): SplitQuery[] {
+  const { terms, excluded, anyOf } = queryTerms(query);
+  const combinations = anyOf.reduce((n, group) => n * group.length, 1);
+  if (combinations > MAX_OR_COMBINATIONS)
+    throw new TegamiError({
+      code: 'INVALID_INPUT',
+      message: `That search has too many OR choices (${combinations} combinations; at most ${MAX_OR_COMBINATIONS}).`,
+    });
+  let queries: string[][] = [terms];
+  for (const group of anyOf) queries = queries.flatMap((required) => group.map((alternative) => [...required, alternative]));
+  return queries.map((required) => {
+    const words = [...new Set(required.flatMap((t) => t.split(' ')))];
+    return {
+      long: words.filter((t) => charCount(t) >= 3),
+      short: words.filter((t) => charCount(t) < 3),
+      phrases: [...new Set(required.filter(isPhrase))],
+      excluded,
+    };
+  });
 }
+
+/** Newest first, as the message list: by date, then by id (ID_SLOTS). */
+const newestFirst = (a: MessageSummary, b: MessageSummary): number => (a.date === b.date ? b.id - a.id : a.date < b.date ? 1 : -1);
 
 export class PartStore {
   readonly #db: Db;
@@ -534,10 +560,27 @@ export class PartStore {
    * matches (highest ids) are found by #matches; a set of up to RANK_LIMIT is ranked by bm25 (subject >
    * addresses > text), ties newest first; a bigger one is ordered newest first. If the window
    * leaves too few results after the folder/account filters, the search is repeated over all
-   * matches.
+   * matches. A query with `a OR b` is searched as the AND queries it multiplies out to
+   * (splitQuery), its results newest first.
    */
   search(q: SearchQuery): { messages: MessageSummary[]; more: boolean } {
-    const { long, short, phrases, excluded } = splitQuery(q.query);
+    const queries = splitQuery(q.query);
+    if (queries.length === 1) return this.#search(q, queries[0] as SplitQuery, false);
+    // OR: the newest matches of each AND query, merged newest first (the newest `limit` of a union
+    // are among the newest `limit` of its parts), each message once.
+    const found = new Map<number, MessageSummary>();
+    let more = false;
+    for (const query of queries) {
+      const part = this.#search(q, query, true);
+      more ||= part.more;
+      for (const m of part.messages) found.set(m.id, m);
+    }
+    const messages = [...found.values()].sort(newestFirst);
+    return { messages: messages.slice(0, q.limit), more: more || messages.length > q.limit };
+  }
+
+  /** One AND query (search()); `newest`: newest first whatever the number of matches, never ranked. */
+  #search(q: SearchQuery, { long, short, phrases, excluded }: SplitQuery, newest: boolean): { messages: MessageSummary[]; more: boolean } {
     if (long.length === 0 && short.length === 0 && excluded.length === 0) return { messages: [], more: false };
     const cjk = short.filter(isCjkTerm);
     const like = short.filter((t) => !isCjkTerm(t));
@@ -613,7 +656,7 @@ export class PartStore {
     const bodyBacklog = this.#q.backfillPending.get() !== undefined;
     let ids = this.#matches(terms, SEARCH_WINDOW + 1, backlog, bodyBacklog);
     // bm25 costs a pass over every match of every term: only a small match set is ranked by it.
-    const ranked = long.length > 0 && ids.length <= RANK_LIMIT;
+    const ranked = !newest && long.length > 0 && ids.length <= RANK_LIMIT;
     const key = `index:${shapeKey}:${ranked}`;
     let stmt = this.#searches.get(key);
     if (!stmt) {

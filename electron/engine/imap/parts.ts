@@ -224,6 +224,8 @@ export interface ServerSearchQuery {
   terms: readonly string[];
   /** Words and phrases to leave out (`-word`), each one NOT key. */
   excluded?: readonly string[] | undefined;
+  /** Groups of alternatives (`a OR b`), each one OR key (of `field` keys), required like a term. */
+  anyOf?: readonly (readonly string[])[] | undefined;
   unread?: boolean | undefined;
   read?: boolean | undefined;
   flagged?: boolean | undefined;
@@ -248,6 +250,7 @@ export function searchCriteria(q: ServerSearchQuery): SearchObject {
     ...(q.flagged ? [{ flagged: true }] : []),
     ...q.terms.map(keyOf),
     ...(q.excluded ?? []).map((term) => ({ not: keyOf(term) })),
+    ...(q.anyOf ?? []).map((group) => ({ or: group.map(keyOf) })),
     ...(q.subject ?? []).map((subject) => ({ subject })),
     ...(q.from ?? []).map((from) => ({ from })),
     ...(q.to ?? []).map((to) => ({ or: [{ to }, { cc: to }, { bcc: to }] })),

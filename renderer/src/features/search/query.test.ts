@@ -31,8 +31,8 @@ describe('parseQuery', () => {
 
 describe('engineQuery', () => {
   it('sends words and field values as text, or nothing for flag-only queries', () => {
-    expect(engineQuery(parseQuery('lunch from:bob'))).toBe('lunch bob');
-    expect(engineQuery(parseQuery('"Friday on Lunch" from:"Bob Smith"'))).toBe('"Friday on Lunch" "Bob Smith"');
+    expect(engineQuery(parseQuery('lunch from:bob'))).toBe('bob lunch');
+    expect(engineQuery(parseQuery('"Friday on Lunch" from:"Bob Smith"'))).toBe('"Bob Smith" "Friday on Lunch"');
     expect(engineQuery(parseQuery('is:unread has:attachment'))).toBeNull();
   });
 
@@ -40,6 +40,16 @@ describe('engineQuery', () => {
     expect(engineQuery(parseQuery('lunch -friday -"team meeting" is:unread'))).toBe('lunch -friday -"team meeting"');
     expect(engineQuery(parseQuery('-会議'))).toBe('-会議');
     expect(serverQuery(parseQuery('lunch -"team meeting"'))).toMatchObject({ query: 'lunch -"team meeting"' });
+  });
+});
+
+describe('OR', () => {
+  it('passes OR between words on as the operator, a quoted "OR" as the word, and never joins a field value', () => {
+    expect(engineQuery(parseQuery('invoice OR receipt is:unread'))).toBe('invoice OR receipt');
+    expect(serverQuery(parseQuery('invoice OR "team lunch"'))).toEqual({ field: 'text', query: 'invoice OR "team lunch"' });
+    expect(engineQuery(parseQuery('black "OR" white'))).toBe('black or white');
+    // The field's value comes first: the OR at the end of the words has nothing to join.
+    expect(engineQuery(parseQuery('lunch OR from:bob'))).toBe('bob lunch OR');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The search box's little language: free words and "quoted phrases", -word and -"a phrase" to leave
- * out (shared/domain/query.ts), plus
+ * out, `a OR b` for either (shared/domain/query.ts), plus
  *   from:NAME  subject:WORDS  to:NAME  has:attachment  is:unread  is:read  is:flagged
  * The engine's local search (search.local) takes the words, and applies the conditions before its limit.
  */
@@ -24,6 +24,8 @@ export function tokenize(input: string): string[] {
   const re = /(\S*?)"([^"]*)"?|(\S+)/g;
   for (const m of input.matchAll(re)) {
     if (m[3] !== undefined) out.push(m[3]);
+    // A quoted "OR" is the word (search folds its case), not the operator the bare OR is.
+    else if (!m[1] && m[2]?.trim() === 'OR') out.push('or');
     else out.push(`${m[1] ?? ''}${m[2] ?? ''}`);
   }
   return out.filter((t) => t.length > 0);
@@ -59,7 +61,9 @@ export function parseQuery(input: string): ParsedQuery {
  * text (e.g. only `is:unread`).
  */
 export function engineQuery(q: ParsedQuery): string | null {
-  const terms = [...q.words, ...q.from, ...q.subject, ...q.to];
+  // The field values first: an OR at the end of the words (`lunch OR from:bob`) then has nothing to
+  // join and is dropped, instead of making a field value one of its alternatives.
+  const terms = [...q.from, ...q.subject, ...q.to, ...q.words];
   return terms.length > 0 ? joinTerms(terms) : null;
 }
 
