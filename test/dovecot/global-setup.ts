@@ -26,8 +26,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('dovecot', connectionInfo(server));
     project.provide('dovecotSeed', summary);
   } catch (err) {
+    // What Dovecot said is the way to the cause (a seeding run once lost its connections mid-APPEND).
+    const log = await server.logTail(40).catch(() => '(no log)');
     await server.stop();
-    throw err;
+    throw new Error(`Seeding the test Dovecot failed: ${String(err)}\nDovecot's log:\n${log}`, { cause: err });
   }
   return async () => {
     await server.stop();
