@@ -218,6 +218,26 @@ describe('local search', () => {
     ]);
   });
 
+  it('seeks OR groups of words the indexes have as unions, in one query', () => {
+    expect(splitQuery('invoice OR 会議 OR 猫 lunch -ramen')).toEqual([
+      {
+        long: ['lunch'],
+        short: [],
+        phrases: [],
+        excluded: ['ramen'],
+        anyOf: [
+          [
+            { kind: 'trigram', match: '"invoice"', term: 'invoice' },
+            { kind: 'cjk', match: '"会議"', term: '会議' },
+            { kind: 'cjk', match: '"猫"*', term: '猫' },
+          ],
+        ],
+      },
+    ]);
+    // A group of 32 such choices is still one query.
+    expect(splitQuery('aaa OR bbb ccc OR ddd eee OR fff ggg OR hhh iii OR jjj')).toHaveLength(1);
+  });
+
   it('multiplies OR groups out into AND queries, and refuses too many of them', () => {
     expect(splitQuery('lunch "team dinner" OR 会議 -ramen')).toEqual([
       { long: ['lunch', 'team', 'dinner'], short: [], phrases: ['team dinner'], excluded: ['ramen'] },
