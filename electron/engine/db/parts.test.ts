@@ -514,6 +514,9 @@ describe('local search', () => {
     expect(find('budget -friday')).toEqual(['Budget final']); // not indexed yet: read from the text
     expect(find('budget -"off on"')).toEqual(['Budget draft']); // across a line break: not one trigram phrase
     expect(find('-friday -monday').filter((subject) => subject.startsWith('Budget'))).toEqual([]);
+    // An OR group's word only in the text not indexed yet, the other's in an indexed one.
+    expect(find('friday OR monday')).toEqual(['Budget draft', 'Budget final']);
+    expect(find('budget friday OR tuesday')).toEqual(['Budget draft']);
   });
 
   it('treats query syntax and LIKE wildcards as text', () => {
