@@ -10,17 +10,45 @@ import { appRoot, appVersion } from '../electron/engine/paths.js';
 import { startWebServer } from '../electron/web/server.js';
 import { startSeededServer } from './dovecot/cli.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '0' },
-    bulk: { type: 'string', default: '0' },
-    'no-account': { type: 'boolean', default: false },
-  },
-});
+const USAGE = `Usage: npm run demo -- [--bulk N] [--port N] [--no-account]
+A private Dovecot with seeded mail (alice; bob to add yourself) and Tegami's browser mode set up for it.
+  --bulk N        N more synthetic messages in alice's Bulk folder
+  --port N        the browser mode's port (default: any free one)
+  --no-account    start with no account (add alice through the account form)
+`;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** A bad command line: said with the usage, exit 2. */
+function usageError(message: string): never {
+  process.stderr.write(`npm run demo: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      bulk: { type: 'string', default: '0' },
+      'no-account': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  usageError(error instanceof Error ? error.message : String(error));
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const bulk = Number(values.bulk);
+const port = Number(values.port);
+if (values.bulk.trim() === '' || !Number.isInteger(bulk) || bulk < 0)
+  usageError(`--bulk needs a non-negative integer, got "${values.bulk}"`);
+if (values.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
+  usageError(`--port must be a port number, not "${values.port}"`);
+
 log('Starting a private Dovecot with seeded mail …');
-const { server, info } = await startSeededServer({ bulk: Number(values.bulk) });
+const { server, info } = await startSeededServer({ bulk });
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-demo-'));
 const root = appRoot();
 const engine = await openEngine({
@@ -65,7 +93,7 @@ try {
     const synced = await engine.invoke('sync.run', {});
     if (!synced.ok) throw new Error(synced.error.message);
   }
-  web = await startWebServer({ engine, rendererDir: path.join(root, 'dist', 'renderer'), port: Number(values.port) });
+  web = await startWebServer({ engine, rendererDir: path.join(root, 'dist', 'renderer'), port });
   const bob = info.users.find((u) => u.user === 'bob')!;
   log('');
   log(`IMAP server: 127.0.0.1, TLS port ${info.imapsPort}, STARTTLS port ${info.imapPort}`);

@@ -1,4 +1,4 @@
-// Runs a seeded test Dovecot until SIGINT/SIGTERM:
+// Runs a seeded test Dovecot until SIGINT/SIGTERM (`npm run dovecot -- --help` lists the options):
 //   npx tsx test/dovecot/cli.ts [--seed] [--spam N] [--bulk N] [--bulk-folder NAME] [--quota MB]
 // Prints one line of JSON on stdout once the server is ready: the connection info (ports, users,
 // certificate), the instance dir, and the seed summary. Logs go to stderr.
@@ -49,21 +49,45 @@ export async function startSeededServer(opts: SeededServerOptions = {}): Promise
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      seed: { type: 'boolean', default: false },
-      spam: { type: 'string' },
-      bulk: { type: 'string' },
-      'bulk-folder': { type: 'string' },
-      quota: { type: 'string' },
-    },
-    strict: true,
-  });
+export const usage = `Usage: npm run dovecot -- [--seed] [--spam N] [--bulk N] [--bulk-folder NAME] [--quota MB]
+
+Runs a private Dovecot on loopback ports until Ctrl-C, and prints its connection info (ports, users,
+certificate) as one line of JSON on stdout once it is ready.
+
+  --seed              fill alice's account: the SpamAssassin corpus, generated mail, Japanese and nested
+                      folders, a folder shared by bob and a public one
+  --spam N            corpus messages for --seed (default 200)
+  --bulk N            N synthetic messages in alice's bulk folder
+  --bulk-folder NAME  the bulk folder (default Bulk)
+  --quota MB          quota per user (default 100, raised to fit --bulk)
+  --help              this text
+`;
+
+/** The command line's options; a UsageError for anything it does not take. */
+export function parseCliArgs(args: string[]): SeededServerOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        seed: { type: 'boolean', default: false },
+        spam: { type: 'string' },
+        bulk: { type: 'string' },
+        'bulk-folder': { type: 'string' },
+        quota: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return 'help';
   const num = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a non-negative integer, got ${v}`);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--${name} needs a non-negative integer, got "${v}"`);
     return n;
   };
   const opts: SeededServerOptions = { seed: values.seed };
@@ -74,6 +98,18 @@ async function main(): Promise<void> {
   if (bulk !== undefined) opts.bulk = bulk;
   if (quota !== undefined) opts.quotaMb = quota;
   if (values['bulk-folder'] !== undefined) opts.bulkFolder = values['bulk-folder'];
+  return opts;
+}
+
+/** A command line it does not take: said with the usage, no stack. */
+export class UsageError extends Error {}
+
+async function main(): Promise<void> {
+  const opts = parseCliArgs(process.argv.slice(2));
+  if (opts === 'help') {
+    process.stdout.write(usage);
+    return;
+  }
 
   const started = Date.now();
   const { server, info, seed, bulkMs } = await startSeededServer(opts);
@@ -98,6 +134,11 @@ async function main(): Promise<void> {
 // Run main() only when executed directly, not when a demo script imports startSeededServer.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main().catch((err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`npm run dovecot: ${err.message}\n\n${usage}`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   });
