@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -211,6 +211,36 @@ describe('offline operations against the real Dovecot', () => {
     expect(d?.uid).toBeGreaterThan(0);
     expect(await serverView('Drafts')).toEqual(new Map([['draft one', ['\\Draft']]]));
     expect((await rows('Drafts')).length).toBe(1);
+    // Its file goes once the operation is recorded done.
+    expect(readdirSync(path.join(dir, 'outbox'))).toEqual([]);
+  });
+
+  it('finds by Message-ID an APPEND that reached the server before the engine died, its file gone: not lost, not doubled', async () => {
+    const drafts = await folder('Drafts');
+    const bytes = raw('draft two');
+    await call('messages.append', { mailboxId: drafts.id, raw: bytes.toString('base64'), flags: ['\\Draft'] });
+    // What an earlier version could leave after a crash: the APPEND on the server (here the other
+    // device appends the same message), one attempt recorded, and the file deleted before the
+    // operation was recorded done.
+    await other.append('Drafts', bytes, ['\\Draft']);
+    const db = new Database(path.join(dir, 'tegami.db'));
+    const op = db.prepare("SELECT id, payload FROM ops WHERE kind = 'append' AND state = 'pending'").get() as {
+      id: number;
+      payload: string;
+    };
+    db.prepare('UPDATE ops SET attempts = 1 WHERE id = ?').run(op.id);
+    db.close();
+    rmSync((JSON.parse(op.payload) as { file: string }).file);
+    const onServer = async () => {
+      const status = await other.status('Drafts', { messages: true });
+      if (!status) throw new Error('STATUS Drafts failed');
+      return status.messages;
+    };
+    const before = await onServer();
+    await sync();
+    expect(await opsList()).toEqual([]);
+    expect(await onServer()).toBe(before);
+    expect((await rows('Drafts')).filter((r) => r.subject === 'draft two')).toHaveLength(1);
   });
 
   it('undoes the last actions, before and after replay, as new operations', async () => {

@@ -95,6 +95,10 @@ export async function replayQueue(session: ImapSession, ops: OpStore, accountId:
     try {
       const changed = await replayBatch(session, ops, batch, report);
       for (const b of batch) ops.done(b.id);
+      // An APPEND's file goes once the operation is recorded done, never before: deleted first, a
+      // crash in between left a pending APPEND whose file was gone (the crash test found it). A crash
+      // after `done` leaves an unused file in the outbox, nothing worse.
+      for (const b of batch) if (b.kind === 'append') await rm((b.payload as AppendPayload).file, { force: true }).catch(() => undefined);
       report.done += batch.length;
       hooks.onChanged?.(changed);
     } catch (error) {
@@ -348,14 +352,9 @@ async function replayExpunge(session: ImapSession, ops: OpStore, op: OpRow, repo
 async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
   const p = op.payload as AppendPayload;
   const path = ops.serverPath(p.target);
-  let raw: Buffer;
-  try {
-    raw = await readFile(p.file);
-  } catch (error) {
-    throw new TegamiError({ code: 'STORAGE', message: `The queued message file is missing (${p.file}).` }, { cause: error });
-  }
   // Never twice: if an earlier attempt may have reached the server (the engine died before it could
-  // record the answer), look for the message there first (RFC 4549 4.2.4's Message-ID rule).
+  // record the answer), look for the message there first (RFC 4549 4.2.4's Message-ID rule). This
+  // needs no file: an earlier version deleted it before recording the operation done.
   const messageId = op.attempts > 0 ? ops.messageIdOf(p.messageId) : null;
   if (messageId) {
     report.commands += 2;
@@ -364,9 +363,14 @@ async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, repor
     if (found !== null) {
       const sel = await session.select(path);
       ops.placed(p.messageId, p.target, sel.uidvalidity, found);
-      await rm(p.file, { force: true });
       return [p.target];
     }
+  }
+  let raw: Buffer;
+  try {
+    raw = await readFile(p.file);
+  } catch (error) {
+    throw new TegamiError({ code: 'STORAGE', message: `The queued message file is missing (${p.file}).` }, { cause: error });
   }
   ops.startAttempt(op.id);
   report.commands++;
@@ -381,8 +385,7 @@ async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, repor
   }
   if (result.uidvalidity !== null && result.uid !== null) ops.placed(p.messageId, p.target, result.uidvalidity, result.uid);
   else ops.deleteMessages([p.messageId]);
-  await rm(p.file, { force: true });
-  return [p.target];
+  return [p.target]; // its file is deleted once the operation is recorded done (replayQueue)
 }
 
 async function replayFolder(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
