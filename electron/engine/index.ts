@@ -8,7 +8,7 @@ import { MessageStore } from './db/messages.js';
 import { PartStore } from './db/parts.js';
 import { OpStore } from './db/ops.js';
 import type { ImapSession } from './imap/session.js';
-import { replayQueue } from './ops/replay.js';
+import { replayQueue, sweepOutbox } from './ops/replay.js';
 import { Store } from './db/store.js';
 import type { Engine, EngineEventListener, EngineOptions } from './engine.js';
 import { createService, type Service } from './service.js';
@@ -70,6 +70,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine & { ser
   messages.writer = bulk;
   parts.writer = bulk;
   const ops = new OpStore(db);
+  // Message files of discarded APPENDs, or of one a crash left right after it was replayed.
+  void sweepOutbox(ops, options.dataDir).catch((error: unknown) => console.warn('tegami: could not tidy the outbox', error));
   // One replay per account at a time, whichever connection runs it (the background runner's or an
   // explicit sync.run): two would both read the same pending operations and send them twice.
   const replaying = new Map<number, Promise<unknown>>();

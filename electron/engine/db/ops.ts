@@ -493,6 +493,15 @@ export class OpStore {
     return this.#q.pending.all(accountId).map((r) => this.#toRow(r));
   }
 
+  /** The message files queued APPENDs still need: pending ones, and failed ones (a retry sends them). */
+  outboxFilesInUse(): Set<string> {
+    const payloads = this.#db
+      .prepare<[], string>("SELECT payload FROM ops WHERE kind = 'append' AND state IN ('pending', 'failed')")
+      .pluck()
+      .all();
+    return new Set(payloads.map((p) => (JSON.parse(p) as { file: string }).file));
+  }
+
   get(opId: number): OpRow | null {
     const r = this.#q.op.get(opId);
     return r ? this.#toRow(r) : null;

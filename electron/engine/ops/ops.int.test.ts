@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,6 +11,9 @@ import type { Op } from '../../../shared/domain/ops.js';
 import type { Result } from '../../../shared/domain/errors.js';
 import { MemoryCredentialStore } from '../credentials.js';
 import { openEngine, type Engine } from '../index.js';
+import { openDatabase } from '../db/database.js';
+import { OpStore } from '../db/ops.js';
+import { sweepOutbox } from './replay.js';
 
 const server = inject('dovecot');
 const USER = 'ivan';
@@ -213,6 +216,36 @@ describe('offline operations against the real Dovecot', () => {
     expect((await rows('Drafts')).length).toBe(1);
     // Its file goes once the operation is recorded done.
     expect(readdirSync(path.join(dir, 'outbox'))).toEqual([]);
+  });
+
+  it('tidies the outbox of message files no queued APPEND needs, once they are an hour old', async () => {
+    const drafts = await folder('Drafts');
+    setReachable(false); // the APPEND stays queued: its file is in use
+    try {
+      await call('messages.append', { mailboxId: drafts.id, raw: raw('draft queued').toString('base64'), flags: ['\\Draft'] });
+      const outbox = path.join(dir, 'outbox');
+      const [queued] = readdirSync(outbox);
+      const orphan = path.join(outbox, 'left-by-a-crash.eml');
+      const young = path.join(outbox, 'being-queued.eml');
+      writeFileSync(orphan, 'x');
+      writeFileSync(young, 'x');
+      const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+      utimesSync(orphan, hoursAgo, hoursAgo);
+      utimesSync(path.join(outbox, queued!), hoursAgo, hoursAgo);
+      const db = openDatabase(path.join(dir, 'tegami.db'));
+      try {
+        expect(await sweepOutbox(new OpStore(db), dir)).toEqual([orphan]);
+      } finally {
+        db.close();
+      }
+      expect(readdirSync(outbox).sort()).toEqual([queued, 'being-queued.eml'].sort());
+      rmSync(young);
+    } finally {
+      setReachable(true);
+    }
+    await sync();
+    expect(readdirSync(path.join(dir, 'outbox'))).toEqual([]);
+    expect((await rows('Drafts')).filter((r) => r.subject === 'draft queued')).toHaveLength(1);
   });
 
   it('finds by Message-ID an APPEND that reached the server before the engine died, its file gone: not lost, not doubled', async () => {

@@ -1,4 +1,5 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import nodePath from 'node:path';
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
 import type {
   AppendPayload,
@@ -347,6 +348,33 @@ async function replayExpunge(session: ImapSession, ops: OpStore, op: OpRow, repo
     touched.push(g.mailboxId);
   }
   return touched;
+}
+
+/**
+ * Deletes the outbox's message files no queued APPEND needs (OpStore.outboxFilesInUse): one whose
+ * operation was discarded, or left by a crash right after its operation was recorded done. Only
+ * files older than `minAgeMs`: a file is written before its operation is queued. Returns the paths
+ * deleted.
+ */
+export async function sweepOutbox(ops: OpStore, dataDir: string, minAgeMs = 3600_000, now = Date.now()): Promise<string[]> {
+  const dir = nodePath.join(dataDir, 'outbox');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return []; // no outbox yet
+  }
+  const inUse = new Set([...ops.outboxFilesInUse()].map((f) => nodePath.resolve(f)));
+  const removed: string[] = [];
+  for (const name of names) {
+    const file = nodePath.resolve(dir, name);
+    if (!name.endsWith('.eml') || inUse.has(file)) continue;
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile() || now - info.mtimeMs < minAgeMs) continue;
+    await rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
 }
 
 async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
