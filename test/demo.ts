@@ -8,7 +8,7 @@ import { FileCredentialStore } from '../electron/engine/credentials-file.js';
 import { openEngine } from '../electron/engine/index.js';
 import { appRoot, appVersion } from '../electron/engine/paths.js';
 import { startWebServer } from '../electron/web/server.js';
-import { startSeededServer } from './dovecot/cli.js';
+import { optionInteger, startSeededServer } from './dovecot/cli.js';
 
 const USAGE = `Usage: npm run demo -- [--bulk N] [--port N] [--no-account]
 A private Dovecot with seeded mail (alice; bob to add yourself) and Tegami's browser mode set up for it.
@@ -40,12 +40,14 @@ if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-const bulk = Number(values.bulk);
-const port = Number(values.port);
-if (values.bulk.trim() === '' || !Number.isInteger(bulk) || bulk < 0)
-  usageError(`--bulk needs a non-negative integer, got "${values.bulk}"`);
-if (values.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
-  usageError(`--port must be a port number, not "${values.port}"`);
+let bulk = 0;
+let port = 0;
+try {
+  bulk = optionInteger('bulk', values.bulk);
+  port = optionInteger('port', values.port, 65535);
+} catch (error) {
+  usageError(error instanceof Error ? error.message : String(error));
+}
 
 log('Starting a private Dovecot with seeded mail …');
 const { server, info } = await startSeededServer({ bulk });

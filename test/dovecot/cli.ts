@@ -84,12 +84,7 @@ export function parseCliArgs(args: string[]): SeededServerOptions | 'help' {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) return 'help';
-  const num = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--${name} needs a non-negative integer, got "${v}"`);
-    return n;
-  };
+  const num = (name: string, v: string | undefined): number | undefined => (v === undefined ? undefined : optionInteger(name, v));
   const opts: SeededServerOptions = { seed: values.seed };
   const spam = num('spam', values.spam);
   const bulk = num('bulk', values.bulk);
@@ -103,6 +98,14 @@ export function parseCliArgs(args: string[]): SeededServerOptions | 'help' {
 
 /** A command line it does not take: said with the usage, no stack. */
 export class UsageError extends Error {}
+
+/** The value of --`name` as an integer from 0 to `max`; a UsageError otherwise. */
+export function optionInteger(name: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > max)
+    throw new UsageError(`--${name} needs a non-negative integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got "${value}"`);
+  return n;
+}
 
 async function main(): Promise<void> {
   const opts = parseCliArgs(process.argv.slice(2));

@@ -350,6 +350,9 @@ async function replayExpunge(session: ImapSession, ops: OpStore, op: OpRow, repo
   return touched;
 }
 
+/** Where queued APPENDs keep their messages until replayed (ops service: messages.append). */
+export const outboxDir = (dataDir: string): string => nodePath.join(dataDir, 'outbox');
+
 /**
  * Deletes the outbox's message files no queued APPEND needs (OpStore.outboxFilesInUse): one whose
  * operation was discarded, or left by a crash right after its operation was recorded done. Only
@@ -357,7 +360,7 @@ async function replayExpunge(session: ImapSession, ops: OpStore, op: OpRow, repo
  * deleted.
  */
 export async function sweepOutbox(ops: OpStore, dataDir: string, minAgeMs = 3600_000, now = Date.now()): Promise<string[]> {
-  const dir = nodePath.join(dataDir, 'outbox');
+  const dir = outboxDir(dataDir);
   let names: string[];
   try {
     names = await readdir(dir);

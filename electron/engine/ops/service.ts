@@ -8,7 +8,7 @@ import type { CopyPayload, FlagsPayload, FolderPayload, MovePayload, OpRow, OpSt
 import type { Store } from '../db/store.js';
 import { headerRecordOfRaw } from '../mime/headers.js';
 import { counted } from '../plural.js';
-import { revert } from './replay.js';
+import { outboxDir, revert } from './replay.js';
 
 export interface OpsServiceDeps {
   store: Store;
@@ -135,7 +135,7 @@ export function createOpsService(deps: OpsServiceDeps) {
     append: async ({ mailboxId, raw, flags, date }: { mailboxId: number; raw: string; flags: string[]; date?: string | undefined }) => {
       const bytes = Buffer.from(raw, 'base64');
       if (!bytes.length) throw new TegamiError({ code: 'INVALID_INPUT', message: 'The message is empty.' });
-      const dir = path.join(deps.dataDir, 'outbox');
+      const dir = outboxDir(deps.dataDir);
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const file = path.join(dir, `${randomUUID()}.eml`);
       await writeFile(file, bytes, { mode: 0o600 });
