@@ -274,6 +274,28 @@ describe('migration 7', () => {
   });
 });
 
+describe('migration 19', () => {
+  it('drops the insert trigger on messages: a row is indexed by its writer; updates, deletes and parts still by triggers', () => {
+    const { old } = upgradedFrom(
+      18,
+      "INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Kept');",
+    );
+    const match = (table: string, q: string) =>
+      (old.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ?`).all(q) as Array<{ rowid: number }>).map((r) => r.rowid);
+    expect(match('message_search', '"kept"')).toEqual([1]); // indexed before the upgrade, still found
+    const triggers = old.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages'").pluck().all();
+    expect(triggers).not.toContain('messages_search_insert');
+    expect(triggers).toEqual(expect.arrayContaining(['messages_search_update', 'messages_search_delete']));
+    old.prepare("INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 2, 0, 'Raw')").run();
+    expect(match('message_search', '"raw"')).toEqual([]);
+    old.prepare("UPDATE messages SET subject = 'Renamed' WHERE uid = 1").run();
+    expect(match('message_search', '"renamed"')).toEqual([1]);
+    old.prepare('DELETE FROM messages WHERE uid = 1').run();
+    expect(match('message_search', '"renamed"')).toEqual([]);
+    old.close();
+  });
+});
+
 describe('migration 8', () => {
   it('counts a folder from the partial covering index', () => {
     const db = openDatabase(tempFile());

@@ -109,6 +109,40 @@ describe('MessageStore.insertHeaders', () => {
     expect(messages.insertHeaders(accountId, inbox, 7, [headerRecord(8, { internalDate: 0 })])).toEqual([2 * ID_SLOTS]);
   });
 
+  it('threads by references whatever order messages arrive in, and joins two threads a message links', () => {
+    const thread = (uid: number) => db.prepare('SELECT thread_id FROM messages WHERE uid = ?').pluck().get(uid) as number;
+    const threadIds = () =>
+      db.prepare('SELECT message_id, thread_id FROM thread_ids ORDER BY message_id').all() as Array<{
+        message_id: string;
+        thread_id: number;
+      }>;
+    // Newest first, as a first sync stores them: the reply (3) names its root (1), which arrives later.
+    const reply = (uid: number, parent: number, refs: number[] = [parent]) =>
+      headerRecord(uid, {
+        subject: `Re: Message ${parent}`,
+        inReplyTo: `<m${parent}@example.com>`,
+        references: refs.map((r) => `<m${r}@example.com>`),
+      });
+    messages.insertHeaders(accountId, inbox, 7, [reply(3, 1)]);
+    messages.insertHeaders(accountId, inbox, 7, [headerRecord(2), headerRecord(1)]);
+    expect(thread(1)).toBe(thread(3));
+    expect(thread(2)).not.toBe(thread(1));
+    // Every Message-ID seen is mapped once, to its thread.
+    expect(threadIds().map((t) => t.message_id)).toEqual(['<m1@example.com>', '<m2@example.com>', '<m3@example.com>']);
+    // A message that references both threads joins them (into the older thread id), in thread_ids too.
+    messages.insertHeaders(accountId, inbox, 7, [reply(4, 3, [2, 3])]);
+    const joined = Math.min(thread(1), thread(2));
+    expect([1, 2, 3, 4].map(thread)).toEqual([joined, joined, joined, joined]);
+    expect(new Set(threadIds().map((t) => t.thread_id))).toEqual(new Set([joined]));
+    // A reply without references joins the latest thread of its subject; another subject starts one.
+    messages.insertHeaders(accountId, inbox, 7, [
+      headerRecord(5, { subject: 'Re: Message 2', messageId: null }),
+      headerRecord(6, { subject: 'Message 99', messageId: null }),
+    ]);
+    expect(thread(5)).toBe(joined);
+    expect(thread(6)).not.toBe(joined);
+  });
+
   it('stores BODYSTRUCTURE as the JSON text the record carries', () => {
     const structure = JSON.stringify({ type: 'multipart/mixed', childNodes: [{ part: '1', type: 'text/plain' }] });
     messages.insertHeaders(accountId, inbox, 7, [headerRecord(1, { bodystructure: structure }), headerRecord(2, { bodystructure: null })]);
@@ -129,6 +163,24 @@ describe('a copy queued offline (OpStore.copy)', () => {
         .pluck()
         .get(original + 1),
     ).toBe(-(original + 1));
+    db.close();
+  });
+
+  it('is found by local search at once, by subject and sender, as the original is (no trigger indexes it: migration 19)', () => {
+    const db = openDatabase(':memory:');
+    const { accountId, mailbox } = seedAccount(db, ['INBOX', 'Archive']);
+    const record = headerRecord(1, { subject: '会議の議事録 Quarterly', from: { name: '田中 太郎', address: 'tanaka@example.jp' } });
+    const [original] = new MessageStore(db).insertHeaders(accountId, mailbox['INBOX'] as number, 7, [record]) as [number];
+    const { copies } = new OpStore(db).copy([original], mailbox['Archive'] as number);
+    const parts = new PartStore(db, os.tmpdir());
+    for (const q of ['quarterly', '議事録', '議', 'tanaka', '太郎'])
+      expect(
+        parts
+          .search({ query: q, limit: 10 })
+          .messages.map((m) => m.id)
+          .sort(),
+        q,
+      ).toEqual([original, ...copies].sort());
     db.close();
   });
 });

@@ -250,7 +250,7 @@ export class MessageStore {
         )
         .pluck(),
       hasStale: db.prepare<[number], number>('SELECT 1 FROM messages WHERE mailbox_id = ? AND stale = 1 LIMIT 1').pluck(),
-      toIndexLater: db.prepare<[number]>('INSERT OR IGNORE INTO header_backfill (message_id) VALUES (?)'),
+      toIndexLater: db.prepare<[string]>('INSERT OR IGNORE INTO header_backfill (message_id) SELECT value FROM json_each(?)'),
       toIndexNext: db.prepare<[number], { id: number; subject: string; addresses: string }>(
         `SELECT m.id, m.subject, m.addresses FROM header_backfill h JOIN messages m ON m.id = h.message_id
            ORDER BY h.message_id DESC LIMIT ?`,
@@ -289,9 +289,7 @@ export class MessageStore {
       flagsByUid: db.prepare<[number, number], { uid: number; flags: string }>(
         'SELECT uid, flags FROM messages WHERE mailbox_id = ? AND uidvalidity = ? AND stale = 0',
       ),
-      threadOf: db.prepare<[number, string], { thread_id: number }>(
-        'SELECT thread_id FROM thread_ids WHERE account_id = ? AND message_id = ?',
-      ),
+      threadOf: db.prepare<[number, string], number>('SELECT thread_id FROM thread_ids WHERE account_id = ? AND message_id = ?').pluck(),
       threadBySubject: db.prepare<[number, string], { thread_id: number }>(
         `SELECT m.thread_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
          WHERE b.account_id = ? AND m.sort_subject = ? AND m.thread_id IS NOT NULL ORDER BY m.internal_date DESC LIMIT 1`,
@@ -399,9 +397,10 @@ export class MessageStore {
   ): number[] {
     const ids: number[] = [];
     const indexed: Array<{ id: number; subject: string; addresses: string }> = [];
-    // The insert trigger stands aside (migration 7): each new row is indexed here, its address text
-    // taken from the records rather than parsed back from the stored JSON, after the batch's rows are
-    // written. FTS5 inserts interleaved with writes to other tables cost ~5× more (measured: 10,000
+    // Listed for backfillHeaders in one statement per batch, not one per row.
+    const later: number[] = [];
+    // No trigger indexes a new row (migration 19): each is indexed here, its address text taken from
+    // the records rather than parsed back from the stored JSON, after the batch's rows are written. FTS5 inserts interleaved with writes to other tables cost ~5× more (measured: 10,000
     // headers in 2.5 s interleaved, 1.2 s with the index rows written together). The bulk writer's
     // store lists them for backfillHeaders instead (migration 12).
     withSearchDeferred(this.#db, () =>
@@ -462,12 +461,13 @@ export class MessageStore {
             snippet: r.text?.snippet ?? null,
             bodyState: r.text?.bodyState ?? 0,
           });
-          if (this.#deferIndex) this.#q.toIndexLater.run(id);
+          if (this.#deferIndex) later.push(id);
           else indexed.push({ id, subject: r.subject, addresses: addressValueText(addresses) });
           ids.push(id);
           written?.set(r.uid, id);
         }
         if (indexed.length) this.#index.insertHeaders(indexed);
+        if (later.length) this.#q.toIndexLater.run(JSON.stringify(later));
       }),
     );
     return ids;
@@ -486,21 +486,29 @@ export class MessageStore {
     })();
   }
 
-  /** The thread of a message about to be stored as `id`: that of any message it references or that references it. */
+  /**
+   * The thread of a message about to be stored as `id`: that of any message it references or that
+   * references it. Only the ids not in thread_ids yet are added: the others map to a thread already,
+   * which the merge makes this one (one lookup per id, not a lookup and an insert).
+   */
   #thread(accountId: number, id: number, r: HeaderRecord): number {
-    const linked = [...new Set([...r.references, ...(r.inReplyTo ? [r.inReplyTo] : []), ...(r.messageId ? [r.messageId] : [])])];
+    const linked = new Set(r.references);
+    if (r.inReplyTo) linked.add(r.inReplyTo);
+    if (r.messageId) linked.add(r.messageId);
     const found: number[] = [];
+    const unknown: string[] = [];
     for (const mid of linked) {
-      const t = this.#q.threadOf.get(accountId, mid)?.thread_id;
-      if (t !== undefined && !found.includes(t)) found.push(t);
+      const t = this.#q.threadOf.get(accountId, mid);
+      if (t === undefined) unknown.push(mid);
+      else if (!found.includes(t)) found.push(t);
     }
     let thread: number;
     if (found.length > 0) {
       thread = Math.min(...found);
-      const others = found.filter((t) => t !== thread);
-      if (others.length) {
-        this.#q.mergeThreadIds.run(thread, JSON.stringify(others));
-        this.#q.mergeThreads.run(thread, JSON.stringify(others));
+      if (found.length > 1) {
+        const others = JSON.stringify(found.filter((t) => t !== thread));
+        this.#q.mergeThreadIds.run(thread, others);
+        this.#q.mergeThreads.run(thread, others);
       }
     } else {
       // No reference links it: a reply ("Re: …") without References joins the latest thread
@@ -509,7 +517,7 @@ export class MessageStore {
       const isReply = base !== r.subject.trim().toLowerCase() && base.length > 0 && r.references.length === 0;
       thread = (isReply ? this.#q.threadBySubject.get(accountId, subjectSortKey(r.subject))?.thread_id : undefined) ?? id;
     }
-    for (const mid of linked) this.#q.addThreadId.run(accountId, mid, thread);
+    for (const mid of unknown) this.#q.addThreadId.run(accountId, mid, thread);
     return thread;
   }
 

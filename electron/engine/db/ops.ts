@@ -1,6 +1,7 @@
 import { TegamiError, type ErrorInfo } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
 import { canonicalFlags, messageIds } from './messages.js';
+import { addressText, searchIndexWriter } from './search-text.js';
 
 /**
  * The offline operation queue (DESIGN.md 5). Every user action is one method here: the local change
@@ -114,10 +115,12 @@ export class OpStore {
   readonly #db: Db;
   readonly #q;
   readonly #newId: (internalDate: number | null) => number;
+  readonly #index: ReturnType<typeof searchIndexWriter>;
 
   constructor(db: Db) {
     this.#db = db;
     this.#newId = messageIds(db);
+    this.#index = searchIndexWriter(db);
     this.#q = {
       refs: db.prepare<[string], MessageRef>(
         `SELECT m.id, m.mailbox_id, m.uidvalidity, m.uid, m.flags, m.internal_date, b.account_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
@@ -140,14 +143,14 @@ export class OpStore {
       place: db.prepare<{ id: number; mailboxId: number; uidvalidity: number; uid: number }>(
         'UPDATE messages SET mailbox_id = @mailboxId, uidvalidity = @uidvalidity, uid = @uid WHERE id = @id',
       ),
-      copyRow: db.prepare<{ id: number; target: number; newId: number }, { id: number }>(
+      copyRow: db.prepare<{ id: number; target: number; newId: number }, { id: number; subject: string; addresses: string }>(
         `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, flags, seen, flagged, answered, draft, deleted, internal_date, sent_date, size,
            subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to, refs, thread_id, bodystructure,
            has_attachments, attachments, snippet)
          SELECT @newId, @target, 0, -@newId, flags, seen, flagged, answered, draft, deleted, internal_date,
            sent_date, size, subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to,
            refs, thread_id, bodystructure, has_attachments, attachments, snippet
-         FROM messages WHERE id = @id RETURNING id`,
+         FROM messages WHERE id = @id RETURNING id, subject, addresses`,
       ),
       deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
       mailbox: db.prepare<
@@ -337,12 +340,16 @@ export class OpStore {
       const accountId = dest.account_id;
       const actionId = this.#action();
       const copies: Record<string, number> = {};
+      const indexed: Array<{ id: number; subject: string; addresses: string }> = [];
       for (const r of refs) {
         // The copy's id is by date, as every message's (ID_SLOTS); its uid, until the server's is known, is -id.
         const row = this.#q.copyRow.get({ id: r.id, target, newId: this.#newId(r.internal_date) });
         if (!row) throw new Error('copy gave no row');
         copies[r.id] = row.id;
+        indexed.push({ id: row.id, subject: row.subject, addresses: addressText(row.addresses) });
       }
+      // Found by local search at once, as the original is (no insert trigger indexes rows: migration 19).
+      this.#index.insertHeaders(indexed);
       this.#op(accountId, actionId, 'copy', { target, copies } satisfies CopyPayload, [...refs.map((r) => r.id), ...Object.values(copies)]);
       return { actionId, accountId, copies: Object.values(copies) };
     })();

@@ -116,7 +116,7 @@ export function cjkGramsByRegex(...texts: Array<string | null>): string {
 
 /**
  * Per connection: true while a bulk writer (insertHeaders, PartStore.storeTexts) indexes the rows it
- * writes itself, once per message, so migration 7's insert triggers stand aside
+ * writes itself, once per message, so the parts' insert triggers (migration 7) stand aside
  * (WHEN NOT tegami_search_deferred()). Every other writer still gets the triggers.
  */
 const deferred = new WeakMap<Db, { on: boolean }>();
