@@ -296,6 +296,28 @@ describe('migration 19', () => {
   });
 });
 
+describe('migration 20', () => {
+  it('drops the insert trigger on parts; a text part replaced or evicted still updates the body row', () => {
+    const { old } = upgradedFrom(
+      19,
+      `INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Kept');
+       INSERT INTO parts (message_id, part, content_type, search_text, size) VALUES (1, '1', 'text/plain', 'quokka minutes', 5);`,
+    );
+    const match = (q: string) => old.prepare('SELECT rowid FROM body_search WHERE body_search MATCH ?').pluck().all(q);
+    expect(match('"quokka"')).toEqual([1]); // indexed before the upgrade
+    const triggers = old.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'parts'").pluck().all();
+    expect(triggers).not.toContain('parts_search_insert');
+    old.prepare("INSERT INTO parts (message_id, part, content_type, search_text, size) VALUES (1, '2', 'text/plain', 'wombat', 5)").run();
+    expect(match('"wombat"')).toEqual([]); // a raw insert is not indexed: its writer does that
+    old.prepare("UPDATE parts SET search_text = 'platypus' WHERE part = '1'").run();
+    expect(match('"platypus"')).toEqual([1]);
+    expect(match('"quokka"')).toEqual([]);
+    old.prepare("DELETE FROM parts WHERE part = '1'").run();
+    expect(match('"platypus"')).toEqual([]);
+    old.close();
+  });
+});
+
 describe('migration 8', () => {
   it('counts a folder from the partial covering index', () => {
     const db = openDatabase(tempFile());
@@ -574,7 +596,7 @@ describe('migration 9', () => {
     old.close();
   });
 
-  it('indexes headers once and text once; replaces text only when it was indexed before; triggers keep other writers in step', () => {
+  it('indexes headers once and text once; replaces text only when it was indexed before; update and delete triggers keep other writers in step', () => {
     const file = tempFile();
     const db = openDatabase(file);
     db.exec(`
@@ -600,10 +622,13 @@ describe('migration 9', () => {
     expect(match('body_search_cjk', '"本文"')).toEqual([id]); // part 2 is still cached
     expect([rows('message_search'), rows('message_search_cjk'), rows('body_search'), rows('body_search_cjk')]).toEqual([1, 1, 1, 1]);
 
-    // raw writers go through the triggers: a part written alone, a subject changed
+    // raw writers go through the update triggers (a part's text changed, a subject changed); an insert
+    // is indexed by its writer (migrations 19 and 20: storeTexts is the one writer of part text)
     db.prepare("INSERT INTO parts (message_id, part, content_type, search_text, size) VALUES (?, '3', 'text/plain', 'third body', 1)").run(
       id,
     );
+    expect(match('body_search', '"third body"')).toEqual([]);
+    db.prepare("UPDATE parts SET search_text = 'third body' WHERE message_id = ? AND part = '3'").run(id);
     expect(match('body_search', '"third body"')).toEqual([id]);
     expect(match('body_search', '"second body"')).toEqual([id]);
     db.prepare("UPDATE messages SET subject = 'Lunch' WHERE id = ?").run(id);

@@ -623,4 +623,16 @@ ${recomputeBody('old.message_id')}
       DROP TRIGGER messages_search_insert;
     `,
   },
+  {
+    version: 20,
+    name: 'no insert trigger on parts either: the one writer of part text indexes it itself',
+    sql: `
+      -- Only PartStore.storeTexts writes a part's search text, inside withSearchDeferred, and it
+      -- writes the body rows itself; the attachment cache (openFile) writes parts without text. The
+      -- insert trigger did nothing for either, but ran its program and statement journal for every
+      -- part the prefetch and the mirror stored. The update trigger (a text part replaced by a file)
+      -- and the delete trigger (eviction) stay.
+      DROP TRIGGER parts_search_insert;
+    `,
+  },
 ];
