@@ -400,9 +400,10 @@ export class MessageStore {
     // Listed for backfillHeaders in one statement per batch, not one per row.
     const later: number[] = [];
     // No trigger indexes a new row (migration 19): each is indexed here, its address text taken from
-    // the records rather than parsed back from the stored JSON, after the batch's rows are written. FTS5 inserts interleaved with writes to other tables cost ~5× more (measured: 10,000
-    // headers in 2.5 s interleaved, 1.2 s with the index rows written together). The bulk writer's
-    // store lists them for backfillHeaders instead (migration 12).
+    // the records rather than parsed back from the stored JSON, after the batch's rows are written.
+    // FTS5 inserts interleaved with writes to other tables cost ~5× more (measured: 10,000 headers in
+    // 2.5 s interleaved, 1.2 s with the index rows written together). The bulk writer's store lists
+    // them for backfillHeaders instead (migration 12).
     withSearchDeferred(this.#db, () =>
       atomically(this.#db, () => {
         // What is stored already is read once per batch, not once per row: the UIDs in the batch's
