@@ -154,6 +154,19 @@ describe('working offline', () => {
       await call<{ messages: Array<{ id: number; subject: string }> }>('messages.page', { mailboxId: await inboxId() })
     ).messages.find((m) => m.subject === 'Recent letter')!;
     await call('messages.setFlags', { ids: [recent.id], add: ['\\Flagged'] });
+    // Filed into a folder made offline: the copy reads offline as the original does (its cached
+    // text comes with it) and local search finds it by its text.
+    await call('folders.create', { accountId, name: 'Kept' });
+    const kept = (await call<{ mailboxes: Array<{ id: number; path: string }> }>('mailboxes.list', { accountId })).mailboxes.find(
+      (m) => m.path === 'Kept',
+    )!;
+    await call('messages.copy', { ids: [recent.id], target: kept.id });
+    const copy = (await call<{ messages: Array<{ id: number; subject: string }> }>('messages.page', { mailboxId: kept.id })).messages[0]!;
+    expect(copy.subject).toBe('Recent letter');
+    expect(await call('messages.part', { id: copy.id, part: '1' })).toMatchObject({
+      kind: 'text',
+      text: expect.stringContaining('Recent letter'),
+    });
     await otherDevice((other) => other.append('INBOX', mail('Arrived meanwhile', new Date())));
 
     // The profile keeps it: a restarted engine makes no connection either.
@@ -167,7 +180,7 @@ describe('working offline', () => {
     await expect.poll(connections).toBe(0); // the other device's logout may show a moment late
     expect(await subjects()).not.toContain('Arrived meanwhile');
     const ops = await call<Array<{ state: string }>>('ops.list', { accountId });
-    expect(ops.map((o) => o.state)).toEqual(['pending']);
+    expect(ops.map((o) => o.state)).toEqual(['pending', 'pending', 'pending']);
     const flagged = await otherDevice(async (other) => {
       await other.mailboxOpen('INBOX');
       return other.search({ flagged: true }, { uid: true });
@@ -187,6 +200,11 @@ describe('working offline', () => {
     });
     expect(flagged).toEqual(recent);
     expect(recent).toHaveLength(1);
+    const filed = await otherDevice(async (other) => {
+      await other.mailboxOpen('Kept');
+      return other.search({ subject: 'Recent letter' }, { uid: true });
+    });
+    expect(filed).toHaveLength(1);
     await expect.poll(connections).toBeGreaterThan(0);
     expect(await call('sync.offline', {})).toEqual({ offline: false });
   });

@@ -1,9 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
 import { canonicalFlags, ID_SLOTS, MessageStore } from './messages.js';
 import { OpStore } from './ops.js';
-import { PartStore } from './parts.js';
+import { BODY_NONE, BODY_TEXT, PartStore } from './parts.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 
 describe('MessageStore.insertHeaders', () => {
@@ -166,21 +168,55 @@ describe('a copy queued offline (OpStore.copy)', () => {
     db.close();
   });
 
-  it('is found by local search at once, by subject and sender, as the original is (no trigger indexes it: migration 19)', () => {
-    const db = openDatabase(':memory:');
+  it('reads offline as the original does (its cached text comes along) and is found by local search at once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tegami-copy-'));
+    const db = openDatabase(path.join(dir, 'store.db'));
     const { accountId, mailbox } = seedAccount(db, ['INBOX', 'Archive']);
     const record = headerRecord(1, { subject: '会議の議事録 Quarterly', from: { name: '田中 太郎', address: 'tanaka@example.jp' } });
     const [original] = new MessageStore(db).insertHeaders(accountId, mailbox['INBOX'] as number, 7, [record]) as [number];
+    const parts = new PartStore(db, dir);
+    const text = (part: string, body: string) => ({
+      part,
+      contentType: 'text/plain',
+      charset: 'utf-8',
+      text: body,
+      searchText: body,
+      size: body.length,
+    });
+    parts.storeTexts([
+      { messageId: original, parts: [text('1', 'Minutes of the wombat meeting'), text('2', '予算の確認')], snippet: 'Minutes' },
+    ]);
+    const attachment = await parts.openFile(original, '3');
+    attachment.stream.write('%PDF-1.4');
+    await attachment.commit({ contentType: 'application/pdf' });
+
     const { copies } = new OpStore(db).copy([original], mailbox['Archive'] as number);
-    const parts = new PartStore(db, os.tmpdir());
-    for (const q of ['quarterly', '議事録', '議', 'tanaka', '太郎'])
+    const [copy] = copies as [number];
+    expect(parts.get(copy, '1')).toMatchObject({ kind: 'text', text: 'Minutes of the wombat meeting' });
+    expect(parts.get(copy, '2')).toMatchObject({ kind: 'text', text: '予算の確認' });
+    expect(parts.message(copy)).toMatchObject({ bodyState: BODY_TEXT, uid: -copy });
+    // A cached file stays the original's alone (eviction of one must not take the other's).
+    expect(parts.get(copy, '3')).toBeNull();
+    expect(parts.get(original, '3')).toMatchObject({ kind: 'file' });
+    for (const q of ['quarterly', '議事録', '議', 'tanaka', '太郎', 'wombat', '予算'])
       expect(
         parts
           .search({ query: q, limit: 10 })
           .messages.map((m) => m.id)
           .sort(),
         q,
-      ).toEqual([original, ...copies].sort());
+      ).toEqual([original, copy].sort());
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the copy waiting for its text when the original had none cached', () => {
+    const db = openDatabase(':memory:');
+    const { accountId, mailbox } = seedAccount(db, ['INBOX', 'Archive']);
+    const [original] = new MessageStore(db).insertHeaders(accountId, mailbox['INBOX'] as number, 7, [headerRecord(1)]) as [number];
+    const [copy] = new OpStore(db).copy([original], mailbox['Archive'] as number).copies as [number];
+    expect(new PartStore(db, os.tmpdir()).message(copy)).toMatchObject({ bodyState: BODY_NONE });
+    expect(db.prepare('SELECT count(*) FROM parts WHERE message_id = ?').pluck().get(copy)).toBe(0);
     db.close();
   });
 });

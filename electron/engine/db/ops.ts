@@ -146,12 +146,22 @@ export class OpStore {
       copyRow: db.prepare<{ id: number; target: number; newId: number }, { id: number; subject: string; addresses: string }>(
         `INSERT INTO messages (id, mailbox_id, uidvalidity, uid, flags, seen, flagged, answered, draft, deleted, internal_date, sent_date, size,
            subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to, refs, thread_id, bodystructure,
-           has_attachments, attachments, snippet)
+           has_attachments, attachments, snippet, body_state)
          SELECT @newId, @target, 0, -@newId, flags, seen, flagged, answered, draft, deleted, internal_date,
            sent_date, size, subject, from_name, from_addr, sort_from, sort_subject, addresses, message_id, in_reply_to,
-           refs, thread_id, bodystructure, has_attachments, attachments, snippet
+           refs, thread_id, bodystructure, has_attachments, attachments, snippet, CASE WHEN body_state = 1 THEN 1 ELSE 0 END
          FROM messages WHERE id = @id RETURNING id, subject, addresses`,
       ),
+      // The text the original has cached (inline parts: the prefetch's, or opened), so the copy reads
+      // offline as the original does. Part files (attachments opened, the source) stay the original's:
+      // the copy fetches its own from the server when opened.
+      copyParts: db.prepare<{ id: number; newId: number }>(
+        `INSERT INTO parts (message_id, part, content_type, charset, text, search_text, file, size, cached_at)
+         SELECT @newId, part, content_type, charset, text, search_text, NULL, size, cached_at FROM parts WHERE message_id = @id AND file IS NULL`,
+      ),
+      searchTexts: db
+        .prepare<[number], string>('SELECT search_text FROM parts WHERE message_id = ? AND search_text IS NOT NULL ORDER BY part')
+        .pluck(),
       deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
       mailbox: db.prepare<
         [number],
@@ -341,15 +351,21 @@ export class OpStore {
       const actionId = this.#action();
       const copies: Record<string, number> = {};
       const indexed: Array<{ id: number; subject: string; addresses: string }> = [];
+      const bodies: Array<{ id: number; body: string; replace: boolean }> = [];
       for (const r of refs) {
         // The copy's id is by date, as every message's (ID_SLOTS); its uid, until the server's is known, is -id.
         const row = this.#q.copyRow.get({ id: r.id, target, newId: this.#newId(r.internal_date) });
         if (!row) throw new Error('copy gave no row');
         copies[r.id] = row.id;
         indexed.push({ id: row.id, subject: row.subject, addresses: addressText(row.addresses) });
+        this.#q.copyParts.run({ id: r.id, newId: row.id });
+        const texts = this.#q.searchTexts.all(row.id);
+        if (texts.length) bodies.push({ id: row.id, body: texts.join('\n'), replace: false });
       }
-      // Found by local search at once, as the original is (no insert trigger indexes rows: migration 19).
+      // Found by local search at once, by header and cached text, as the original is (no insert
+      // trigger indexes rows: migrations 19 and 20).
       this.#index.insertHeaders(indexed);
+      this.#index.storeBodies(bodies);
       this.#op(accountId, actionId, 'copy', { target, copies } satisfies CopyPayload, [...refs.map((r) => r.id), ...Object.values(copies)]);
       return { actionId, accountId, copies: Object.values(copies) };
     })();
