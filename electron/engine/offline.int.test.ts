@@ -167,6 +167,13 @@ describe('working offline', () => {
       kind: 'text',
       text: expect.stringContaining('Recent letter'),
     });
+    // A message saved offline (a draft, an imported .eml) reads offline before it reaches the server.
+    await call('messages.append', { mailboxId: kept.id, raw: mail('Saved offline', new Date()).toString('base64'), flags: ['\\Seen'] });
+    const saved = (await call<{ messages: Array<{ id: number; subject: string }> }>('messages.page', { mailboxId: kept.id })).messages.find(
+      (m) => m.subject === 'Saved offline',
+    )!;
+    const opened = await call<{ part: { text: string } | null }>('messages.open', { id: saved.id });
+    expect(opened.part?.text).toContain('The text of Saved offline.');
     await otherDevice((other) => other.append('INBOX', mail('Arrived meanwhile', new Date())));
 
     // The profile keeps it: a restarted engine makes no connection either.
@@ -180,7 +187,7 @@ describe('working offline', () => {
     await expect.poll(connections).toBe(0); // the other device's logout may show a moment late
     expect(await subjects()).not.toContain('Arrived meanwhile');
     const ops = await call<Array<{ state: string }>>('ops.list', { accountId });
-    expect(ops.map((o) => o.state)).toEqual(['pending', 'pending', 'pending']);
+    expect(ops.map((o) => o.state)).toEqual(['pending', 'pending', 'pending', 'pending']);
     const flagged = await otherDevice(async (other) => {
       await other.mailboxOpen('INBOX');
       return other.search({ flagged: true }, { uid: true });
@@ -202,9 +209,12 @@ describe('working offline', () => {
     expect(recent).toHaveLength(1);
     const filed = await otherDevice(async (other) => {
       await other.mailboxOpen('Kept');
-      return other.search({ subject: 'Recent letter' }, { uid: true });
+      return [
+        await other.search({ subject: 'Recent letter' }, { uid: true }),
+        await other.search({ subject: 'Saved offline' }, { uid: true }),
+      ];
     });
-    expect(filed).toHaveLength(1);
+    expect(filed.map((uids) => (uids || []).length)).toEqual([1, 1]);
     await expect.poll(connections).toBeGreaterThan(0);
     expect(await call('sync.offline', {})).toEqual({ offline: false });
   });

@@ -79,6 +79,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     store,
     messages,
     ops: deps.ops,
+    parts: deps.parts,
     dataDir: deps.dataDir,
     changed: (accountId, mailboxIds, folders) => {
       // The folders' counts follow the local change at once (the tree's unread badges).

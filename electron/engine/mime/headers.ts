@@ -1,6 +1,7 @@
 import type { HeaderRecord } from '../db/messages.js';
 import { parseRawMessage } from './message.js';
 import { messageIds } from './record.js';
+import { makeSnippet } from './text.js';
 
 /** The header block of a raw message, unfolded (RFC 5322 2.2.3), as name → values. */
 function headerFields(raw: Buffer): Map<string, string[]> {
@@ -23,7 +24,9 @@ const ids = (text: string | undefined): string[] => messageIds(text ?? '');
 
 /**
  * What the store keeps of a message we hold as raw bytes (an APPEND queued offline), the same
- * fields header sync takes from ENVELOPE; the uid is the caller's.
+ * fields header sync takes from ENVELOPE; the uid is the caller's. With its text (`text`: the
+ * best plain text as part TEXT, as a message without a usable structure is cached), so it reads
+ * and is found offline before it reaches the server.
  */
 export async function headerRecordOfRaw(raw: Buffer, flags: string[], internalDate: number): Promise<Omit<HeaderRecord, 'uid'>> {
   const parsed = await parseRawMessage(raw);
@@ -45,6 +48,11 @@ export async function headerRecordOfRaw(raw: Buffer, flags: string[], internalDa
     inReplyTo: ids(fields.get('in-reply-to')?.[0])[0] ?? null,
     references: ids(fields.get('references')?.join(' ')),
     bodystructure: null,
+    text: {
+      snippet: makeSnippet(parsed.text),
+      bodyState: 1,
+      parts: [{ part: 'TEXT', contentType: 'text/plain', charset: 'utf-8', text: parsed.text, searchText: parsed.text, size: raw.length }],
+    },
     attachments: parsed.attachments.map((a, i) => ({
       part: String(i + 2),
       filename: a.filename,

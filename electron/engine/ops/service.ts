@@ -6,6 +6,7 @@ import { TegamiError } from '../../../shared/domain/errors.js';
 import type { MessageStore } from '../db/messages.js';
 import type { CopyPayload, FlagsPayload, FolderPayload, MovePayload, OpRow, OpStore } from '../db/ops.js';
 import type { Store } from '../db/store.js';
+import type { PartStore } from '../db/parts.js';
 import { headerRecordOfRaw } from '../mime/headers.js';
 import { counted } from '../plural.js';
 import { outboxDir, revert } from './replay.js';
@@ -14,6 +15,8 @@ export interface OpsServiceDeps {
   store: Store;
   messages: MessageStore;
   ops: OpStore;
+  /** Where a message queued for APPEND has its text cached (it reads offline before it is sent). */
+  parts: Pick<PartStore, 'storeTexts'>;
   dataDir: string;
   /** Tells the UI what changed and asks the background sync to replay soon. */
   changed: (accountId: number, mailboxIds: number[], folders: boolean) => void;
@@ -149,7 +152,14 @@ export function createOpsService(deps: OpsServiceDeps) {
           // A placeholder UID no row can hold (OpStore.append gives it -id at once): with -1, a
           // local-only message whose id is 1 (uid -1) in the same folder made insertHeaders skip
           // the row as "already known", and the append lost its placeholder.
-          (target) => deps.messages.insertHeaders(mailbox.accountId, target, 0, [{ ...header, uid: Number.MIN_SAFE_INTEGER }])[0] as number,
+          (target) => {
+            const id = deps.messages.insertHeaders(mailbox.accountId, target, 0, [
+              { ...header, uid: Number.MIN_SAFE_INTEGER },
+            ])[0] as number;
+            // In the same transaction as its row: it reads offline at once, and is found by its text.
+            if (header.text) deps.parts.storeTexts([{ messageId: id, parts: header.text.parts, snippet: null }]);
+            return id;
+          },
           file,
           flags,
           internalDate,
