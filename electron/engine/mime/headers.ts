@@ -50,7 +50,7 @@ export async function headerRecordOfRaw(raw: Buffer, flags: string[], internalDa
     bodystructure: null,
     text: {
       snippet: makeSnippet(parsed.text),
-      bodyState: 1,
+      bodyState: 1, // BODY_TEXT: its text is all cached
       parts: [{ part: 'TEXT', contentType: 'text/plain', charset: 'utf-8', text: parsed.text, searchText: parsed.text, size: raw.length }],
     },
     attachments: parsed.attachments.map((a, i) => ({
