@@ -2,7 +2,7 @@ import type { Address, AttachmentSummary, MessageSort, MessageSummary } from '..
 import { atomically, type Db } from './database.js';
 import type { TextPartRecord } from './parts.js';
 import { BACKLOG_CHUNK, settle, type BulkWriter } from './bulk-writer.js';
-import { addressText, addressValueText, searchIndexWriter, withSearchDeferred } from './search-text.js';
+import { addressText, addressValueText, searchIndexWriter } from './search-text.js';
 import { baseSubject, subjectSortKey } from './subject.js';
 
 /** What header sync learns of one message (FETCH ENVELOPE FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE). */
@@ -404,73 +404,71 @@ export class MessageStore {
     // FTS5 inserts interleaved with writes to other tables cost ~5× more (measured: 10,000 headers in
     // 2.5 s interleaved, 1.2 s with the index rows written together). The bulk writer's store lists
     // them for backfillHeaders instead (migration 12).
-    withSearchDeferred(this.#db, () =>
-      atomically(this.#db, () => {
-        // What is stored already is read once per batch, not once per row: the UIDs in the batch's
-        // range (a resumed pass), and whether the mailbox has stale rows to re-match at all.
-        let low = Infinity;
-        let high = -Infinity;
-        for (const r of records) {
-          low = Math.min(low, r.uid);
-          high = Math.max(high, r.uid);
-        }
-        const known = new Set(records.length ? this.#q.knownUids.all(mailboxId, uidvalidity, low, high) : []);
-        const rematching = this.#q.hasStale.get(mailboxId) !== undefined;
-        for (const r of records) {
-          const flags = canonicalFlags(r.flags);
-          const flagCols = flagColumns(flags);
-          if (rematching && r.messageId) {
-            const stale = this.#q.staleByMessageId.get(mailboxId, r.messageId);
-            if (stale) {
-              this.#q.rematch.run({ id: stale.id, uidvalidity, uid: r.uid, modseq: r.modseq, flags: JSON.stringify(flags), ...flagCols });
-              ids.push(stale.id);
-              written?.set(r.uid, stale.id);
-              known.add(r.uid);
-              continue;
-            }
+    atomically(this.#db, () => {
+      // What is stored already is read once per batch, not once per row: the UIDs in the batch's
+      // range (a resumed pass), and whether the mailbox has stale rows to re-match at all.
+      let low = Infinity;
+      let high = -Infinity;
+      for (const r of records) {
+        low = Math.min(low, r.uid);
+        high = Math.max(high, r.uid);
+      }
+      const known = new Set(records.length ? this.#q.knownUids.all(mailboxId, uidvalidity, low, high) : []);
+      const rematching = this.#q.hasStale.get(mailboxId) !== undefined;
+      for (const r of records) {
+        const flags = canonicalFlags(r.flags);
+        const flagCols = flagColumns(flags);
+        if (rematching && r.messageId) {
+          const stale = this.#q.staleByMessageId.get(mailboxId, r.messageId);
+          if (stale) {
+            this.#q.rematch.run({ id: stale.id, uidvalidity, uid: r.uid, modseq: r.modseq, flags: JSON.stringify(flags), ...flagCols });
+            ids.push(stale.id);
+            written?.set(r.uid, stale.id);
+            known.add(r.uid);
+            continue;
           }
-          if (known.has(r.uid)) continue; // already known (a resumed pass, or twice in one batch)
-          known.add(r.uid);
-          // The id is given here (by date, ID_SLOTS) so the thread is known before the row is
-          // written: one INSERT per message, no UPDATE after it.
-          const id = this.#newId(r.internalDate);
-          const addresses = { from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo };
-          this.#q.insert.run({
-            id,
-            threadId: this.#thread(accountId, id, r),
-            mailboxId,
-            uidvalidity,
-            uid: r.uid,
-            modseq: r.modseq,
-            flags: JSON.stringify(flags),
-            ...flagCols,
-            internalDate: r.internalDate,
-            sentDate: r.sentDate,
-            size: r.size,
-            subject: r.subject,
-            fromName: r.from?.name ?? '',
-            fromAddr: r.from?.address ?? '',
-            sortFrom: (r.from?.name || r.from?.address || '').toLowerCase(),
-            sortSubject: subjectSortKey(r.subject),
-            addresses: JSON.stringify(addresses),
-            messageId: r.messageId,
-            inReplyTo: r.inReplyTo,
-            refs: JSON.stringify(r.references),
-            bodystructure: r.bodystructure,
-            hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
-            attachments: JSON.stringify(r.attachments),
-            snippet: r.text?.snippet ?? null,
-            bodyState: r.text?.bodyState ?? 0,
-          });
-          if (this.#deferIndex) later.push(id);
-          else indexed.push({ id, subject: r.subject, addresses: addressValueText(addresses) });
-          ids.push(id);
-          written?.set(r.uid, id);
         }
-        if (indexed.length) this.#index.insertHeaders(indexed);
-        if (later.length) this.#q.toIndexLater.run(JSON.stringify(later));
-      }),
-    );
+        if (known.has(r.uid)) continue; // already known (a resumed pass, or twice in one batch)
+        known.add(r.uid);
+        // The id is given here (by date, ID_SLOTS) so the thread is known before the row is
+        // written: one INSERT per message, no UPDATE after it.
+        const id = this.#newId(r.internalDate);
+        const addresses = { from: r.from ? [r.from] : [], to: r.to, cc: r.cc, bcc: r.bcc, replyTo: r.replyTo };
+        this.#q.insert.run({
+          id,
+          threadId: this.#thread(accountId, id, r),
+          mailboxId,
+          uidvalidity,
+          uid: r.uid,
+          modseq: r.modseq,
+          flags: JSON.stringify(flags),
+          ...flagCols,
+          internalDate: r.internalDate,
+          sentDate: r.sentDate,
+          size: r.size,
+          subject: r.subject,
+          fromName: r.from?.name ?? '',
+          fromAddr: r.from?.address ?? '',
+          sortFrom: (r.from?.name || r.from?.address || '').toLowerCase(),
+          sortSubject: subjectSortKey(r.subject),
+          addresses: JSON.stringify(addresses),
+          messageId: r.messageId,
+          inReplyTo: r.inReplyTo,
+          refs: JSON.stringify(r.references),
+          bodystructure: r.bodystructure,
+          hasAttachments: r.attachments.some((a) => !a.inline) ? 1 : 0,
+          attachments: JSON.stringify(r.attachments),
+          snippet: r.text?.snippet ?? null,
+          bodyState: r.text?.bodyState ?? 0,
+        });
+        if (this.#deferIndex) later.push(id);
+        else indexed.push({ id, subject: r.subject, addresses: addressValueText(addresses) });
+        ids.push(id);
+        written?.set(r.uid, id);
+      }
+      if (indexed.length) this.#index.insertHeaders(indexed);
+      if (later.length) this.#q.toIndexLater.run(JSON.stringify(later));
+    });
     return ids;
   }
 

@@ -115,13 +115,13 @@ export function cjkGramsByRegex(...texts: Array<string | null>): string {
 }
 
 /**
- * Per connection: true while a bulk writer (insertHeaders, PartStore.storeTexts) indexes the rows it
- * writes itself, once per message, so the parts' insert triggers (migration 7) stand aside
+ * Per connection: true while PartStore.storeTexts indexes the texts it writes itself, once per
+ * message, so the parts' update trigger (migration 7) stands aside
  * (WHEN NOT tegami_search_deferred()). Every other writer still gets the triggers.
  */
 const deferred = new WeakMap<Db, { on: boolean }>();
 
-/** Runs `fn` with the search-index insert triggers off on this connection; `fn` must index what it writes. */
+/** Runs `fn` with the parts' search-index trigger off on this connection; `fn` must index what it writes. */
 export function withSearchDeferred<T>(db: Db, fn: () => T): T {
   const state = deferred.get(db);
   if (!state) throw new Error('registerSearchFunctions was not called on this connection');

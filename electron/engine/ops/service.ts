@@ -156,8 +156,9 @@ export function createOpsService(deps: OpsServiceDeps) {
             const id = deps.messages.insertHeaders(mailbox.accountId, target, 0, [
               { ...header, uid: Number.MIN_SAFE_INTEGER },
             ])[0] as number;
-            // In the same transaction as its row: it reads offline at once, and is found by its text.
-            if (header.text) deps.parts.storeTexts([{ messageId: id, parts: header.text.parts, snippet: null }]);
+            // In the same transaction as its row, as the mirror stores a message (the row has its
+            // snippet and text state already): it reads offline at once, and is found by its text.
+            if (header.text) deps.parts.storeTexts([{ messageId: id, parts: header.text.parts, snippet: null, complete: false }]);
             return id;
           },
           file,
