@@ -773,6 +773,10 @@ export class OpStore {
   discard(opId: number): void {
     this.#q.finish.run('discarded', null, null, null, opId);
   }
+  /** Runs `fn` in one transaction (a savepoint inside another): all of it happens, or none. */
+  atomically<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
   /** Puts a failed operation back in the queue (its local change is applied again by the caller). */
   requeue(opId: number): void {
     this.#db

@@ -182,8 +182,13 @@ describe('offline operations against the real Dovecot', () => {
   it('copies and deletes (to Trash), and expunges exactly the chosen messages', async () => {
     const m4 = await bySubject('INBOX', 'm4');
     const m5 = await bySubject('INBOX', 'm5');
+    const trashBefore = (await folder('Trash')).total ?? 0;
+    const archiveBefore = (await folder('Archive')).total ?? 0;
     await call('messages.copy', { ids: [m4.id], target: (await folder('Archive')).id });
     await call('messages.delete', { ids: [m5.id] });
+    // The folders' counts follow at once, the Trash's too (before the replay).
+    expect((await folder('Archive')).total).toBe(archiveBefore + 1);
+    expect((await folder('Trash')).total).toBe(trashBefore + 1);
     // Another client's \Deleted message must survive our expunge (no bare EXPUNGE).
     const lock = await other.getMailboxLock('INBOX');
     try {
@@ -325,6 +330,7 @@ describe('offline operations against the real Dovecot', () => {
 
   it('conflict: we move, they move it elsewhere first — ours fails visibly and the row follows the server', async () => {
     const m11 = await bySubject('INBOX', 'm11');
+    setReachable(false);
     await call('messages.move', { ids: [m11.id], target: (await folder('Archive')).id });
     const lock = await other.getMailboxLock('INBOX');
     try {
@@ -332,11 +338,52 @@ describe('offline operations against the real Dovecot', () => {
     } finally {
       lock.release();
     }
+    setReachable(true);
     await sync();
+    // The server would have answered OK to a MOVE of a UID that is not there, moving nothing.
+    const [failed] = await opsList(['failed']);
+    expect(failed).toMatchObject({ kind: 'move', state: 'failed', subjects: ['m11'] });
+    expect(failed?.error?.message).toBe('The message no longer exists on the server; it could not be moved.');
     await sync();
     expect((await serverView('Junk')).has('m11')).toBe(true);
+    expect((await serverView('Archive')).has('m11')).toBe(false);
     expect(await localView('Junk')).toEqual(await serverView('Junk'));
     expect(await localView('Archive')).toEqual(await serverView('Archive'));
+
+    // The message it was about is gone from here (it came back from Junk as the server has it):
+    // a retry says so, and the change stays in the failed list until discarded.
+    await expect(call('ops.retry', { opId: failed!.id })).rejects.toThrow(/NOT_FOUND Some of those messages no longer exist/);
+    expect((await opsList(['failed'])).map((o) => o.id)).toEqual([failed!.id]);
+    await call('ops.discard', { opId: failed!.id });
+    expect(await opsList()).toEqual([]);
+    // Only a failed operation can be retried or discarded.
+    await expect(call('ops.retry', { opId: failed!.id })).rejects.toThrow(/NOT_FOUND/);
+    await expect(call('ops.discard', { opId: failed!.id })).rejects.toThrow(/NOT_FOUND/);
+  });
+
+  it('retries a failed move from the failed list: made again locally, the counts follow, replayed again', async () => {
+    const shared = (await folders()).find((m) => m.namespace === 'shared' && m.selectable);
+    expect(shared).toBeTruthy();
+    const m8 = await bySubject('INBOX', 'm8');
+    const counts = async () => [(await folder('INBOX')).total, (await folder(shared!.path)).total];
+    const [inbox, there] = await counts();
+    await call('messages.move', { ids: [m8.id], target: shared!.id });
+    await sync();
+    // The server refuses mail in the shared folder: the move fails and the message is back.
+    const [failed] = await opsList(['failed']);
+    expect(failed).toMatchObject({ kind: 'move', state: 'failed', subjects: ['m8'] });
+    expect(await counts()).toEqual([inbox, there]);
+    expect((await bySubject('INBOX', 'm8')).id).toBe(m8.id);
+
+    await call('ops.retry', { opId: failed!.id });
+    expect((await opsList()).map((o) => [o.kind, o.state])).toEqual([['move', 'pending']]);
+    expect(await counts()).toEqual([inbox! - 1, there! + 1]);
+    expect((await rows(shared!.path)).some((r) => r.id === m8.id)).toBe(true);
+    await sync();
+    expect((await opsList(['failed'])).map((o) => o.kind)).toEqual(['move']);
+    expect(await counts()).toEqual([inbox, there]);
+    expect((await serverView('INBOX')).has('m8')).toBe(true);
+    await call('ops.discard', { opId: (await opsList(['failed']))[0]!.id });
   });
 
   it('conflict: we append to a folder they deleted — it is created again (TRYCREATE) and the message lands', async () => {

@@ -278,7 +278,25 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
   }
   for (const g of byMailbox(identities).values()) {
     await selectFor(session, ops, g.mailboxId, g.uidvalidity, report);
-    const uids = g.entries.map(([, uid]) => uid);
+    // A message another device moved or deleted since this was queued is not there any more: the
+    // server would answer OK and move nothing (no COPYUID for it, RFC 4315 3), and the change would
+    // be gone without a word. Asked for first (UID FETCH FLAGS), such messages fail visibly below.
+    report.commands++;
+    const there = await readFlags(
+      session,
+      g.entries.map(([, uid]) => uid),
+    );
+    const entries = g.entries.filter(([messageId, uid]) => {
+      if (there.has(uid)) return true;
+      const local = isCopy ? p.copies?.[messageId] : messageId;
+      if (local !== undefined) gone.push(local);
+      return false;
+    });
+    if (!entries.length) {
+      touched.add(g.mailboxId);
+      continue;
+    }
+    const uids = entries.map(([, uid]) => uid);
     const attempt = async () => {
       report.commands++;
       return isCopy ? { ...(await copyMessages(session, uids, targetPath)), expunged: true } : moveMessages(session, uids, targetPath);
@@ -293,7 +311,7 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
       await createFolder(session, targetPath);
       placed = await attempt();
     }
-    for (const [messageId, uid] of g.entries) {
+    for (const [messageId, uid] of entries) {
       const local = isCopy ? p.copies?.[messageId] : messageId;
       if (local === undefined) continue;
       if (!isCopy && !placed.expunged) {

@@ -103,10 +103,13 @@ export function createOpsService(deps: OpsServiceDeps) {
     error: op.error,
   });
 
-  /** Runs a local action and reports what changed; returns the action id (for undo). */
-  const act = (before: number[], run: () => { actionId: number; accountId: number }, folders = false) => {
+  /**
+   * Runs a local action and reports what changed: the folders `before` names, and those the messages
+   * `moved` are in after it (a delete's Trash). Returns the action id (for undo).
+   */
+  const act = (before: number[], run: () => { actionId: number; accountId: number }, folders = false, moved: number[] = []) => {
     const { actionId, accountId } = run();
-    deps.changed(accountId, [...new Set([...before, ...mailboxesOf(before)])], folders);
+    deps.changed(accountId, [...new Set([...before, ...mailboxesOf(moved)])], folders);
     return { actionId };
   };
 
@@ -122,7 +125,7 @@ export function createOpsService(deps: OpsServiceDeps) {
     copy: ({ ids, target }: { ids: number[]; target: number }) => act([target], () => ops.copy(ids, target)),
     delete: ({ ids }: { ids: number[] }) => {
       const boxes = mailboxesOf(ids);
-      return act(boxes, () => ops.delete(ids));
+      return act(boxes, () => ops.delete(ids), false, ids);
     },
     expunge: ({ ids }: { ids: number[] }) => act(mailboxesOf(ids), () => ops.expunge(ids)),
 
@@ -185,9 +188,14 @@ export function createOpsService(deps: OpsServiceDeps) {
     retry: ({ opId }: { opId: number }) => {
       const op = ops.get(opId);
       if (!op || op.state !== 'failed') throw new TegamiError({ code: 'NOT_FOUND', message: 'That operation is not in the failed list.' });
-      ops.discard(opId);
-      const again = redo(op);
-      deps.changed(op.accountId, mailboxesOf(op.messageIds), op.kind.startsWith('folder'));
+      const before = mailboxesOf(op.messageIds);
+      // Both or neither: a retry that cannot be made (its messages are gone) leaves it in the failed list.
+      const again = ops.atomically(() => {
+        ops.discard(opId);
+        return redo(op);
+      });
+      const target = op.kind === 'move' || op.kind === 'copy' ? [(op.payload as MovePayload).target] : [];
+      deps.changed(op.accountId, [...new Set([...before, ...target, ...mailboxesOf(op.messageIds)])], op.kind.startsWith('folder'));
       return again;
     },
 
