@@ -101,6 +101,11 @@ beforeAll(async () => {
   // Synced, its in-window text cached, and idling on INBOX (expect.poll works in tests only).
   for (const start = Date.now(); (await states()).join() !== 'idle'; await new Promise((r) => setTimeout(r, 50)))
     if (Date.now() - start > 20_000) throw new Error(`the first pass did not end: ${(await states()).join()}`);
+  // Its source viewed once online (a file in the part cache): a copy made offline brings that too.
+  const recent = (
+    await call<{ messages: Array<{ id: number; subject: string }> }>('messages.page', { mailboxId: await inboxId() })
+  ).messages.find((m) => m.subject === 'Recent letter')!;
+  await call('messages.source', { id: recent.id });
 });
 
 afterAll(async () => {
@@ -167,6 +172,9 @@ describe('working offline', () => {
       kind: 'text',
       text: expect.stringContaining('Recent letter'),
     });
+    const source = await call<{ file: string; text: string }>('messages.source', { id: copy.id });
+    expect(source.text).toContain('Subject: Recent letter');
+    expect(source.file).toContain(`${path.sep}${copy.id}${path.sep}`);
     // A message saved offline (a draft, an imported .eml) reads offline before it reaches the server.
     await call('messages.append', { mailboxId: kept.id, raw: mail('Saved offline', new Date()).toString('base64'), flags: ['\\Seen'] });
     const saved = (await call<{ messages: Array<{ id: number; subject: string }> }>('messages.page', { mailboxId: kept.id })).messages.find(

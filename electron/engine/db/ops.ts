@@ -153,8 +153,8 @@ export class OpStore {
          FROM messages WHERE id = @id RETURNING id, subject, addresses`,
       ),
       // The text the original has cached (inline parts: the prefetch's, or opened), so the copy reads
-      // offline as the original does. Part files (attachments opened, the source) stay the original's:
-      // the copy fetches its own from the server when opened.
+      // offline as the original does. Part files (attachments opened, the source) are the ops
+      // service's to share after the transaction (PartStore.shareFiles: hard links, not rows here).
       copyParts: db.prepare<{ id: number; newId: number }>(
         `INSERT INTO parts (message_id, part, content_type, charset, text, search_text, file, size, cached_at)
          SELECT @newId, part, content_type, charset, text, search_text, NULL, size, cached_at FROM parts WHERE message_id = @id AND file IS NULL`,
@@ -343,7 +343,10 @@ export class OpStore {
     })();
   }
 
-  copy(ids: number[], target: number): { actionId: number; accountId: number; copies: number[] } {
+  copy(
+    ids: number[],
+    target: number,
+  ): { actionId: number; accountId: number; copies: number[]; pairs: Array<{ original: number; copy: number }> } {
     return this.#db.transaction(() => {
       const refs = this.#refs(ids);
       const dest = this.#mailbox(target);
@@ -367,7 +370,12 @@ export class OpStore {
       this.#index.insertHeaders(indexed);
       this.#index.storeBodies(bodies);
       this.#op(accountId, actionId, 'copy', { target, copies } satisfies CopyPayload, [...refs.map((r) => r.id), ...Object.values(copies)]);
-      return { actionId, accountId, copies: Object.values(copies) };
+      return {
+        actionId,
+        accountId,
+        copies: Object.values(copies),
+        pairs: Object.entries(copies).map(([original, copy]) => ({ original: Number(original), copy })),
+      };
     })();
   }
 

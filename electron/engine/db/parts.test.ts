@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Db } from './database.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
-import { BODY_NONE, BODY_TEXT, PartStore, SEARCH_WINDOW, splitQuery } from './parts.js';
+import { BODY_FULL, BODY_NONE, BODY_TEXT, PartStore, SEARCH_WINDOW, SOURCE_PART, splitQuery } from './parts.js';
 import { addressText, cjkGrams, cjkGramsByRegex, isCjkTerm } from './search-text.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 import { mulberry32 } from '../../../test/prng.js';
@@ -116,6 +116,53 @@ describe('PartStore text cache', () => {
     await aborted.abort();
     expect(readdirSync(path.dirname(cached.file))).toEqual(['2']);
     expect(() => parts.partFile(id!, '../../x')).toThrow(/not a MIME part number/);
+  });
+
+  it('shares cached files with copies: linked, recorded, whole-message state kept, each evictable alone', async () => {
+    const [original, copy, undone] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'o', 1), header(2, 'c', 1), header(3, 'u', 1)]);
+    const cache = async (id: number, part: string, bytes: string, contentType: string) => {
+      const w = await parts.openFile(id, part);
+      w.stream.write(bytes);
+      return w.commit({ contentType });
+    };
+    await cache(original!, '2', '%PDF data', 'application/pdf');
+    await cache(original!, SOURCE_PART, 'Subject: o\r\n\r\nbody', 'message/rfc822');
+    parts.raiseBodyState(original!, BODY_FULL);
+    body(original!, 'inline text'); // inline parts are the copy's by OpStore.copy, not here
+    db.prepare('DELETE FROM messages WHERE id = ?').run(undone!);
+
+    expect(
+      await parts.shareFiles([
+        { original: original!, copy: copy! },
+        { original: original!, copy: undone! },
+      ]),
+    ).toBe(2);
+    expect(parts.get(copy!, '2')).toEqual({
+      kind: 'file',
+      part: '2',
+      contentType: 'application/pdf',
+      file: parts.partFile(copy!, '2'),
+      size: 9,
+    });
+    expect(parts.get(copy!, SOURCE_PART)).toMatchObject({ kind: 'file', contentType: 'message/rfc822' });
+    expect(parts.get(copy!, '1')).toBeNull();
+    expect(parts.message(copy!).bodyState).toBe(BODY_FULL);
+    // Hard links: one file, two names.
+    expect(statSync(parts.partFile(copy!, '2')).ino).toBe(statSync(parts.partFile(original!, '2')).ino);
+    // A copy that is gone meanwhile keeps nothing on disk.
+    expect(existsSync(path.join(dir, 'parts', String(undone)))).toBe(false);
+
+    // Evicting the original leaves the copy's files.
+    db.prepare('UPDATE messages SET internal_date = ? WHERE id = ?').run(NOW - 200 * DAY, original!);
+    expect(await parts.evictBefore(accountId, NOW - 90 * DAY)).toEqual([original]);
+    expect(readFileSync(parts.partFile(copy!, '2'), 'latin1')).toBe('%PDF data');
+
+    // A file the original no longer has on disk is not shared (the copy fetches it when opened).
+    const [third] = messages.insertHeaders(accountId, inbox, 1, [header(4, 't', 1)]);
+    rmSync(parts.partFile(copy!, '2'));
+    expect(await parts.shareFiles([{ original: copy!, copy: third! }])).toBe(1);
+    expect(parts.get(third!, '2')).toBeNull();
+    expect(parts.get(third!, SOURCE_PART)).toMatchObject({ kind: 'file' });
   });
 });
 

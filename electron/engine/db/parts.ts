@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { MessageSummary } from '../../../shared/domain/message.js';
@@ -244,6 +244,10 @@ export class PartStore {
         'SELECT part, content_type, charset, text, search_text, file, size FROM parts WHERE message_id = ? AND part = ?',
       ),
       partNumbers: db.prepare<[number], { part: string }>('SELECT part FROM parts WHERE message_id = ?'),
+      files: db.prepare<[number], PartRow>(
+        'SELECT part, content_type, charset, text, search_text, file, size FROM parts WHERE message_id = ? AND file IS NOT NULL',
+      ),
+      exists: db.prepare<[number], { id: number }>('SELECT id FROM messages WHERE id = ?'),
       upsertPart: db.prepare(
         `INSERT INTO parts (message_id, part, content_type, charset, text, search_text, file, size)
          VALUES (@messageId, @part, @contentType, @charset, @text, @searchText, @file, @size)
@@ -485,6 +489,55 @@ export class PartStore {
         await rm(temp, { force: true });
       },
     };
+  }
+
+  /**
+   * Gives each copy the part files its original has cached (attachments opened, the source), so a
+   * message copied offline opens them offline too. Each file is a hard link (a copy where the file
+   * system has none): evicting or deleting one message never takes the other's file. A copy that is
+   * gone meanwhile (undone) gets none. Answers how many files were shared. Best effort: a file that
+   * cannot be shared is left for the copy to fetch from the server when opened.
+   */
+  async shareFiles(pairs: ReadonlyArray<{ original: number; copy: number }>): Promise<number> {
+    let shared = 0;
+    for (const { original, copy } of pairs) {
+      const files = this.#q.files.all(original);
+      const made: Array<PartRow & { final: string }> = [];
+      for (const f of files) {
+        const final = this.partFile(copy, f.part);
+        try {
+          await mkdir(path.dirname(final), { recursive: true });
+          await rm(final, { force: true });
+          await link(path.join(this.#root, f.file as string), final).catch(() => copyFile(path.join(this.#root, f.file as string), final));
+          made.push({ ...f, final });
+        } catch {
+          await rm(final, { force: true }).catch(() => undefined);
+        }
+      }
+      if (!made.length) continue;
+      const stored = this.#write(() =>
+        this.#db.transaction(() => {
+          if (!this.#q.exists.get(copy)) return false;
+          for (const f of made)
+            this.#q.upsertPart.run({
+              messageId: copy,
+              part: f.part,
+              contentType: f.content_type,
+              charset: f.charset,
+              text: null,
+              searchText: null,
+              file: path.relative(this.#root, f.final),
+              size: f.size,
+            });
+          // The whole message on disk: it opens (and saves as .eml) offline as the original does.
+          if (made.some((f) => f.part === SOURCE_PART)) this.#q.raiseBodyState.run(BODY_FULL, copy);
+          return true;
+        })(),
+      );
+      if (stored) shared += made.length;
+      else await rm(path.join(this.#root, String(copy)), { recursive: true, force: true });
+    }
+    return shared;
   }
 
   // ---- the offline window and eviction ------------------------------------------------------------

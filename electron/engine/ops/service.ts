@@ -15,8 +15,11 @@ export interface OpsServiceDeps {
   store: Store;
   messages: MessageStore;
   ops: OpStore;
-  /** Where a message queued for APPEND has its text cached (it reads offline before it is sent). */
-  parts: Pick<PartStore, 'storeTexts'>;
+  /**
+   * Where a message queued for APPEND has its text cached (it reads offline before it is sent), and
+   * where a copy gets the files its original has cached.
+   */
+  parts: Pick<PartStore, 'storeTexts' | 'shareFiles'>;
   dataDir: string;
   /** Tells the UI what changed and asks the background sync to replay soon. */
   changed: (accountId: number, mailboxIds: number[], folders: boolean) => void;
@@ -103,6 +106,9 @@ export function createOpsService(deps: OpsServiceDeps) {
     error: op.error,
   });
 
+  /** The copies' cached files (PartStore.shareFiles); what cannot be shared, the copy fetches when opened. */
+  const shareFiles = (pairs: Array<{ original: number; copy: number }>) => deps.parts.shareFiles(pairs).catch(() => 0);
+
   /**
    * Runs a local action and reports what changed: the folders `before` names, and those the messages
    * `moved` are in after it (a delete's Trash). Returns the action id (for undo).
@@ -122,7 +128,12 @@ export function createOpsService(deps: OpsServiceDeps) {
       const boxes = [...mailboxesOf(ids), target];
       return act(boxes, () => ops.move(ids, target));
     },
-    copy: ({ ids, target }: { ids: number[]; target: number }) => act([target], () => ops.copy(ids, target)),
+    copy: async ({ ids, target }: { ids: number[]; target: number }) => {
+      const copied = ops.copy(ids, target);
+      // Before the UI hears of the copies, so one opened at once finds its attachments.
+      await shareFiles(copied.pairs);
+      return act([target], () => copied);
+    },
     delete: ({ ids }: { ids: number[] }) => {
       const boxes = mailboxesOf(ids);
       return act(boxes, () => ops.delete(ids), false, ids);
@@ -238,7 +249,9 @@ export function createOpsService(deps: OpsServiceDeps) {
         return { actionId: ops.move(op.messageIds, (op.payload as MovePayload).target).actionId };
       case 'copy': {
         const p = op.payload as CopyPayload;
-        return { actionId: ops.copy(Object.keys(p.copies).map(Number), p.target).actionId };
+        const copied = ops.copy(Object.keys(p.copies).map(Number), p.target);
+        void shareFiles(copied.pairs);
+        return { actionId: copied.actionId };
       }
       case 'expunge':
         return { actionId: ops.expunge(op.messageIds).actionId };
