@@ -392,6 +392,10 @@ describe('server search', () => {
     expect(await find({ to: ['carol'] })).toEqual(['beta']); // Cc counts
     expect(await find({ to: ['team'], from: ['gamma'] })).toEqual(['gamma']);
     expect(await find({ to: ['team'], subject: ['Plan'], query: 'noon', read: true })).toEqual(['gamma']);
+    // Alternatives of one field (from:a OR from:b): an OR key of them, beside the rest.
+    expect(await find({ from: [['alpha', 'gamma']] })).toEqual(['alpha', 'gamma']);
+    expect(await find({ from: [['alpha', 'beta', 'gamma']], read: true })).toEqual(['alpha', 'gamma']);
+    expect(await find({ from: [['alpha', 'beta']], to: [['carol', 'nobody']] })).toEqual(['beta']);
     // -word and -"a phrase": NOT keys, with the rest or alone.
     expect(await find({ query: 'friday -noon' })).toEqual(['alpha', 'beta']);
     expect(await find({ query: 'lunch -"lunch on friday" -carol' })).toEqual(['alpha', 'gamma']);

@@ -115,7 +115,14 @@ export const MessageSource = z.object({
 });
 export type MessageSource = z.infer<typeof MessageSource>;
 
-const FieldTerms = z.array(z.string().trim().min(1).max(500)).max(20).optional();
+const FieldValue = z.string().trim().min(1).max(500);
+/** A field's terms: each must match; an entry that is a list is alternatives (`from:a OR from:b`), one of which must. */
+const FieldTerms = z
+  .array(z.union([FieldValue, z.array(FieldValue).min(2).max(20)]))
+  .max(20)
+  .optional();
+/** One field term: a value, or alternatives of which one must match. */
+export type FieldTerm = string | string[];
 
 /**
  * The search box's conditions, which local and server search both apply: is:… and has:… (only

@@ -474,6 +474,20 @@ describe('local search', () => {
     expect(search({ from: ['taro'], to: ['address'] })).toEqual([]);
     expect(search({ from: ['%'] })).toEqual([]); // a wildcard is text
     expect(parts.search({ query: 'plan', mailboxId: work, limit: 2, filters: { from: ['taro'] } }).more).toBe(true);
+    // Alternatives (from:a OR from:b): any one of them, each group beside the other terms.
+    expect(search({ from: [['nobody', 'taro']] })).toEqual(['Quarterly plan 2', 'Quarterly plan 1']);
+    const three = parts.search({ query: 'plan', mailboxId: work, limit: 10, filters: { from: [['s299@', 'taro', 's298@']] } });
+    expect(subjects(three).sort()).toEqual(['Plan 298', 'Plan 299', 'Quarterly plan 0', 'Quarterly plan 1', 'Quarterly plan 2']);
+    expect(subjects(parts.search({ query: 'plan', mailboxId: work, limit: 5, filters: { from: [['s299@', 's298@']] } }))).toEqual([
+      'Plan 298',
+      'Plan 299',
+    ]);
+    expect(search({ from: [['taro', 's299@']], to: [['carol', 'nobody']] })).toEqual(['Quarterly plan 2']);
+    expect(search({ subject: [['quarterly plan 0', 'quarterly plan 1']], from: ['taro'] })).toEqual([
+      'Quarterly plan 1',
+      'Quarterly plan 0',
+    ]);
+    expect(search({ from: [['nobody', 'no one']] })).toEqual([]);
   });
 
   it('matches "quoted phrases" as words in that order, across a line break, in the header or the text', () => {

@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import type { FieldTerm } from '../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import { atomically, storageError, type Db } from './database.js';
@@ -88,9 +89,10 @@ export interface SearchQuery {
     read?: boolean | undefined;
     flagged?: boolean | undefined;
     hasAttachments?: boolean | undefined;
-    from?: readonly string[] | undefined;
-    to?: readonly string[] | undefined;
-    subject?: readonly string[] | undefined;
+    /** Each entry must match; an entry that is a list, one of its values (`from:a OR from:b`). */
+    from?: readonly FieldTerm[] | undefined;
+    to?: readonly FieldTerm[] | undefined;
+    subject?: readonly FieldTerm[] | undefined;
   };
 }
 
@@ -120,13 +122,26 @@ interface StatementShape {
   phrase: number;
   /** Per excluded term, the index that finds it: 't' trigram, 'c' CJK bigram, '-' none (a 1–2 character term). */
   excluded: string;
-  from: number;
-  to: number;
-  subject: number;
+  /** Per field term, how many values it has (1, or a group of alternatives), dot-joined. */
+  from: string;
+  to: string;
+  subject: string;
 }
 
 /** A statement's cache key: its shape, every field. */
 const statementKey = (shape: StatementShape): string => Object.values(shape).join(':');
+
+/**
+ * The clauses of a field's terms (StatementShape: their sizes, dot-joined), `clause` given each
+ * value's parameter suffix (`0_0`, `1_0`, `1_1` …): one clause per term, its values ORed.
+ */
+const fieldClauses = (sizes: string, clause: (suffix: string) => string): string[] =>
+  sizes === ''
+    ? []
+    : sizes.split('.').map((n, i) => {
+        const values = Array.from({ length: Number(n) }, (_, j) => clause(`${i}_${j}`));
+        return values.length === 1 ? (values[0] as string) : `(${values.join(' OR ')})`;
+      });
 
 /** Code points, not UTF-16 units: the trigram tokenizer counts characters. */
 const charCount = (s: string): number => [...s].length;
@@ -690,14 +705,14 @@ export class PartStore {
       like: like.length,
       phrase: phrases.length,
       excluded: excludedKinds.join(''),
-      from: 0,
-      to: 0,
-      subject: 0,
+      from: '',
+      to: '',
+      subject: '',
     };
     for (const field of ['from', 'to', 'subject'] as const) {
-      const values = q.filters?.[field] ?? [];
-      values.forEach((v, i) => (params[`${field}${i}`] = likePattern(v)));
-      shape[field] = values.length;
+      const terms = (q.filters?.[field] ?? []).map((t) => (typeof t === 'string' ? [t] : t));
+      terms.forEach((values, i) => values.forEach((v, j) => (params[`${field}${i}_${j}`] = likePattern(v))));
+      shape[field] = terms.map((values) => values.length).join('.');
     }
     const shapeKey = statementKey(shape);
     if (long.length === 0 && cjk.length === 0 && anyOf.length === 0) {
@@ -907,13 +922,17 @@ export class PartStore {
         return [`messages.id NOT IN (${matches(header)} UNION ALL ${matches(body)})`];
       }),
       ...clauses(shape.excluded.length, (i) => `NOT ${inMessage(`@x${i}`)}`),
-      // Field terms: the sender's name or address; any recipient's name or address; the subject.
-      ...clauses(shape.from, (i) => `(messages.from_name LIKE @from${i} ESCAPE '\\' OR messages.from_addr LIKE @from${i} ESCAPE '\\')`),
-      ...clauses(
-        shape.to,
-        (i) => `tegami_address_text(json_extract(messages.addresses, '$.to', '$.cc', '$.bcc')) LIKE @to${i} ESCAPE '\\'`,
+      // Field terms: the sender's name or address; any recipient's name or address; the subject. A
+      // group of alternatives (`from:a OR from:b`) is one clause, any of its values.
+      ...fieldClauses(
+        shape.from,
+        (v) => `(messages.from_name LIKE @from${v} ESCAPE '\\' OR messages.from_addr LIKE @from${v} ESCAPE '\\')`,
       ),
-      ...clauses(shape.subject, (i) => `messages.subject LIKE @subject${i} ESCAPE '\\'`),
+      ...fieldClauses(
+        shape.to,
+        (v) => `tegami_address_text(json_extract(messages.addresses, '$.to', '$.cc', '$.bcc')) LIKE @to${v} ESCAPE '\\'`,
+      ),
+      ...fieldClauses(shape.subject, (v) => `messages.subject LIKE @subject${v} ESCAPE '\\'`),
     ];
     const filters = `messages.stale = 0 ${byId ? 'AND messages.id BETWEEN @low AND @high' : ''}
       AND (@unread = 0 OR messages.seen = 0) AND (@read = 0 OR messages.seen = 1)

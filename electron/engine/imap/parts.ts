@@ -3,7 +3,7 @@ import { TegamiError } from '../../../shared/domain/errors.js';
 import { classifyImapError } from './connect.js';
 import type { ImapSession } from './session.js';
 import { toHeaderRecord, uidSet } from './session.js';
-import type { ServerHitPreview } from '../../../shared/domain/body.js';
+import type { FieldTerm, ServerHitPreview } from '../../../shared/domain/body.js';
 
 /**
  * Message bodies on demand (RFC 3501 6.4.5). Every fetch uses BODY.PEEK, which never sets \Seen
@@ -229,10 +229,11 @@ export interface ServerSearchQuery {
   unread?: boolean | undefined;
   read?: boolean | undefined;
   flagged?: boolean | undefined;
-  from?: readonly string[] | undefined;
+  /** Each entry one key; an entry that is a list, an OR of its values (`from:a OR from:b`). */
+  from?: readonly FieldTerm[] | undefined;
   /** Any recipient: TO, CC or BCC. */
-  to?: readonly string[] | undefined;
-  subject?: readonly string[] | undefined;
+  to?: readonly FieldTerm[] | undefined;
+  subject?: readonly FieldTerm[] | undefined;
 }
 
 /**
@@ -242,6 +243,9 @@ export interface ServerSearchQuery {
  * an OR itself (to:, three ways) the chain goes on in NOT NOT (…), which is the same group.
  */
 export function searchCriteria(q: ServerSearchQuery): SearchObject {
+  // A field term's key; alternatives, an OR of their keys (imapflow nests an OR of more than two).
+  const anyOf = (term: FieldTerm, key: (value: string) => SearchObject): SearchObject =>
+    typeof term === 'string' ? key(term) : { or: term.map(key) };
   const keyOf = (term: string): SearchObject =>
     q.field === 'subject' ? { subject: term } : q.field === 'from' ? { from: term } : { text: term };
   const keys: SearchObject[] = [
@@ -251,9 +255,9 @@ export function searchCriteria(q: ServerSearchQuery): SearchObject {
     ...q.terms.map(keyOf),
     ...(q.excluded ?? []).map((term) => ({ not: keyOf(term) })),
     ...(q.anyOf ?? []).map((group) => ({ or: group.map(keyOf) })),
-    ...(q.subject ?? []).map((subject) => ({ subject })),
-    ...(q.from ?? []).map((from) => ({ from })),
-    ...(q.to ?? []).map((to) => ({ or: [{ to }, { cc: to }, { bcc: to }] })),
+    ...(q.subject ?? []).map((t) => anyOf(t, (subject) => ({ subject }))),
+    ...(q.from ?? []).map((t) => anyOf(t, (from) => ({ from }))),
+    ...(q.to ?? []).map((t) => anyOf(t, (to) => ({ or: [{ to }, { cc: to }, { bcc: to }] }))),
   ];
   const chain = (list: SearchObject[]): SearchObject => {
     const [first, ...rest] = list;

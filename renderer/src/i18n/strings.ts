@@ -81,7 +81,7 @@ export const en = {
   'search.placeholder': 'Search mail (/)',
   'search.label': 'Search mail',
   'search.syntax':
-    'Words and "phrases" (all must match); a OR b for either; -word or -"phrase" to leave out; from:, to:, subject:, is:unread, is:read, is:flagged, has:attachment',
+    'Words and "phrases" (all must match); a OR b for either; -word or -"phrase" to leave out; from:, to:, subject: (from:a OR from:b for either sender), is:unread, is:read, is:flagged, has:attachment',
   'search.clear': 'Clear search',
   'search.results': 'Search results for “{query}”',
   'search.none': 'Nothing found on this computer.',
@@ -431,7 +431,7 @@ export const ja: Record<MessageKey, Text> = {
   'search.placeholder': 'メールを検索（/）',
   'search.label': 'メールを検索',
   'search.syntax':
-    '語と "フレーズ"（すべてに一致）。A OR B でどちらか。-語 または -"フレーズ" で除外。from:、to:、subject:、is:unread、is:read、is:flagged、has:attachment',
+    '語と "フレーズ"（すべてに一致）。A OR B でどちらか。-語 または -"フレーズ" で除外。from:、to:、subject:（from:a OR from:b でどちらかの差出人）、is:unread、is:read、is:flagged、has:attachment',
   'search.clear': '検索をクリア',
   'search.results': '「{query}」の検索結果',
   'search.none': 'このコンピューター内には見つかりませんでした。',

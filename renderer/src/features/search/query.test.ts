@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineQuery, parseQuery, serverQuery, tokenize } from './query.js';
+import { engineQuery, parseQuery, searchConditions, serverQuery, tokenize } from './query.js';
 
 describe('tokenize', () => {
   it('keeps quoted phrases and field:"quoted values" together', () => {
@@ -50,6 +50,18 @@ describe('OR', () => {
     expect(engineQuery(parseQuery('black "OR" white'))).toBe('black or white');
     // The field's value comes first: the OR at the end of the words has nothing to join.
     expect(engineQuery(parseQuery('lunch OR from:bob'))).toBe('bob lunch OR');
+  });
+
+  it('joins terms of one field: from:a OR from:b is either sender, chained too, beside the other terms', () => {
+    const q = parseQuery('lunch from:alice OR from:"Bob Smith" OR from:carol subject:plan to:x OR to:y is:unread');
+    expect(q).toMatchObject({ words: ['lunch'], from: [['alice', 'Bob Smith', 'carol']], subject: ['plan'], to: [['x', 'y']] });
+    expect(engineQuery(q)).toBe('alice OR "Bob Smith" OR carol plan x OR y lunch');
+    expect(searchConditions(q)).toEqual({ unread: true, from: [['alice', 'Bob Smith', 'carol']], to: [['x', 'y']], subject: ['plan'] });
+    expect(serverQuery(parseQuery('from:a OR from:b'))).toEqual({ field: 'text', query: '', from: [['a', 'b']] });
+    // Only terms of one field: across fields, or with a word, OR stays the words' operator.
+    expect(parseQuery('from:a OR subject:b')).toMatchObject({ from: ['a'], subject: ['b'], words: ['OR'] });
+    expect(parseQuery('from:a from:b OR from:c')).toMatchObject({ from: ['a', ['b', 'c']] });
+    expect(parseQuery('from:a "OR" from:b')).toMatchObject({ from: ['a', 'b'], words: ['or'] });
   });
 });
 

@@ -2,17 +2,19 @@
  * The search box's little language: free words and "quoted phrases", -word and -"a phrase" to leave
  * out, `a OR b` for either (shared/domain/query.ts), plus
  *   from:NAME  subject:WORDS  to:NAME  has:attachment  is:unread  is:read  is:flagged
+ * where OR also joins terms of one field (`from:alice OR from:bob`: either sender).
  * The engine's local search (search.local) takes the words, and applies the conditions before its limit.
  */
-import type { SearchLocalInput, ServerSearchField } from '../../../../shared/domain/body.js';
+import type { FieldTerm, SearchLocalInput, ServerSearchField } from '../../../../shared/domain/body.js';
 import { joinTerms } from '../../../../shared/domain/query.js';
 
 export interface ParsedQuery {
   /** Free words and phrases, as typed (quotes removed). */
   words: string[];
-  from: string[];
-  subject: string[];
-  to: string[];
+  /** Each must match; a list is alternatives (`from:a OR from:b`), one of which must. */
+  from: FieldTerm[];
+  subject: FieldTerm[];
+  to: FieldTerm[];
   hasAttachment: boolean;
   unread: boolean | null;
   flagged: boolean;
@@ -33,7 +35,27 @@ export function tokenize(input: string): string[] {
 
 export function parseQuery(input: string): ParsedQuery {
   const q: ParsedQuery = { words: [], from: [], subject: [], to: [], hasAttachment: false, unread: null, flagged: false };
-  for (const token of tokenize(input)) {
+  const tokens = tokenize(input);
+  const fieldOf = (token: string | undefined) => {
+    const m = token === undefined ? null : /^(\w+):(.*)$/.exec(token);
+    const field = m?.[1]?.toLowerCase();
+    const value = (m?.[2] ?? '').trim();
+    return field && value && (field === 'from' || field === 'subject' || field === 'to')
+      ? { field: field as 'from' | 'subject' | 'to', value }
+      : null;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    // `from:a OR from:b`: OR between two terms of one field makes them alternatives (chains too).
+    const before = fieldOf(tokens[i - 1]);
+    const after = fieldOf(tokens[i + 1]);
+    if (token === 'OR' && before && after && before.field === after.field) {
+      const terms = q[before.field];
+      const last = terms.at(-1) as FieldTerm;
+      terms[terms.length - 1] = [...(typeof last === 'string' ? [last] : last), after.value];
+      i++;
+      continue;
+    }
     const m = /^(\w+):(.*)$/.exec(token);
     const field = m?.[1]?.toLowerCase();
     const value = (m?.[2] ?? '').trim();
@@ -63,7 +85,11 @@ export function parseQuery(input: string): ParsedQuery {
 export function engineQuery(q: ParsedQuery): string | null {
   // The field values first: an OR at the end of the words (`lunch OR from:bob`) then has nothing to
   // join and is dropped, instead of making a field value one of its alternatives.
-  const terms = [...q.from, ...q.subject, ...q.to, ...q.words];
+  // Alternatives stay alternatives: `a OR b` among the terms.
+  const fields = [...q.from, ...q.subject, ...q.to].flatMap((t) =>
+    typeof t === 'string' ? [t] : t.flatMap((v, i) => (i ? ['OR', v] : [v])),
+  );
+  const terms = [...fields, ...q.words];
   return terms.length > 0 ? joinTerms(terms) : null;
 }
 
