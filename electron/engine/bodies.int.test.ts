@@ -485,4 +485,31 @@ describe('server search', () => {
       await sessions.closeAll();
     }
   });
+
+  it('opens the text, attachment and source of mail that arrived after the long-lived user connection selected the folder', async () => {
+    const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
+    const sessions = new UserSessions(store, async () => user.password);
+    const longLived = createBodiesService({ store, parts, withSession: sessions.withSession, emit: () => undefined });
+    try {
+      // INBOX selected on it by opening a message.
+      await longLived.getSource({ id: byMessageId('<alternative@tegami.test>').id });
+      const f = fixture('attachments');
+      const raw = Buffer.from(
+        f.raw.toString('latin1').replace(/Message-ID: <[^>]+>/i, 'Message-ID: <late-attachments@tegami.test>'),
+        'latin1',
+      );
+      await other.append('INBOX', raw, [], new Date());
+      await syncAccount(account, user.password, { store, messages }); // on another connection
+      const m = byMessageId('<late-attachments@tegami.test>');
+      const detail = await longLived.getMessage({ id: m.id });
+      // Each would be "no longer on the server" to a connection not shown the message yet.
+      expect(await longLived.getPart({ id: m.id, part: detail.textPart! })).toMatchObject({ kind: 'text' });
+      const attachment = detail.attachments.find((a) => !a.inline)!;
+      expect(await longLived.getPart({ id: m.id, part: attachment.part })).toMatchObject({ kind: 'file' });
+      expect((await longLived.getSource({ id: m.id })).text).toContain('late-attachments@tegami.test');
+      expect(inbox.id).toBe(m.mailboxId);
+    } finally {
+      await sessions.closeAll();
+    }
+  });
 });

@@ -761,6 +761,12 @@ export class OpStore {
     return row ? (JSON.parse(row.flags) as string[]) : null;
   }
 
+  /** Whether a message's row has its BODYSTRUCTURE (a queued APPEND's may not: mime/headers.ts). */
+  hasStructure(messageId: number): boolean {
+    return (
+      this.#db.prepare<[number], { s: number }>('SELECT bodystructure IS NOT NULL AS s FROM messages WHERE id = ?').get(messageId)?.s === 1
+    );
+  }
   messageIdOf(messageId: number): string | null {
     return (
       this.#db.prepare<[number], { message_id: string | null }>('SELECT message_id FROM messages WHERE id = ?').get(messageId)

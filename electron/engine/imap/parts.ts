@@ -95,28 +95,49 @@ export async function fetchPartRange(client: ImapFlow, uid: number, part: string
  * range. A server that ignores the range and sends the whole part ends the loop too.
  */
 export async function streamPart(client: ImapFlow, uid: number, part: string, opts: StreamOptions): Promise<StreamResult | null> {
-  return streamRanges(opts, (start, length) => fetchPartRange(client, uid, part, start, length));
+  return streamRanges(
+    opts,
+    (start, length) => fetchPartRange(client, uid, part, start, length),
+    () => client.noop(),
+  );
 }
 
 /** Streams the whole message, BODY.PEEK[]<start.length>, the same way. */
 export async function streamSource(client: ImapFlow, uid: number, opts: StreamOptions): Promise<StreamResult | null> {
-  return streamRanges(opts, async (start, length) => {
-    const message = await client.fetchOne(String(uid), { uid: true, source: { start, maxLength: length } }, { uid: true });
-    if (!message) return null;
-    return message.source ?? Buffer.alloc(0);
-  });
+  return streamRanges(
+    opts,
+    async (start, length) => {
+      const message = await client.fetchOne(String(uid), { uid: true, source: { start, maxLength: length } }, { uid: true });
+      if (!message) return null;
+      return message.source ?? Buffer.alloc(0);
+    },
+    () => client.noop(),
+  );
 }
 
+/**
+ * A connection that has had the mailbox open a while knows only the messages the server has shown
+ * it: Dovecot answers a UID FETCH of mail that arrived since (through another connection) with
+ * nothing until a command's end brings the news. So a message that seems gone is asked for once
+ * more after a NOOP (RFC 3501 6.1.2), before it is called gone.
+ */
 async function streamRanges(
   opts: StreamOptions,
   fetchRange: (start: number, length: number) => Promise<Buffer | null>,
+  refresh: () => Promise<unknown>,
 ): Promise<StreamResult | null> {
   const chunk = Math.max(1024, opts.chunkSize ?? DEFAULT_CHUNK);
   let received = 0;
   let requests = 0;
+  let refreshed = false;
   for (;;) {
     const bytes = await fetchRange(received, chunk);
     requests++;
+    if (bytes === null && received === 0 && !refreshed) {
+      refreshed = true;
+      await refresh();
+      continue;
+    }
     if (bytes === null) {
       if (received === 0) return null;
       throw new TegamiError({ code: 'NOT_FOUND', message: 'The message was deleted on the server while it was being downloaded.' });
@@ -152,14 +173,26 @@ export async function fetchTextParts(
     groups.set(key, group);
   }
   const out = new Map<number, Map<string, Buffer>>();
+  let refreshed = false;
   for (const { parts, uids } of groups.values()) {
     const responses: FetchMessageObject[] = [];
-    for await (const m of client.fetch(
-      uidSet(uids),
-      { uid: true, bodyParts: parts.map((key) => ({ key, start: 0, maxLength })) },
-      { uid: true },
-    )) {
-      responses.push(m);
+    const fetch = async (set: readonly number[]) => {
+      for await (const m of client.fetch(
+        uidSet(set),
+        { uid: true, bodyParts: parts.map((key) => ({ key, start: 0, maxLength })) },
+        { uid: true },
+      ))
+        responses.push(m);
+    };
+    await fetch(uids);
+    // Mail this connection has not been shown yet answers nothing (see streamRanges): once, a NOOP
+    // and the missing ones again; what is still missing is gone.
+    const answered = new Set(responses.map((m) => m.uid));
+    const missing = uids.filter((u) => !answered.has(u));
+    if (missing.length && !refreshed) {
+      refreshed = true;
+      await client.noop();
+      await fetch(missing);
     }
     for (const m of responses) {
       const found = new Map<string, Buffer>();

@@ -1,7 +1,8 @@
 import type { HeaderRecord } from '../db/messages.js';
 import { parseRawMessage } from './message.js';
 import { messageIds } from './record.js';
-import { makeSnippet } from './text.js';
+import { parseSource, withText } from './source.js';
+import { MAX_CACHED_TEXT_BYTES, makeSnippet } from './text.js';
 
 /** The header block of a raw message, unfolded (RFC 5322 2.2.3), as name → values. */
 function headerFields(raw: Buffer): Map<string, string[]> {
@@ -23,12 +24,18 @@ function headerFields(raw: Buffer): Map<string, string[]> {
 const ids = (text: string | undefined): string[] => messageIds(text ?? '');
 
 /**
- * What the store keeps of a message we hold as raw bytes (an APPEND queued offline), the same
- * fields header sync takes from ENVELOPE; the uid is the caller's. With its text (`text`: the
- * best plain text as part TEXT, as a message without a usable structure is cached), so it reads
- * and is found offline before it reaches the server.
+ * What the store keeps of a message we hold as raw bytes (an APPEND queued offline); the uid is the
+ * caller's. With its text (`text`), so it reads and is found offline before it reaches the server.
+ *
+ * Read as the mirror reads a message (mime/source.ts), it is the row the server's ENVELOPE and
+ * BODYSTRUCTURE give, with its text parts by their numbers: its HTML shows, and once it is on the
+ * server its attachments are fetched by those numbers. A message that parse is not sure of gets
+ * the fields mailparser reads, no structure, and its best plain text as part TEXT (as a message
+ * without a usable structure is cached); the replay then leaves its row to the next sync.
  */
 export async function headerRecordOfRaw(raw: Buffer, flags: string[], internalDate: number): Promise<Omit<HeaderRecord, 'uid'>> {
+  const exact = parseSource(raw, MAX_CACHED_TEXT_BYTES);
+  if (exact) return { modseq: null, flags, internalDate, size: raw.length, ...withText(exact) };
   const parsed = await parseRawMessage(raw);
   const fields = headerFields(raw);
   const sent = parsed.date ? Date.parse(parsed.date) : NaN;

@@ -2,6 +2,8 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { base64Lines, buildMessage, encodeIso2022jp, encodeWords, param, quotedPrintable, textPart } from '../../../test/seed/mime.js';
 import { canonicalCharset, decodeBytes, decodeIso2022jp, repairLatin1Header } from './charset.js';
+import { fixtureMessages } from '../../../test/seed/fixtures.js';
+import { headerRecordOfRaw } from './headers.js';
 import { parseRawMessage } from './message.js';
 import { bodyParts, flattenParts, prefetchParts, type BodyNode } from './structure.js';
 import { decodeTextPart, htmlToText, makeSnippet, unflow } from './text.js';
@@ -402,5 +404,28 @@ describe('whole-message parsing', () => {
     expect(parsed.subject).toBe('還在用信用卡嗎');
     expect(parsed.from).toEqual([{ name: '王小明', address: 'wang@example.tw' }]);
     expect(parsed.text).toContain('信用卡循環利息');
+  });
+});
+
+describe('a message held as raw bytes (a queued APPEND)', () => {
+  it('is read as the server path reads it when the source parse is sure of it, else by mailparser as part TEXT', async () => {
+    const f = fixtureMessages().find((m) => m.key === 'attachments')!;
+    const exact = await headerRecordOfRaw(f.raw, ['\\Draft'], 1000);
+    expect(exact).toMatchObject({
+      flags: ['\\Draft'],
+      internalDate: 1000,
+      size: f.raw.length,
+      modseq: null,
+      subject: 'Report and photo attached',
+    });
+    expect(exact.bodystructure).not.toBeNull();
+    expect(exact.attachments.some((a) => !a.inline)).toBe(true);
+    // Its text parts by their MIME numbers, as the body prefetch stores them.
+    expect(exact.text?.parts.length).toBeGreaterThan(0);
+    expect(exact.text?.parts.every((p) => /^\d+(\.\d+)*$/.test(p.part))).toBe(true);
+    // A second Subject: not one the source parse is sure of.
+    const odd = await headerRecordOfRaw(Buffer.concat([Buffer.from('Subject: again\r\n'), f.raw]), [], 1000);
+    expect(odd.bodystructure).toBeNull();
+    expect(odd.text?.parts.map((p) => p.part)).toEqual(['TEXT']);
   });
 });

@@ -1,6 +1,7 @@
 import libmime from 'libmime';
 import type { Address } from '../../../shared/domain/message.js';
 import type { HeaderRecord } from '../db/messages.js';
+import { BODY_TEXT } from '../db/parts.js';
 import { attachmentsOf, messageIds, sentTime } from './record.js';
 import { parseBodyStructure, prefetchParts, type BodyNode } from './structure.js';
 import { textRecords, type TextRecords } from './text.js';
@@ -28,6 +29,14 @@ export interface ParsedSource {
   record: SourceRecord;
   /** The displayable text parts, decoded, as the body prefetch stores them. */
   texts: TextRecords;
+}
+
+/**
+ * A parsed source's record with its text (HeaderRecord.text: all of it cached, BODY_TEXT), as the
+ * mirror stores a message read whole and a queued APPEND stores the message it holds.
+ */
+export function withText(parsed: ParsedSource): SourceRecord & Required<Pick<HeaderRecord, 'text'>> {
+  return { ...parsed.record, text: { snippet: parsed.texts.snippet, bodyState: BODY_TEXT, parts: parsed.texts.parts } };
 }
 
 /** Thrown inside the parse for anything it is not sure of; parseSource then answers null. */

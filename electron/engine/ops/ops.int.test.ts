@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -221,6 +221,82 @@ describe('offline operations against the real Dovecot', () => {
     expect((await rows('Drafts')).length).toBe(1);
     // Its file goes once the operation is recorded done.
     expect(readdirSync(path.join(dir, 'outbox'))).toEqual([]);
+  });
+
+  it('appends a message with HTML and an attachment: read as the server has it, its attachment fetched by part once there', async () => {
+    const drafts = await folder('Drafts');
+    const pdf = Buffer.from('%PDF-1.4 appended attachment bytes');
+    const multipart = (subject: string, extraHeader = '') =>
+      Buffer.from(
+        [
+          'From: x@example.com',
+          `To: ${user.email}`,
+          `Subject: ${subject}`,
+          ...(extraHeader ? [extraHeader] : []),
+          `Message-ID: <${subject.replace(/\W/g, '')}.${Math.random().toString(36).slice(2)}@x>`,
+          'Date: Tue, 10 Nov 2026 10:00:00 +0900',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="outer"',
+          '',
+          '--outer',
+          'Content-Type: multipart/alternative; boundary="inner"',
+          '',
+          '--inner',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          `Plain ${subject}`,
+          '--inner',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          `<p>Rich <b>${subject}</b></p>`,
+          '--inner--',
+          '--outer',
+          'Content-Type: application/pdf; name="plan.pdf"',
+          'Content-Disposition: attachment; filename="plan.pdf"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          pdf.toString('base64'),
+          '--outer--',
+          '',
+        ].join('\r\n'),
+      );
+    type Opened = {
+      detail: { htmlPart: string | null; attachments: Array<{ part: string; filename: string | null }> };
+      part: { text?: string } | null;
+    };
+    setReachable(false);
+    await call('messages.append', { mailboxId: drafts.id, raw: multipart('rich draft').toString('base64'), flags: ['\\Draft'] });
+    const queued = await bySubject('Drafts', 'rich draft');
+    // Offline, before it is on the server: its HTML version, and its attachment listed by its part.
+    const offline = await call<Opened>('messages.open', { id: queued.id });
+    expect(offline.detail.htmlPart).toBe('1.2');
+    expect(offline.part?.text).toContain('<b>rich draft</b>');
+    expect(offline.detail.attachments).toMatchObject([{ part: '2', filename: 'plan.pdf' }]);
+    setReachable(true);
+    await sync();
+    const placed = await bySubject('Drafts', 'rich draft');
+    expect(placed.id).toBe(queued.id);
+    expect(placed.uid).toBeGreaterThan(0);
+    const file = await call<{ kind: string; file: string }>('messages.part', { id: placed.id, part: '2' });
+    expect(readFileSync(file.file)).toEqual(pdf);
+
+    // One the local parse is not sure of (a duplicated Subject): its row goes after the APPEND and
+    // the sync stores the server's, whose attachment then opens the same way.
+    await call('messages.append', {
+      mailboxId: drafts.id,
+      raw: multipart('odd draft', 'Subject: odd draft').toString('base64'),
+      flags: ['\\Draft'],
+    });
+    const odd = await bySubject('Drafts', 'odd draft');
+    expect((await call<Opened>('messages.open', { id: odd.id })).detail.htmlPart).toBeNull(); // no structure
+    await sync();
+    const fetched = await bySubject('Drafts', 'odd draft');
+    expect(fetched.uid).toBeGreaterThan(0);
+    expect((await call<Opened>('messages.open', { id: fetched.id })).detail.htmlPart).toBe('1.2'); // the server's
+    expect((await rows('Drafts')).filter((r) => r.subject === 'odd draft')).toHaveLength(1);
+    const oddFile = await call<{ file: string }>('messages.part', { id: fetched.id, part: '2' });
+    expect(readFileSync(oddFile.file)).toEqual(pdf);
+    expect(await opsList()).toEqual([]);
   });
 
   it('tidies the outbox of message files no queued APPEND needs, once they are an hour old', async () => {

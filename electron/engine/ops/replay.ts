@@ -404,6 +404,13 @@ async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, repor
   // Never twice: if an earlier attempt may have reached the server (the engine died before it could
   // record the answer), look for the message there first (RFC 4549 4.2.4's Message-ID rule). This
   // needs no file: an earlier version deleted it before recording the operation done.
+  // The local row takes the server's UID. One without a structure (a message the local parse was not
+  // sure of, mime/headers.ts) could not fetch its attachments by part number: it goes instead, and
+  // the folder's sync, right after the replay, stores the server's row for that UID.
+  const placed = (uidvalidity: number | null, uid: number | null) => {
+    if (uidvalidity !== null && uid !== null && ops.hasStructure(p.messageId)) ops.placed(p.messageId, p.target, uidvalidity, uid);
+    else ops.deleteMessages([p.messageId]);
+  };
   const messageId = op.attempts > 0 ? ops.messageIdOf(p.messageId) : null;
   if (messageId) {
     report.commands += 2;
@@ -411,7 +418,7 @@ async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, repor
     const found = await findByMessageId(session, messageId);
     if (found !== null) {
       const sel = await session.select(path);
-      ops.placed(p.messageId, p.target, sel.uidvalidity, found);
+      placed(sel.uidvalidity, found);
       return [p.target];
     }
   }
@@ -432,8 +439,7 @@ async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, repor
     await createFolder(session, path);
     result = await appendMessage(session, path, raw, p.flags, new Date(p.internalDate));
   }
-  if (result.uidvalidity !== null && result.uid !== null) ops.placed(p.messageId, p.target, result.uidvalidity, result.uid);
-  else ops.deleteMessages([p.messageId]);
+  placed(result.uidvalidity, result.uid);
   return [p.target]; // its file is deleted once the operation is recorded done (replayQueue)
 }
 

@@ -1,7 +1,6 @@
 import type { HeaderRecord } from '../db/messages.js';
-import { BODY_TEXT } from '../db/parts.js';
 import type { SourceItem } from '../imap/session.js';
-import { parseSource } from '../mime/source.js';
+import { parseSource, withText } from '../mime/source.js';
 import { MAX_CACHED_TEXT_BYTES } from '../mime/text.js';
 
 /**
@@ -38,8 +37,7 @@ export function readSources(items: readonly SourceItem[]): HeaderRecord[] {
         flags: item.flags,
         internalDate: item.internalDate,
         size: item.size,
-        ...parsed.record,
-        text: { snippet: parsed.texts.snippet, bodyState: BODY_TEXT, parts: parsed.texts.parts },
+        ...withText(parsed),
       });
   }
   return records;
