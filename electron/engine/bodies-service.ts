@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type {
   GetMessageInput,
   GetPartInput,
@@ -31,6 +31,7 @@ import {
 import { ImapSession } from './imap/session.js';
 import { decodeBytes } from './mime/charset.js';
 import { bodyParts, findPart, flattenParts, parseBodyStructure, prefetchParts, textPartRef, type BodyNode } from './mime/structure.js';
+import { sourcePart } from './mime/source.js';
 import { createTransferDecoder, decodedSize } from './mime/transfer.js';
 import { textRecords } from './mime/text.js';
 import { salvagedRecord } from './sync/bodies.js';
@@ -123,6 +124,16 @@ async function writeAll(stream: NodeJS.WritableStream, bytes: Buffer): Promise<v
 
 /** Failures that mean "the server cannot be reached now", not "the account is set up wrong". */
 const UNREACHABLE: ReadonlySet<string> = new Set(['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'NETWORK']);
+/** Failures after which a part is cut from the cached source, when there is one (partFromSource). */
+const NO_SERVER: ReadonlySet<string> = new Set([...UNREACHABLE, 'OFFLINE', 'WORKING_OFFLINE']);
+/** Sources up to this size are read whole to cut a part from (a 50 MB attachment's message is, once). */
+const MAX_SOURCE_PARSE = 96 * 1024 * 1024;
+const notOnServerYet = () =>
+  new TegamiError({
+    code: 'OFFLINE',
+    message:
+      'This message is not on the server yet, and its attachments are not on this computer. They can be opened once it has been saved there.',
+  });
 
 export function createBodiesService(deps: BodiesDeps): BodiesService {
   const { parts, store } = deps;
@@ -222,7 +233,47 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
   }
 
   /** Streams a part to a file in the part cache, removing the transfer encoding on the way. */
+  /**
+   * A part cut from the message's cached source (sourcePart: the body as the server would send it,
+   * then decoded), for a message not on the server yet (a queued APPEND, whose source the ops service
+   * cached) or a server out of reach. Null when there is no source on disk, it is too large to read
+   * whole, or the parse is not sure of it.
+   */
+  async function partFromSource(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent | null> {
+    const cached = parts.get(m.id, SOURCE_PART);
+    if (cached?.kind !== 'file' || cached.size > MAX_SOURCE_PARSE || !(await stillThere(cached))) return null;
+    const found = sourcePart(await readFile(cached.file), part);
+    if (!found) return null;
+    const decoder = createTransferDecoder(node.encoding);
+    const writer = await parts.openFile(m.id, part);
+    try {
+      await writeAll(writer.stream, decoder.write(found.bytes));
+      await writeAll(writer.stream, decoder.end());
+      const file = await writer.commit({ contentType: node.type.toLowerCase() });
+      return { kind: 'file', part, contentType: file.contentType, filename, file: file.file, size: file.size };
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+
   async function fetchFile(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent> {
+    if (m.uid <= 0) {
+      const local = await partFromSource(m, node, part, filename);
+      if (local) return local;
+      throw notOnServerYet();
+    }
+    try {
+      return await fetchFileFromServer(m, node, part, filename);
+    } catch (error) {
+      const unreachable = error instanceof TegamiError && NO_SERVER.has(error.code);
+      const local = unreachable ? await partFromSource(m, node, part, filename) : null;
+      if (local) return local;
+      throw error;
+    }
+  }
+
+  async function fetchFileFromServer(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent> {
     const writer = await parts.openFile(m.id, part);
     const decoder = createTransferDecoder(node.encoding);
     try {

@@ -96,6 +96,19 @@ export interface SearchQuery {
   };
 }
 
+/** Links `from` to `to` (a copy where the file system has no hard links), replacing `to`; false when neither works. */
+async function linkFile(from: string, to: string): Promise<boolean> {
+  try {
+    await mkdir(path.dirname(to), { recursive: true });
+    await rm(to, { force: true });
+    await link(from, to).catch(() => copyFile(from, to));
+    return true;
+  } catch {
+    await rm(to, { force: true }).catch(() => undefined);
+    return false;
+  }
+}
+
 /** Decoded text parts of many messages, with their snippets, as storeTexts takes them. */
 export type TextBatch = ReadonlyArray<{ messageId: number; parts: TextPartRecord[]; snippet: string | null; complete?: boolean }>;
 
@@ -520,14 +533,7 @@ export class PartStore {
       const made: Array<PartRow & { final: string }> = [];
       for (const f of files) {
         const final = this.partFile(copy, f.part);
-        try {
-          await mkdir(path.dirname(final), { recursive: true });
-          await rm(final, { force: true });
-          await link(path.join(this.#root, f.file as string), final).catch(() => copyFile(path.join(this.#root, f.file as string), final));
-          made.push({ ...f, final });
-        } catch {
-          await rm(final, { force: true }).catch(() => undefined);
-        }
+        if (await linkFile(path.join(this.#root, f.file as string), final)) made.push({ ...f, final });
       }
       if (!made.length) continue;
       const stored = this.#write(() =>
@@ -553,6 +559,34 @@ export class PartStore {
       else await rm(path.join(this.#root, String(copy)), { recursive: true, force: true });
     }
     return shared;
+  }
+
+  /**
+   * Caches a message's whole source from a file we hold (a queued APPEND's, in the outbox): linked
+   * (copied where links are not possible) as its SOURCE_PART, the message BODY_FULL. It then saves as
+   * .eml, shows its source and opens its attachments offline (bodies service: partFromSource), and
+   * keeps them once the outbox file is gone. False when the file could not be linked or copied.
+   */
+  async adoptSource(messageId: number, file: string): Promise<boolean> {
+    const final = this.partFile(messageId, SOURCE_PART);
+    if (!(await linkFile(file, final))) return false;
+    const { size } = await stat(final);
+    this.#write(() =>
+      this.#db.transaction(() => {
+        this.#q.upsertPart.run({
+          messageId,
+          part: SOURCE_PART,
+          contentType: 'message/rfc822',
+          charset: null,
+          text: null,
+          searchText: null,
+          file: path.relative(this.#root, final),
+          size,
+        });
+        this.#q.raiseBodyState.run(BODY_FULL, messageId);
+      })(),
+    );
+    return true;
   }
 
   // ---- the offline window and eviction ------------------------------------------------------------

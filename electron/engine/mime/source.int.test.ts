@@ -9,8 +9,8 @@ import { fixtureMessages } from '../../../test/seed/fixtures.js';
 import { loadCorpus } from '../../../test/seed/seed.js';
 import { fetchTextParts } from '../imap/parts.js';
 import { lostBytes, toHeaderRecord } from '../imap/session.js';
-import { parseSource, type ParsedSource } from './source.js';
-import { parseBodyStructure, prefetchParts } from './structure.js';
+import { parseSource, sourcePart, type ParsedSource } from './source.js';
+import { flattenParts, parseBodyStructure, prefetchParts, type BodyNode } from './structure.js';
 import { textRecords } from './text.js';
 
 const server = inject('dovecot');
@@ -216,6 +216,34 @@ describe('a message read from its source', () => {
       expect(share).toBeGreaterThan(0.85);
       const byKey = new Map([...origin].map(([uid, key]) => [key, local.get(uid)]));
       for (const h of handmade) expect([h.key, byKey.get(h.key) === null]).toEqual([h.key, !!h.refused]);
+    } finally {
+      lock.release();
+    }
+  }, 120_000);
+
+  it('cuts each part from the source exactly as the server sends BODY[part] (offline attachments)', async () => {
+    const lock = await client.getMailboxLock(FOLDER);
+    try {
+      const sources = new Map<number, Buffer>();
+      for await (const m of client.fetch('1:*', { uid: true, source: true }, { uid: true })) sources.set(m.uid, m.source as Buffer);
+      const mismatches: string[] = [];
+      let compared = 0;
+      // Every leaf part of every message the parse takes, up to 400 messages: one FETCH each.
+      const taken = [...sources].filter(([, src]) => parseSource(src) !== null).slice(0, 400);
+      for (const [uid, src] of taken) {
+        const structure = parseBodyStructure((parseSource(src) as ParsedSource).record.bodystructure);
+        const leaves = flattenParts(structure as BodyNode).map((p) => p.part || '1'); // a single part is part 1
+        const m = await client.fetchOne(String(uid), { uid: true, bodyParts: leaves }, { uid: true });
+        for (const part of leaves) {
+          const mine = sourcePart(src, part);
+          const theirs = m ? m.bodyParts?.get(part) : undefined;
+          compared++;
+          if (!mine || !theirs || !mine.bytes.equals(theirs)) mismatches.push(`${origin.get(uid)} part ${part}`);
+        }
+      }
+      expect(mismatches.slice(0, 8)).toEqual([]);
+      expect(compared).toBeGreaterThan(400);
+      expect(sourcePart(taken[0]![1], '9.9')).toBeNull();
     } finally {
       lock.release();
     }

@@ -3,7 +3,7 @@ import type { Address } from '../../../shared/domain/message.js';
 import type { HeaderRecord } from '../db/messages.js';
 import { BODY_TEXT } from '../db/parts.js';
 import { attachmentsOf, messageIds, sentTime } from './record.js';
-import { parseBodyStructure, prefetchParts, type BodyNode } from './structure.js';
+import { findPart, parseBodyStructure, prefetchParts, type BodyNode } from './structure.js';
 import { textRecords, type TextRecords } from './text.js';
 
 /**
@@ -55,9 +55,27 @@ export function parseSource(src: Buffer, maxTextBytes = Number.POSITIVE_INFINITY
   }
 }
 
-function parse(src: Buffer, maxTextBytes: number): ParsedSource {
+/**
+ * A leaf part's body in a source (as sent, transfer-encoded: what BODY[part] answers) and its node;
+ * null when the parse is not sure of the message or it has no such part.
+ * Serves a part from a cached source when the server is out of reach.
+ */
+export function sourcePart(src: Buffer, part: string): { bytes: Buffer; node: BodyNode } | null {
+  try {
+    const ranges = new Map<string, [number, number]>();
+    const structure = parseBodyStructure(readStructure(src, ranges).structure);
+    const range = ranges.get(part);
+    const node = structure && findPart(structure, part);
+    return range && node ? { bytes: src.subarray(range[0], range[1]), node } : null;
+  } catch (error) {
+    if (error instanceof Unsure) return null;
+    throw error;
+  }
+}
+
+/** The message's header and structure as the server reports it, its leaf parts' body ranges into `ranges`. */
+function readStructure(src: Buffer, ranges: Map<string, [number, number]>): { head: Header; structure: BodyNode } {
   checkLineEnds(src);
-  const ranges = new Map<string, [number, number]>();
   const head = readHeader(src, 0, src.length);
   // Without MIME-Version (RFC 2045 4), Dovecot still reads a Content-Type and the fields beside it;
   // without either, it ignores a Content-Transfer-Encoding (8bit is reported as 7bit). Other
@@ -68,7 +86,12 @@ function parse(src: Buffer, maxTextBytes: number): ParsedSource {
     if (content.some((name) => name !== 'content-transfer-encoding')) unsure();
     if (content.length) fields = new Map([...fields].filter(([name]) => name !== 'content-transfer-encoding'));
   }
-  const structure = readPart(src, { ...head, fields }, src.length, [], ranges);
+  return { head, structure: readPart(src, { ...head, fields }, src.length, [], ranges) };
+}
+
+function parse(src: Buffer, maxTextBytes: number): ParsedSource {
+  const ranges = new Map<string, [number, number]>();
+  const { head, structure } = readStructure(src, ranges);
   const f = head.fields;
   const subject = one(f, 'subject');
   const decodedSubject = subject === undefined ? '' : decodeWords(forHumans(subject));

@@ -256,6 +256,12 @@ describe('offline operations against the real Dovecot', () => {
           'Content-Transfer-Encoding: base64',
           '',
           pdf.toString('base64'),
+          '--outer',
+          'Content-Type: text/csv; name="numbers.csv"',
+          'Content-Disposition: attachment; filename="numbers.csv"',
+          'Content-Transfer-Encoding: quoted-printable',
+          '',
+          'a,b=2Cc',
           '--outer--',
           '',
         ].join('\r\n'),
@@ -271,14 +277,24 @@ describe('offline operations against the real Dovecot', () => {
     const offline = await call<Opened>('messages.open', { id: queued.id });
     expect(offline.detail.htmlPart).toBe('1.2');
     expect(offline.part?.text).toContain('<b>rich draft</b>');
-    expect(offline.detail.attachments).toMatchObject([{ part: '2', filename: 'plan.pdf' }]);
+    expect(offline.detail.attachments).toMatchObject([
+      { part: '2', filename: 'plan.pdf' },
+      { part: '3', filename: 'numbers.csv' },
+    ]);
+    // Its attachment and its source open offline: cut from the message it was saved from.
+    const local = await call<{ kind: string; file: string }>('messages.part', { id: queued.id, part: '2' });
+    expect(readFileSync(local.file)).toEqual(pdf);
+    expect((await call<{ text: string }>('messages.source', { id: queued.id })).text).toContain('Subject: rich draft');
     setReachable(true);
     await sync();
     const placed = await bySubject('Drafts', 'rich draft');
     expect(placed.id).toBe(queued.id);
     expect(placed.uid).toBeGreaterThan(0);
-    const file = await call<{ kind: string; file: string }>('messages.part', { id: placed.id, part: '2' });
-    expect(readFileSync(file.file)).toEqual(pdf);
+    // On the server now; with the server out of reach, a part not opened yet still comes from the source.
+    setReachable(false);
+    const csv = await call<{ kind: string; file: string }>('messages.part', { id: placed.id, part: '3' });
+    expect(readFileSync(csv.file, 'utf8')).toBe('a,b,c');
+    setReachable(true);
 
     // One the local parse is not sure of (a duplicated Subject): its row goes after the APPEND and
     // the sync stores the server's, whose attachment then opens the same way.
@@ -294,6 +310,7 @@ describe('offline operations against the real Dovecot', () => {
     expect(fetched.uid).toBeGreaterThan(0);
     expect((await call<Opened>('messages.open', { id: fetched.id })).detail.htmlPart).toBe('1.2'); // the server's
     expect((await rows('Drafts')).filter((r) => r.subject === 'odd draft')).toHaveLength(1);
+    // The server's row, its own attachment fetched from the server.
     const oddFile = await call<{ file: string }>('messages.part', { id: fetched.id, part: '2' });
     expect(readFileSync(oddFile.file)).toEqual(pdf);
     expect(await opsList()).toEqual([]);

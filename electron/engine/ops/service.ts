@@ -16,10 +16,10 @@ export interface OpsServiceDeps {
   messages: MessageStore;
   ops: OpStore;
   /**
-   * Where a message queued for APPEND has its text cached (it reads offline before it is sent), and
-   * where a copy gets the files its original has cached.
+   * Where a message queued for APPEND has its text and source cached (it reads, and opens its
+   * attachments, offline before it is sent), and where a copy gets the files its original has cached.
    */
-  parts: Pick<PartStore, 'storeTexts' | 'shareFiles'>;
+  parts: Pick<PartStore, 'storeTexts' | 'shareFiles' | 'adoptSource'>;
   dataDir: string;
   /** Tells the UI what changed and asks the background sync to replay soon. */
   changed: (accountId: number, mailboxIds: number[], folders: boolean) => void;
@@ -160,27 +160,28 @@ export function createOpsService(deps: OpsServiceDeps) {
       if (!Number.isFinite(internalDate)) throw new TegamiError({ code: 'INVALID_INPUT', message: `“${date}” is not a date.` });
       const header = await headerRecordOfRaw(bytes, flags, internalDate);
       const mailbox = store.getMailbox(mailboxId);
-      const result = act([mailboxId], () =>
-        ops.append(
-          mailboxId,
-          // A placeholder UID no row can hold (OpStore.append gives it -id at once): with -1, a
-          // local-only message whose id is 1 (uid -1) in the same folder made insertHeaders skip
-          // the row as "already known", and the append lost its placeholder.
-          (target) => {
-            const id = deps.messages.insertHeaders(mailbox.accountId, target, 0, [
-              { ...header, uid: Number.MIN_SAFE_INTEGER },
-            ])[0] as number;
-            // In the same transaction as its row, as the mirror stores a message (the row has its
-            // snippet and text state already): it reads offline at once, and is found by its text.
-            if (header.text) deps.parts.storeTexts([{ messageId: id, parts: header.text.parts, snippet: null, complete: false }]);
-            return id;
-          },
-          file,
-          flags,
-          internalDate,
-        ),
+      let created = 0;
+      const appended = ops.append(
+        mailboxId,
+        // A placeholder UID no row can hold (OpStore.append gives it -id at once): with -1, a
+        // local-only message whose id is 1 (uid -1) in the same folder made insertHeaders skip
+        // the row as "already known", and the append lost its placeholder.
+        (target) => {
+          const id = deps.messages.insertHeaders(mailbox.accountId, target, 0, [{ ...header, uid: Number.MIN_SAFE_INTEGER }])[0] as number;
+          // In the same transaction as its row, as the mirror stores a message (the row has its
+          // snippet and text state already): it reads offline at once, and is found by its text.
+          if (header.text) deps.parts.storeTexts([{ messageId: id, parts: header.text.parts, snippet: null, complete: false }]);
+          created = id;
+          return id;
+        },
+        file,
+        flags,
+        internalDate,
       );
-      return result;
+      // Its source too (a link to the outbox file, which goes after the replay): its attachments open
+      // offline. Without it they are fetched once it is on the server.
+      await deps.parts.adoptSource(created, file).catch(() => false);
+      return act([mailboxId], () => appended);
     },
 
     createFolder: ({ accountId, parentId, name }: { accountId: number; parentId: number | null; name: string }) =>
