@@ -132,7 +132,7 @@ const notOnServerYet = () =>
   new TegamiError({
     code: 'OFFLINE',
     message:
-      'This message is not on the server yet, and its attachments are not on this computer. They can be opened once it has been saved there.',
+      'This message has not reached its folder on the server yet (a change is waiting to be sent), and this part is not on this computer. It can be opened once the change is done.',
   });
 
 export function createBodiesService(deps: BodiesDeps): BodiesService {
@@ -232,7 +232,6 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     };
   }
 
-  /** Streams a part to a file in the part cache, removing the transfer encoding on the way. */
   /**
    * A part cut from the message's cached source (sourcePart: the body as the server would send it,
    * then decoded), for a message not on the server yet (a queued APPEND, whose source the ops service
@@ -257,6 +256,10 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     }
   }
 
+  /**
+   * A part as a file: from the server, or cut from the cached source for a message that has no UID
+   * there yet (queued APPEND, move or copy) or when the server is out of reach.
+   */
   async function fetchFile(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent> {
     if (m.uid <= 0) {
       const local = await partFromSource(m, node, part, filename);
@@ -273,6 +276,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     }
   }
 
+  /** Streams a part to a file in the part cache, removing the transfer encoding on the way. */
   async function fetchFileFromServer(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent> {
     const writer = await parts.openFile(m.id, part);
     const decoder = createTransferDecoder(node.encoding);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PartProgress } from '../../shared/domain/body.js';
@@ -16,6 +17,7 @@ import { evictOutsideWindow, KEEP_OPENED_DAYS, prefetchBodies } from './sync/bod
 import { syncAccount } from './sync/account.js';
 import { openImap } from './imap/connect.js';
 import { ImapSession } from './imap/session.js';
+import { headerRecordOfRaw } from './mime/headers.js';
 import { targetOf } from './sync/account.js';
 import { UserSessions } from './sync/user-session.js';
 
@@ -484,6 +486,29 @@ describe('server search', () => {
     } finally {
       await sessions.closeAll();
     }
+  });
+
+  it('cuts a part from the cached source of a message with no UID on the server yet; without one, says why', async () => {
+    const inbox = store.listMailboxes(account.id).find((m) => m.path === 'INBOX')!;
+    const f = fixture('attachments');
+    // A message not on the server (a queued APPEND, move or copy has a negative UID until replayed).
+    const record = await headerRecordOfRaw(f.raw, [], Date.now());
+    const [id] = messages.insertHeaders(account.id, inbox.id, 0, [{ ...record, uid: -424242 }]);
+    const attachment = (await service.getMessage({ id: id! })).attachments.find((a) => !a.inline)!;
+    const opened = sessionsOpened;
+    await expect(service.getPart({ id: id!, part: attachment.part })).rejects.toMatchObject({
+      code: 'OFFLINE',
+      message: expect.stringMatching(/^This message has not reached its folder on the server yet/),
+    });
+    const file = path.join(dir, 'held.eml');
+    writeFileSync(file, f.raw);
+    expect(await parts.adoptSource(id!, file)).toBe(true);
+    const part = await service.getPart({ id: id!, part: attachment.part });
+    expect(part).toMatchObject({ kind: 'file', filename: attachment.filename });
+    expect(sessionsOpened).toBe(opened); // no server asked
+    // The same bytes the server gives for the same message's part.
+    const fromServer = await service.getPart({ id: byMessageId(`<attachments@tegami.test>`).id, part: attachment.part });
+    expect(part.kind === 'file' && fromServer.kind === 'file' && readFileSync(part.file).equals(readFileSync(fromServer.file))).toBe(true);
   });
 
   it('opens the text, attachment and source of mail that arrived after the long-lived user connection selected the folder', async () => {
