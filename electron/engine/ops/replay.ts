@@ -401,9 +401,6 @@ export async function sweepOutbox(ops: OpStore, dataDir: string, minAgeMs = 3600
 async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, report: ReplayReport): Promise<number[]> {
   const p = op.payload as AppendPayload;
   const path = ops.serverPath(p.target);
-  // Never twice: if an earlier attempt may have reached the server (the engine died before it could
-  // record the answer), look for the message there first (RFC 4549 4.2.4's Message-ID rule). This
-  // needs no file: an earlier version deleted it before recording the operation done.
   // The local row takes the server's UID. One without a structure (a message the local parse was not
   // sure of, mime/headers.ts) could not fetch its attachments by part number: it goes instead, and
   // the folder's sync, right after the replay, stores the server's row for that UID.
@@ -411,6 +408,9 @@ async function replayAppend(session: ImapSession, ops: OpStore, op: OpRow, repor
     if (uidvalidity !== null && uid !== null && ops.hasStructure(p.messageId)) ops.placed(p.messageId, p.target, uidvalidity, uid);
     else ops.deleteMessages([p.messageId]);
   };
+  // Never twice: if an earlier attempt may have reached the server (the engine died before it could
+  // record the answer), look for the message there first (RFC 4549 4.2.4's Message-ID rule). This
+  // needs no file: an earlier version deleted it before recording the operation done.
   const messageId = op.attempts > 0 ? ops.messageIdOf(p.messageId) : null;
   if (messageId) {
     report.commands += 2;
