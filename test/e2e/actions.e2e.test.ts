@@ -277,6 +277,11 @@ describe('actions in the browser', () => {
     expect(await panel.getByTestId('failed-op-reason').innerText()).toBe(failed[0]?.error?.message);
     expect(failed[0]?.error?.message).toBeTruthy();
     await screenshot(page, 'actions-failed-panel');
+    // Retry cannot bring back a message deleted on the server: it says so, and the change stays listed.
+    await panel.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => panel.getByRole('alert').innerText()).toMatch(/no longer exist/);
+    expect(await panel.getByTestId('failed-op').count()).toBe(1);
+    expect(await call<unknown[]>('ops.list', { accountId, states: ['failed'] })).toHaveLength(1);
     await panel.getByTestId('discard-op').click();
     await expect.poll(() => panel.getByTestId('failed-op').count()).toBe(0);
     expect(await call<unknown[]>('ops.list', { accountId, states: ['failed'] })).toEqual([]);
