@@ -233,6 +233,12 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
   }
 
   /**
+   * The message as the server has it now: one a queued move or copy has not reached the server with
+   * yet is fetched from where it was moved from, or from its original (PartStore.serverSource).
+   */
+  const located = (m: MessageBodyRow): MessageBodyRow => (m.uid > 0 ? m : { ...m, ...(parts.serverSource(m.id) ?? {}) });
+
+  /**
    * A part cut from the message's cached source (sourcePart: the body as the server would send it,
    * then decoded), for a message not on the server yet (a queued APPEND, whose source the ops service
    * cached) or a server out of reach. Null when there is no source on disk, it is too large to read
@@ -392,7 +398,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     },
 
     async getPart({ id, part }) {
-      const m = parts.message(id);
+      const m = located(parts.message(id));
       const structure = parseBodyStructure(m.bodystructure);
       const node = structure ? findPart(structure, part) : null;
       const filename = node ? (flattenParts(node).at(0)?.filename ?? null) : null;
@@ -407,7 +413,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     },
 
     async getSource({ id }) {
-      const m = parts.message(id);
+      const m = located(parts.message(id));
       const file = await sourceFile(m);
       const head = await readHead(file.file, Math.min(Math.max(file.size, 1), maxSourceText));
       return { id, file: file.file, size: file.size, text: decodeBytes(head, null).text, truncated: file.size > maxSourceText };

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectImap, findUser, serverFlagsBySubject, trustedAccountInput } from '../../../test/dovecot/client.js';
+import { fixtureMessages } from '../../../test/seed/fixtures.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import type { Mailbox } from '../../../shared/domain/mailbox.js';
 import type { Op } from '../../../shared/domain/ops.js';
@@ -314,6 +315,29 @@ describe('offline operations against the real Dovecot', () => {
     const oddFile = await call<{ file: string }>('messages.part', { id: fetched.id, part: '2' });
     expect(readFileSync(oddFile.file)).toEqual(pdf);
     expect(await opsList()).toEqual([]);
+  });
+
+  it('opens the attachments of a message moved or copied while the change waits for the replay, from where the server has it', async () => {
+    const f = fixtureMessages().find((m) => m.key === 'attachments')!;
+    await other.append('INBOX', Buffer.from(f.raw.toString('latin1').replace(/Message-ID: <[^>]+>/i, 'Message-ID: <waiting@x>'), 'latin1'));
+    await sync();
+    const original = (await rows('INBOX')).find((r) => r.messageId === '<waiting@x>')!;
+    const detail = await call<{ attachments: Array<{ part: string; inline: boolean }> }>('messages.get', { id: original.id });
+    const part = detail.attachments.find((a) => !a.inline)!.part;
+    // Queued, not replayed (no sync yet): the copy and the moved message have no UID on the server.
+    await call('messages.copy', { ids: [original.id], target: (await folder('Archive')).id });
+    const copy = (await rows('Archive')).find((r) => r.messageId === '<waiting@x>')!;
+    expect(copy.uid).toBeLessThan(0);
+    const fromCopy = await call<{ file: string }>('messages.part', { id: copy.id, part });
+    await call('messages.move', { ids: [original.id], target: (await folder('Junk')).id });
+    expect((await bySubject('Junk', original.subject)).uid).toBeLessThan(0);
+    const fromMoved = await call<{ file: string }>('messages.part', { id: original.id, part });
+    expect(readFileSync(fromCopy.file).equals(readFileSync(fromMoved.file))).toBe(true);
+    expect(readFileSync(fromMoved.file).length).toBeGreaterThan(100);
+    await sync();
+    expect(await opsList()).toEqual([]);
+    expect((await serverView('Junk')).has(original.subject)).toBe(true);
+    expect((await serverView('Archive')).has(original.subject)).toBe(true);
   });
 
   it('tidies the outbox of message files no queued APPEND needs, once they are an hour old', async () => {
