@@ -460,7 +460,9 @@ describe('offline operations against the real Dovecot', () => {
     // The server would have answered OK to a MOVE of a UID that is not there, moving nothing.
     const [failed] = await opsList(['failed']);
     expect(failed).toMatchObject({ kind: 'move', state: 'failed', subjects: ['m11'] });
-    expect(failed?.error?.message).toBe('The message no longer exists on the server; it could not be moved.');
+    expect(failed?.error?.message).toBe(
+      'The message is no longer in “INBOX” on the server (moved or deleted on another device); it could not be moved.',
+    );
     await sync();
     expect((await serverView('Junk')).has('m11')).toBe(true);
     expect((await serverView('Archive')).has('m11')).toBe(false);

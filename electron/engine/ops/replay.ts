@@ -272,6 +272,9 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
   const touched = new Set<number>([p.target]);
   /** Local rows (moved messages, or copies) whose message is not on the server: they go. */
   const gone: number[] = [];
+  /** The folders messages were no longer found in (they may be elsewhere on the server now), and how many. */
+  const left = new Set<string>();
+  let leftCount = 0;
   for (const id of sourceIds) {
     const local = isCopy ? p.copies?.[id] : id;
     if (!identities.has(id) && local !== undefined) gone.push(local);
@@ -289,7 +292,11 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
     const entries = g.entries.filter(([messageId, uid]) => {
       if (there.has(uid)) return true;
       const local = isCopy ? p.copies?.[messageId] : messageId;
-      if (local !== undefined) gone.push(local);
+      if (local !== undefined) {
+        gone.push(local);
+        left.add(ops.serverPath(g.mailboxId));
+        leftCount++;
+      }
       return false;
     });
     if (!entries.length) {
@@ -335,12 +342,18 @@ async function replayTransfer(session: ImapSession, ops: OpStore, op: OpRow, rep
   }
   if (gone.length) {
     ops.deleteMessages(gone);
+    const verb = isCopy ? 'copied' : 'moved';
+    // All found missing from one folder: another device moved or deleted them there.
+    const from = left.size === 1 && leftCount === gone.length ? `“${[...left][0] as string}”` : null;
     throw new SettledFailure({
       code: 'NOT_FOUND',
-      message:
-        gone.length === 1
-          ? `The message no longer exists on the server; it could not be ${isCopy ? 'copied' : 'moved'}.`
-          : `${gone.length} messages no longer exist on the server; they could not be ${isCopy ? 'copied' : 'moved'}.`,
+      message: from
+        ? gone.length === 1
+          ? `The message is no longer in ${from} on the server (moved or deleted on another device); it could not be ${verb}.`
+          : `${gone.length} messages are no longer in ${from} on the server (moved or deleted on another device); they could not be ${verb}.`
+        : gone.length === 1
+          ? `The message no longer exists on the server; it could not be ${verb}.`
+          : `${gone.length} messages no longer exist on the server; they could not be ${verb}.`,
     });
   }
   return [...touched];
