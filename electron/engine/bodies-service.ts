@@ -58,6 +58,11 @@ export interface BodiesDeps {
   maxInlineText?: number;
   /** "View source" returns at most this much text (the file has all of it). */
   maxSourceText?: number;
+  /**
+   * Where the server has a message whose row has no UID yet (a queued move or copy:
+   * OpStore.serverLocation). Absent: such a message's parts come from its cached source only.
+   */
+  locate?: (messageId: number) => { path: string; uidvalidity: number; uid: number } | null;
 }
 
 export interface BodiesService {
@@ -234,9 +239,9 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
 
   /**
    * The message as the server has it now: one a queued move or copy has not reached the server with
-   * yet is fetched from where it was moved from, or from its original (PartStore.serverSource).
+   * yet is fetched from where it was moved from, or from its original (deps.locate).
    */
-  const located = (m: MessageBodyRow): MessageBodyRow => (m.uid > 0 ? m : { ...m, ...(parts.serverSource(m.id) ?? {}) });
+  const located = (m: MessageBodyRow): MessageBodyRow => (m.uid > 0 ? m : { ...m, ...(deps.locate?.(m.id) ?? {}) });
 
   /**
    * A part cut from the message's cached source (sourcePart: the body as the server would send it,

@@ -74,7 +74,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     online('reach the server');
     return userSessions.withSession(accountId, fn);
   };
-  const bodies = createBodiesService({ store, parts: deps.parts, withSession, emit });
+  const bodies = createBodiesService({ store, parts: deps.parts, withSession, emit, locate: (id) => deps.ops.serverLocation(id) });
   const queue = createOpsService({
     store,
     messages,

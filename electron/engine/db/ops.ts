@@ -163,6 +163,21 @@ export class OpStore {
         .prepare<[number], string>('SELECT search_text FROM parts WHERE message_id = ? AND search_text IS NOT NULL ORDER BY part')
         .pluck(),
       deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
+      row: db.prepare<[number], { mailbox_id: number; uidvalidity: number; uid: number }>(
+        'SELECT mailbox_id, uidvalidity, uid FROM messages WHERE id = ?',
+      ),
+      // A message moved by pending operations: where the first of them took it from.
+      movedFrom: db.prepare<[number], { mailbox_id: number; uidvalidity: number; uid: number }>(
+        `SELECT s.mailbox_id, s.uidvalidity, s.uid FROM op_sources s JOIN ops o ON o.id = s.op_id
+         WHERE s.message_id = ? AND o.state = 'pending' AND s.uid > 0 ORDER BY o.id LIMIT 1`,
+      ),
+      // The pending copy a local copy belongs to (its payload maps originals to copies).
+      copiedBy: db
+        .prepare<[number], string>(
+          `SELECT o.payload FROM op_messages m JOIN ops o ON o.id = m.op_id
+           WHERE m.message_id = ? AND o.kind = 'copy' AND o.state = 'pending' ORDER BY o.id LIMIT 1`,
+        )
+        .pluck(),
       mailbox: db.prepare<
         [number],
         {
@@ -759,6 +774,25 @@ export class OpStore {
   flagsOf(messageId: number): string[] | null {
     const row = this.#db.prepare<[number], { flags: string }>('SELECT flags FROM messages WHERE id = ?').get(messageId);
     return row ? (JSON.parse(row.flags) as string[]) : null;
+  }
+
+  /**
+   * Where the server has a message whose row has no UID yet because a queued move or copy has not
+   * been replayed: the folder and UID its first pending move took it from, or its original's (a
+   * copy). Its parts are fetched from there meanwhile: a first sync can keep the queue waiting for
+   * minutes. Null for a message the server does not have (a queued APPEND) or one placed already.
+   */
+  serverLocation(messageId: number, depth = 0): { path: string; uidvalidity: number; uid: number } | null {
+    const here = this.#q.row.get(messageId);
+    if (!here) return null;
+    if (here.uid > 0) return { path: this.serverPath(here.mailbox_id), uidvalidity: here.uidvalidity, uid: here.uid };
+    if (depth > 3) return null;
+    const moved = this.#q.movedFrom.get(messageId);
+    if (moved) return { path: this.serverPath(moved.mailbox_id), uidvalidity: moved.uidvalidity, uid: moved.uid };
+    const copy = this.#q.copiedBy.get(messageId);
+    if (!copy) return null;
+    const original = Object.entries((JSON.parse(copy) as CopyPayload).copies).find(([, id]) => id === messageId)?.[0];
+    return original === undefined ? null : this.serverLocation(Number(original), depth + 1);
   }
 
   /** Whether a message's row has its BODYSTRUCTURE (a queued APPEND's may not: mime/headers.ts). */

@@ -276,23 +276,6 @@ export class PartStore {
         'SELECT part, content_type, charset, text, search_text, file, size FROM parts WHERE message_id = ? AND file IS NOT NULL',
       ),
       exists: db.prepare<[number], { id: number }>('SELECT id FROM messages WHERE id = ?'),
-      // Where a message moved by a queued operation still is on the server: its first pending move's source.
-      movedFrom: db.prepare<[number], { path: string; uidvalidity: number; uid: number }>(
-        `SELECT coalesce(b.server_path, b.path) AS path, s.uidvalidity, s.uid
-         FROM op_sources s JOIN ops o ON o.id = s.op_id JOIN mailboxes b ON b.id = s.mailbox_id
-         WHERE s.message_id = ? AND o.state = 'pending' AND s.uid > 0 ORDER BY o.id LIMIT 1`,
-      ),
-      // The pending copy operation a local copy belongs to (its payload maps originals to copies).
-      copiedBy: db
-        .prepare<[number], string>(
-          `SELECT o.payload FROM op_messages m JOIN ops o ON o.id = m.op_id
-           WHERE m.message_id = ? AND o.kind = 'copy' AND o.state = 'pending' ORDER BY o.id LIMIT 1`,
-        )
-        .pluck(),
-      placedAt: db.prepare<[number], { path: string; uidvalidity: number; uid: number }>(
-        `SELECT coalesce(b.server_path, b.path) AS path, m.uidvalidity, m.uid
-         FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.id = ?`,
-      ),
       upsertPart: db.prepare(
         `INSERT INTO parts (message_id, part, content_type, charset, text, search_text, file, size)
          VALUES (@messageId, @part, @contentType, @charset, @text, @searchText, @file, @size)
@@ -604,25 +587,6 @@ export class PartStore {
       })(),
     );
     return true;
-  }
-
-  /**
-   * Where the server has a message whose row has no UID yet because a queued move or copy has not
-   * been replayed: the folder and UID it was moved from, or its original's. Its parts are fetched
-   * from there meanwhile (a first sync can keep the queue waiting for minutes). Null for a message
-   * the server does not have yet (a queued APPEND) or one placed already.
-   */
-  serverSource(messageId: number, depth = 0): { path: string; uidvalidity: number; uid: number } | null {
-    const here = this.#q.placedAt.get(messageId);
-    if (!here || here.uid > 0) return here ?? null;
-    if (depth > 3) return null;
-    const moved = this.#q.movedFrom.get(messageId);
-    if (moved) return moved;
-    const payload = this.#q.copiedBy.get(messageId);
-    if (!payload) return null;
-    const { copies } = JSON.parse(payload) as { copies: Record<string, number> };
-    const original = Object.entries(copies).find(([, copy]) => copy === messageId)?.[0];
-    return original === undefined ? null : this.serverSource(Number(original), depth + 1);
   }
 
   // ---- the offline window and eviction ------------------------------------------------------------

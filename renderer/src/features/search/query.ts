@@ -33,22 +33,30 @@ export function tokenize(input: string): string[] {
   return out.filter((t) => t.length > 0);
 }
 
+const TERM_FIELDS = new Set(['from', 'subject', 'to'] as const);
+type TermField = 'from' | 'subject' | 'to';
+
+/** `field:value` split (the field lower-cased, the value trimmed); null for a token that is not one. */
+function fieldToken(token: string | undefined): { field: string; value: string } | null {
+  const m = token === undefined ? null : /^(\w+):(.*)$/.exec(token);
+  const value = (m?.[2] ?? '').trim();
+  return m && value ? { field: (m[1] as string).toLowerCase(), value } : null;
+}
+
+/** A from:, subject: or to: term, or null. */
+function termOf(token: string | undefined): { field: TermField; value: string } | null {
+  const f = fieldToken(token);
+  return f && TERM_FIELDS.has(f.field as TermField) ? { field: f.field as TermField, value: f.value } : null;
+}
+
 export function parseQuery(input: string): ParsedQuery {
   const q: ParsedQuery = { words: [], from: [], subject: [], to: [], hasAttachment: false, unread: null, flagged: false };
   const tokens = tokenize(input);
-  const fieldOf = (token: string | undefined) => {
-    const m = token === undefined ? null : /^(\w+):(.*)$/.exec(token);
-    const field = m?.[1]?.toLowerCase();
-    const value = (m?.[2] ?? '').trim();
-    return field && value && (field === 'from' || field === 'subject' || field === 'to')
-      ? { field: field as 'from' | 'subject' | 'to', value }
-      : null;
-  };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
     // `from:a OR from:b`: OR between two terms of one field makes them alternatives (chains too).
-    const before = fieldOf(tokens[i - 1]);
-    const after = fieldOf(tokens[i + 1]);
+    const before = termOf(tokens[i - 1]);
+    const after = termOf(tokens[i + 1]);
     if (token === 'OR' && before && after && before.field === after.field) {
       const terms = q[before.field];
       const last = terms.at(-1) as FieldTerm;
@@ -56,22 +64,18 @@ export function parseQuery(input: string): ParsedQuery {
       i++;
       continue;
     }
-    const m = /^(\w+):(.*)$/.exec(token);
-    const field = m?.[1]?.toLowerCase();
-    const value = (m?.[2] ?? '').trim();
-    if (field && value) {
-      const v = value.toLowerCase();
-      if (field === 'from') q.from.push(value);
-      else if (field === 'subject') q.subject.push(value);
-      else if (field === 'to') q.to.push(value);
-      else if (field === 'has' && (v === 'attachment' || v === 'attachments')) q.hasAttachment = true;
-      else if (field === 'is' && v === 'unread') q.unread = true;
-      else if (field === 'is' && (v === 'read' || v === 'seen')) q.unread = false;
-      else if (field === 'is' && (v === 'flagged' || v === 'starred')) q.flagged = true;
-      else q.words.push(token);
+    const term = termOf(token);
+    if (term) {
+      q[term.field].push(term.value);
       continue;
     }
-    q.words.push(token);
+    const f = fieldToken(token);
+    const v = f?.value.toLowerCase();
+    if (f?.field === 'has' && (v === 'attachment' || v === 'attachments')) q.hasAttachment = true;
+    else if (f?.field === 'is' && v === 'unread') q.unread = true;
+    else if (f?.field === 'is' && (v === 'read' || v === 'seen')) q.unread = false;
+    else if (f?.field === 'is' && (v === 'flagged' || v === 'starred')) q.flagged = true;
+    else q.words.push(token);
   }
   return q;
 }
