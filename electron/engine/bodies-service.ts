@@ -30,11 +30,21 @@ import {
 } from './imap/parts.js';
 import { ImapSession } from './imap/session.js';
 import { decodeBytes } from './mime/charset.js';
-import { bodyParts, findPart, flattenParts, parseBodyStructure, prefetchParts, textPartRef, type BodyNode } from './mime/structure.js';
+import {
+  bodyParts,
+  findPart,
+  flattenParts,
+  parseBodyStructure,
+  prefetchParts,
+  textPartRef,
+  type BodyNode,
+  type TextPartRef,
+} from './mime/structure.js';
 import { sourcePart } from './mime/source.js';
 import { createTransferDecoder, decodedSize } from './mime/transfer.js';
 import { textRecords } from './mime/text.js';
 import { salvagedRecord } from './sync/bodies.js';
+import { MIRROR_MAX_BYTES } from './sync/mirror.js';
 import { syncOrder, targetOf } from './sync/account.js';
 
 /**
@@ -129,8 +139,6 @@ async function writeAll(stream: NodeJS.WritableStream, bytes: Buffer): Promise<v
 
 /** Failures that mean "the server cannot be reached now", not "the account is set up wrong". */
 const UNREACHABLE: ReadonlySet<string> = new Set(['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'NETWORK']);
-/** Failures after which a part is cut from the cached source, when there is one (partFromSource). */
-const NO_SERVER: ReadonlySet<string> = new Set([...UNREACHABLE, 'OFFLINE', 'WORKING_OFFLINE']);
 /** Sources up to this size are read whole to cut a part from (a 50 MB attachment's message is, once). */
 const MAX_SOURCE_PARSE = 96 * 1024 * 1024;
 const notOnServerYet = () =>
@@ -201,19 +209,43 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     }
   }
 
-  /** Fetches a text part whole (in ranges), decodes it and caches it with its search text. */
+  /**
+   * A text part decoded and cached with its search text: cut from the message's source when this
+   * computer has it (localSource), else fetched. Small mail is fetched whole, as the body prefetch
+   * would have (a message opened before the prefetch came to it): its source is kept, so its
+   * attachments and inline images open offline too.
+   */
   async function fetchText(m: MessageBodyRow, structure: BodyNode, node: BodyNode, part: string): Promise<PartContent> {
     const ref = textPartRef(structure, part);
     if (!ref) throw partNotFound(part);
+    const local = await localSource(m);
+    const cut = local && sourcePart(local, part);
+    if (cut) return storeText(m, structure, part, ref, cut.bytes);
+    if (m.uid <= 0) throw notOnServerYet();
+    if (local || m.size > MIRROR_MAX_BYTES) return storeText(m, structure, part, ref, await fetchBytes(m, part, node.size ?? null));
+    const source = await fetchBytes(m, SOURCE_PART, m.size);
+    // A source the parse is not sure of is kept all the same; the part then comes by its number.
+    const bytes = sourcePart(source, part)?.bytes ?? (await fetchBytes(m, part, node.size ?? null));
+    return storeText(m, structure, part, ref, bytes, source);
+  }
+
+  /** A part (or the whole message: SOURCE_PART) from the server, in memory, with progress. */
+  async function fetchBytes(m: MessageBodyRow, part: string, total: number | null): Promise<Buffer> {
     const chunks: Buffer[] = [];
+    const options = { chunkSize, onChunk: (b: Buffer) => void chunks.push(b), ...progress(m, part, total) };
     const done = await withSession(m.accountId, (session) =>
       withMailbox(session, boxOf(m), (client) =>
-        streamPart(client, m.uid, part, { chunkSize, onChunk: (b) => void chunks.push(b), ...progress(m, part, node.size ?? null) }),
+        part === SOURCE_PART ? streamSource(client, m.uid, options) : streamPart(client, m.uid, part, options),
       ),
     );
     if (!done) throw goneFromServer();
     parts.markOpened(m.id);
-    const { parts: records, snippet } = textRecords([ref], new Map([[part, Buffer.concat(chunks)]]));
+    return Buffer.concat(chunks);
+  }
+
+  /** Decodes a text part's raw bytes and caches it (with the message's source, when it came whole). */
+  function storeText(m: MessageBodyRow, structure: BodyNode, part: string, ref: TextPartRef, raw: Buffer, source?: Buffer): PartContent {
+    const { parts: records, snippet } = textRecords([ref], new Map([[part, raw]]));
     const record = records[0];
     if (!record) throw partNotFound(part);
     const wanted = prefetchParts(structure).map((r) => r.part);
@@ -225,6 +257,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
         parts: [record],
         snippet: isBody && m.summary.snippet === null ? snippet : null,
         complete: wanted.every((p) => p === part || cached.has(p)),
+        ...(source ? { source } : {}),
       },
     ]);
     return {
@@ -244,15 +277,26 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
   const located = (m: MessageBodyRow): MessageBodyRow => (m.uid > 0 ? m : { ...m, ...(deps.locate?.(m.id) ?? {}) });
 
   /**
-   * A part cut from the message's cached source (sourcePart: the body as the server would send it,
-   * then decoded), for a message not on the server yet (a queued APPEND, whose source the ops service
-   * cached) or a server out of reach. Null when there is no source on disk, it is too large to read
-   * whole, or the parse is not sure of it.
+   * The message's whole source when this computer has it: stored with its text (small mail the
+   * mirror or the body prefetch took whole), or a cached file (a source fetched on request, a queued
+   * APPEND's). Null when there is none, or the file is too large to read whole.
    */
-  async function partFromSource(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent | null> {
+  async function localSource(m: MessageBodyRow): Promise<Buffer | null> {
+    const stored = parts.storedSource(m.id);
+    if (stored) return stored;
     const cached = parts.get(m.id, SOURCE_PART);
     if (cached?.kind !== 'file' || cached.size > MAX_SOURCE_PARSE || !(await stillThere(cached))) return null;
-    const found = sourcePart(await readFile(cached.file), part);
+    return readFile(cached.file);
+  }
+
+  /**
+   * A part cut from the message's source on this computer (sourcePart: the body as the server would
+   * send it, then decoded): no round trip, and it works offline and for a message not on the server
+   * yet. Null when there is no local source or the parse is not sure of it.
+   */
+  async function partFromSource(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent | null> {
+    const local = await localSource(m);
+    const found = local && sourcePart(local, part);
     if (!found) return null;
     const decoder = createTransferDecoder(node.encoding);
     const writer = await parts.openFile(m.id, part);
@@ -268,23 +312,14 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
   }
 
   /**
-   * A part as a file: from the server, or cut from the cached source for a message that has no UID
-   * there yet (queued APPEND, move or copy) or when the server is out of reach.
+   * A part as a file: cut from the message's source when this computer has it (small mail kept
+   * whole, a source fetched before, a queued APPEND's), else from the server.
    */
   async function fetchFile(m: MessageBodyRow, node: BodyNode, part: string, filename: string | null): Promise<PartContent> {
-    if (m.uid <= 0) {
-      const local = await partFromSource(m, node, part, filename);
-      if (local) return local;
-      throw notOnServerYet();
-    }
-    try {
-      return await fetchFileFromServer(m, node, part, filename);
-    } catch (error) {
-      const unreachable = error instanceof TegamiError && NO_SERVER.has(error.code);
-      const local = unreachable ? await partFromSource(m, node, part, filename) : null;
-      if (local) return local;
-      throw error;
-    }
+    const local = await partFromSource(m, node, part, filename);
+    if (local) return local;
+    if (m.uid <= 0) throw notOnServerYet();
+    return fetchFileFromServer(m, node, part, filename);
   }
 
   /** Streams a part to a file in the part cache, removing the transfer encoding on the way. */
@@ -312,21 +347,28 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     }
   }
 
-  /** The raw message, cached as a file (BODY.PEEK[] in ranges). */
+  /**
+   * The raw message as a file: cached, written from the source stored with its text, or fetched
+   * (BODY.PEEK[] in ranges).
+   */
   async function sourceFile(m: MessageBodyRow): Promise<CachedPart & { kind: 'file' }> {
     const cached = parts.get(m.id, SOURCE_PART);
     if (cached?.kind === 'file' && (await stillThere(cached))) return cached;
     const writer = await parts.openFile(m.id, SOURCE_PART);
     try {
-      const done = await withSession(m.accountId, (session) =>
-        withMailbox(session, boxOf(m), (client) =>
-          streamSource(client, m.uid, { chunkSize, onChunk: (b) => writeAll(writer.stream, b), ...progress(m, SOURCE_PART, m.size) }),
-        ),
-      );
-      if (!done) throw goneFromServer();
+      const stored = parts.storedSource(m.id);
+      if (stored) await writeAll(writer.stream, stored);
+      else {
+        const done = await withSession(m.accountId, (session) =>
+          withMailbox(session, boxOf(m), (client) =>
+            streamSource(client, m.uid, { chunkSize, onChunk: (b) => writeAll(writer.stream, b), ...progress(m, SOURCE_PART, m.size) }),
+          ),
+        );
+        if (!done) throw goneFromServer();
+        parts.markOpened(m.id);
+      }
       const file = await writer.commit({ contentType: 'message/rfc822' });
       parts.raiseBodyState(m.id, BODY_FULL);
-      parts.markOpened(m.id);
       return file;
     } catch (error) {
       await writer.abort();
@@ -372,12 +414,14 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     const m = parts.message(id);
     const structure = parseBodyStructure(m.bodystructure);
     const cached = parts.cachedParts(id);
+    const whole = cached.has(SOURCE_PART) || parts.hasStoredSource(id);
     const addresses = parseAddresses(m.addresses);
     const body = structure ? bodyParts(structure) : { text: 'TEXT', html: null };
     return {
       summary: m.summary,
       ...addresses,
-      parts: structure ? flattenParts(structure, (p) => cached.has(p)) : [],
+      // Every part is on this computer when the whole message is (cut from it when opened).
+      parts: structure ? flattenParts(structure, (p) => whole || cached.has(p)) : [],
       textPart: body.text,
       htmlPart: body.html,
       // BODYSTRUCTURE sizes are of the encoded part: the size shown is what the file will be.

@@ -239,8 +239,9 @@ describe('parts on demand against the real Dovecot', () => {
       return fn(new ImapSession(await openImap(target, user.password), target));
     };
     const offline = createBodiesService({ store, parts, withSession: unreachable, emit: () => undefined });
-    const id = byMessageId('<related@tegami.test>').id;
+    const id = byMessageId('<alternative@tegami.test>').id;
     expect(parts.get(id, SOURCE_PART)).toBeNull(); // not cached: it has to come from the server
+    expect(parts.hasStoredSource(id)).toBe(false);
     await expect(offline.getSource({ id })).rejects.toMatchObject({
       code: 'OFFLINE',
       message: expect.stringContaining('server cannot be reached right now'),
@@ -273,6 +274,31 @@ describe('prefetch, offline search and eviction', () => {
     }
     expect(byMessageId('<eucJp@tegami.test>').snippet).toBe('アリスさん 京都旅行の写真を共有します。紅葉がとてもきれいでした。 鈴木');
     expect(byMessageId('<alternative@tegami.test>').snippet).toContain('This week in Tegami');
+  });
+
+  it('keeps small mail whole: attachments and source open offline, cut from it byte for byte; large mail keeps its text only', async () => {
+    const utf8 = byMessageId('<utf8Japanese@tegami.test>');
+    const iso = byMessageId('<iso2022jp@tegami.test>');
+    expect(parts.storedSource(utf8.id)).toEqual(fixture('utf8Japanese').raw); // BODY[] as appended
+    expect((await service.getMessage({ id: utf8.id })).bodyState).toBe('full');
+    expect((await service.getMessage({ id: utf8.id })).parts.filter((p) => p.part !== '').every((p) => p.cached)).toBe(true);
+    expect(parts.get(utf8.id, '2')).toBeNull(); // its attachment was never opened
+    const big = byMessageId('<big@tegami.test>'); // 5 MB: its text only
+    expect(parts.hasStoredSource(big.id)).toBe(false);
+    expect(parts.message(big.id).bodyState).toBe(BODY_TEXT);
+    online = false;
+    const opened = sessionsOpened;
+    try {
+      const pdf = await service.getPart({ id: utf8.id, part: '2' });
+      expect(pdf).toMatchObject({ kind: 'file', contentType: 'application/pdf', filename: '見積書 2024年度.pdf' });
+      expect(pdf.kind === 'file' && readFileSync(pdf.file)).toEqual(samplePdf('Estimate'));
+      const source = await service.getSource({ id: iso.id });
+      expect(readFileSync(source.file)).toEqual(fixture('iso2022jp').raw);
+      expect(source.text).toContain('Subject: =?ISO-2022-JP?B?');
+    } finally {
+      online = true;
+    }
+    expect(sessionsOpened).toBe(opened);
   });
 
   it('searches offline: 2-character and 3+ character Japanese substrings of bodies', async () => {

@@ -90,7 +90,8 @@ function goneMail(): string {
     'Content-Transfer-Encoding: base64',
     'Content-Disposition: attachment; filename="data.bin"',
     '',
-    b64(randomBytes(3000)),
+    // Larger than the mirror keeps whole (sync/mirror.ts MIRROR_MAX_BYTES): the file comes from the server.
+    b64(randomBytes(150_000)),
     '--b2--',
     '',
   ].join('\r\n');

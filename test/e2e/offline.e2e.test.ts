@@ -1,6 +1,9 @@
 // Working offline in the browser: the status bar's switch logs the account out and says so, a
-// message whose text is not on this computer says why it cannot be shown, a change queues, and
+// message whose text is not on this computer says why it cannot be shown, the attachment of recent
+// small mail saves offline (it is on this computer whole), a change queues, and
 // going online replays it on the server. mike's account in the e2e project's own Dovecot is this file's.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connectImap } from '../dovecot/client.js';
@@ -17,20 +20,31 @@ let page: Page;
 const requests: string[] = [];
 let accountId = 0;
 
-function mail(subject: string, date: Date): string {
-  return [
-    'From: Someone <someone@example.com>',
-    `To: ${mike.email}`,
-    `Subject: ${subject}`,
-    `Date: ${date.toUTCString()}`,
-    `Message-ID: <${subject.replace(/\W/g, '')}@offline.e2e.test>`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=UTF-8',
-    '',
-    `The text of ${subject}.`,
-    '',
-  ].join('\r\n');
+/** A message to mike: its header fields, then `body` (the Content-Type and what follows it). */
+function mail(subject: string, date: Date, body = ['Content-Type: text/plain; charset=UTF-8', '', `The text of ${subject}.`]): string {
+  const head = [`From: Someone <someone@example.com>`, `To: ${mike.email}`, `Subject: ${subject}`, `Date: ${date.toUTCString()}`];
+  return [...head, `Message-ID: <${subject.replace(/\W/g, '')}@offline.e2e.test>`, 'MIME-Version: 1.0', ...body, ''].join('\r\n');
 }
+
+/** 2 KB that only this file has: the attachment saved while offline must be exactly it. */
+const REPORT = randomBytes(2048);
+
+/** A small message with an attachment: kept whole on this computer, so the file saves offline too. */
+const withAttachment = (subject: string, date: Date): string =>
+  mail(subject, date, [
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    '',
+    'The report is attached.',
+    '--b1',
+    'Content-Type: application/octet-stream',
+    'Content-Transfer-Encoding: base64',
+    "Content-Disposition: attachment; filename*=UTF-8''%E5%A0%B1%E5%91%8A.bin", // 報告.bin (RFC 2231)
+    '',
+    REPORT.toString('base64').replace(/.{76}/g, '$&\r\n'),
+    '--b1--',
+  ]);
 
 /** What the server has flagged in INBOX, by subject ("the other device" looks). */
 async function flaggedOnServer(): Promise<string[]> {
@@ -58,6 +72,7 @@ beforeAll(async () => {
   const other = await connectImap(server, USER, 'tls');
   try {
     await other.append('INBOX', mail('Recent note', new Date(Date.now() - DAY)), ['\\Seen'], new Date(Date.now() - DAY));
+    await other.append('INBOX', withAttachment('Recent report', new Date(Date.now() - DAY)), ['\\Seen'], new Date(Date.now() - DAY));
     // Older than the offline window: its text stays on the server.
     await other.append('INBOX', mail('Old letter', new Date(Date.now() - 400 * DAY)), ['\\Seen'], new Date(Date.now() - 400 * DAY));
   } finally {
@@ -92,6 +107,17 @@ describe('working offline in the browser', () => {
     await row('Recent note').click();
     await expect.poll(() => page.getByTestId('message-text').innerText(), { timeout: 10_000 }).toContain('The text of Recent note.');
     await screenshot(page, 'offline-working');
+  });
+
+  it('saves the attachment of recent small mail offline, never opened before: the message is on this computer whole', async () => {
+    await row('Recent report').click();
+    const file = page.getByTestId('attachment').filter({ hasText: '報告.bin' });
+    await expect.poll(() => file.count(), { timeout: 10_000 }).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), file.getByTestId('attachment-save').click()]);
+    expect(download.suggestedFilename()).toBe('報告.bin');
+    expect(readFileSync(await download.path())).toEqual(REPORT);
+    expect(await file.getByTestId('attachment-error').count()).toBe(0);
+    expect(await status().getAttribute('data-state')).toBe('paused'); // still offline
   });
 
   it('queues a change while offline and replays it once online', async () => {

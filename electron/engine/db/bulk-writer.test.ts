@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
 import { bulkStores, openBulkWriter, type BulkWriter } from './bulk-writer.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
-import { BODY_TEXT, PartStore } from './parts.js';
+import { BODY_FULL, BODY_TEXT, PartStore } from './parts.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 
 const record = (uid: number, extra: Partial<HeaderRecord> = {}): HeaderRecord =>
@@ -207,6 +207,19 @@ describe('bulk writer on a worker thread', () => {
       snippet: 'short text',
     });
     expect([...parts.cachedParts(id as number)]).toEqual(['1']);
+    // A message mirrored whole keeps its source, handed across threads, in the same transaction.
+    const source = Buffer.from('Subject: kept\r\n\r\nwhole message\r\n');
+    const whole = mirrored(3, 'whole message');
+    const [kept] = await w.storeMirrored(accountId, mailboxId, 7, [{ ...whole, text: { ...whole.text!, bodyState: BODY_FULL, source } }]);
+    expect(parts.storedSource(kept as number)).toEqual(source);
+    expect(parts.message(kept as number).bodyState).toBe(BODY_FULL);
+    // The transaction that does not fit leaves no source behind either.
+    const big = mirrored(4, 'x');
+    await expect(
+      w.storeMirrored(accountId, mailboxId, 7, [{ ...big, text: { ...big.text!, source: Buffer.alloc(400_000, 0x61) } }]),
+    ).rejects.toMatchObject({ code: 'STORAGE' });
+    expect(messages.uids(mailboxId, 7)).toEqual([2, 3]);
+    expect(db.prepare('SELECT count(*) FROM message_sources').pluck().get()).toBe(1);
   });
 
   it('falls back to the calling thread when the worker cannot start, and says so', async () => {

@@ -66,7 +66,7 @@ export const BACKLOG_CHUNK = 200;
 
 /**
  * Stores mirrored messages (sync/mirror.ts readSources) in one transaction: their header rows with
- * snippet and text state, then their text parts (with no row update). A row is never saved as
+ * snippet and text state, then their text parts and sources (with no row update). A row is never saved as
  * "text cached" without its text: a failure of either half rolls both back. A row re-matched after
  * a UIDVALIDITY change keeps its own state and gets these parts too. Answers the ids of the rows
  * written, in order, as insertHeaders does.
@@ -84,7 +84,14 @@ export function storeMirrored(
     const batch = [];
     for (const r of records) {
       const id = written.get(r.uid);
-      if (id !== undefined && r.text) batch.push({ messageId: id, parts: r.text.parts, snippet: null, complete: false });
+      if (id !== undefined && r.text)
+        batch.push({
+          messageId: id,
+          parts: r.text.parts,
+          snippet: null,
+          complete: false,
+          ...(r.text.source ? { source: r.text.source } : {}),
+        });
     }
     if (batch.length) stores.parts.storeTexts(batch);
     return ids;

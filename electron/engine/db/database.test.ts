@@ -296,6 +296,21 @@ describe('migration 19', () => {
   });
 });
 
+describe('migration 21', () => {
+  it('adds the table of kept sources: empty for the messages already stored, dropped with their message', () => {
+    const { old } = upgradedFrom(
+      20,
+      "INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject) VALUES (1, 1, 1, 0, 'Old');",
+    );
+    expect(old.prepare('SELECT count(*) FROM message_sources').pluck().get()).toBe(0);
+    old.prepare('INSERT INTO message_sources (message_id, source) VALUES (1, ?)').run(Buffer.from('Subject: Old\r\n\r\n'));
+    expect(() => old.prepare("INSERT INTO message_sources (message_id, source) VALUES (1, 'text')").run()).toThrow(); // STRICT: bytes only
+    old.prepare('DELETE FROM messages WHERE id = 1').run();
+    expect(old.prepare('SELECT count(*) FROM message_sources').pluck().get()).toBe(0);
+    old.close();
+  });
+});
+
 describe('migration 20', () => {
   it('drops the insert trigger on parts; a text part replaced or evicted still updates the body row', () => {
     const { old } = upgradedFrom(
@@ -336,6 +351,7 @@ describe('migration 14', () => {
       "INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject, body_state) VALUES (1, 1, 1, 0, 'Old', 1);",
     );
     expect(old.prepare('SELECT opened_at FROM messages').pluck().get()).toBeNull();
+    migrate(old, migrations); // the store's statements are of the latest schema
     const parts = new PartStore(old, path.dirname(file));
     expect(await parts.evictBefore(1, 1000, 1000)).toEqual([1]);
     old.close();

@@ -30,9 +30,10 @@ export interface HeaderRecord {
   attachments: AttachmentSummary[];
   /**
    * A mirrored message (sync/mirror.ts), whose text is stored with it: its snippet and body state go
-   * into its row's one INSERT, not an UPDATE after it; its parts are stored by storeMirrored.
+   * into its row's one INSERT, not an UPDATE after it; its parts (and its source, when it came whole)
+   * are stored by storeMirrored.
    */
-  text?: { snippet: string | null; bodyState: number; parts: TextPartRecord[] };
+  text?: { snippet: string | null; bodyState: number; parts: TextPartRecord[]; source?: Uint8Array };
 }
 
 /**

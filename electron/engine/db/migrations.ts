@@ -635,4 +635,19 @@ ${recomputeBody('old.message_id')}
       DROP TRIGGER parts_search_insert;
     `,
   },
+  {
+    version: 21,
+    name: 'the whole source of small mail downloaded for offline use',
+    sql: `
+      -- The raw message (RFC 5322, as BODY.PEEK[] answers it) of mail the mirror and the body prefetch
+      -- download whole (smaller than sync/mirror.ts MIRROR_MAX_BYTES): its attachments and inline
+      -- images are cut from it offline, and it saves as .eml offline. In the database, not one file
+      -- per message: tens of thousands of small files cost a first sync more than their bytes do.
+      -- A source fetched on request (view source, a large message) stays a file (parts, 'source').
+      CREATE TABLE message_sources (
+        message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        source BLOB NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -164,6 +164,42 @@ describe('PartStore text cache', () => {
     expect(parts.get(third!, '2')).toBeNull();
     expect(parts.get(third!, SOURCE_PART)).toMatchObject({ kind: 'file' });
   });
+
+  it('keeps the source stored with a text: the message whole; copies get it, eviction and deletion drop it', async () => {
+    const [whole, textOnly, copy, deleted] = messages.insertHeaders(accountId, inbox, 1, [
+      header(1, 'w', 200),
+      header(2, 't', 1),
+      header(3, 'c', 1),
+      header(4, 'd', 1),
+    ]);
+    const source = Buffer.from('Subject: w\r\nContent-Type: text/plain\r\n\r\nkept whole\r\n');
+    const text = { part: '1', contentType: 'text/plain', charset: 'utf-8', text: 'kept whole', searchText: 'kept whole', size: 12 };
+    parts.storeTexts([
+      { messageId: whole!, parts: [text], snippet: 'kept whole', source: new Uint8Array(source) }, // as it comes from the writer's thread
+      { messageId: textOnly!, parts: [text], snippet: 'kept whole' },
+      { messageId: deleted!, parts: [], snippet: null, source },
+    ]);
+    expect(parts.storedSource(whole!)).toEqual(source);
+    expect(parts.message(whole!).bodyState).toBe(BODY_FULL);
+    expect(parts.storedSource(textOnly!)).toBeNull();
+    expect(parts.hasStoredSource(textOnly!)).toBe(false);
+    expect(parts.message(textOnly!).bodyState).toBe(BODY_TEXT);
+
+    // A copy made offline gets the bytes (not a link: they are in the database) and is whole too.
+    expect(await parts.shareFiles([{ original: whole!, copy: copy! }])).toBe(1);
+    expect(parts.storedSource(copy!)).toEqual(source);
+    expect(parts.message(copy!).bodyState).toBe(BODY_FULL);
+
+    // Out of the window: evicted with its parts; the copy keeps its own.
+    expect(await parts.evictBefore(accountId, NOW - 90 * DAY)).toEqual([whole]);
+    expect(parts.hasStoredSource(whole!)).toBe(false);
+    expect(parts.message(whole!).bodyState).toBe(BODY_NONE);
+    expect(parts.storedSource(copy!)).toEqual(source);
+
+    // A message deleted (expunged) takes its source with it.
+    db.prepare('DELETE FROM messages WHERE id = ?').run(deleted!);
+    expect(db.prepare('SELECT count(*) FROM message_sources WHERE message_id = ?').pluck().get(deleted!)).toBe(0);
+  });
 });
 
 describe('offline window and eviction', () => {

@@ -110,7 +110,14 @@ async function linkFile(from: string, to: string): Promise<boolean> {
 }
 
 /** Decoded text parts of many messages, with their snippets, as storeTexts takes them. */
-export type TextBatch = ReadonlyArray<{ messageId: number; parts: TextPartRecord[]; snippet: string | null; complete?: boolean }>;
+export type TextBatch = ReadonlyArray<{
+  messageId: number;
+  parts: TextPartRecord[];
+  snippet: string | null;
+  complete?: boolean;
+  /** The whole message, downloaded with its text (a small one: sync/mirror.ts): kept, and the message is then BODY_FULL. */
+  source?: Uint8Array;
+}>;
 
 /** A file being written into the cache: write to `stream`, then commit() (or abort()). */
 export interface PartFileWriter {
@@ -318,6 +325,13 @@ export class PartStore {
       ),
       setOpened: db.prepare<[number, number]>('UPDATE messages SET opened_at = ? WHERE id = ?'),
       deleteParts: db.prepare<[number]>('DELETE FROM parts WHERE message_id = ?'),
+      putSource: db.prepare<[number, Uint8Array]>('INSERT OR REPLACE INTO message_sources (message_id, source) VALUES (?, ?)'),
+      source: db.prepare<[number], Buffer>('SELECT source FROM message_sources WHERE message_id = ?').pluck(),
+      hasSource: db.prepare<[number], 1>('SELECT 1 FROM message_sources WHERE message_id = ?').pluck(),
+      shareSource: db.prepare<[number, number]>(
+        'INSERT OR REPLACE INTO message_sources (message_id, source) SELECT ?, source FROM message_sources WHERE message_id = ?',
+      ),
+      deleteSource: db.prepare<[number]>('DELETE FROM message_sources WHERE message_id = ?'),
       clearBodyState: db.prepare<[number]>('UPDATE messages SET body_state = 0 WHERE id = ?'),
       window: db.prepare<[number], { offline_window_days: number | null }>('SELECT offline_window_days FROM accounts WHERE id = ?'),
       setWindow: db.prepare<[number | null, number]>('UPDATE accounts SET offline_window_days = ? WHERE id = ?'),
@@ -390,6 +404,18 @@ export class PartStore {
     };
   }
 
+  /**
+   * The whole message as downloaded with its text (the mirror's and the prefetch's small mail,
+   * TextBatch.source), or null. A source fetched on request is a file instead: get(id, SOURCE_PART).
+   */
+  storedSource(messageId: number): Buffer | null {
+    return this.#q.source.get(messageId) ?? null;
+  }
+
+  hasStoredSource(messageId: number): boolean {
+    return this.#q.hasSource.get(messageId) !== undefined;
+  }
+
   cachedParts(messageId: number): Set<string> {
     return new Set(this.#q.partNumbers.all(messageId).map((r) => r.part));
   }
@@ -436,9 +462,15 @@ export class PartStore {
                 size: p.size,
               });
             }
-            // One row update (the row is wide): the snippet when given, the body state when complete.
+            if (m.source) this.#q.putSource.run(m.messageId, m.source);
+            // One row update (the row is wide): the snippet when given, the body state when complete
+            // (the whole message when its source came with it).
             if (m.snippet !== null || m.complete !== false)
-              this.#q.setTextState.run({ id: m.messageId, snippet: m.snippet, state: m.complete !== false ? BODY_TEXT : BODY_NONE });
+              this.#q.setTextState.run({
+                id: m.messageId,
+                snippet: m.snippet,
+                state: m.complete === false ? BODY_NONE : m.source ? BODY_FULL : BODY_TEXT,
+              });
           }
           const indexed: Array<{ id: number; body: string; replace: boolean }> = [];
           for (const r of rows.values()) {
@@ -523,7 +555,8 @@ export class PartStore {
    * Gives each copy the part files its original has cached (attachments opened, the source), so a
    * message copied offline opens them offline too. Each file is a hard link (a copy where the file
    * system has none): evicting or deleting one message never takes the other's file. A copy that is
-   * gone meanwhile (undone) gets none. Answers how many files were shared. Best effort: a file that
+   * gone meanwhile (undone) gets none. A source the mirror stored (storedSource) is copied with
+   * them. Answers how many files and sources were shared. Best effort: a file that
    * cannot be shared is left for the copy to fetch from the server when opened.
    */
   async shareFiles(pairs: ReadonlyArray<{ original: number; copy: number }>): Promise<number> {
@@ -535,10 +568,16 @@ export class PartStore {
         const final = this.partFile(copy, f.part);
         if (await linkFile(path.join(this.#root, f.file as string), final)) made.push({ ...f, final });
       }
-      if (!made.length) continue;
+      const source = this.hasStoredSource(original);
+      if (!made.length && !source) continue;
       const stored = this.#write(() =>
         this.#db.transaction(() => {
           if (!this.#q.exists.get(copy)) return false;
+          // The source the mirror stored (a copy of its bytes, in the database).
+          if (source) {
+            this.#q.shareSource.run(copy, original);
+            this.#q.raiseBodyState.run(BODY_FULL, copy);
+          }
           for (const f of made)
             this.#q.upsertPart.run({
               messageId: copy,
@@ -555,7 +594,7 @@ export class PartStore {
           return true;
         })(),
       );
-      if (stored) shared += made.length;
+      if (stored) shared += made.length + (source ? 1 : 0);
       else await rm(path.join(this.#root, String(copy)), { recursive: true, force: true });
     }
     return shared;
@@ -612,9 +651,9 @@ export class PartStore {
   }
 
   /**
-   * Drops every cached part of the account's messages received before `cutoff`: the rows in one
-   * transaction (the triggers clear their search text; the snippet stays for the list), then the
-   * files. Returns the ids evicted.
+   * Drops every cached part of the account's messages received before `cutoff`: the rows and the
+   * stored sources in one transaction (the triggers clear their search text; the snippet stays for
+   * the list), then the files. Returns the ids evicted.
    */
   async evictBefore(accountId: number, cutoff: number, openedBefore = Number.MAX_SAFE_INTEGER): Promise<number[]> {
     const ids = this.#q.toEvict.all(accountId, cutoff, openedBefore).map((r) => r.id);
@@ -622,6 +661,7 @@ export class PartStore {
       this.#db.transaction(() => {
         for (const id of ids) {
           this.#q.deleteParts.run(id);
+          this.#q.deleteSource.run(id);
           this.#q.clearBodyState.run(id);
         }
       })(),

@@ -207,6 +207,27 @@ export async function fetchTextParts(
 }
 
 /**
+ * Whole messages, one command for them all: UID FETCH set (BODY.PEEK[]). Callers keep the set's
+ * sizes small (the body prefetch's small mail): each arrives whole in memory. Returns uid → source;
+ * a message gone from the server is missing from it.
+ */
+export async function fetchSources(client: ImapFlow, uids: readonly number[]): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
+  const fetch = async (set: readonly number[]) => {
+    for await (const m of client.fetch(uidSet(set), { uid: true, source: true }, { uid: true })) if (m.source) out.set(m.uid, m.source);
+  };
+  if (!uids.length) return out;
+  await fetch(uids);
+  // As in fetchTextParts: mail this connection has not been shown yet answers nothing until a NOOP.
+  const missing = uids.filter((u) => !out.has(u));
+  if (missing.length) {
+    await client.noop();
+    await fetch(missing);
+  }
+  return out;
+}
+
+/**
  * What a list row shows of messages in the selected mailbox that are not stored yet (server search
  * hits): sender, subject (the raw Subject repairs one the ENVELOPE lost bytes of), INTERNALDATE and
  * size, in one UID FETCH; with `structure`, whether it has attachments too (from BODYSTRUCTURE, as

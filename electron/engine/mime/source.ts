@@ -56,14 +56,15 @@ export function parseSource(src: Buffer, maxTextBytes = Number.POSITIVE_INFINITY
 }
 
 /**
- * A leaf part's body in a source (as sent, transfer-encoded: what BODY[part] answers) and its node;
- * null when the parse is not sure of the message or it has no such part.
- * Serves a part from a cached source when the server is out of reach.
+ * A leaf part's body in a source (as sent, transfer-encoded: what BODY[part] answers) and its node
+ * (type, parameters, encoding, size; not read: its disposition, id and description); null when the
+ * parse is not sure of the message's parts (readStructure, `cutting`) or it has no such part. Serves
+ * a part from a source on this computer (the bodies service), offline too.
  */
 export function sourcePart(src: Buffer, part: string): { bytes: Buffer; node: BodyNode } | null {
   try {
     const ranges = new Map<string, [number, number]>();
-    const structure = parseBodyStructure(readStructure(src, ranges).structure);
+    const structure = parseBodyStructure(readStructure(src, ranges, true).structure);
     const range = ranges.get(part);
     const node = structure && findPart(structure, part);
     return range && node ? { bytes: src.subarray(range[0], range[1]), node } : null;
@@ -73,10 +74,16 @@ export function sourcePart(src: Buffer, part: string): { bytes: Buffer; node: Bo
   }
 }
 
-/** The message's header and structure as the server reports it, its leaf parts' body ranges into `ranges`. */
-function readStructure(src: Buffer, ranges: Map<string, [number, number]>): { head: Header; structure: BodyNode } {
+/**
+ * The message's header and structure as the server reports it, its leaf parts' body ranges into
+ * `ranges`. `cutting` (sourcePart): only the parts' numbers and ranges matter, so what is unsure only
+ * in a parameter's or a field's value (RFC 2231 and encoded-word file names, raw 8-bit in a header,
+ * fields other than Content-Type and Content-Transfer-Encoding) is let pass; what decides where a
+ * part begins and ends, or how parts are numbered, is as strict as ever.
+ */
+function readStructure(src: Buffer, ranges: Map<string, [number, number]>, cutting = false): { head: Header; structure: BodyNode } {
   checkLineEnds(src);
-  const head = readHeader(src, 0, src.length);
+  const head = readHeader(src, 0, src.length, cutting);
   // Without MIME-Version (RFC 2045 4), Dovecot still reads a Content-Type and the fields beside it;
   // without either, it ignores a Content-Transfer-Encoding (8bit is reported as 7bit). Other
   // Content-* fields alone it was not seen to read one way or the other (SpamAssassin corpus): unsure.
@@ -86,7 +93,7 @@ function readStructure(src: Buffer, ranges: Map<string, [number, number]>): { he
     if (content.some((name) => name !== 'content-transfer-encoding')) unsure();
     if (content.length) fields = new Map([...fields].filter(([name]) => name !== 'content-transfer-encoding'));
   }
-  return { head, structure: readPart(src, { ...head, fields }, src.length, [], ranges) };
+  return { head, structure: readPart(src, { ...head, fields }, src.length, [], ranges, cutting) };
 }
 
 function parse(src: Buffer, maxTextBytes: number): ParsedSource {
@@ -146,8 +153,8 @@ interface Header {
 
 const BLANK_LINE = Buffer.from('\r\n\r\n');
 
-/** The header block of the entity at [start, end): plain ASCII, well-formed fields, a blank line after. */
-function readHeader(src: Buffer, start: number, end: number): Header {
+/** The header block of the entity at [start, end): plain ASCII (8-bit too when `cutting`), well-formed fields, a blank line after. */
+function readHeader(src: Buffer, start: number, end: number, cutting = false): Header {
   let headerEnd: number;
   let bodyStart: number;
   if (src[start] === 13 && src[start + 1] === 10) {
@@ -161,7 +168,7 @@ function readHeader(src: Buffer, start: number, end: number): Header {
   }
   for (let i = start; i < headerEnd; i++) {
     const b = src[i] as number;
-    if (b >= 0x80 || b === 0) unsure();
+    if (b === 0 || (b >= 0x80 && !cutting)) unsure();
   }
   const fields = new Map<string, string[]>();
   let name: string | null = null;
@@ -206,7 +213,7 @@ const TSPECIAL = new Set([...'()<>@,;:\\"/[]?=']);
 const isTokenChar = (c: string): boolean => c > ' ' && c < '\x7f' && !TSPECIAL.has(c);
 
 /** `type/subtype; name=value; …` (RFC 2045 5.1) or, `subtype` false, `type; name=value` (RFC 2183). */
-function parseTyped(value: string, subtype: boolean): { type: string; params: Record<string, string> | undefined } {
+function parseTyped(value: string, subtype: boolean, cutting = false): { type: string; params: Record<string, string> | undefined } {
   let i = 0;
   const ws = () => {
     while (value[i] === ' ' || value[i] === '\t') i++;
@@ -235,7 +242,8 @@ function parseTyped(value: string, subtype: boolean): { type: string; params: Re
     ws();
     if (i >= value.length) break;
     const name = token().toLowerCase();
-    if (name.includes('*') || name === '__proto__') unsure(); // RFC 2231: the server's path decodes those
+    // RFC 2231: the server's path decodes those (cutting, only a boundary's matters)
+    if (name === '__proto__' || (name.includes('*') && (!cutting || name.startsWith('boundary')))) unsure();
     ws();
     if (value[i] !== '=') unsure();
     i++;
@@ -258,7 +266,7 @@ function parseTyped(value: string, subtype: boolean): { type: string; params: Re
     if (Object.hasOwn(params, name)) unsure();
     params[name] = v;
   }
-  if (params) {
+  if (params && !cutting) {
     // Encoded words in a parameter (RFC 2047 forbids them; mailers send them) and what imapflow takes
     // for RFC 2231 in a plain file name: the server's path decodes those its own way.
     if (Object.values(params).some((v) => v.includes('=?'))) unsure();
@@ -268,7 +276,14 @@ function parseTyped(value: string, subtype: boolean): { type: string; params: Re
 }
 
 /** The structure node of the entity whose header is `head`, its body ending at `end`. */
-function readPart(src: Buffer, head: Header, end: number, path: number[], ranges: Map<string, [number, number]>): BodyNode {
+function readPart(
+  src: Buffer,
+  head: Header,
+  end: number,
+  path: number[],
+  ranges: Map<string, [number, number]>,
+  cutting = false,
+): BodyNode {
   const f = head.fields;
   const node: BodyNode & Record<string, unknown> = { type: 'text/plain' };
   if (path.length) node.part = path.join('.');
@@ -276,7 +291,7 @@ function readPart(src: Buffer, head: Header, end: number, path: number[], ranges
   if (contentType === undefined) {
     node.parameters = { charset: 'us-ascii' };
   } else {
-    const { type, params } = parseTyped(contentType, true);
+    const { type, params } = parseTyped(contentType, true, cutting);
     node.type = type;
     if (params) node.parameters = params;
     // As Dovecot reports it: a text part's charset is always given, us-ascii by default (RFC 2045 5.2).
@@ -286,19 +301,19 @@ function readPart(src: Buffer, head: Header, end: number, path: number[], ranges
     const boundary = node.parameters?.boundary;
     if (!boundary || node.type === 'multipart/digest') unsure(); // a digest's parts default to message/rfc822
     const children = splitMultipart(src, head.bodyStart, end, boundary as string);
-    node.childNodes = children.map(([s, e], i) => readPart(src, readHeader(src, s, e), e, [...path, i + 1], ranges));
+    node.childNodes = children.map(([s, e], i) => readPart(src, readHeader(src, s, e, cutting), e, [...path, i + 1], ranges, cutting));
   } else {
     if (node.type === 'message/rfc822' || node.type.startsWith('multipart')) unsure();
-    const id = one(f, 'content-id');
+    const id = cutting ? undefined : one(f, 'content-id');
     if (id) node.id = id;
-    const description = one(f, 'content-description');
+    const description = cutting ? undefined : one(f, 'content-description');
     if (description) node.description = description;
     const encoding = one(f, 'content-transfer-encoding');
     node.encoding = encoding === undefined ? '7bit' : parseTyped(encoding, false).type;
     if (encoding !== undefined && parseTyped(encoding, false).params) unsure();
     node.size = end - head.bodyStart;
     if (node.type.startsWith('text/')) node.lineCount = lineCount(src, head.bodyStart, end);
-    const md5 = one(f, 'content-md5');
+    const md5 = cutting ? undefined : one(f, 'content-md5');
     if (md5) node.md5 = md5.toLowerCase();
     // A single-part message that says nothing but the defaults (text/plain; charset=us-ascii, 7bit)
     // Dovecot reports in the defaults' own spelling (imap_bodystructure_is_plain_7bit).
@@ -320,6 +335,7 @@ function readPart(src: Buffer, head: Header, end: number, path: number[], ranges
       params.charset = 'us-ascii';
     ranges.set(path.length ? path.join('.') : '1', [head.bodyStart, end]);
   }
+  if (cutting) return node;
   const disposition = one(f, 'content-disposition');
   if (disposition !== undefined) {
     const { type, params } = parseTyped(disposition, false);

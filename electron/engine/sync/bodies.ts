@@ -1,18 +1,21 @@
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { OfflineWindow, PartStore, PendingBody, TextPartRecord } from '../db/parts.js';
-import { fetchTextParts, streamSource, withMailbox } from '../imap/parts.js';
+import { fetchSources, fetchTextParts, streamSource, withMailbox } from '../imap/parts.js';
 import type { ImapSession } from '../imap/session.js';
 import { parseRawMessage } from '../mime/message.js';
 import { parseBodyStructure, prefetchParts, type TextPartRef } from '../mime/structure.js';
+import { parseSource, type ParsedSource } from '../mime/source.js';
 import { makeSnippet, MAX_CACHED_TEXT_BYTES, textRecords } from '../mime/text.js';
+import { MIRROR_MAX_BYTES } from './mirror.js';
 
 /**
  * Bodies within the offline window (DESIGN.md 4.4): after header sync, the text parts of every
  * message received in the last N days (per account, default 90, or all) are fetched in batches,
- * newest first, decoded and cached, so the mail can be read and searched offline. The work list
- * is "messages whose text is not cached", so an interrupted pass simply resumes; attachments and
- * anything else are fetched when the user opens them. Messages that age out of the window lose
- * their cached parts.
+ * newest first, decoded and cached, so the mail can be read and searched offline. Small messages
+ * (up to MIRROR_MAX_BYTES) are fetched whole and kept whole, as the mirror keeps them, so their
+ * attachments and inline images open offline too. The work list is "messages whose text is not
+ * cached", so an interrupted pass simply resumes; the attachments of larger mail are fetched when
+ * the user opens them. Messages that age out of the window lose their cached parts and sources.
  */
 
 const DAY = 86_400_000;
@@ -29,6 +32,11 @@ export interface PrefetchOptions {
   maxTextBytes?: number;
   /** Messages without a usable BODYSTRUCTURE are parsed from their source up to this size. */
   maxSourceBytes?: number;
+  /**
+   * Messages up to this size (RFC822.SIZE) are fetched whole and kept whole, as the mirror takes
+   * them (sync/mirror.ts): their text is read from the source, and their attachments open offline.
+   */
+  maxWholeBytes?: number;
   /** Stop after this many messages (a background slice); the next pass continues. */
   maxMessages?: number;
   signal?: AbortSignal;
@@ -58,6 +66,8 @@ interface StoredBody {
   messageId: number;
   parts: TextPartRecord[];
   snippet: string | null;
+  /** A small message's whole source (PrefetchOptions.maxWholeBytes), kept for offline use. */
+  source?: Buffer;
 }
 
 /** A message whose structure is unusable: parsed from its whole source (mailparser). */
@@ -72,13 +82,26 @@ export async function salvagedRecord(source: Buffer): Promise<{ parts: TextPartR
 async function fetchGroup(
   session: ImapSession,
   plans: Plan[],
-  o: Required<Pick<PrefetchOptions, 'maxTextBytes' | 'maxSourceBytes'>>,
+  o: Required<Pick<PrefetchOptions, 'maxTextBytes' | 'maxSourceBytes' | 'maxWholeBytes'>>,
 ): Promise<StoredBody[]> {
   const first = plans[0];
   if (!first) return [];
   const box = { path: first.message.path, uidvalidity: first.message.uidvalidity };
-  const { structured, sources } = await withMailbox(session, box, async (client) => {
-    const withRefs = plans.filter((p): p is Plan & { refs: TextPartRef[] } => p.refs !== null && p.refs.length > 0);
+  const { whole, read, structured, sources } = await withMailbox(session, box, async (client) => {
+    // Small mail whole, in one command; its text read from the source where the parse is sure of
+    // it (mime/source.ts), else fetched by part numbers below as the rest is.
+    const whole = await fetchSources(
+      client,
+      plans.filter((p) => p.message.size <= o.maxWholeBytes).map((p) => p.message.uid),
+    );
+    const read = new Map<number, ParsedSource>();
+    for (const [uid, source] of whole) {
+      const parsed = parseSource(source, o.maxTextBytes);
+      if (parsed) read.set(uid, parsed);
+    }
+    const withRefs = plans.filter(
+      (p): p is Plan & { refs: TextPartRef[] } => p.refs !== null && p.refs.length > 0 && !read.has(p.message.uid),
+    );
     const structured = await fetchTextParts(
       client,
       withRefs.map((p) => ({ uid: p.message.uid, parts: p.refs.map((r) => r.part) })),
@@ -86,27 +109,35 @@ async function fetchGroup(
     );
     const sources = new Map<number, Buffer>();
     for (const p of plans) {
-      if (p.refs !== null || p.message.size > o.maxSourceBytes) continue;
+      if (p.refs !== null || p.message.size > o.maxSourceBytes || whole.has(p.message.uid)) continue;
       const chunks: Buffer[] = [];
       const done = await streamSource(client, p.message.uid, { chunkSize: o.maxSourceBytes, onChunk: (b) => void chunks.push(b) });
       if (done) sources.set(p.message.uid, Buffer.concat(chunks));
     }
-    return { structured, sources };
+    return { whole, read, structured, sources };
   });
   const out: StoredBody[] = [];
   for (const p of plans) {
     const id = p.message.id;
+    const kept = whole.get(p.message.uid);
+    const keep = kept ? { source: kept } : {};
+    const parsed = read.get(p.message.uid);
+    if (parsed) {
+      out.push({ messageId: id, parts: parsed.texts.parts, snippet: parsed.texts.snippet, ...keep });
+      continue;
+    }
     if (p.refs === null) {
-      const source = sources.get(p.message.uid);
-      if (source) out.push({ messageId: id, ...(await salvagedRecord(source)) });
+      const source = kept ?? sources.get(p.message.uid);
+      if (source) out.push({ messageId: id, ...(await salvagedRecord(source)), ...keep });
       continue;
     }
     if (p.refs.length === 0) {
-      out.push({ messageId: id, parts: [], snippet: null }); // nothing textual to cache (an image, a calendar file)
+      // Nothing textual to cache (an image, a calendar file); a small one is kept whole all the same.
+      out.push({ messageId: id, parts: [], snippet: null, ...keep });
       continue;
     }
     const raw = structured.get(p.message.uid);
-    if (raw) out.push({ messageId: id, ...textRecords(p.refs, raw) });
+    if (raw) out.push({ messageId: id, ...textRecords(p.refs, raw), ...keep });
   }
   return out;
 }
@@ -154,7 +185,11 @@ export async function prefetchBodies(
   // round trips of 50 messages cost more than the transfer itself; bytes bound the memory held.
   const batchSize = opts.batchSize ?? 2000;
   const maxBatchBytes = opts.maxBatchBytes ?? 16 * 1024 * 1024;
-  const limits = { maxTextBytes: opts.maxTextBytes ?? MAX_CACHED_TEXT_BYTES, maxSourceBytes: opts.maxSourceBytes ?? 4 * 1024 * 1024 };
+  const limits = {
+    maxTextBytes: opts.maxTextBytes ?? MAX_CACHED_TEXT_BYTES,
+    maxSourceBytes: opts.maxSourceBytes ?? 4 * 1024 * 1024,
+    maxWholeBytes: opts.maxWholeBytes ?? MIRROR_MAX_BYTES,
+  };
   const report: PrefetchReport = { cached: 0, skipped: 0, failedFolders: [] };
   const refused = new Set<number>();
   // Stored by the store's writer (a worker thread in the engine) while the next group is fetched;

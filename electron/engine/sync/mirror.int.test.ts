@@ -64,7 +64,12 @@ function snapshot(side: Side) {
   return new Map(
     rows.map(({ id, uid, bodystructure, ...row }) => [
       uid,
-      { ...row, bodystructure: bodystructure ? (JSON.parse(bodystructure) as unknown) : null, parts: parts.all(id) },
+      {
+        ...row,
+        bodystructure: bodystructure ? (JSON.parse(bodystructure) as unknown) : null,
+        parts: parts.all(id),
+        source: side.parts.storedSource(id),
+      },
     ]),
   );
 }
@@ -169,6 +174,14 @@ describe('the mirror', () => {
     const mine = snapshot(m);
     expect(mine.size).toBe(raws.size);
     expect(mine).toEqual(snapshot(s));
+    // Small mail of the window is kept whole, byte for byte, whichever path brought it (the message
+    // the parse refused too); larger mail and mail outside the window are not.
+    for (const [uid, row] of mine) {
+      const { raw, date } = raws.get(uid)!;
+      const whole = raw.length <= MIRROR_MAX_BYTES && date.getTime() >= since.getTime() - DAY;
+      expect([uid, row.source], raw.subarray(0, 200).toString()).toEqual([uid, whole ? raw : null]);
+    }
+    expect([...mine.values()].filter((r) => r.source !== null).length).toBeGreaterThan(30);
   });
 
   it('is what an account pass does with the account offline window, past the first screenful', async () => {

@@ -1,18 +1,21 @@
 import type { HeaderRecord } from '../db/messages.js';
 import type { SourceItem } from '../imap/session.js';
 import { parseSource, withText } from '../mime/source.js';
+import { BODY_FULL } from '../db/parts.js';
 import { MAX_CACHED_TEXT_BYTES } from '../mime/text.js';
 
 /**
  * The mirror (DESIGN.md 4.4, the offline window): during a folder's header pass, messages inside
  * the window that are small are fetched whole, one BODY.PEEK[] each, and read here (mime/source.ts)
  * into the header row and the cached text at once, so they need neither ENVELOPE/BODYSTRUCTURE
- * (whose parsing is most of an imapflow client's CPU) nor a second pass for their text. What the
- * parse is not sure of, and every larger message, takes the usual path: header row now, text from
- * the body prefetch after the pass. The rows are stored by storeMirrored (db/bulk-writer.ts).
+ * (whose parsing is most of an imapflow client's CPU) nor a second pass for their text. The source
+ * itself is kept (message_sources): the message's attachments and inline images open offline, and
+ * it saves as .eml offline. What the parse is not sure of, and every larger message, takes the usual
+ * path: header row now, then the body prefetch after the pass (sync/bodies.ts: small mail whole
+ * there too, the rest text only). The rows are stored by storeMirrored (db/bulk-writer.ts).
  */
 
-/** Messages smaller than this are mirrored whole; the rest (attachments, mostly) only have their text fetched. */
+/** Messages smaller than this are mirrored whole and kept whole; of the rest (attachments, mostly) only the text is fetched. */
 export const MIRROR_MAX_BYTES = 128 * 1024;
 
 /**
@@ -30,15 +33,18 @@ export function readSources(items: readonly SourceItem[]): HeaderRecord[] {
   const records: HeaderRecord[] = [];
   for (const item of items) {
     const parsed = parseSource(item.source, MAX_CACHED_TEXT_BYTES);
-    if (parsed)
-      records.push({
-        uid: item.uid,
-        modseq: item.modseq,
-        flags: item.flags,
-        internalDate: item.internalDate,
-        size: item.size,
-        ...withText(parsed),
-      });
+    if (!parsed) continue;
+    const record = withText(parsed);
+    records.push({
+      uid: item.uid,
+      modseq: item.modseq,
+      flags: item.flags,
+      internalDate: item.internalDate,
+      size: item.size,
+      ...record,
+      // Kept whole: its attachments and inline images then open offline, and it saves as .eml.
+      text: { ...record.text, bodyState: BODY_FULL, source: item.source },
+    });
   }
   return records;
 }
