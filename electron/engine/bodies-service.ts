@@ -222,7 +222,7 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     const cut = local && sourcePart(local, part);
     if (cut) return storeText(m, structure, part, ref, cut.bytes);
     if (m.uid <= 0) throw notOnServerYet();
-    if (local || m.size > MIRROR_MAX_BYTES) return storeText(m, structure, part, ref, await fetchBytes(m, part, node.size ?? null));
+    if (local || m.size >= MIRROR_MAX_BYTES) return storeText(m, structure, part, ref, await fetchBytes(m, part, node.size ?? null));
     const source = await fetchBytes(m, SOURCE_PART, m.size);
     // A source the parse is not sure of is kept all the same; the part then comes by its number.
     const bytes = sourcePart(source, part)?.bytes ?? (await fetchBytes(m, part, node.size ?? null));

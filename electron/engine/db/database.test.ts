@@ -311,6 +311,40 @@ describe('migration 21', () => {
   });
 });
 
+describe('migration 22', () => {
+  it('puts small mail of the window whose text alone was cached back on the prefetch list; nothing else', () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const row = (uid: number, daysAgo: number, size: number, mailbox = 1) =>
+      `INSERT INTO messages (mailbox_id, uidvalidity, uid, internal_date, subject, size, body_state) VALUES (${mailbox}, 1, ${uid}, ${now - daysAgo * day}, 'm${uid}', ${size}, 1);`;
+    const { old } = upgradedFrom(
+      21,
+      [
+        row(1, 10, 2_000), // small, in the 90-day window: downloaded whole again
+        row(2, 10, 200_000), // too large to keep whole
+        row(3, 200, 2_000), // outside the window
+        row(4, 10, 2_000), // kept whole already
+        row(-5, 10, 2_000), // local only (a queued APPEND)
+        "INSERT INTO message_sources (message_id, source) VALUES (4, x'53');",
+        // An account whose window is everything.
+        "INSERT INTO accounts (name, email, user, host, port, security, offline_window_days) VALUES ('b', 'b@x', 'b', 'h', 993, 'tls', 0);",
+        "INSERT INTO mailboxes (account_id, path, name, namespace) VALUES (2, 'INBOX', 'INBOX', 'personal');",
+        row(6, 1000, 2_000, 2),
+      ].join('\n'),
+    );
+    const states = old.prepare('SELECT uid, body_state AS state FROM messages ORDER BY id').all();
+    expect(states).toEqual([
+      { uid: 1, state: 0 },
+      { uid: 2, state: 1 },
+      { uid: 3, state: 1 },
+      { uid: 4, state: 1 },
+      { uid: -5, state: 1 },
+      { uid: 6, state: 0 },
+    ]);
+    old.close();
+  });
+});
+
 describe('migration 20', () => {
   it('drops the insert trigger on parts; a text part replaced or evicted still updates the body row', () => {
     const { old } = upgradedFrom(

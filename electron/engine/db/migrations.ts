@@ -650,4 +650,26 @@ ${recomputeBody('old.message_id')}
       ) STRICT;
     `,
   },
+  {
+    version: 22,
+    name: 'small mail of the offline window whose text alone was cached is downloaded whole once more',
+    sql: `
+      -- Before migration 21 the mirror and the body prefetch kept only the text of small mail. Such
+      -- messages inside their account's offline window (90 days unless set; 0 is all) go back on the
+      -- prefetch's work list (body_state 0): the next pass downloads them whole, as it now does any
+      -- small mail, so their attachments open offline like those of mail that arrives from now on.
+      -- Their cached text stays readable and searchable meanwhile (the parts are kept), and is
+      -- stored again with the source. 131072 is sync/mirror.ts MIRROR_MAX_BYTES.
+      UPDATE messages SET body_state = 0
+      WHERE body_state = 1 AND uid > 0 AND stale = 0 AND size < 131072
+        AND id NOT IN (SELECT message_id FROM message_sources)
+        AND internal_date >= (
+          SELECT CASE coalesce(a.offline_window_days, 90)
+              WHEN 0 THEN -9007199254740991
+              ELSE CAST(strftime('%s', 'now') AS INTEGER) * 1000 - coalesce(a.offline_window_days, 90) * 86400000
+            END
+          FROM mailboxes b JOIN accounts a ON a.id = b.account_id WHERE b.id = messages.mailbox_id
+        );
+    `,
+  },
 ];

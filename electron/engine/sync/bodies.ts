@@ -12,7 +12,7 @@ import { MIRROR_MAX_BYTES } from './mirror.js';
  * Bodies within the offline window (DESIGN.md 4.4): after header sync, the text parts of every
  * message received in the last N days (per account, default 90, or all) are fetched in batches,
  * newest first, decoded and cached, so the mail can be read and searched offline. Small messages
- * (up to MIRROR_MAX_BYTES) are fetched whole and kept whole, as the mirror keeps them, so their
+ * (smaller than MIRROR_MAX_BYTES) are fetched whole and kept whole, as the mirror keeps them, so their
  * attachments and inline images open offline too. The work list is "messages whose text is not
  * cached", so an interrupted pass simply resumes; the attachments of larger mail are fetched when
  * the user opens them. Messages that age out of the window lose their cached parts and sources.
@@ -33,7 +33,7 @@ export interface PrefetchOptions {
   /** Messages without a usable BODYSTRUCTURE are parsed from their source up to this size. */
   maxSourceBytes?: number;
   /**
-   * Messages up to this size (RFC822.SIZE) are fetched whole and kept whole, as the mirror takes
+   * Messages smaller than this (RFC822.SIZE) are fetched whole and kept whole, as the mirror takes
    * them (sync/mirror.ts): their text is read from the source, and their attachments open offline.
    */
   maxWholeBytes?: number;
@@ -92,7 +92,7 @@ async function fetchGroup(
     // it (mime/source.ts), else fetched by part numbers below as the rest is.
     const whole = await fetchSources(
       client,
-      plans.filter((p) => p.message.size <= o.maxWholeBytes).map((p) => p.message.uid),
+      plans.filter((p) => p.message.size < o.maxWholeBytes).map((p) => p.message.uid),
     );
     const read = new Map<number, ParsedSource>();
     for (const [uid, source] of whole) {
