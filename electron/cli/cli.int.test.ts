@@ -143,6 +143,48 @@ describe('the command line against the real Dovecot', () => {
     expect(rows.find((r) => r.path === '仕事/請求書')).toMatchObject({ name: '請求書' });
   });
 
+  it('sets the offline window: a smaller one frees what falls out of it at once, a larger one is filled by the next sync', async () => {
+    expect(await cli('account', 'window', '--account', 'Alice')).toMatchObject({
+      code: 0,
+      out: 'Alice: the last 90 days kept for offline reading\n',
+    });
+    const db = openDatabase(path.join(dataDir, 'tegami.db'));
+    try {
+      const count = (sql: string, ...args: number[]) =>
+        db
+          .prepare(sql)
+          .pluck()
+          .get(...args) as number;
+      const cachedBefore = (cutoff: number) => count('SELECT count(*) FROM messages WHERE body_state > 0 AND internal_date < ?', cutoff);
+      const keptBefore = (cutoff: number) =>
+        count('SELECT count(*) FROM message_sources s JOIN messages m ON m.id = s.message_id WHERE m.internal_date < ?', cutoff);
+      const day = 86_400_000;
+      const inWindow = count('SELECT count(*) FROM messages WHERE body_state > 0');
+      expect(cachedBefore(Date.now() - day)).toBeGreaterThan(0);
+      expect(keptBefore(Date.now() - day)).toBeGreaterThan(0);
+
+      const one = await cli('account', 'window', '--account', 'Alice', '1', '--json');
+      expect(one.code, one.err).toBe(0);
+      expect(jsonLines(one.out)).toEqual([{ account: 'Alice', offlineWindow: 1 }]);
+      expect(cachedBefore(Date.now() - day)).toBe(0);
+      expect(keptBefore(Date.now() - day)).toBe(0);
+
+      expect((await cli('account', 'window', '--account', 'Alice', 'all')).out).toBe('Alice: all mail kept for offline reading\n');
+      expect((await cli('sync', '--once')).code).toBe(0);
+      // Everything now, the corpus's 2002 mail too.
+      expect(count('SELECT count(*) FROM messages WHERE body_state > 0')).toBeGreaterThan(inWindow);
+
+      expect((await cli('account', 'window', '--account', 'Alice', '90')).code).toBe(0);
+      expect(cachedBefore(Date.now() - 91 * day)).toBe(0);
+    } finally {
+      db.close();
+    }
+    const bad = await cli('account', 'window', '--account', 'Alice', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('a number of days (1 to 36500) or "all"');
+    expect(bad.out).toBe('');
+  });
+
   it('shows a Japanese ISO-2022-JP message decoded, and its raw source on request', async () => {
     const listed = jsonLines((await cli('list', '--account', 'Alice', '--folder', 'INBOX', '--json')).out);
     const msg = listed.find((m) => m.messageId === `<${seed.messageIds.iso2022jp}>`);

@@ -31,6 +31,9 @@ Commands:
               [--email E] (--password-env VAR | --password-stdin) [--trust-certificate SHA256]
   account list [--json]
   account remove --account N
+  account window --account N [DAYS|all] [--json]
+                                 mail kept for offline reading: the last DAYS days (90 unless set)
+                                 or all; without a value, say which
   folders --account N [--json] [--refresh]
   sync [--account N] --once      one full pass, then exit (non-zero with a message on failure)
   sync [--account N]             keep the mirror current until interrupted
@@ -172,6 +175,23 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     for (const a of await call(engine, 'accounts.list', {})) {
       io.stdout(values.json ? `${JSON.stringify(a)}\n` : `${a.id}\t${a.name}\t${a.user}@${a.host}:${a.port} (${a.security})\n`);
     }
+    return 0;
+  }
+  if (command === 'account' && sub === 'window') {
+    let account = await findAccount(engine, values.account);
+    const wanted = positionals[2];
+    if (wanted !== undefined) {
+      const days = Number(wanted);
+      if (wanted !== 'all' && !(Number.isInteger(days) && days >= 1 && days <= 36_500))
+        throw new UsageError(`The offline window is a number of days (1 to 36500) or "all", not “${wanted}”`);
+      account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window: wanted === 'all' ? 'all' : days });
+    }
+    const window = account.offlineWindow;
+    io.stdout(
+      values.json
+        ? `${JSON.stringify({ account: account.name, offlineWindow: window })}\n`
+        : `${account.name}: ${window === 'all' ? 'all mail' : `the last ${window} days`} kept for offline reading\n`,
+    );
     return 0;
   }
   if (command === 'account' && sub === 'remove') {

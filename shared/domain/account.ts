@@ -62,6 +62,13 @@ export const Quota = z.object({
 });
 export type Quota = z.infer<typeof Quota>;
 
+/**
+ * How much of an account's mail is kept on this computer for offline reading (DESIGN.md 4.4): the
+ * last N days (90 unless set), or all of it. Small mail in it is kept whole, larger mail its text.
+ */
+export const OfflineWindow = z.union([z.number().int().min(1).max(36_500), z.literal('all')]);
+export type OfflineWindow = z.infer<typeof OfflineWindow>;
+
 export const Account = z.object({
   id: Id,
   name: z.string(),
@@ -75,6 +82,7 @@ export const Account = z.object({
   createdAt: z.string(),
   /** Null until a sync pass got an answer from a server that has QUOTA. */
   quota: Quota.nullable(),
+  offlineWindow: OfflineWindow,
 });
 export type Account = z.infer<typeof Account>;
 

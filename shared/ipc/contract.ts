@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Account, AccountInput, Id } from '../domain/account.js';
+import { Account, AccountInput, Id, OfflineWindow } from '../domain/account.js';
 import { Mailbox, Namespace } from '../domain/mailbox.js';
 import { MessageSort, MessageSummary } from '../domain/message.js';
 import { ErrorInfo } from '../domain/errors.js';
@@ -72,6 +72,15 @@ export const requests = {
   /** Tests the connection and the login first; nothing is stored when that fails. */
   'accounts.add': {
     input: AccountInput,
+    output: Account,
+  },
+  /**
+   * How much of the account's mail is kept for offline reading. A smaller window frees what falls
+   * out of it at once (mail opened in the last 14 days stays a while); a larger one is downloaded by
+   * the next sync, which this asks for.
+   */
+  'accounts.setOfflineWindow': {
+    input: z.object({ accountId: Id, window: OfflineWindow }),
     output: Account,
   },
   'accounts.remove': {

@@ -1,7 +1,8 @@
 // Working offline in the browser: the status bar's switch logs the account out and says so, a
 // message whose text is not on this computer says why it cannot be shown, the attachment of recent
-// small mail saves offline (it is on this computer whole), a change queues, and
-// going online replays it on the server. mike's account in the e2e project's own Dovecot is this file's.
+// small mail saves offline (it is on this computer whole), a change queues and going online replays
+// it on the server, and the account's page sets how much mail is kept for offline reading. mike's
+// account in the e2e project's own Dovecot is this file's.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -138,5 +139,27 @@ describe('working offline in the browser', () => {
     expect(await toggle().innerText()).toBe('Work offline');
     await expect.poll(() => page.getByTestId('pending-count').getAttribute('data-count'), { timeout: 10_000 }).toBe('0');
     expect(await flaggedOnServer()).toEqual(['Recent note']);
+  });
+
+  it('sets on the account’s page how much mail is kept for offline reading; a longer period is downloaded at once', async () => {
+    await page.locator(`[role="treeitem"][data-kind="account"][data-account-id="${accountId}"]`).click();
+    const select = page.getByTestId('offline-window-select');
+    await expect.poll(() => select.inputValue(), { timeout: 10_000 }).toBe('90');
+    expect(await select.locator('option:checked').innerText()).toBe('The last 90 days (default)');
+    await select.selectOption('all');
+    await expect.poll(() => page.getByTestId('offline-window-saved').count()).toBe(1);
+    expect(await select.inputValue()).toBe('all');
+    const listed = await tegami.engine.invoke('accounts.list', {});
+    expect(
+      listed.ok && (listed.value as Array<{ id: number; offlineWindow: unknown }>).find((a) => a.id === accountId)?.offlineWindow,
+    ).toBe('all');
+    await screenshot(page, 'offline-window');
+    // The sync it asked for downloads the 400-day-old letter, which now shows its text in the list.
+    await page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="INBOX"]`).click();
+    await expect.poll(() => row('Old letter').innerText(), { timeout: 20_000 }).toContain('The text of Old letter.');
+    await page.locator(`[role="treeitem"][data-kind="account"][data-account-id="${accountId}"]`).click();
+    await page.getByTestId('offline-window-select').selectOption('30');
+    await expect.poll(() => page.getByTestId('offline-window-select').inputValue()).toBe('30');
+    expect(await page.getByTestId('offline-window-error').count()).toBe(0);
   });
 });

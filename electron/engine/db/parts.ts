@@ -32,6 +32,9 @@ export const DEFAULT_OFFLINE_DAYS = 90;
 /** How many days of mail keep their bodies offline, or 'all'. */
 export type OfflineWindow = number | 'all';
 
+/** accounts.offline_window_days as the window it stands for: NULL the default, 0 all mail. */
+export const offlineWindowOf = (days: number | null): OfflineWindow => (days === null ? DEFAULT_OFFLINE_DAYS : days === 0 ? 'all' : days);
+
 export interface TextPartRecord {
   part: string;
   contentType: string;
@@ -631,8 +634,7 @@ export class PartStore {
   // ---- the offline window and eviction ------------------------------------------------------------
 
   offlineWindow(accountId: number): OfflineWindow {
-    const days = this.#q.window.get(accountId)?.offline_window_days ?? null;
-    return days === null ? DEFAULT_OFFLINE_DAYS : days === 0 ? 'all' : days;
+    return offlineWindowOf(this.#q.window.get(accountId)?.offline_window_days ?? null);
   }
 
   setOfflineWindow(accountId: number, window: OfflineWindow): void {

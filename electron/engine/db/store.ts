@@ -2,6 +2,7 @@ import { Quota, type Account, type Security } from '../../../shared/domain/accou
 import type { Mailbox, MailboxRole, Namespace, NamespaceKind } from '../../../shared/domain/mailbox.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
+import { offlineWindowOf } from './parts.js';
 
 /** Everything the engine knows of an account, including what never leaves the main side. */
 export interface AccountRecord extends Account {
@@ -50,6 +51,7 @@ interface AccountRow {
   created_at: string;
   folders_refreshed_at: string | null;
   quota: string | null;
+  offline_window_days: number | null;
 }
 
 interface MailboxRow {
@@ -84,6 +86,7 @@ const toAccount = (row: AccountRow): AccountRecord => ({
   createdAt: row.created_at,
   foldersRefreshedAt: row.folders_refreshed_at,
   quota: parseQuota(row.quota),
+  offlineWindow: offlineWindowOf(row.offline_window_days),
 });
 
 /** The stored JSON, or null when there is none or it does not parse (a store written by a bug must not break the account list). */
@@ -128,6 +131,7 @@ export const publicAccount = (a: AccountRecord): Account => ({
   trustedCertificate: a.trustedCertificate,
   createdAt: a.createdAt,
   quota: a.quota,
+  offlineWindow: a.offlineWindow,
 });
 
 /** The typed data API in front of SQLite: statements prepared once, rows mapped at the edge. */

@@ -1,6 +1,7 @@
 import type { Account } from '../../../../shared/domain/account.js';
 import type { Mailbox } from '../../../../shared/domain/mailbox.js';
 import { Icon } from '../../ui/Icon.js';
+import { OfflineWindowSetting } from '../accounts/OfflineWindowSetting.js';
 import { useSettings } from '../../app/settings.js';
 import { formatCount } from '../messages/format.js';
 import { folderLabel, roleIcon, roleLabel } from './roles.js';
@@ -86,6 +87,7 @@ export function FolderPane({
                   ? t('folders.fetchedAt', { when: refreshed })
                   : t('folders.keptUpToDate')}
             </p>
+            <OfflineWindowSetting account={account} />
           </div>
         )}
       </div>

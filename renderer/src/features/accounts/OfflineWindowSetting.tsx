@@ -1,0 +1,72 @@
+import { useState } from 'react';
+import type { Account, OfflineWindow } from '../../../../shared/domain/account.js';
+import { useSettings } from '../../app/settings.js';
+import { asTegamiError, call } from '../../ipc/client.js';
+
+/** The periods offered; one set elsewhere (the command line) is offered too, as it is. */
+const CHOICES: readonly OfflineWindow[] = [30, 90, 365, 'all'];
+const DEFAULT_DAYS = 90;
+
+/**
+ * How much of the account's mail is kept on this computer for offline reading (accounts.setOfflineWindow).
+ * A smaller period frees what falls out of it at once; a larger one is downloaded by the next sync.
+ */
+export function OfflineWindowSetting({ account }: { account: Account }) {
+  const { t, describe } = useSettings();
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState<{ kind: 'saved' | 'error'; text: string } | null>(null);
+  const choices = CHOICES.includes(account.offlineWindow) ? CHOICES : [...CHOICES, account.offlineWindow];
+  const label = (w: OfflineWindow): string =>
+    w === 'all'
+      ? t('offline.all')
+      : w === DEFAULT_DAYS
+        ? t('offline.default', { n: w })
+        : w === 365
+          ? t('offline.year')
+          : t('offline.last', { n: w });
+  const choose = (value: string): void => {
+    const window: OfflineWindow = value === 'all' ? 'all' : Number(value);
+    setBusy(true);
+    setNote(null);
+    call('accounts.setOfflineWindow', { accountId: account.id, window }).then(
+      () => {
+        setBusy(false);
+        setNote({ kind: 'saved', text: t('offline.saved') });
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setNote({ kind: 'error', text: describe(asTegamiError(e)) });
+      },
+    );
+  };
+  return (
+    <section className="offline-window" data-testid="offline-window">
+      <label className="field">
+        <span>{t('offline.title')}</span>
+        <select
+          value={String(account.offlineWindow)}
+          onChange={(e) => choose(e.target.value)}
+          disabled={busy}
+          aria-busy={busy}
+          data-testid="offline-window-select"
+        >
+          {choices.map((w) => (
+            <option key={String(w)} value={String(w)}>
+              {label(w)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="muted">{t('offline.help')}</p>
+      {note && (
+        <p
+          className={note.kind === 'error' ? 'field-error' : 'muted'}
+          role={note.kind === 'error' ? 'alert' : 'status'}
+          data-testid={`offline-window-${note.kind}`}
+        >
+          {note.text}
+        </p>
+      )}
+    </section>
+  );
+}
