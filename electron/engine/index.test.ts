@@ -66,6 +66,20 @@ describe('engine dispatch', () => {
   it('reports a missing account as NOT_FOUND', async () => {
     const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
     expect(await engine.invoke('mailboxes.list', { accountId: 5 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await engine.invoke('accounts.setOfflineWindow', { accountId: 5, window: 30 })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    await engine.close();
+  });
+
+  it('refuses an offline window that is not a number of days or "all"', async () => {
+    const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
+    for (const window of [0, -3, 1.5, 'forever', null])
+      expect(await engine.invoke('accounts.setOfflineWindow', { accountId: 1, window }), String(window)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: expect.stringContaining('window') },
+      });
     await engine.close();
   });
 
