@@ -144,10 +144,11 @@ describe('the command line against the real Dovecot', () => {
   });
 
   it('sets the offline window: a smaller one frees what falls out of it at once, a larger one is filled by the next sync', async () => {
-    expect(await cli('account', 'window', '--account', 'Alice')).toMatchObject({
-      code: 0,
-      out: 'Alice: the last 90 days kept for offline reading\n',
-    });
+    const shown = await cli('account', 'window', '--account', 'Alice');
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toMatch(
+      /^Alice: the last 90 days kept for offline reading \(\d+\.\d MB on this computer: \d+ messages whole, \d+ with text only\)\n$/,
+    );
     const db = openDatabase(path.join(dataDir, 'tegami.db'));
     try {
       const count = (sql: string, ...args: number[]) =>
@@ -165,11 +166,23 @@ describe('the command line against the real Dovecot', () => {
 
       const one = await cli('account', 'window', '--account', 'Alice', '1', '--json');
       expect(one.code, one.err).toBe(0);
-      expect(jsonLines(one.out)).toEqual([{ account: 'Alice', offlineWindow: 1 }]);
       expect(cachedBefore(Date.now() - day)).toBe(0);
       expect(keptBefore(Date.now() - day)).toBe(0);
+      // What is left, as the account's page shows it.
+      const kept = count(
+        `SELECT (SELECT coalesce(sum(size), 0) FROM parts) + (SELECT coalesce(sum(length(source)), 0) FROM message_sources)`,
+      );
+      expect(jsonLines(one.out)).toEqual([
+        {
+          account: 'Alice',
+          offlineWindow: 1,
+          bytes: kept,
+          whole: count('SELECT count(*) FROM messages WHERE body_state = 2'),
+          partly: count('SELECT count(*) FROM messages WHERE body_state = 1'),
+        },
+      ]);
 
-      expect((await cli('account', 'window', '--account', 'Alice', 'all')).out).toBe('Alice: all mail kept for offline reading\n');
+      expect((await cli('account', 'window', '--account', 'Alice', 'all')).out).toMatch(/^Alice: all mail kept for offline reading \(/);
       expect((await cli('sync', '--once')).code).toBe(0);
       // Everything now, the corpus's 2002 mail too.
       expect(count('SELECT count(*) FROM messages WHERE body_state > 0')).toBeGreaterThan(inWindow);

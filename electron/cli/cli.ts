@@ -24,6 +24,9 @@ export interface CliIo {
 
 export class UsageError extends Error {}
 
+/** Bytes as megabytes, one decimal (what a person reads of a store's size). */
+const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
 export const usage = `Usage: npm run cli -- [--data DIR] COMMAND …
 
 Commands:
@@ -187,10 +190,12 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window: wanted === 'all' ? 'all' : days });
     }
     const window = account.offlineWindow;
+    const used = await call(engine, 'accounts.storage', { accountId: account.id });
     io.stdout(
       values.json
-        ? `${JSON.stringify({ account: account.name, offlineWindow: window })}\n`
-        : `${account.name}: ${window === 'all' ? 'all mail' : `the last ${window} days`} kept for offline reading\n`,
+        ? `${JSON.stringify({ account: account.name, offlineWindow: window, ...used })}\n`
+        : `${account.name}: ${window === 'all' ? 'all mail' : `the last ${window} days`} kept for offline reading ` +
+            `(${megabytes(used.bytes)} on this computer: ${counted(used.whole, 'message')} whole, ${used.partly} with text only)\n`,
     );
     return 0;
   }

@@ -235,6 +235,11 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
       return publicAccount(store.getAccount(accountId));
     },
 
+    'accounts.storage': async ({ accountId }) => {
+      store.getAccount(accountId);
+      return deps.parts.storage(accountId);
+    },
+
     'accounts.remove': async ({ accountId }) => {
       store.getAccount(accountId);
       await deps.sync.remove(accountId);

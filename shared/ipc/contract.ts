@@ -83,6 +83,18 @@ export const requests = {
     input: z.object({ accountId: Id, window: OfflineWindow }),
     output: Account,
   },
+  /** What the account's mail takes on this computer: cached texts, attachments and messages kept whole. */
+  'accounts.storage': {
+    input: z.object({ accountId: Id }),
+    output: z.object({
+      /** Bytes of cached parts (texts, files) and kept sources. */
+      bytes: z.number().int().nonnegative(),
+      /** Messages kept whole: every part opens offline. */
+      whole: z.number().int().nonnegative(),
+      /** Messages of which the text (or some parts) alone is cached. */
+      partly: z.number().int().nonnegative(),
+    }),
+  },
   'accounts.remove': {
     input: z.object({ accountId: Id }),
     output: z.object({ removed: z.literal(true) }),

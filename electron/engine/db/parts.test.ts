@@ -184,6 +184,9 @@ describe('PartStore text cache', () => {
     expect(parts.storedSource(textOnly!)).toBeNull();
     expect(parts.hasStoredSource(textOnly!)).toBe(false);
     expect(parts.message(textOnly!).bodyState).toBe(BODY_TEXT);
+    // What the account's mail takes: two texts of 12 bytes and two sources; two whole, one text only.
+    expect(parts.storage(accountId)).toEqual({ bytes: 2 * 12 + 2 * source.length, whole: 2, partly: 1 });
+    expect(parts.storage(accountId + 1)).toEqual({ bytes: 0, whole: 0, partly: 0 });
 
     // A copy made offline gets the bytes (not a link: they are in the database) and is whole too.
     expect(await parts.shareFiles([{ original: whole!, copy: copy! }])).toBe(1);

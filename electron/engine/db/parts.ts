@@ -327,6 +327,15 @@ export class PartStore {
          WHERE m.body_state > 0 AND b.account_id = ? AND m.internal_date < ? AND (m.opened_at IS NULL OR m.opened_at < ?)`,
       ),
       setOpened: db.prepare<[number, number]>('UPDATE messages SET opened_at = ? WHERE id = ?'),
+      storage: db.prepare<{ accountId: number }, { bytes: number; whole: number; partly: number }>(
+        `SELECT
+           coalesce((SELECT sum(p.size) FROM parts p JOIN messages m ON m.id = p.message_id JOIN mailboxes b ON b.id = m.mailbox_id
+                     WHERE b.account_id = @accountId), 0)
+           + coalesce((SELECT sum(length(s.source)) FROM message_sources s JOIN messages m ON m.id = s.message_id
+                       JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = @accountId), 0) AS bytes,
+           (SELECT count(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = @accountId AND m.body_state = 2) AS whole,
+           (SELECT count(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = @accountId AND m.body_state = 1) AS partly`,
+      ),
       deleteParts: db.prepare<[number]>('DELETE FROM parts WHERE message_id = ?'),
       putSource: db.prepare<[number, Uint8Array]>('INSERT OR REPLACE INTO message_sources (message_id, source) VALUES (?, ?)'),
       source: db.prepare<[number], Buffer>('SELECT source FROM message_sources WHERE message_id = ?').pluck(),
@@ -632,6 +641,11 @@ export class PartStore {
   }
 
   // ---- the offline window and eviction ------------------------------------------------------------
+
+  /** What the account's mail takes on this computer (accounts.storage). */
+  storage(accountId: number): { bytes: number; whole: number; partly: number } {
+    return this.#q.storage.get({ accountId }) ?? { bytes: 0, whole: 0, partly: 0 };
+  }
 
   offlineWindow(accountId: number): OfflineWindow {
     return offlineWindowOf(this.#q.window.get(accountId)?.offline_window_days ?? null);

@@ -1,7 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Account, OfflineWindow } from '../../../../shared/domain/account.js';
 import { useSettings } from '../../app/settings.js';
-import { asTegamiError, call } from '../../ipc/client.js';
+import type { RequestOutput } from '../../../../shared/ipc/contract.js';
+import { asTegamiError, call, subscribe } from '../../ipc/client.js';
+import { byteSize } from '../messages/format.js';
 
 /** The periods offered; one set elsewhere (the command line) is offered too, as it is. */
 const CHOICES: readonly OfflineWindow[] = [30, 90, 365, 'all'];
@@ -12,8 +14,26 @@ const DEFAULT_DAYS = 90;
  * A smaller period frees what falls out of it at once; a larger one is downloaded by the next sync.
  */
 export function OfflineWindowSetting({ account }: { account: Account }) {
-  const { t, describe } = useSettings();
+  const { t, describe, locale } = useSettings();
   const [busy, setBusy] = useState(false);
+  const [usage, setUsage] = useState<RequestOutput<'accounts.storage'> | null>(null);
+  // What it takes now: read when the page opens, when the period changes, and after each sync pass.
+  useEffect(() => {
+    let live = true;
+    const load = (): void =>
+      void call('accounts.storage', { accountId: account.id }).then(
+        (u) => live && setUsage(u),
+        () => live && setUsage(null),
+      );
+    load();
+    const unsubscribe = subscribe('sync.state', (s) => {
+      if (s.accountId === account.id && s.state === 'idle') load();
+    });
+    return () => {
+      live = false;
+      unsubscribe();
+    };
+  }, [account.id, account.offlineWindow]);
   const [note, setNote] = useState<{ kind: 'saved' | 'error'; text: string } | null>(null);
   const choices = CHOICES.includes(account.offlineWindow) ? CHOICES : [...CHOICES, account.offlineWindow];
   const label = (w: OfflineWindow): string =>
@@ -58,6 +78,15 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
         </select>
       </label>
       <p className="muted">{t('offline.help')}</p>
+      {usage && (
+        <p className="muted" data-testid="offline-window-usage">
+          {[
+            t('offline.usage', { size: byteSize(usage.bytes, locale) }),
+            ...(usage.whole ? [t('offline.whole', { n: usage.whole })] : []),
+            ...(usage.partly ? [t('offline.partly', { n: usage.partly })] : []),
+          ].join(' · ')}
+        </p>
+      )}
       {note && (
         <p
           className={note.kind === 'error' ? 'field-error' : 'muted'}
