@@ -190,12 +190,12 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window: wanted === 'all' ? 'all' : days });
     }
     const window = account.offlineWindow;
-    const used = await call(engine, 'accounts.storage', { accountId: account.id });
+    const used = await call(engine, 'app.storage', {});
     io.stdout(
       values.json
         ? `${JSON.stringify({ account: account.name, offlineWindow: window, ...used })}\n`
-        : `${account.name}: ${window === 'all' ? 'all mail' : `the last ${window} days`} kept for offline reading ` +
-            `(${megabytes(used.bytes)} on this computer: ${counted(used.whole, 'message')} whole, ${used.partly} with text only)\n`,
+        : `${account.name}: ${window === 'all' ? 'all mail' : `the last ${counted(window, 'day')}`} kept for offline reading ` +
+            `(the mail store takes ${megabytes(used.bytes)} on this computer, every account's)\n`,
     );
     return 0;
   }

@@ -150,6 +150,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
 
   const handlers: Service = {
     'app.info': async () => ({ version: deps.version, host: deps.host, platform: os.platform() }),
+    'app.storage': async () => ({ bytes: await deps.parts.diskUsage() }),
 
     'accounts.list': async () => store.listAccounts().map(publicAccount),
 
@@ -233,11 +234,6 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
       deps.sync.kick(accountId);
       emit('accounts.changed', {});
       return publicAccount(store.getAccount(accountId));
-    },
-
-    'accounts.storage': async ({ accountId }) => {
-      store.getAccount(accountId);
-      return deps.parts.storage(accountId);
     },
 
     'accounts.remove': async ({ accountId }) => {

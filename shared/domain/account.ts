@@ -66,6 +66,7 @@ export type Quota = z.infer<typeof Quota>;
  * How much of an account's mail is kept on this computer for offline reading (DESIGN.md 4.4): the
  * last N days (90 unless set), or all of it. Small mail in it is kept whole, larger mail its text.
  */
+export const DEFAULT_OFFLINE_DAYS = 90;
 export const OfflineWindow = z.union([z.number().int().min(1).max(36_500), z.literal('all')]);
 export type OfflineWindow = z.infer<typeof OfflineWindow>;
 

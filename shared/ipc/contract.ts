@@ -65,6 +65,11 @@ export const requests = {
     input: z.object({}),
     output: z.object({ version: z.string(), host: z.enum(['electron', 'web', 'cli']), platform: z.string() }),
   },
+  /** What the mail store takes on this computer, every account's: the database and the cached files. */
+  'app.storage': {
+    input: z.object({}),
+    output: z.object({ bytes: z.number().int().nonnegative() }),
+  },
   'accounts.list': {
     input: z.object({}),
     output: z.array(Account),
@@ -82,18 +87,6 @@ export const requests = {
   'accounts.setOfflineWindow': {
     input: z.object({ accountId: Id, window: OfflineWindow }),
     output: Account,
-  },
-  /** What the account's mail takes on this computer: cached texts, attachments and messages kept whole. */
-  'accounts.storage': {
-    input: z.object({ accountId: Id }),
-    output: z.object({
-      /** Bytes of cached parts (texts, files) and kept sources. */
-      bytes: z.number().int().nonnegative(),
-      /** Messages kept whole: every part opens offline. */
-      whole: z.number().int().nonnegative(),
-      /** Messages of which the text (or some parts) alone is cached. */
-      partly: z.number().int().nonnegative(),
-    }),
   },
   'accounts.remove': {
     input: z.object({ accountId: Id }),

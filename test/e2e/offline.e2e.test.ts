@@ -149,10 +149,10 @@ describe('working offline in the browser', () => {
     await select.selectOption('all');
     await expect.poll(() => page.getByTestId('offline-window-saved').count()).toBe(1);
     expect(await select.inputValue()).toBe('all');
-    // What the account's mail takes here: Recent note and Recent report are small, kept whole.
+    // What the mail store takes here.
     await expect
       .poll(() => page.getByTestId('offline-window-usage').innerText())
-      .toMatch(/^On this computer: [\d.,]+ (B|KB) · [2-9] messages kept whole$/);
+      .toMatch(/^The mail store takes [\d.,]+ (KB|MB) on this computer \(every account’s mail\)\.$/);
     const listed = await tegami.engine.invoke('accounts.list', {});
     expect(
       listed.ok && (listed.value as Array<{ id: number; offlineWindow: unknown }>).find((a) => a.id === accountId)?.offlineWindow,

@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { DEFAULT_OFFLINE_DAYS } from '../../../shared/domain/account.js';
 import type { FieldTerm } from '../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
@@ -28,7 +29,9 @@ export type BodyStateValue = typeof BODY_NONE | typeof BODY_TEXT | typeof BODY_F
 /** The part key under which a message's whole source is cached (not a MIME part number). */
 export const SOURCE_PART = 'source';
 
-export const DEFAULT_OFFLINE_DAYS = 90;
+/** The window an account has until one is set (defined with the contract, which the UI shares). */
+export { DEFAULT_OFFLINE_DAYS };
+
 /** How many days of mail keep their bodies offline, or 'all'. */
 export type OfflineWindow = number | 'all';
 
@@ -327,15 +330,6 @@ export class PartStore {
          WHERE m.body_state > 0 AND b.account_id = ? AND m.internal_date < ? AND (m.opened_at IS NULL OR m.opened_at < ?)`,
       ),
       setOpened: db.prepare<[number, number]>('UPDATE messages SET opened_at = ? WHERE id = ?'),
-      storage: db.prepare<{ accountId: number }, { bytes: number; whole: number; partly: number }>(
-        `SELECT
-           coalesce((SELECT sum(p.size) FROM parts p JOIN messages m ON m.id = p.message_id JOIN mailboxes b ON b.id = m.mailbox_id
-                     WHERE b.account_id = @accountId), 0)
-           + coalesce((SELECT sum(length(s.source)) FROM message_sources s JOIN messages m ON m.id = s.message_id
-                       JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = @accountId), 0) AS bytes,
-           (SELECT count(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = @accountId AND m.body_state = 2) AS whole,
-           (SELECT count(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = @accountId AND m.body_state = 1) AS partly`,
-      ),
       deleteParts: db.prepare<[number]>('DELETE FROM parts WHERE message_id = ?'),
       putSource: db.prepare<[number, Uint8Array]>('INSERT OR REPLACE INTO message_sources (message_id, source) VALUES (?, ?)'),
       source: db.prepare<[number], Buffer>('SELECT source FROM message_sources WHERE message_id = ?').pluck(),
@@ -642,9 +636,18 @@ export class PartStore {
 
   // ---- the offline window and eviction ------------------------------------------------------------
 
-  /** What the account's mail takes on this computer (accounts.storage). */
-  storage(accountId: number): { bytes: number; whole: number; partly: number } {
-    return this.#q.storage.get({ accountId }) ?? { bytes: 0, whole: 0, partly: 0 };
+  /**
+   * What the store takes on disk (app.storage): the database's pages in use (not those freed by
+   * deletions, which SQLite reuses) and the cached part files. O(1) in the database; the files are
+   * few (attachments opened, sources fetched on request) and read without blocking.
+   */
+  async diskUsage(): Promise<number> {
+    const pragma = (name: string) => this.#db.pragma(name, { simple: true }) as number;
+    let bytes = (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
+    for (const dir of await readdir(this.#root).catch(() => [] as string[]))
+      for (const name of await readdir(path.join(this.#root, dir)).catch(() => [] as string[]))
+        bytes += (await stat(path.join(this.#root, dir, name)).catch(() => ({ size: 0 }))).size;
+    return bytes;
   }
 
   offlineWindow(accountId: number): OfflineWindow {

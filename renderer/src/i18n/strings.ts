@@ -222,9 +222,7 @@ export const en = {
   'offline.help':
     'Messages under 128 KB are kept whole, attachments included; of larger ones, their text. Older mail is read from the server when you open it.',
   'offline.saved': 'Saved. What is new to the period is downloaded by the next sync.',
-  'offline.usage': 'On this computer: {size}',
-  'offline.whole': { one: '{n} message kept whole', other: '{n} messages kept whole' },
-  'offline.partly': { one: '{n} with its text only', other: '{n} with their text only' },
+  'offline.usage': 'The mail store takes {size} on this computer (every account’s mail).',
   'ops.pending': { one: '{n} change waiting for the server', other: '{n} changes waiting for the server' },
   'ops.allSaved': 'All changes saved',
   'ops.noneWaiting': 'No changes waiting',
@@ -574,9 +572,7 @@ export const ja: Record<MessageKey, Text> = {
   'offline.help':
     '128 KB 未満のメールは添付ファイルも含めて丸ごと、それより大きいメールは本文を保存します。それより前のメールは、開いたときにサーバーから読み込みます。',
   'offline.saved': '保存しました。新たに期間に入ったメールは次の同期でダウンロードされます。',
-  'offline.usage': 'このコンピューター上の容量: {size}',
-  'offline.whole': '{n} 件を丸ごと保存',
-  'offline.partly': '{n} 件は本文のみ',
+  'offline.usage': 'このコンピューター上のメールの保存容量（すべてのアカウント）: {size}',
   'ops.pending': '{n} 件の変更がサーバーへの反映待ち',
   'ops.allSaved': '変更はすべて反映済み',
   'ops.noneWaiting': '反映待ちの変更はありません',

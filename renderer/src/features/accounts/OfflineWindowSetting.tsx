@@ -1,13 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { Account, OfflineWindow } from '../../../../shared/domain/account.js';
+import { DEFAULT_OFFLINE_DAYS, type Account, type OfflineWindow } from '../../../../shared/domain/account.js';
 import { useSettings } from '../../app/settings.js';
-import type { RequestOutput } from '../../../../shared/ipc/contract.js';
 import { asTegamiError, call, subscribe } from '../../ipc/client.js';
 import { byteSize } from '../messages/format.js';
 
 /** The periods offered; one set elsewhere (the command line) is offered too, as it is. */
-const CHOICES: readonly OfflineWindow[] = [30, 90, 365, 'all'];
-const DEFAULT_DAYS = 90;
+const CHOICES: readonly OfflineWindow[] = [30, DEFAULT_OFFLINE_DAYS, 365, 'all'];
 
 /**
  * How much of the account's mail is kept on this computer for offline reading (accounts.setOfflineWindow).
@@ -16,13 +14,13 @@ const DEFAULT_DAYS = 90;
 export function OfflineWindowSetting({ account }: { account: Account }) {
   const { t, describe, locale } = useSettings();
   const [busy, setBusy] = useState(false);
-  const [usage, setUsage] = useState<RequestOutput<'accounts.storage'> | null>(null);
+  const [usage, setUsage] = useState<number | null>(null);
   // What it takes now: read when the page opens, when the period changes, and after each sync pass.
   useEffect(() => {
     let live = true;
     const load = (): void =>
-      void call('accounts.storage', { accountId: account.id }).then(
-        (u) => live && setUsage(u),
+      void call('app.storage', {}).then(
+        (u) => live && setUsage(u.bytes),
         () => live && setUsage(null),
       );
     load();
@@ -39,7 +37,7 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
   const label = (w: OfflineWindow): string =>
     w === 'all'
       ? t('offline.all')
-      : w === DEFAULT_DAYS
+      : w === DEFAULT_OFFLINE_DAYS
         ? t('offline.default', { n: w })
         : w === 365
           ? t('offline.year')
@@ -78,13 +76,9 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
         </select>
       </label>
       <p className="muted">{t('offline.help')}</p>
-      {usage && (
+      {usage !== null && (
         <p className="muted" data-testid="offline-window-usage">
-          {[
-            t('offline.usage', { size: byteSize(usage.bytes, locale) }),
-            ...(usage.whole ? [t('offline.whole', { n: usage.whole })] : []),
-            ...(usage.partly ? [t('offline.partly', { n: usage.partly })] : []),
-          ].join(' · ')}
+          {t('offline.usage', { size: byteSize(usage, locale) })}
         </p>
       )}
       {note && (
