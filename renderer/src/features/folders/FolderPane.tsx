@@ -87,7 +87,7 @@ export function FolderPane({
                   ? t('folders.fetchedAt', { when: refreshed })
                   : t('folders.keptUpToDate')}
             </p>
-            <OfflineWindowSetting account={account} />
+            <OfflineWindowSetting key={account.id} account={account} />
           </div>
         )}
       </div>
