@@ -147,11 +147,11 @@ describe('working offline in the browser', () => {
     await expect.poll(() => select.inputValue(), { timeout: 10_000 }).toBe('90');
     expect(await select.locator('option:checked').innerText()).toBe('The last 90 days (default)');
     await select.selectOption('all');
-    await expect.poll(() => page.getByTestId('offline-window-saved').count()).toBe(1);
-    expect(await select.inputValue()).toBe('all');
+    await expect.poll(() => page.getByTestId('offline-window-saved').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => select.inputValue(), { timeout: 10_000 }).toBe('all');
     // What the mail store takes here.
     await expect
-      .poll(() => page.getByTestId('offline-window-usage').innerText())
+      .poll(() => page.getByTestId('offline-window-usage').innerText(), { timeout: 10_000 })
       .toMatch(/^The mail store takes [\d.,]+ (KB|MB) on this computer \(every account’s mail\)\.$/);
     const listed = await tegami.engine.invoke('accounts.list', {});
     expect(
@@ -163,7 +163,8 @@ describe('working offline in the browser', () => {
     await expect.poll(() => row('Old letter').innerText(), { timeout: 20_000 }).toContain('The text of Old letter.');
     await page.locator(`[role="treeitem"][data-kind="account"][data-account-id="${accountId}"]`).click();
     await page.getByTestId('offline-window-select').selectOption('30');
-    await expect.poll(() => page.getByTestId('offline-window-select').inputValue()).toBe('30');
+    await expect.poll(() => page.getByTestId('offline-window-saved').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('offline-window-select').inputValue(), { timeout: 10_000 }).toBe('30');
     expect(await page.getByTestId('offline-window-error').count()).toBe(0);
   });
 });

@@ -33,7 +33,11 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
     };
   }, [account.id, account.offlineWindow]);
   const [note, setNote] = useState<{ kind: 'saved' | 'error'; text: string } | null>(null);
-  const choices = CHOICES.includes(account.offlineWindow) ? CHOICES : [...CHOICES, account.offlineWindow];
+  // The period just chosen, shown until the account (reloaded on accounts.changed) says it.
+  const [chosen, setChosen] = useState<OfflineWindow | null>(null);
+  useEffect(() => setChosen(null), [account.offlineWindow]);
+  const shown = chosen ?? account.offlineWindow;
+  const choices = CHOICES.includes(shown) ? CHOICES : [...CHOICES, shown];
   const label = (w: OfflineWindow): string =>
     w === 'all'
       ? t('offline.all')
@@ -46,6 +50,7 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
     const window: OfflineWindow = value === 'all' ? 'all' : Number(value);
     setBusy(true);
     setNote(null);
+    setChosen(window);
     call('accounts.setOfflineWindow', { accountId: account.id, window }).then(
       () => {
         setBusy(false);
@@ -53,6 +58,7 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
       },
       (e: unknown) => {
         setBusy(false);
+        setChosen(null); // back to what the account has
         setNote({ kind: 'error', text: describe(asTegamiError(e)) });
       },
     );
@@ -62,7 +68,7 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
       <label className="field">
         <span>{t('offline.title')}</span>
         <select
-          value={String(account.offlineWindow)}
+          value={String(shown)}
           onChange={(e) => choose(e.target.value)}
           disabled={busy}
           aria-busy={busy}
