@@ -33,10 +33,10 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
     };
   }, [account.id, account.offlineWindow]);
   const [note, setNote] = useState<{ kind: 'saved' | 'error'; text: string } | null>(null);
-  // The period just chosen, shown until the account (reloaded on accounts.changed) says it.
-  const [chosen, setChosen] = useState<OfflineWindow | null>(null);
-  useEffect(() => setChosen(null), [account.offlineWindow]);
-  const shown = chosen ?? account.offlineWindow;
+  // The period just chosen, shown until the account (reloaded on accounts.changed) has another
+  // period than it had when the choice was made: then the account's own is shown.
+  const [chosen, setChosen] = useState<{ window: OfflineWindow; had: OfflineWindow } | null>(null);
+  const shown = chosen && chosen.had === account.offlineWindow ? chosen.window : account.offlineWindow;
   const choices = CHOICES.includes(shown) ? CHOICES : [...CHOICES, shown];
   const label = (w: OfflineWindow): string =>
     w === 'all'
@@ -50,7 +50,7 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
     const window: OfflineWindow = value === 'all' ? 'all' : Number(value);
     setBusy(true);
     setNote(null);
-    setChosen(window);
+    setChosen({ window, had: account.offlineWindow });
     call('accounts.setOfflineWindow', { accountId: account.id, window }).then(
       () => {
         setBusy(false);
