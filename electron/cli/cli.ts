@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Account } from '../../shared/domain/account.js';
+import { OfflineWindow, type Account } from '../../shared/domain/account.js';
 import { TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import type { EventPayload, RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
 import type { Engine } from '../engine/engine.js';
@@ -184,10 +184,9 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     let account = await findAccount(engine, values.account);
     const wanted = positionals[2];
     if (wanted !== undefined) {
-      const days = Number(wanted);
-      if (wanted !== 'all' && !(Number.isInteger(days) && days >= 1 && days <= 36_500))
-        throw new UsageError(`The offline window is a number of days (1 to 36500) or "all", not “${wanted}”`);
-      account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window: wanted === 'all' ? 'all' : days });
+      const window = OfflineWindow.safeParse(wanted === 'all' ? 'all' : Number(wanted));
+      if (!window.success) throw new UsageError(`The offline window is a number of days (1 to 36500) or "all", not “${wanted}”`);
+      account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window: window.data });
     }
     const window = account.offlineWindow;
     const used = await call(engine, 'app.storage', {});

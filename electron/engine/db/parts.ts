@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { DEFAULT_OFFLINE_DAYS } from '../../../shared/domain/account.js';
+import { DEFAULT_OFFLINE_DAYS, type OfflineWindow } from '../../../shared/domain/account.js';
 import type { FieldTerm } from '../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
@@ -32,8 +32,8 @@ export const SOURCE_PART = 'source';
 /** The window an account has until one is set (defined with the contract, which the UI shares). */
 export { DEFAULT_OFFLINE_DAYS };
 
-/** How many days of mail keep their bodies offline, or 'all'. */
-export type OfflineWindow = number | 'all';
+/** How many days of mail keep their bodies offline, or 'all' (the contract's type). */
+export type { OfflineWindow };
 
 /** accounts.offline_window_days as the window it stands for: NULL the default, 0 all mail. */
 export const offlineWindowOf = (days: number | null): OfflineWindow => (days === null ? DEFAULT_OFFLINE_DAYS : days === 0 ? 'all' : days);

@@ -173,27 +173,18 @@ export async function fetchTextParts(
     groups.set(key, group);
   }
   const out = new Map<number, Map<string, Buffer>>();
-  let refreshed = false;
+  const refresh = onceNoop(client);
   for (const { parts, uids } of groups.values()) {
     const responses: FetchMessageObject[] = [];
-    const fetch = async (set: readonly number[]) => {
+    await fetchShown(uids, refresh, async (set) => {
       for await (const m of client.fetch(
         uidSet(set),
         { uid: true, bodyParts: parts.map((key) => ({ key, start: 0, maxLength })) },
         { uid: true },
       ))
         responses.push(m);
-    };
-    await fetch(uids);
-    // Mail this connection has not been shown yet answers nothing (see streamRanges): once, a NOOP
-    // and the missing ones again; what is still missing is gone.
-    const answered = new Set(responses.map((m) => m.uid));
-    const missing = uids.filter((u) => !answered.has(u));
-    if (missing.length && !refreshed) {
-      refreshed = true;
-      await client.noop();
-      await fetch(missing);
-    }
+      return responses.map((m) => m.uid);
+    });
     for (const m of responses) {
       const found = new Map<string, Buffer>();
       for (const p of parts) {
@@ -213,18 +204,38 @@ export async function fetchTextParts(
  */
 export async function fetchSources(client: ImapFlow, uids: readonly number[]): Promise<Map<number, Buffer>> {
   const out = new Map<number, Buffer>();
-  const fetch = async (set: readonly number[]) => {
-    for await (const m of client.fetch(uidSet(set), { uid: true, source: true }, { uid: true })) if (m.source) out.set(m.uid, m.source);
-  };
   if (!uids.length) return out;
-  await fetch(uids);
-  // As in fetchTextParts: mail this connection has not been shown yet answers nothing until a NOOP.
-  const missing = uids.filter((u) => !out.has(u));
-  if (missing.length) {
-    await client.noop();
-    await fetch(missing);
-  }
+  await fetchShown(uids, onceNoop(client), async (set) => {
+    for await (const m of client.fetch(uidSet(set), { uid: true, source: true }, { uid: true })) if (m.source) out.set(m.uid, m.source);
+    return [...out.keys()];
+  });
   return out;
+}
+
+/** A NOOP the first time it is called, nothing after: false once it has been sent. */
+const onceNoop = (client: ImapFlow) => {
+  let sent = false;
+  return async (): Promise<boolean> => {
+    if (sent) return false;
+    sent = true;
+    await client.noop();
+    return true;
+  };
+};
+
+/**
+ * `fetch` of `uids` (it answers the UIDs answered so far). Mail this connection has not been shown
+ * yet answers nothing (see streamRanges): the missing ones are asked for again after a NOOP, once per
+ * `refresh`; what is still missing is gone.
+ */
+async function fetchShown(
+  uids: readonly number[],
+  refresh: () => Promise<boolean>,
+  fetch: (set: readonly number[]) => Promise<readonly number[]>,
+): Promise<void> {
+  const answered = new Set(await fetch(uids));
+  const missing = uids.filter((u) => !answered.has(u));
+  if (missing.length && (await refresh())) await fetch(missing);
 }
 
 /**
