@@ -147,7 +147,7 @@ describe('the command line against the real Dovecot', () => {
     const shown = await cli('account', 'window', '--account', 'Alice');
     expect(shown.code, shown.err).toBe(0);
     expect(shown.out).toMatch(
-      /^Alice: the last 90 days kept for offline reading \(the mail store takes \d+\.\d MB on this computer, every account's\)\n$/,
+      /^Alice: the last 90 days kept for offline reading, whole \(attachments too\) when smaller than 128 KB \(the mail store takes \d+\.\d MB on this computer, every account's\)\n$/,
     );
     const db = openDatabase(path.join(dataDir, 'tegami.db'));
     try {
@@ -172,10 +172,10 @@ describe('the command line against the real Dovecot', () => {
       expect(keptBefore(Date.now() - day)).toBe(0);
       // What the store takes now, as the account's page shows it: less than before.
       const [set] = jsonLines(one.out);
-      expect(set).toMatchObject({ account: 'Alice', offlineWindow: 1 });
+      expect(set).toMatchObject({ account: 'Alice', offlineWindow: 1, wholeBelow: 128 * 1024 });
       expect(set?.bytes).toBeLessThan(before);
 
-      expect((await cli('account', 'window', '--account', 'Alice', 'all')).out).toMatch(/^Alice: all mail kept for offline reading \(/);
+      expect((await cli('account', 'window', '--account', 'Alice', 'all')).out).toMatch(/^Alice: all mail kept for offline reading, /);
       expect((await cli('sync', '--once')).code).toBe(0);
       // Everything now, the corpus's 2002 mail too.
       expect(count('SELECT count(*) FROM messages WHERE body_state > 0')).toBeGreaterThan(inWindow);
@@ -189,6 +189,22 @@ describe('the command line against the real Dovecot', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('a number of days (1 to 36500) or "all"');
     expect(bad.out).toBe('');
+  });
+
+  it('sets the size below which mail of the offline window is kept whole, and says it', async () => {
+    const set = await cli('account', 'window', '--account', 'Alice', '--whole-below', '10M', '--json');
+    expect(set.code, set.err).toBe(0);
+    expect(jsonLines(set.out)[0]).toMatchObject({ account: 'Alice', offlineWindow: 90, wholeBelow: 10 * 1024 * 1024 });
+    expect((await cli('account', 'window', '--account', 'Alice')).out).toMatch(/, whole \(attachments too\) when smaller than 10 MB \(/);
+    const listed = jsonLines((await cli('account', 'list', '--json')).out);
+    expect(listed[0]).toMatchObject({ name: 'Alice', wholeBelow: 10 * 1024 * 1024 });
+    for (const wrong of ['100K', '97M', 'big', '0']) {
+      const bad = await cli('account', 'window', '--account', 'Alice', '--whole-below', wrong);
+      expect(bad.code, wrong).toBe(2);
+      expect(bad.err).toContain(`--whole-below is a size from 128K to 96M (such as 128K, 10M or 1048576), not “${wrong}”`);
+    }
+    const back = await cli('account', 'window', '--account', 'Alice', '--whole-below', '131072', '--json');
+    expect(jsonLines(back.out)[0]).toMatchObject({ wholeBelow: 128 * 1024 });
   });
 
   it('shows a Japanese ISO-2022-JP message decoded, and its raw source on request', async () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { OfflineWindow, type Account } from '../../shared/domain/account.js';
+import { OfflineWindow, WholeBelow, type Account } from '../../shared/domain/account.js';
 import { TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import type { EventPayload, RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
 import type { Engine } from '../engine/engine.js';
@@ -27,6 +27,18 @@ export class UsageError extends Error {}
 /** Bytes as megabytes, one decimal (what a person reads of a store's size). */
 const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/** "128K", "10M", "1.5M" or a number of bytes, as bytes; NaN when it is none of these. */
+export function byteCount(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KM]?)B?$/i.exec(text.trim());
+  if (!m) return Number.NaN;
+  const unit = { '': 1, K: 1024, M: 1024 * 1024 }[(m[2] ?? '').toUpperCase()] ?? 1;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** A size limit as a person writes it: whole megabytes or kilobytes when it is one. */
+const sizeText = (bytes: number): string =>
+  bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
+
 export const usage = `Usage: npm run cli -- [--data DIR] COMMAND …
 
 Commands:
@@ -34,9 +46,11 @@ Commands:
               [--email E] (--password-env VAR | --password-stdin) [--trust-certificate SHA256]
   account list [--json]
   account remove --account N
-  account window --account N [DAYS|all] [--json]
+  account window --account N [DAYS|all] [--whole-below SIZE] [--json]
                                  mail kept for offline reading: the last DAYS days (90 unless set)
-                                 or all; without a value, say which
+                                 or all; of it, messages smaller than SIZE (128K unless set; up to
+                                 96M; K and M suffixes) whole, attachments and all, of larger ones
+                                 the text; without a value, say which
   folders --account N [--json] [--refresh]
   sync [--account N] --once      one full pass, then exit (non-zero with a message on failure)
   sync [--account N]             keep the mirror current until interrupted
@@ -125,6 +139,7 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       'password-env': { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       'trust-certificate': { type: 'string' },
+      'whole-below': { type: 'string' },
       account: { type: 'string' },
       refresh: { type: 'boolean', default: false },
       once: { type: 'boolean', default: false },
@@ -188,12 +203,19 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       if (!window.success) throw new UsageError(`The offline window is a number of days (1 to 36500) or "all", not “${wanted}”`);
       account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window: window.data });
     }
+    const whole = values['whole-below'];
+    if (whole !== undefined) {
+      const bytes = WholeBelow.safeParse(byteCount(whole));
+      if (!bytes.success) throw new UsageError(`--whole-below is a size from 128K to 96M (such as 128K, 10M or 1048576), not “${whole}”`);
+      account = await call(engine, 'accounts.setWholeBelow', { accountId: account.id, bytes: bytes.data });
+    }
     const window = account.offlineWindow;
     const used = await call(engine, 'app.storage', {});
     io.stdout(
       values.json
-        ? `${JSON.stringify({ account: account.name, offlineWindow: window, ...used })}\n`
-        : `${account.name}: ${window === 'all' ? 'all mail' : `the last ${counted(window, 'day')}`} kept for offline reading ` +
+        ? `${JSON.stringify({ account: account.name, offlineWindow: window, wholeBelow: account.wholeBelow, ...used })}\n`
+        : `${account.name}: ${window === 'all' ? 'all mail' : `the last ${counted(window, 'day')}`} kept for offline reading, ` +
+            `whole (attachments too) when smaller than ${sizeText(account.wholeBelow)} ` +
             `(the mail store takes ${megabytes(used.bytes)} on this computer, every account's)\n`,
     );
     return 0;

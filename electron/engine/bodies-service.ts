@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { open, readFile } from 'node:fs/promises';
 import type {
   GetMessageInput,
@@ -131,11 +130,6 @@ const goneFromServer = () =>
     code: 'NOT_FOUND',
     message: 'The message is no longer on the server (it was moved or deleted elsewhere). Sync the folder to update the list.',
   });
-
-/** Writes to a stream, waiting when its buffer is full. */
-async function writeAll(stream: NodeJS.WritableStream, bytes: Buffer): Promise<void> {
-  if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
-}
 
 /** Failures that mean "the server cannot be reached now", not "the account is set up wrong". */
 const UNREACHABLE: ReadonlySet<string> = new Set(['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'NETWORK']);
@@ -301,8 +295,8 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     const decoder = createTransferDecoder(node.encoding);
     const writer = await parts.openFile(m.id, part);
     try {
-      await writeAll(writer.stream, decoder.write(found.bytes));
-      await writeAll(writer.stream, decoder.end());
+      await writer.write(decoder.write(found.bytes));
+      await writer.write(decoder.end());
       const file = await writer.commit({ contentType: node.type.toLowerCase() });
       return { kind: 'file', part, contentType: file.contentType, filename, file: file.file, size: file.size };
     } catch (error) {
@@ -331,13 +325,13 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
         withMailbox(session, boxOf(m), (client) =>
           streamPart(client, m.uid, part, {
             chunkSize,
-            onChunk: (b) => writeAll(writer.stream, decoder.write(b)),
+            onChunk: (b) => writer.write(decoder.write(b)),
             ...progress(m, part, node.size ?? null),
           }),
         ),
       );
       if (!done) throw goneFromServer();
-      await writeAll(writer.stream, decoder.end());
+      await writer.write(decoder.end());
       const cached = await writer.commit({ contentType: node.type.toLowerCase() });
       parts.markOpened(m.id);
       return { kind: 'file', part, contentType: cached.contentType, filename, file: cached.file, size: cached.size };
@@ -357,11 +351,11 @@ export function createBodiesService(deps: BodiesDeps): BodiesService {
     const writer = await parts.openFile(m.id, SOURCE_PART);
     try {
       const stored = parts.storedSource(m.id);
-      if (stored) await writeAll(writer.stream, stored);
+      if (stored) await writer.write(stored);
       else {
         const done = await withSession(m.accountId, (session) =>
           withMailbox(session, boxOf(m), (client) =>
-            streamSource(client, m.uid, { chunkSize, onChunk: (b) => writeAll(writer.stream, b), ...progress(m, SOURCE_PART, m.size) }),
+            streamSource(client, m.uid, { chunkSize, onChunk: (b) => writer.write(b), ...progress(m, SOURCE_PART, m.size) }),
           ),
         );
         if (!done) throw goneFromServer();

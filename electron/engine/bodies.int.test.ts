@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,9 +11,9 @@ import { attachment, buildMessage, encodeWords, multipart, samplePdf, textPart }
 import { createBodiesService, sessionPerRequest, type BodiesService, type WithSession } from './bodies-service.js';
 import type { Db } from './db/database.js';
 import { type MessageStore } from './db/messages.js';
-import { BODY_NONE, BODY_TEXT, PartStore, SOURCE_PART } from './db/parts.js';
+import { BODY_FULL, BODY_NONE, BODY_TEXT, DEFAULT_WHOLE_BELOW, PartStore, SOURCE_PART } from './db/parts.js';
 import { type Store, type AccountRecord } from './db/store.js';
-import { evictOutsideWindow, KEEP_OPENED_DAYS, prefetchBodies } from './sync/bodies.js';
+import { evictOutsideWindow, evictWholeFrom, KEEP_OPENED_DAYS, prefetchBodies } from './sync/bodies.js';
 import { syncAccount } from './sync/account.js';
 import { openImap } from './imap/connect.js';
 import { ImapSession } from './imap/session.js';
@@ -299,6 +299,53 @@ describe('prefetch, offline search and eviction', () => {
       online = true;
     }
     expect(sessionsOpened).toBe(opened);
+  });
+
+  it('keeps larger mail whole when the account says so: the next pass downloads it to a file, its attachment opens offline; lowered, the file is freed and the text stays', async () => {
+    const big = byMessageId('<big@tegami.test>'); // 5 MB, its text cached by the passes above
+    expect(parts.message(big.id).bodyState).toBe(BODY_TEXT);
+    parts.setWholeBelow(account.id, 8 * 1024 * 1024);
+    expect(parts.wholeBelow(account.id)).toBe(8 * 1024 * 1024);
+    // The attachment opened by an earlier test: gone from the cache, so it must come from the source.
+    const opened = parts.get(big.id, '2');
+    if (opened?.kind === 'file') rmSync(opened.file);
+    const target = targetOf(account);
+    const session = new ImapSession(await openImap(target, user.password), target);
+    try {
+      expect((await prefetchBodies(session, parts, account.id)).cached).toBe(1); // big alone was left
+      expect((await prefetchBodies(session, parts, account.id)).cached).toBe(0);
+    } finally {
+      await session.logout();
+    }
+    expect(parts.message(big.id).bodyState).toBe(BODY_FULL);
+    const source = parts.get(big.id, SOURCE_PART);
+    expect(source?.kind === 'file' && readFileSync(source.file).equals(bigMessage)).toBe(true); // byte for byte (toEqual on 7 MB is slow)
+    expect(parts.hasStoredSource(big.id)).toBe(false); // a file, not a row: the database stays small
+
+    online = false;
+    const sessions = sessionsOpened;
+    try {
+      expect((await service.getMessage({ id: big.id })).parts.filter((p) => p.part !== '').every((p) => p.cached)).toBe(true);
+      const archive = await service.getPart({ id: big.id, part: '2' });
+      expect(archive).toMatchObject({ kind: 'file', filename: 'archive.bin', size: bigData.length });
+      expect(archive.kind === 'file' && readFileSync(archive.file).equals(bigData)).toBe(true);
+    } finally {
+      online = true;
+    }
+    expect(sessionsOpened).toBe(sessions);
+
+    // Lowered back: the whole copy goes, unless the message was opened lately (as eviction spares it).
+    const file = source?.kind === 'file' ? source.file : '';
+    parts.setWholeBelow(account.id, DEFAULT_WHOLE_BELOW);
+    expect(await evictWholeFrom(parts, account.id, DEFAULT_WHOLE_BELOW)).not.toContain(big.id);
+    const later = Date.now() + (KEEP_OPENED_DAYS + 1) * DAY;
+    expect(await evictWholeFrom(parts, account.id, DEFAULT_WHOLE_BELOW, later)).toEqual([big.id]);
+    expect(existsSync(file)).toBe(false);
+    expect(parts.get(big.id, SOURCE_PART)).toBeNull();
+    expect(parts.message(big.id).bodyState).toBe(BODY_TEXT);
+    expect(parts.get(big.id, '1')).toMatchObject({ kind: 'text', text: 'The archive is attached.\n' });
+    // Small mail (kept in the database) is never dropped by this.
+    expect(parts.hasStoredSource(byMessageId('<utf8Japanese@tegami.test>').id)).toBe(true);
   });
 
   it('searches offline: 2-character and 3+ character Japanese substrings of bodies', async () => {

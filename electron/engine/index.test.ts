@@ -70,6 +70,20 @@ describe('engine dispatch', () => {
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
+    expect(await engine.invoke('accounts.setWholeBelow', { accountId: 5, bytes: 1024 * 1024 })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    await engine.close();
+  });
+
+  it('refuses a whole-message size under 128 KB, over 96 MB or not a whole number of bytes', async () => {
+    const engine = await openEngine({ dataDir: tempDir(), host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
+    for (const bytes of [0, 1000, 131_071, 96 * 1024 * 1024 + 1, 1.5e6 + 0.5, '10M', null])
+      expect(await engine.invoke('accounts.setWholeBelow', { accountId: 1, bytes }), String(bytes)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: expect.stringContaining('bytes') },
+      });
     await engine.close();
   });
 

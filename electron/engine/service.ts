@@ -11,14 +11,14 @@ import { fetchFolderList } from './imap/folders.js';
 import { probeCertificate } from './imap/tls.js';
 import { openSession, syncAccountWith, targetOf, type AccountSyncReport } from './sync/account.js';
 import type { SyncManager } from './sync/manager.js';
-import { DEFAULT_OFFLINE_DAYS, type PartStore } from './db/parts.js';
+import { DEFAULT_OFFLINE_DAYS, DEFAULT_WHOLE_BELOW, type PartStore } from './db/parts.js';
 import type { OpStore } from './db/ops.js';
 import type { BacklogScope } from './db/bulk-writer.js';
 import type { ImapSession } from './imap/session.js';
 import { createOpsService } from './ops/service.js';
 import { fetchRemoteImage } from './remote.js';
 import { createBodiesService } from './bodies-service.js';
-import { afterHeaderPass, evictOutsideWindow } from './sync/bodies.js';
+import { afterHeaderPass, evictOutsideWindow, evictWholeFrom } from './sync/bodies.js';
 import { UserSessions, type WithSession } from './sync/user-session.js';
 
 /** The engine's surface: one handler per request of the contract (a missing one fails to compile). */
@@ -194,6 +194,7 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
         foldersRefreshedAt: null,
         quota: null,
         offlineWindow: DEFAULT_OFFLINE_DAYS,
+        wholeBelow: DEFAULT_WHOLE_BELOW,
       };
       // The connection test: log in and list the folders. Nothing is stored unless it succeeds.
       const client = await openImap(targetOf(candidate), input.password, {
@@ -231,6 +232,17 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
       // What falls out of a smaller window is freed now (offline too); a larger one is filled by the
       // next pass's body prefetch, asked for here.
       await evictOutsideWindow(deps.parts, accountId, { window });
+      deps.sync.kick(accountId);
+      emit('accounts.changed', {});
+      return publicAccount(store.getAccount(accountId));
+    },
+
+    'accounts.setWholeBelow': async ({ accountId, bytes }) => {
+      store.getAccount(accountId);
+      deps.parts.setWholeBelow(accountId, bytes);
+      // Whole copies of mail that is no longer small enough are freed now (offline too); mail that
+      // now is comes with the next pass's body prefetch, asked for here.
+      await evictWholeFrom(deps.parts, accountId, bytes);
       deps.sync.kick(accountId);
       emit('accounts.changed', {});
       return publicAccount(store.getAccount(accountId));

@@ -70,6 +70,17 @@ export const DEFAULT_OFFLINE_DAYS = 90;
 export const OfflineWindow = z.union([z.number().int().min(1).max(36_500), z.literal('all')]);
 export type OfflineWindow = z.infer<typeof OfflineWindow>;
 
+/**
+ * Which mail of the offline window is downloaded whole, attachments and all (bytes, RFC822.SIZE):
+ * messages smaller than this. Of larger ones only the text is kept; their attachments are fetched
+ * when opened. 128 KB unless set (every small message: they cost little more than their text), at
+ * most 96 MB (what a part is cut from in memory).
+ */
+export const DEFAULT_WHOLE_BELOW = 128 * 1024;
+export const MAX_WHOLE_BELOW = 96 * 1024 * 1024;
+export const WholeBelow = z.number().int().min(DEFAULT_WHOLE_BELOW).max(MAX_WHOLE_BELOW);
+export type WholeBelow = z.infer<typeof WholeBelow>;
+
 export const Account = z.object({
   id: Id,
   name: z.string(),
@@ -84,6 +95,8 @@ export const Account = z.object({
   /** Null until a sync pass got an answer from a server that has QUOTA. */
   quota: Quota.nullable(),
   offlineWindow: OfflineWindow,
+  /** Messages of the offline window smaller than this (bytes) are kept whole, attachments and all. */
+  wholeBelow: WholeBelow,
 });
 export type Account = z.infer<typeof Account>;
 

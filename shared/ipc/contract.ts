@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Account, AccountInput, Id, OfflineWindow } from '../domain/account.js';
+import { Account, AccountInput, Id, OfflineWindow, WholeBelow } from '../domain/account.js';
 import { Mailbox, Namespace } from '../domain/mailbox.js';
 import { MessageSort, MessageSummary } from '../domain/message.js';
 import { ErrorInfo } from '../domain/errors.js';
@@ -86,6 +86,16 @@ export const requests = {
    */
   'accounts.setOfflineWindow': {
     input: z.object({ accountId: Id, window: OfflineWindow }),
+    output: Account,
+  },
+  /**
+   * Which mail of the offline window is kept whole, attachments and all: messages smaller than
+   * `bytes` (of larger ones, the text). Lowering it frees the whole copies of mail at or above it
+   * at once (mail opened in the last 14 days stays a while); raising it asks for a sync, whose body
+   * prefetch downloads them.
+   */
+  'accounts.setWholeBelow': {
+    input: z.object({ accountId: Id, bytes: WholeBelow }),
     output: Account,
   },
   'accounts.remove': {

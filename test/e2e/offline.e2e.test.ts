@@ -1,7 +1,8 @@
 // Working offline in the browser: the status bar's switch logs the account out and says so, a
 // message whose text is not on this computer says why it cannot be shown, the attachment of recent
 // small mail saves offline (it is on this computer whole), a change queues and going online replays
-// it on the server, and the account's page sets how much mail is kept for offline reading. mike's
+// it on the server, and the account's page sets how much mail is kept for offline reading, and how
+// large a message kept whole (its attachment then saves offline) may be. mike's
 // account in the e2e project's own Dovecot is this file's.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -47,6 +48,26 @@ const withAttachment = (subject: string, date: Date): string =>
     '--b1--',
   ]);
 
+/** 300 KB: too large to be kept whole unless the account's page says so. */
+const LARGE = randomBytes(300 * 1024);
+
+/** A larger message with an attachment: its text only is kept, until the account keeps mail of its size whole. */
+const largeAttachment = (subject: string, date: Date): string =>
+  mail(subject, date, [
+    'Content-Type: multipart/mixed; boundary="b2"',
+    '',
+    '--b2',
+    '',
+    'The large report is attached.',
+    '--b2',
+    'Content-Type: application/octet-stream',
+    'Content-Transfer-Encoding: base64',
+    'Content-Disposition: attachment; filename="large.bin"',
+    '',
+    LARGE.toString('base64').replace(/.{76}/g, '$&\r\n'),
+    '--b2--',
+  ]);
+
 /** What the server has flagged in INBOX, by subject ("the other device" looks). */
 async function flaggedOnServer(): Promise<string[]> {
   const other = await connectImap(server, USER, 'tls');
@@ -74,6 +95,7 @@ beforeAll(async () => {
   try {
     await other.append('INBOX', mail('Recent note', new Date(Date.now() - DAY)), ['\\Seen'], new Date(Date.now() - DAY));
     await other.append('INBOX', withAttachment('Recent report', new Date(Date.now() - DAY)), ['\\Seen'], new Date(Date.now() - DAY));
+    await other.append('INBOX', largeAttachment('Large report', new Date(Date.now() - DAY)), ['\\Seen'], new Date(Date.now() - DAY));
     // Older than the offline window: its text stays on the server.
     await other.append('INBOX', mail('Old letter', new Date(Date.now() - 400 * DAY)), ['\\Seen'], new Date(Date.now() - 400 * DAY));
   } finally {
@@ -166,5 +188,39 @@ describe('working offline in the browser', () => {
     await expect.poll(() => page.getByTestId('offline-window-saved').count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => page.getByTestId('offline-window-select').inputValue(), { timeout: 10_000 }).toBe('30');
     expect(await page.getByTestId('offline-window-error').count()).toBe(0);
+  });
+
+  it('keeps larger mail whole when chosen on the account’s page: the sync it asks for downloads it, and its attachment saves offline', async () => {
+    const found = await tegami.engine.invoke('search.local', { query: 'Large report', limit: 5 });
+    const hit = found.ok ? (found.value as { hits: Array<{ source: string; message?: { id: number } }> }).hits[0] : undefined;
+    const id = hit?.message?.id ?? 0;
+    const bodyState = async () => {
+      const detail = await tegami.engine.invoke('messages.get', { id });
+      return detail.ok ? (detail.value as { bodyState: string }).bodyState : null;
+    };
+    expect(await bodyState()).toBe('text'); // 300 KB: its text only, as the default keeps it
+
+    await page.locator(`[role="treeitem"][data-kind="account"][data-account-id="${accountId}"]`).click();
+    const whole = page.getByTestId('offline-whole-select');
+    await expect.poll(() => whole.inputValue(), { timeout: 10_000 }).toBe(String(128 * 1024));
+    expect(await whole.locator('option:checked').innerText()).toBe('Smaller than 128 KB (default)');
+    await whole.selectOption(String(1024 * 1024));
+    await expect.poll(() => page.getByTestId('offline-window-saved').innerText(), { timeout: 10_000 }).toContain('kept whole');
+    await expect.poll(() => whole.inputValue(), { timeout: 10_000 }).toBe(String(1024 * 1024));
+    expect(await whole.locator('option:checked').innerText()).toBe('Smaller than 1 MB');
+    await screenshot(page, 'offline-whole');
+    await expect.poll(bodyState, { timeout: 20_000 }).toBe('full');
+
+    await toggle().click();
+    await expect.poll(() => status().getAttribute('data-state'), { timeout: 10_000 }).toBe('paused');
+    await page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="INBOX"]`).click();
+    await row('Large report').click();
+    const file = page.getByTestId('attachment').filter({ hasText: 'large.bin' });
+    await expect.poll(() => file.count(), { timeout: 10_000 }).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), file.getByTestId('attachment-save').click()]);
+    expect(readFileSync(await download.path()).equals(LARGE)).toBe(true);
+    expect(await file.getByTestId('attachment-error').count()).toBe(0);
+    await toggle().click();
+    await expect.poll(() => status().getAttribute('data-state'), { timeout: 20_000 }).toBe('idle');
   });
 });

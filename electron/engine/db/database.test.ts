@@ -311,6 +311,19 @@ describe('migration 21', () => {
   });
 });
 
+describe('migration 23', () => {
+  it('adds the per-account whole-message size: unset (the default) for accounts already stored, positive when set', () => {
+    const { file, old } = upgradedFrom(22, '');
+    expect(old.prepare('SELECT whole_below FROM accounts').pluck().all()).toEqual([null]);
+    expect(() => old.prepare('UPDATE accounts SET whole_below = 0').run()).toThrow(/CHECK/);
+    old.prepare('UPDATE accounts SET whole_below = 1048576').run();
+    old.close();
+    const reopened = openDatabase(file);
+    expect(reopened.prepare('SELECT whole_below FROM accounts').pluck().all()).toEqual([1048576]);
+    reopened.close();
+  });
+});
+
 describe('migration 22', () => {
   it('puts small mail of the window whose text alone was cached back on the prefetch list; nothing else', () => {
     const day = 86_400_000;

@@ -92,11 +92,11 @@ export const isSqliteError = (error: unknown): boolean => {
   return typeof code === 'string' && code.startsWith('SQLITE_');
 };
 
-/** Turns a SQLite failure into a message a person can act on (disk full, read-only, corrupt). */
+/** Turns a SQLite failure (or a file's: ENOSPC) into a message a person can act on (disk full, read-only, corrupt). */
 export function storageError(error: unknown, context: string): TegamiError {
   const code = (error as { code?: unknown }).code;
   const detail =
-    code === 'SQLITE_FULL'
+    code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT'
       ? 'the disk is full'
       : code === 'SQLITE_READONLY'
         ? 'the store is read-only'

@@ -672,4 +672,15 @@ ${recomputeBody('old.message_id')}
         );
     `,
   },
+  {
+    version: 23,
+    name: 'per account, how large a message of the offline window may be to be downloaded whole',
+    sql: `
+      -- Bytes (RFC822.SIZE): mail of the offline window smaller than this is kept whole, attachments
+      -- and all; of larger mail only the text. NULL is the default, 131072 (sync/mirror.ts
+      -- MIRROR_MAX_BYTES: small mail, kept in message_sources); what is larger than that is kept as
+      -- a file (parts, 'source').
+      ALTER TABLE accounts ADD COLUMN whole_below INTEGER CHECK (whole_below IS NULL OR whole_below > 0);
+    `,
+  },
 ];

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Db } from './database.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
-import { BODY_FULL, BODY_NONE, BODY_TEXT, PartStore, SEARCH_WINDOW, SOURCE_PART, splitQuery } from './parts.js';
+import { BODY_FULL, BODY_NONE, BODY_TEXT, DEFAULT_WHOLE_BELOW, PartStore, SEARCH_WINDOW, SOURCE_PART, splitQuery } from './parts.js';
 import { addressText, cjkGrams, cjkGramsByRegex, isCjkTerm } from './search-text.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
 import { mulberry32 } from '../../../test/prng.js';
@@ -233,6 +233,72 @@ describe('offline window and eviction', () => {
     expect(first.map((p) => p.uid)).toEqual([1, 4]);
     const last = first.at(-1)!;
     expect(parts.pendingBodies(accountId, cutoff, 10, { date: last.internalDate, id: last.id }).map((p) => p.uid)).toEqual([2]);
+  });
+
+  it('keeps mail whole below 128 KB unless set; lists text-only mail below the set size as pending, not larger or whole mail', async () => {
+    expect(parts.wholeBelow(accountId)).toBe(DEFAULT_WHOLE_BELOW);
+    const sized = (uid: number, size: number): HeaderRecord => ({ ...header(uid, `m${uid}`, uid), size });
+    const [textOnly, large, whole, none] = messages.insertHeaders(accountId, inbox, 1, [
+      sized(1, 300_000),
+      sized(2, 3_000_000),
+      sized(3, 400_000),
+      sized(4, 500_000),
+    ]);
+    body(textOnly!, 'text');
+    body(large!, 'text');
+    body(whole!, 'text');
+    const w = await parts.openFile(whole!, SOURCE_PART);
+    await w.write(Buffer.from('Subject: m3\r\n\r\ntext'));
+    await w.commit({ contentType: 'message/rfc822' });
+    parts.raiseBodyState(whole!, BODY_FULL);
+    const pending = () => parts.pendingBodies(accountId, NOW - 90 * DAY, 10).map((p) => p.id);
+    expect(pending()).toEqual([none]); // only mail whose text is missing
+    parts.setWholeBelow(accountId, 1024 * 1024);
+    expect(parts.wholeBelow(accountId)).toBe(1024 * 1024);
+    expect(pending()).toEqual([textOnly, none]); // 300 KB with its text only: now to be downloaded whole
+  });
+
+  it('drops whole copies at or above a size, unless opened lately: the file goes, the text stays', async () => {
+    const sized = (uid: number, size: number): HeaderRecord => ({ ...header(uid, `m${uid}`, 1), size });
+    const [withText, bare, opened, smaller] = messages.insertHeaders(accountId, inbox, 1, [
+      sized(1, 2_000_000),
+      sized(2, 2_000_000),
+      sized(3, 2_000_000),
+      sized(4, 500_000),
+    ]);
+    for (const id of [withText!, bare!, opened!, smaller!]) {
+      const w = await parts.openFile(id, SOURCE_PART);
+      await w.write(Buffer.from('Subject: x\r\n\r\nbody'));
+      await w.commit({ contentType: 'message/rfc822' });
+      parts.raiseBodyState(id, BODY_FULL);
+    }
+    body(withText!, 'the text');
+    parts.markOpened(opened!, NOW - DAY);
+    expect(await parts.dropWholeFrom(accountId, 1024 * 1024, NOW - 14 * DAY)).toEqual([withText, bare]);
+    expect(existsSync(parts.partFile(withText!, SOURCE_PART))).toBe(false);
+    expect(parts.get(withText!, SOURCE_PART)).toBeNull();
+    expect(parts.message(withText!).bodyState).toBe(BODY_TEXT);
+    expect(found('the text')).toEqual([withText]);
+    expect(parts.message(bare!).bodyState).toBe(BODY_NONE); // nothing of it left: the prefetch takes it again
+    expect(parts.message(opened!).bodyState).toBe(BODY_FULL);
+    expect(existsSync(parts.partFile(smaller!, SOURCE_PART))).toBe(true);
+    expect(parts.message(smaller!).bodyState).toBe(BODY_FULL);
+  });
+
+  it('reports a file write that fails (a full disk) as STORAGE, worded for a person, and leaves nothing', async () => {
+    const [id] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'x', 1)]);
+    const w = await parts.openFile(id!, '2');
+    await w.write(Buffer.from('start'));
+    // What the file system answers when the disk is full: without a listener it would end the process.
+    w.stream.destroy(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    await expect(w.write(Buffer.from('more'))).rejects.toMatchObject({
+      code: 'STORAGE',
+      message: 'Could not save a copy on this computer: the disk is full.',
+    });
+    await expect(w.commit({ contentType: 'application/pdf' })).rejects.toMatchObject({ code: 'STORAGE' });
+    await w.abort();
+    expect(parts.get(id!, '2')).toBeNull();
+    expect(readdirSync(path.dirname(parts.partFile(id!, '2')))).toEqual([]);
   });
 
   it('applies is:unread / is:read / is:flagged / has:attachment before the limit', () => {

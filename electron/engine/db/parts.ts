@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { DEFAULT_OFFLINE_DAYS, type OfflineWindow } from '../../../shared/domain/account.js';
+import { DEFAULT_OFFLINE_DAYS, DEFAULT_WHOLE_BELOW, type OfflineWindow } from '../../../shared/domain/account.js';
 import type { FieldTerm } from '../../../shared/domain/body.js';
 import type { MessageSummary } from '../../../shared/domain/message.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
@@ -32,8 +33,17 @@ export const SOURCE_PART = 'source';
 /** The window an account has until one is set (defined with the contract, which the UI shares). */
 export { DEFAULT_OFFLINE_DAYS };
 
+/** Mail of the window smaller than this is kept whole until an account says otherwise (Account.wholeBelow). */
+export { DEFAULT_WHOLE_BELOW };
+
 /** How many days of mail keep their bodies offline, or 'all' (the contract's type). */
 export type { OfflineWindow };
+
+/** What the body prefetch's work lists answer (PendingBody), and the conditions they share. */
+const pendingColumns =
+  'm.id, m.mailbox_id AS mailboxId, b.path, m.uidvalidity, m.uid, m.internal_date AS internalDate, m.size, m.bodystructure';
+const pendingWhere = `m.stale = 0 AND m.uid > 0 AND b.account_id = @accountId AND m.internal_date >= @cutoff
+  AND (m.internal_date, m.id) < (@beforeDate, @beforeId)`;
 
 /** accounts.offline_window_days as the window it stands for: NULL the default, 0 all mail. */
 export const offlineWindowOf = (days: number | null): OfflineWindow => (days === null ? DEFAULT_OFFLINE_DAYS : days === 0 ? 'all' : days);
@@ -123,11 +133,15 @@ export type TextBatch = ReadonlyArray<{
   complete?: boolean;
   /** The whole message, downloaded with its text (a small one: sync/mirror.ts): kept, and the message is then BODY_FULL. */
   source?: Uint8Array;
+  /** The whole message is on disk already (a larger one's, written to its SOURCE_PART file): the message is then BODY_FULL. */
+  whole?: boolean;
 }>;
 
 /** A file being written into the cache: write to `stream`, then commit() (or abort()). */
 export interface PartFileWriter {
   readonly stream: WriteStream;
+  /** Writes bytes, waiting while the file is behind; a failed write (a full disk) rejects with STORAGE. */
+  write(bytes: Uint8Array): Promise<void>;
   commit(meta: { contentType: string }): Promise<CachedPart & { kind: 'file' }>;
   abort(): Promise<void>;
 }
@@ -319,15 +333,32 @@ export class PartStore {
       ),
       // Local-only rows (uid <= 0: a move or append not replayed yet) have nothing on the server to fetch.
       pending: db.prepare(
-        `SELECT m.id, m.mailbox_id AS mailboxId, b.path, m.uidvalidity, m.uid, m.internal_date AS internalDate, m.size, m.bodystructure
-         FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-         WHERE m.body_state = 0 AND m.stale = 0 AND m.uid > 0 AND b.account_id = @accountId AND m.internal_date >= @cutoff
-           AND (m.internal_date, m.id) < (@beforeDate, @beforeId)
+        `SELECT ${pendingColumns} FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+         WHERE m.body_state = 0 AND ${pendingWhere}
+         ORDER BY m.internal_date DESC, m.id DESC LIMIT @limit`,
+      ),
+      // The same, with the mail whose text alone is cached that the account keeps whole (wholeBelow
+      // raised). Both walk the folders' messages_by_date over the window.
+      pendingOrWhole: db.prepare(
+        `SELECT ${pendingColumns} FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+         WHERE (m.body_state = 0 OR (m.body_state = 1 AND m.size < @wholeBelow)) AND ${pendingWhere}
          ORDER BY m.internal_date DESC, m.id DESC LIMIT @limit`,
       ),
       toEvict: db.prepare<[number, number, number], { id: number }>(
         `SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
          WHERE m.body_state > 0 AND b.account_id = ? AND m.internal_date < ? AND (m.opened_at IS NULL OR m.opened_at < ?)`,
+      ),
+      // Whole sources on disk (SOURCE_PART files) of messages of at least a size: Account.wholeBelow lowered.
+      wholeFiles: db.prepare<[number, number, number], { id: number; file: string }>(
+        `SELECT m.id, p.file FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+           JOIN parts p ON p.message_id = m.id AND p.part = '${SOURCE_PART}'
+         WHERE b.account_id = ? AND m.size >= ? AND p.file IS NOT NULL AND (m.opened_at IS NULL OR m.opened_at < ?)`,
+      ),
+      deletePart: db.prepare<[number, string]>('DELETE FROM parts WHERE message_id = ? AND part = ?'),
+      // Its text, when cached, is all that is left of it.
+      lowerToText: db.prepare<[number]>(
+        `UPDATE messages SET body_state = CASE WHEN EXISTS (SELECT 1 FROM parts WHERE message_id = messages.id AND file IS NULL)
+           THEN ${BODY_TEXT} ELSE ${BODY_NONE} END WHERE id = ?`,
       ),
       setOpened: db.prepare<[number, number]>('UPDATE messages SET opened_at = ? WHERE id = ?'),
       deleteParts: db.prepare<[number]>('DELETE FROM parts WHERE message_id = ?'),
@@ -341,6 +372,8 @@ export class PartStore {
       clearBodyState: db.prepare<[number]>('UPDATE messages SET body_state = 0 WHERE id = ?'),
       window: db.prepare<[number], { offline_window_days: number | null }>('SELECT offline_window_days FROM accounts WHERE id = ?'),
       setWindow: db.prepare<[number | null, number]>('UPDATE accounts SET offline_window_days = ? WHERE id = ?'),
+      wholeBelow: db.prepare<[number], { whole_below: number | null }>('SELECT whole_below FROM accounts WHERE id = ?'),
+      setWholeBelow: db.prepare<[number, number]>('UPDATE accounts SET whole_below = ? WHERE id = ?'),
       // One chunk of an index's matches below a rowid, newest first (#matches).
       ...(Object.fromEntries(
         (
@@ -475,7 +508,7 @@ export class PartStore {
               this.#q.setTextState.run({
                 id: m.messageId,
                 snippet: m.snippet,
-                state: m.complete === false ? BODY_NONE : m.source ? BODY_FULL : BODY_TEXT,
+                state: m.complete === false ? BODY_NONE : m.source || m.whole ? BODY_FULL : BODY_TEXT,
               });
           }
           const indexed: Array<{ id: number; body: string; replace: boolean }> = [];
@@ -534,12 +567,25 @@ export class PartStore {
     });
     const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
     const stream = createWriteStream(temp, { flags: 'wx' });
+    // A write that fails (a full disk) fails the next write or the commit, worded for a person; an
+    // 'error' nobody listens to would end the process.
+    const fileError = (error: unknown) =>
+      error instanceof TegamiError ? error : storageError(error, 'Could not save a copy on this computer');
+    let failure: TegamiError | null = null;
+    stream.on('error', (error) => void (failure ??= fileError(error)));
     const relative = path.relative(this.#root, final);
     return {
       stream,
+      write: async (bytes) => {
+        if (failure) throw failure;
+        if (bytes.length > 0 && !stream.write(bytes))
+          await once(stream, 'drain').catch((error: unknown) => Promise.reject(fileError(error)));
+        if (failure) throw failure;
+      },
       commit: async ({ contentType }) => {
+        if (failure) throw failure;
         stream.end();
-        await finished(stream);
+        await finished(stream).catch((error: unknown) => Promise.reject(fileError(error)));
         const { size } = await stat(temp);
         await rename(temp, final);
         this.#write(() =>
@@ -658,15 +704,31 @@ export class PartStore {
     this.#q.setWindow.run(window === 'all' ? 0 : window, accountId);
   }
 
-  /** Messages of the account inside the window whose text is not cached, newest first, after `before`. */
+  /** How large a message of the window may be to be kept whole (Account.wholeBelow). */
+  wholeBelow(accountId: number): number {
+    return this.#q.wholeBelow.get(accountId)?.whole_below ?? DEFAULT_WHOLE_BELOW;
+  }
+
+  setWholeBelow(accountId: number, bytes: number): void {
+    this.#q.setWholeBelow.run(bytes, accountId);
+  }
+
+  /**
+   * Messages of the account inside the window whose text is not cached, or that are smaller than
+   * the account's wholeBelow and not kept whole yet; newest first, after `before`.
+   */
   pendingBodies(accountId: number, cutoff: number, limit: number, before?: { date: number; id: number }): PendingBody[] {
-    return this.#q.pending.all({
+    const wholeBelow = this.wholeBelow(accountId);
+    const params = {
       accountId,
       cutoff,
       limit,
       beforeDate: before?.date ?? Number.MAX_SAFE_INTEGER,
       beforeId: before?.id ?? Number.MAX_SAFE_INTEGER,
-    }) as PendingBody[];
+    };
+    // Below the default, mail with its text alone is larger than that (small mail comes whole).
+    const rows = wholeBelow > DEFAULT_WHOLE_BELOW ? this.#q.pendingOrWhole.all({ ...params, wholeBelow }) : this.#q.pending.all(params);
+    return rows as PendingBody[];
   }
 
   /**
@@ -687,6 +749,25 @@ export class PartStore {
     );
     for (const id of ids) await rm(path.join(this.#root, String(id)), { recursive: true, force: true });
     return ids;
+  }
+
+  /**
+   * Drops the whole sources kept on disk of the account's messages of `minSize` bytes or more
+   * (Account.wholeBelow lowered), except those the user opened in the last days (openedBefore, as
+   * evictBefore spares them); their cached text stays. Returns the ids.
+   */
+  async dropWholeFrom(accountId: number, minSize: number, openedBefore = Number.MAX_SAFE_INTEGER): Promise<number[]> {
+    const rows = this.#q.wholeFiles.all(accountId, minSize, openedBefore);
+    this.#write(() =>
+      this.#db.transaction(() => {
+        for (const r of rows) {
+          this.#q.deletePart.run(r.id, SOURCE_PART);
+          this.#q.lowerToText.run(r.id);
+        }
+      })(),
+    );
+    for (const r of rows) await rm(path.join(this.#root, r.file), { force: true });
+    return rows.map((r) => r.id);
   }
 
   /** Removes part files whose message is gone (deleted or expunged since they were cached). */

@@ -1,4 +1,4 @@
-import { Quota, type Account, type Security } from '../../../shared/domain/account.js';
+import { DEFAULT_WHOLE_BELOW, Quota, type Account, type Security } from '../../../shared/domain/account.js';
 import type { Mailbox, MailboxRole, Namespace, NamespaceKind } from '../../../shared/domain/mailbox.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
@@ -52,6 +52,7 @@ interface AccountRow {
   folders_refreshed_at: string | null;
   quota: string | null;
   offline_window_days: number | null;
+  whole_below: number | null;
 }
 
 interface MailboxRow {
@@ -87,6 +88,7 @@ const toAccount = (row: AccountRow): AccountRecord => ({
   foldersRefreshedAt: row.folders_refreshed_at,
   quota: parseQuota(row.quota),
   offlineWindow: offlineWindowOf(row.offline_window_days),
+  wholeBelow: row.whole_below ?? DEFAULT_WHOLE_BELOW,
 });
 
 /** The stored JSON, or null when there is none or it does not parse (a store written by a bug must not break the account list). */
@@ -132,6 +134,7 @@ export const publicAccount = (a: AccountRecord): Account => ({
   createdAt: a.createdAt,
   quota: a.quota,
   offlineWindow: a.offlineWindow,
+  wholeBelow: a.wholeBelow,
 });
 
 /** The typed data API in front of SQLite: statements prepared once, rows mapped at the edge. */

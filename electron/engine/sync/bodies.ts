@@ -1,6 +1,6 @@
 import { TegamiError } from '../../../shared/domain/errors.js';
-import type { OfflineWindow, PartStore, PendingBody, TextPartRecord } from '../db/parts.js';
-import { fetchSources, fetchTextParts, streamSource, withMailbox } from '../imap/parts.js';
+import { SOURCE_PART, type OfflineWindow, type PartStore, type PendingBody, type TextPartRecord } from '../db/parts.js';
+import { fetchSources, fetchTextParts, streamSource, withMailbox, type StreamOptions, type StreamResult } from '../imap/parts.js';
 import type { ImapSession } from '../imap/session.js';
 import { parseRawMessage } from '../mime/message.js';
 import { parseBodyStructure, prefetchParts, type TextPartRef } from '../mime/structure.js';
@@ -37,6 +37,11 @@ export interface PrefetchOptions {
    * them (sync/mirror.ts): their text is read from the source, and their attachments open offline.
    */
   maxWholeBytes?: number;
+  /**
+   * Larger messages smaller than this are fetched whole too, to a file (SOURCE_PART): their
+   * attachments open offline. Defaults to the account's setting (Account.wholeBelow).
+   */
+  wholeBelow?: number;
   /** Stop after this many messages (a background slice); the next pass continues. */
   maxMessages?: number;
   signal?: AbortSignal;
@@ -68,6 +73,8 @@ interface StoredBody {
   snippet: string | null;
   /** A small message's whole source (PrefetchOptions.maxWholeBytes), kept for offline use. */
   source?: Buffer;
+  /** A larger message's whole source was written to its file (PrefetchOptions.wholeBelow). */
+  whole?: boolean;
 }
 
 /** A message whose structure is unusable: parsed from its whole source (mailparser). */
@@ -79,15 +86,52 @@ export async function salvagedRecord(source: Buffer): Promise<{ parts: TextPartR
   };
 }
 
+/**
+ * Streams a message's whole source to its file in the part cache (SOURCE_PART); answers the bytes
+ * too when there are at most `keep` of them (to read its text from), else an empty buffer. Null
+ * when the server no longer has the message.
+ */
+async function sourceToFile(
+  fetch: (options: StreamOptions) => Promise<StreamResult | null>,
+  parts: PartStore,
+  message: PendingBody,
+  keep: number,
+): Promise<Buffer | null> {
+  const writer = await parts.openFile(message.id, SOURCE_PART);
+  const chunks: Buffer[] = [];
+  try {
+    const done = await fetch({
+      chunkSize: SOURCE_CHUNK,
+      onChunk: async (b) => {
+        if (message.size <= keep) chunks.push(b);
+        await writer.write(b);
+      },
+    });
+    if (!done) {
+      await writer.abort();
+      return null;
+    }
+    await writer.commit({ contentType: 'message/rfc822' });
+    return Buffer.concat(chunks);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** Ranges a larger source is fetched in (BODY.PEEK[]<start.count>). */
+const SOURCE_CHUNK = 1024 * 1024;
+
 async function fetchGroup(
   session: ImapSession,
+  parts: PartStore,
   plans: Plan[],
-  o: Required<Pick<PrefetchOptions, 'maxTextBytes' | 'maxSourceBytes' | 'maxWholeBytes'>>,
+  o: Required<Pick<PrefetchOptions, 'maxTextBytes' | 'maxSourceBytes' | 'maxWholeBytes' | 'wholeBelow'>>,
 ): Promise<StoredBody[]> {
   const first = plans[0];
   if (!first) return [];
   const box = { path: first.message.path, uidvalidity: first.message.uidvalidity };
-  const { whole, read, structured, sources } = await withMailbox(session, box, async (client) => {
+  const { whole, onDisk, read, structured, sources } = await withMailbox(session, box, async (client) => {
     // Small mail whole, in one command; its text read from the source where the parse is sure of
     // it (mime/source.ts), else fetched by part numbers below as the rest is.
     const whole = await fetchSources(
@@ -98,6 +142,18 @@ async function fetchGroup(
     for (const [uid, source] of whole) {
       const parsed = parseSource(source, o.maxTextBytes);
       if (parsed) read.set(uid, parsed);
+    }
+    // Larger mail the account keeps whole: each to its file, its text read from it as above when
+    // it is not too large to hold.
+    const onDisk = new Set<number>();
+    for (const p of plans) {
+      if (p.message.size < o.maxWholeBytes || p.message.size >= o.wholeBelow) continue;
+      const source = await sourceToFile((options) => streamSource(client, p.message.uid, options), parts, p.message, o.maxSourceBytes);
+      if (!source) continue;
+      onDisk.add(p.message.uid);
+      const parsed = source.length > 0 ? parseSource(source, o.maxTextBytes) : null;
+      if (parsed) read.set(p.message.uid, parsed);
+      else if (p.refs === null && source.length > 0) whole.set(p.message.uid, source);
     }
     const withRefs = plans.filter(
       (p): p is Plan & { refs: TextPartRef[] } => p.refs !== null && p.refs.length > 0 && !read.has(p.message.uid),
@@ -114,13 +170,13 @@ async function fetchGroup(
       const done = await streamSource(client, p.message.uid, { chunkSize: o.maxSourceBytes, onChunk: (b) => void chunks.push(b) });
       if (done) sources.set(p.message.uid, Buffer.concat(chunks));
     }
-    return { whole, read, structured, sources };
+    return { whole, onDisk, read, structured, sources };
   });
   const out: StoredBody[] = [];
   for (const p of plans) {
     const id = p.message.id;
     const kept = whole.get(p.message.uid);
-    const keep = kept ? { source: kept } : {};
+    const keep = onDisk.has(p.message.uid) ? { whole: true } : kept ? { source: kept } : {};
     const parsed = read.get(p.message.uid);
     if (parsed) {
       out.push({ messageId: id, parts: parsed.texts.parts, snippet: parsed.texts.snippet, ...keep });
@@ -189,6 +245,7 @@ export async function prefetchBodies(
     maxTextBytes: opts.maxTextBytes ?? MAX_CACHED_TEXT_BYTES,
     maxSourceBytes: opts.maxSourceBytes ?? 4 * 1024 * 1024,
     maxWholeBytes: opts.maxWholeBytes ?? MIRROR_MAX_BYTES,
+    wholeBelow: opts.wholeBelow ?? parts.wholeBelow(accountId),
   };
   const report: PrefetchReport = { cached: 0, skipped: 0, failedFolders: [] };
   const refused = new Set<number>();
@@ -222,7 +279,7 @@ export async function prefetchBodies(
       for (const group of groupByMailbox(plans, maxBatchBytes)) {
         let stored: StoredBody[];
         try {
-          stored = await fetchGroup(session, group, limits);
+          stored = await fetchGroup(session, parts, group, limits);
         } catch (error) {
           // A folder deleted meanwhile or reset (UIDVALIDITY) is skipped until the next header sync.
           if (!(error instanceof TegamiError) || !['SERVER_ERROR', 'NOT_FOUND'].includes(error.code) || !session.usable) throw error;
@@ -259,6 +316,15 @@ export async function evictOutsideWindow(
   if (window === 'all') return [];
   const now = opts.now ?? Date.now();
   return parts.evictBefore(accountId, windowCutoff(window, now), now - KEEP_OPENED_DAYS * DAY);
+}
+
+/**
+ * Drops the whole copies (their source files) of the account's mail of `bytes` or more, the
+ * account's wholeBelow lowered to it, except those the user opened in the last KEEP_OPENED_DAYS;
+ * their text stays cached. Returns the ids.
+ */
+export async function evictWholeFrom(parts: PartStore, accountId: number, bytes: number, now = Date.now()): Promise<number[]> {
+  return parts.dropWholeFrom(accountId, bytes, now - KEEP_OPENED_DAYS * DAY);
 }
 
 /**

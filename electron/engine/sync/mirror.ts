@@ -1,3 +1,4 @@
+import { DEFAULT_WHOLE_BELOW } from '../../../shared/domain/account.js';
 import type { HeaderRecord } from '../db/messages.js';
 import type { SourceItem } from '../imap/session.js';
 import { parseSource, withText } from '../mime/source.js';
@@ -15,8 +16,12 @@ import { MAX_CACHED_TEXT_BYTES } from '../mime/text.js';
  * there too, the rest text only). The rows are stored by storeMirrored (db/bulk-writer.ts).
  */
 
-/** Messages smaller than this are mirrored whole and kept whole; of the rest (attachments, mostly) only the text is fetched. */
-export const MIRROR_MAX_BYTES = 128 * 1024;
+/**
+ * Messages smaller than this are mirrored whole and kept whole, in the database (message_sources).
+ * Of the rest (attachments, mostly) the mirror takes the header; the body prefetch then fetches
+ * those under the account's Account.wholeBelow whole, to a file, and of larger ones only the text.
+ */
+export const MIRROR_MAX_BYTES = DEFAULT_WHOLE_BELOW;
 
 /**
  * Messages per batch handed to the writer: a peak RSS of 231 MB for a 100,000-message sync with the
