@@ -292,6 +292,29 @@ describe('the command line against the real Dovecot', () => {
     expect((await cli('search', '--account', 'Alice', '第1号')).out).toContain(`仕事/請求書\t${String(invoice?.uid)}\t`);
   });
 
+  it('adds an account with its offline window and whole-message size; a wrong one adds nothing (usage error)', async () => {
+    const freshDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-cli-'));
+    const fresh = await openEngine({ dataDir: freshDir, host: 'cli', credentials: new FileCredentialStore(freshDir), version: 'test' });
+    try {
+      const trust = ['--password-env', 'ALICE_PASSWORD', '--trust-certificate', server.certFingerprint256];
+      for (const wrong of [
+        ['--offline-window', 'forever'],
+        ['--whole-below', '64K'],
+      ]) {
+        const bad = await addOn(fresh, ...trust, ...wrong);
+        expect(bad.code, wrong.join(' ')).toBe(2);
+        expect(bad.out).toBe('');
+      }
+      expect(jsonLines((await cliOn(fresh, 'account', 'list', '--json')).out)).toEqual([]);
+      const added = await addOn(fresh, ...trust, '--offline-window', 'all', '--whole-below', '1M', '--json');
+      expect(added.code, added.err).toBe(0);
+      expect(jsonLines(added.out)[0]).toMatchObject({ name: 'Alice', offlineWindow: 'all', wholeBelow: 1024 * 1024 });
+    } finally {
+      await fresh.close();
+      rmSync(freshDir, { recursive: true, force: true });
+    }
+  });
+
   it('names the folder of a server hit (not synced yet) by its path too', async () => {
     const freshDir = mkdtempSync(path.join(os.tmpdir(), 'tegami-cli-'));
     const fresh = await openEngine({ dataDir: freshDir, host: 'cli', credentials: new FileCredentialStore(freshDir), version: 'test' });

@@ -35,6 +35,20 @@ export function byteCount(text: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** An offline window as given on the command line: DAYS or all. */
+function windowOf(text: string): OfflineWindow {
+  const window = OfflineWindow.safeParse(text === 'all' ? 'all' : Number(text));
+  if (!window.success) throw new UsageError(`The offline window is a number of days (1 to 36500) or "all", not “${text}”`);
+  return window.data;
+}
+
+/** --whole-below SIZE as bytes. */
+function wholeOf(text: string): number {
+  const bytes = WholeBelow.safeParse(byteCount(text));
+  if (!bytes.success) throw new UsageError(`--whole-below is a size from 128K to 96M (such as 128K, 10M or 1048576), not “${text}”`);
+  return bytes.data;
+}
+
 /** A size limit as a person writes it: whole megabytes or kilobytes when it is one. */
 const sizeText = (bytes: number): string =>
   bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
@@ -44,6 +58,7 @@ export const usage = `Usage: npm run cli -- [--data DIR] COMMAND …
 Commands:
   account add --name N --host H --port P --security tls|starttls|none --user U
               [--email E] (--password-env VAR | --password-stdin) [--trust-certificate SHA256]
+              [--offline-window DAYS|all] [--whole-below SIZE]   (as account window sets them)
   account list [--json]
   account remove --account N
   account window --account N [DAYS|all] [--whole-below SIZE] [--json]
@@ -140,6 +155,7 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       'password-stdin': { type: 'boolean', default: false },
       'trust-certificate': { type: 'string' },
       'whole-below': { type: 'string' },
+      'offline-window': { type: 'string' },
       account: { type: 'string' },
       refresh: { type: 'boolean', default: false },
       once: { type: 'boolean', default: false },
@@ -164,6 +180,9 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
   }
 
   if (command === 'account' && sub === 'add') {
+    // Checked before the connection test: a typo adds nothing.
+    const window = values['offline-window'] === undefined ? undefined : windowOf(values['offline-window']);
+    const whole = values['whole-below'] === undefined ? undefined : wholeOf(values['whole-below']);
     let password: string | undefined;
     if (values['password-env']) {
       password = io.env[values['password-env']];
@@ -176,7 +195,7 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     const security = values.security ?? 'tls';
     const port = Number(values.port ?? (security === 'tls' ? 993 : 143));
     io.stderr(`Testing the connection to ${values.host ?? '?'}:${port} …\n`);
-    const account = await call(engine, 'accounts.add', {
+    let account = await call(engine, 'accounts.add', {
       name: values.name ?? values.user ?? '',
       email: values.email ?? (values.user?.includes('@') ? values.user : `${values.user ?? ''}@${values.host ?? ''}`),
       user: values.user ?? '',
@@ -186,6 +205,8 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       password,
       ...(values['trust-certificate'] ? { trustCertificate: values['trust-certificate'].toUpperCase() } : {}),
     });
+    if (window !== undefined) account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window });
+    if (whole !== undefined) account = await call(engine, 'accounts.setWholeBelow', { accountId: account.id, bytes: whole });
     io.stdout(values.json ? `${JSON.stringify(account)}\n` : `Added account ${account.name} (id ${account.id})\n`);
     return 0;
   }
@@ -198,17 +219,10 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
   if (command === 'account' && sub === 'window') {
     let account = await findAccount(engine, values.account);
     const wanted = positionals[2];
-    if (wanted !== undefined) {
-      const window = OfflineWindow.safeParse(wanted === 'all' ? 'all' : Number(wanted));
-      if (!window.success) throw new UsageError(`The offline window is a number of days (1 to 36500) or "all", not “${wanted}”`);
-      account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window: window.data });
-    }
-    const whole = values['whole-below'];
-    if (whole !== undefined) {
-      const bytes = WholeBelow.safeParse(byteCount(whole));
-      if (!bytes.success) throw new UsageError(`--whole-below is a size from 128K to 96M (such as 128K, 10M or 1048576), not “${whole}”`);
-      account = await call(engine, 'accounts.setWholeBelow', { accountId: account.id, bytes: bytes.data });
-    }
+    const whole = values['whole-below'] === undefined ? undefined : wholeOf(values['whole-below']);
+    if (wanted !== undefined)
+      account = await call(engine, 'accounts.setOfflineWindow', { accountId: account.id, window: windowOf(wanted) });
+    if (whole !== undefined) account = await call(engine, 'accounts.setWholeBelow', { accountId: account.id, bytes: whole });
     const window = account.offlineWindow;
     const used = await call(engine, 'app.storage', {});
     io.stdout(

@@ -136,6 +136,7 @@ describe('working offline in the browser', () => {
     await row('Recent report').click();
     const file = page.getByTestId('attachment').filter({ hasText: '報告.bin' });
     await expect.poll(() => file.count(), { timeout: 10_000 }).toBe(1);
+    expect(await file.getByTestId('attachment-local').getAttribute('title')).toBe('Opens and saves without the server, offline too.');
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), file.getByTestId('attachment-save').click()]);
     expect(download.suggestedFilename()).toBe('報告.bin');
     expect(readFileSync(await download.path())).toEqual(REPORT);
@@ -199,6 +200,11 @@ describe('working offline in the browser', () => {
       return detail.ok ? (detail.value as { bodyState: string }).bodyState : null;
     };
     expect(await bodyState()).toBe('text'); // 300 KB: its text only, as the default keeps it
+    await page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="INBOX"]`).click();
+    await row('Large report').click();
+    const attached = page.getByTestId('attachment').filter({ hasText: 'large.bin' });
+    await expect.poll(() => attached.count(), { timeout: 10_000 }).toBe(1);
+    expect(await attached.getByTestId('attachment-local').count()).toBe(0); // needs the server
 
     await page.locator(`[role="treeitem"][data-kind="account"][data-account-id="${accountId}"]`).click();
     const whole = page.getByTestId('offline-whole-select');
@@ -217,8 +223,10 @@ describe('working offline in the browser', () => {
     await row('Large report').click();
     const file = page.getByTestId('attachment').filter({ hasText: 'large.bin' });
     await expect.poll(() => file.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => file.getByTestId('attachment-local').innerText(), { timeout: 10_000 }).toContain('on this computer');
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), file.getByTestId('attachment-save').click()]);
     expect(readFileSync(await download.path()).equals(LARGE)).toBe(true);
+    await screenshot(page, 'offline-whole-attachment');
     expect(await file.getByTestId('attachment-error').count()).toBe(0);
     await toggle().click();
     await expect.poll(() => status().getAttribute('data-state'), { timeout: 20_000 }).toBe('idle');

@@ -258,15 +258,17 @@ describe('offline window and eviction', () => {
     expect(pending()).toEqual([textOnly, none]); // 300 KB with its text only: now to be downloaded whole
   });
 
-  it('drops whole copies at or above a size, unless opened lately: the file goes, the text stays', async () => {
+  it('drops whole copies at or above a size, unless opened lately or not on the server yet: the file goes, the text stays', async () => {
     const sized = (uid: number, size: number): HeaderRecord => ({ ...header(uid, `m${uid}`, 1), size });
-    const [withText, bare, opened, smaller] = messages.insertHeaders(accountId, inbox, 1, [
+    const [withText, bare, opened, smaller, localOnly] = messages.insertHeaders(accountId, inbox, 1, [
       sized(1, 2_000_000),
       sized(2, 2_000_000),
       sized(3, 2_000_000),
       sized(4, 500_000),
+      sized(5, 2_000_000),
     ]);
-    for (const id of [withText!, bare!, opened!, smaller!]) {
+    db.prepare('UPDATE messages SET uid = -id WHERE id = ?').run(localOnly!); // moved offline: not on the server yet
+    for (const id of [withText!, bare!, opened!, smaller!, localOnly!]) {
       const w = await parts.openFile(id, SOURCE_PART);
       await w.write(Buffer.from('Subject: x\r\n\r\nbody'));
       await w.commit({ contentType: 'message/rfc822' });
@@ -283,6 +285,8 @@ describe('offline window and eviction', () => {
     expect(parts.message(opened!).bodyState).toBe(BODY_FULL);
     expect(existsSync(parts.partFile(smaller!, SOURCE_PART))).toBe(true);
     expect(parts.message(smaller!).bodyState).toBe(BODY_FULL);
+    expect(existsSync(parts.partFile(localOnly!, SOURCE_PART))).toBe(true); // its only copy to read
+    expect(parts.message(localOnly!).bodyState).toBe(BODY_FULL);
   });
 
   it('reports a file write that fails (a full disk) as STORAGE, worded for a person, and leaves nothing', async () => {
@@ -317,12 +321,19 @@ describe('offline window and eviction', () => {
     expect(parts.search({ query: 'failed', limit: 10, filters: { hasAttachments: true } }).messages).toHaveLength(0);
   });
 
-  it('spares a message outside the window that was opened after the given time', async () => {
-    const [opened, other] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'opened', 200), header(2, 'other', 200)]);
+  it('spares a message outside the window that was opened after the given time, or is not on the server yet', async () => {
+    const [opened, other, moved] = messages.insertHeaders(accountId, inbox, 1, [
+      header(1, 'opened', 200),
+      header(2, 'other', 200),
+      header(3, 'moved', 200),
+    ]);
     body(opened!, 'opened body');
     body(other!, 'other body');
+    body(moved!, 'moved body');
+    db.prepare('UPDATE messages SET uid = -id WHERE id = ?').run(moved!); // an offline move's copy: its parts are all there is
     parts.markOpened(opened!, NOW - DAY);
     expect(await parts.evictBefore(accountId, NOW - 90 * DAY, NOW - 14 * DAY)).toEqual([other]);
+    expect(parts.message(moved!).bodyState).toBe(BODY_TEXT);
     expect(parts.message(opened!).bodyState).toBe(BODY_TEXT);
     expect(await parts.evictBefore(accountId, NOW - 90 * DAY, NOW)).toEqual([opened]); // opened before that time
   });

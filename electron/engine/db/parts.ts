@@ -346,13 +346,15 @@ export class PartStore {
       ),
       toEvict: db.prepare<[number, number, number], { id: number }>(
         `SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-         WHERE m.body_state > 0 AND b.account_id = ? AND m.internal_date < ? AND (m.opened_at IS NULL OR m.opened_at < ?)`,
+         WHERE m.body_state > 0 AND m.uid > 0 AND b.account_id = ? AND m.internal_date < ? AND (m.opened_at IS NULL OR m.opened_at < ?)`,
       ),
-      // Whole sources on disk (SOURCE_PART files) of messages of at least a size: Account.wholeBelow lowered.
+      // Whole sources on disk (SOURCE_PART files) of messages of at least a size: Account.wholeBelow
+      // lowered. Neither this nor toEvict takes mail the server does not have yet (a queued APPEND's,
+      // an offline move's copy): what is cached of it is its only copy to read.
       wholeFiles: db.prepare<[number, number, number], { id: number; file: string }>(
         `SELECT m.id, p.file FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
            JOIN parts p ON p.message_id = m.id AND p.part = '${SOURCE_PART}'
-         WHERE b.account_id = ? AND m.size >= ? AND p.file IS NOT NULL AND (m.opened_at IS NULL OR m.opened_at < ?)`,
+         WHERE b.account_id = ? AND m.size >= ? AND p.file IS NOT NULL AND m.uid > 0 AND (m.opened_at IS NULL OR m.opened_at < ?)`,
       ),
       deletePart: db.prepare<[number, string]>('DELETE FROM parts WHERE message_id = ? AND part = ?'),
       // Its text, when cached, is all that is left of it.

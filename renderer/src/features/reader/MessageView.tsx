@@ -163,9 +163,11 @@ function FileStatus({ state, percent }: { state: FileState; percent: string }) {
   return null;
 }
 
-function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSummary }) {
+function AttachmentRow({ messageId, a, local }: { messageId: number; a: AttachmentSummary; local: boolean }) {
   const { t, locale } = useSettings();
   const { state, run, percent } = useFileAction(messageId, a.part, a.size);
+  // Saved or opened once, it is cached here too.
+  const onThisComputer = local || state.kind === 'done';
   const ref: FileRef = { id: messageId, part: a.part, ...(a.filename ? { filename: a.filename } : {}) };
   const name = a.filename ?? t('reader.unnamed');
   return (
@@ -176,6 +178,12 @@ function AttachmentRow({ messageId, a }: { messageId: number; a: AttachmentSumma
       </span>
       <span className="muted">
         {a.contentType} · {byteSize(a.size, locale)}
+        {onThisComputer && (
+          <span title={t('reader.onThisComputerHint')} data-testid="attachment-local">
+            {' · '}
+            {t('reader.onThisComputer')}
+          </span>
+        )}
       </span>
       {state.kind !== 'busy' && (
         <span className="attachment-actions">
@@ -421,6 +429,7 @@ export function MessageView({
   // shows) apart, so they can still be saved.
   const attachments = d.attachments.filter((a) => !a.inline);
   const inlineFiles = d.attachments.filter((a) => a.inline && a.filename);
+  const local = new Set(d.parts.filter((p) => p.cached).map((p) => p.part));
   const rows: [string, Address[]][] = [
     [t('reader.to'), d.to],
     [t('reader.cc'), d.cc],
@@ -481,11 +490,12 @@ export function MessageView({
       </header>
       <div className="reader-scroll">
         {showSource ? <Source id={m.id} /> : <Body key={m.id} detail={d} />}
-        <AttachmentList title={t('reader.attachments', { n: attachments.length })} messageId={m.id} list={attachments} />
+        <AttachmentList title={t('reader.attachments', { n: attachments.length })} messageId={m.id} list={attachments} local={local} />
         <AttachmentList
           title={t('reader.inlineFiles', { n: inlineFiles.length })}
           messageId={m.id}
           list={inlineFiles}
+          local={local}
           testId="inline-files"
         />
       </div>
@@ -498,11 +508,14 @@ function AttachmentList({
   title,
   messageId,
   list,
+  local,
   testId,
 }: {
   title: string;
   messageId: number;
   list: readonly AttachmentSummary[];
+  /** The parts on this computer (MessageDetail.parts' cached): they open and save offline. */
+  local: ReadonlySet<string>;
   testId?: string;
 }) {
   if (list.length === 0) return null;
@@ -511,7 +524,7 @@ function AttachmentList({
       <h3>{title}</h3>
       <ul>
         {list.map((a) => (
-          <AttachmentRow key={`${messageId}:${a.part}`} messageId={messageId} a={a} />
+          <AttachmentRow key={`${messageId}:${a.part}`} messageId={messageId} a={a} local={local.has(a.part)} />
         ))}
       </ul>
     </section>
