@@ -619,7 +619,7 @@ export const ja: Record<MessageKey, Text> = {
   'reader.remoteForget': 'やめる',
   'reader.remoteFailed': '外部画像を読み込めませんでした',
   'reader.save': '保存',
-  'reader.onThisComputer': 'このコンピューターに保存済み',
+  'reader.onThisComputer': 'ローカルにあり',
   'reader.onThisComputerHint': 'サーバーに接続しなくても（オフラインでも）開いたり保存したりできます。',
   'reader.saved': 'ダウンロードに保存しました',
   'reader.savedTo': '{path} に保存しました',
