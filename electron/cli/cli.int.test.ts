@@ -207,6 +207,39 @@ describe('the command line against the real Dovecot', () => {
     expect(jsonLines(back.out)[0]).toMatchObject({ wholeBelow: 128 * 1024 });
   });
 
+  it('takes a folder out of offline reading and puts it back: what was downloaded of it is freed, folders --json says so', async () => {
+    const folder = (rows: Record<string, unknown>[]) => rows.find((r) => r.path === '仕事/請求書');
+    expect(folder(jsonLines((await cli('folders', '--account', 'Alice', '--json')).out))).toMatchObject({ offline: true });
+    const db = openDatabase(path.join(dataDir, 'tegami.db'));
+    try {
+      const cached = () =>
+        db
+          .prepare(
+            "SELECT count(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.path = '仕事/請求書' AND m.body_state > 0",
+          )
+          .pluck()
+          .get() as number;
+      expect(cached()).toBeGreaterThan(0);
+      const off = await cli('folder', 'offline', '--account', 'Alice', '--folder', '仕事/請求書', 'off', '--json');
+      expect(off.code, off.err).toBe(0);
+      expect(jsonLines(off.out)).toEqual([{ path: '仕事/請求書', offline: false }]);
+      expect(cached()).toBe(0);
+      expect((await cli('sync', '--once')).code).toBe(0);
+      expect(cached()).toBe(0); // the next pass downloads none of it
+      expect((await cli('folder', 'offline', '--account', 'Alice', '--folder', '仕事/請求書')).out).toBe(
+        '仕事/請求書: not kept for offline reading (read from the server)\n',
+      );
+      expect((await cli('folder', 'offline', '--account', 'Alice', '--folder', '仕事/請求書', 'on')).code).toBe(0);
+      expect((await cli('sync', '--once')).code).toBe(0);
+      expect(cached()).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+    const bad = await cli('folder', 'offline', '--account', 'Alice', '--folder', '仕事/請求書', 'maybe');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('folder offline takes on or off, not “maybe”');
+  });
+
   it('shows a Japanese ISO-2022-JP message decoded, and its raw source on request', async () => {
     const listed = jsonLines((await cli('list', '--account', 'Alice', '--folder', 'INBOX', '--json')).out);
     const msg = listed.find((m) => m.messageId === `<${seed.messageIds.iso2022jp}>`);

@@ -87,6 +87,9 @@ Changes (applied locally at once, no network needed; the next sync replays them 
   folder create --account N --name NAME [--parent PATH]
   folder rename --account N --folder PATH --name NEW
   folder delete|subscribe|unsubscribe|empty --account N --folder PATH
+  folder offline --account N --folder PATH [on|off] [--json]
+                                                          its mail of the offline window downloaded
+                                                          (every folder but \\All unless set; local)
   undo --account N                                        (the last action not undone yet)
   ops [--account N] [--json]                              pending and failed operations
   ops retry|discard --id OP
@@ -256,6 +259,7 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
         unread: m.unread,
         uidvalidity: m.uidvalidity,
         readOnly: m.readOnly,
+        offline: m.offline,
       };
       io.stdout(values.json ? `${JSON.stringify(row)}\n` : `${m.path}\t${m.role ?? ''}\t${m.total ?? '?'}\t${m.unread ?? '?'}\n`);
     }
@@ -467,6 +471,19 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     if (sub === 'empty') return changeResult(await call(engine, 'folders.empty', { mailboxId: mailbox.id }));
     if (sub === 'subscribe' || sub === 'unsubscribe') {
       return changeResult(await call(engine, 'folders.subscribe', { mailboxId: mailbox.id, subscribed: sub === 'subscribe' }));
+    }
+    if (sub === 'offline') {
+      const wanted = positionals[2];
+      if (wanted !== undefined && wanted !== 'on' && wanted !== 'off')
+        throw new UsageError(`folder offline takes on or off, not “${wanted}”`);
+      const shown =
+        wanted === undefined ? mailbox : await call(engine, 'folders.setOffline', { mailboxId: mailbox.id, offline: wanted === 'on' });
+      io.stdout(
+        values.json
+          ? `${JSON.stringify({ path: shown.path, offline: shown.offline })}\n`
+          : `${shown.path}: ${shown.offline ? 'kept for offline reading' : 'not kept for offline reading (read from the server)'}\n`,
+      );
+      return 0;
     }
     throw new UsageError(`Unknown folder command “${sub ?? ''}”`);
   }

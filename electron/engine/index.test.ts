@@ -74,6 +74,14 @@ describe('engine dispatch', () => {
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
+    expect(await engine.invoke('folders.setOffline', { mailboxId: 7, offline: false })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'That folder does not exist (any more).' },
+    });
+    expect(await engine.invoke('folders.setOffline', { mailboxId: 7, offline: 'no' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
     await engine.close();
   });
 

@@ -18,7 +18,7 @@ import type { ImapSession } from './imap/session.js';
 import { createOpsService } from './ops/service.js';
 import { fetchRemoteImage } from './remote.js';
 import { createBodiesService } from './bodies-service.js';
-import { afterHeaderPass, evictOutsideWindow, evictWholeFrom } from './sync/bodies.js';
+import { afterHeaderPass, evictFolder, evictOutsideWindow, evictWholeFrom } from './sync/bodies.js';
 import { UserSessions, type WithSession } from './sync/user-session.js';
 
 /** The engine's surface: one handler per request of the contract (a missing one fails to compile). */
@@ -363,6 +363,13 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
     'folders.rename': async (input) => queue.renameFolder(input),
     'folders.delete': async (input) => queue.deleteFolder(input),
     'folders.subscribe': async (input) => queue.subscribe(input),
+    'folders.setOffline': async ({ mailboxId, offline }) => {
+      const mailbox = store.setMailboxOffline(store.getMailbox(mailboxId).id, offline);
+      if (offline) deps.sync.kick(mailbox.accountId);
+      else await evictFolder(deps.parts, mailboxId);
+      emit('mailboxes.changed', { accountId: mailbox.accountId });
+      return mailbox;
+    },
     'folders.empty': async (input) => queue.emptyFolder(input),
     'ops.list': async (input) => queue.list(input),
     'ops.retry': async (input) => queue.retry(input),

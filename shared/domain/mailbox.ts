@@ -38,6 +38,11 @@ export const Mailbox = z.object({
   readOnly: z.boolean(),
   /** PERMANENTFLAGS (RFC 3501 7.1): the flags the server keeps; `\*` means new keywords too. Null until synced. */
   permanentFlags: z.array(z.string()).nullable(),
+  /**
+   * Its mail of the account's offline window is downloaded for offline reading (folders.setOffline).
+   * Every folder is unless set otherwise, but the \All one (RFC 6154), whose mail is in the others too.
+   */
+  offline: z.boolean(),
 });
 export type Mailbox = z.infer<typeof Mailbox>;
 

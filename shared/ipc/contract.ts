@@ -245,6 +245,12 @@ export const requests = {
   'folders.delete': { input: z.object({ mailboxId: Id }), output: ActionResult },
   /** Expunges every message of a folder (empty Trash or Junk), exactly those, with UID EXPUNGE. */
   'folders.empty': { input: z.object({ mailboxId: Id }), output: ActionResult },
+  /**
+   * Whether the folder's mail of the offline window is downloaded for offline reading. Off, what was
+   * downloaded of it is freed at once (mail opened in the last 14 days stays a while); on, the next
+   * sync, which this asks for, downloads it. Local: no change on the server.
+   */
+  'folders.setOffline': { input: z.object({ mailboxId: Id, offline: z.boolean() }), output: Mailbox },
   'folders.subscribe': { input: z.object({ mailboxId: Id, subscribed: z.boolean() }), output: ActionResult },
   /** Pending and failed operations: what, where, since when, why. */
   'ops.list': { input: OpsListInput, output: z.array(Op) },

@@ -231,4 +231,31 @@ describe('working offline in the browser', () => {
     await toggle().click();
     await expect.poll(() => status().getAttribute('data-state'), { timeout: 20_000 }).toBe('idle');
   });
+
+  it('takes a folder out of offline reading from its menu, and puts it back', async () => {
+    const inbox = page.locator(`[role="treeitem"][data-account-id="${accountId}"][data-path="INBOX"]`);
+    const kept = async () => {
+      const listed = await tegami.engine.invoke('mailboxes.list', { accountId });
+      return listed.ok
+        ? (listed.value as { mailboxes: Array<{ path: string; offline: boolean }> }).mailboxes.find((m) => m.path === 'INBOX')?.offline
+        : null;
+    };
+    expect(await kept()).toBe(true);
+    const steps = [
+      {
+        label: 'Don’t keep for offline reading',
+        said: '“INBOX” is no longer kept for offline reading: what was downloaded of it is freed (its mail stays on the server).',
+        offline: false,
+      },
+      { label: 'Keep for offline reading', said: '“INBOX” is kept for offline reading: the next sync downloads its mail.', offline: true },
+    ];
+    for (const step of steps) {
+      await inbox.click({ button: 'right' });
+      const item = page.getByTestId('folder-menu').locator('[data-action="offline"]');
+      expect(await item.innerText()).toBe(step.label);
+      await item.click();
+      await expect.poll(() => page.getByTestId('toast').last().innerText(), { timeout: 10_000 }).toContain(step.said);
+      expect(await kept()).toBe(step.offline);
+    }
+  });
 });

@@ -324,6 +324,17 @@ describe('migration 23', () => {
   });
 });
 
+describe('migration 24', () => {
+  it('adds the per-folder offline choice: unset (the default, by role) for folders already stored, 0 or 1 when set', () => {
+    const { old } = upgradedFrom(23, '');
+    expect(old.prepare('SELECT offline FROM mailboxes').pluck().all()).toEqual([null]);
+    expect(() => old.prepare('UPDATE mailboxes SET offline = 2').run()).toThrow(/CHECK/);
+    old.prepare('UPDATE mailboxes SET offline = 0').run();
+    expect(old.prepare('SELECT offline FROM mailboxes').pluck().all()).toEqual([0]);
+    old.close();
+  });
+});
+
 describe('migration 22', () => {
   it('puts small mail of the window whose text alone was cached back on the prefetch list; nothing else', () => {
     const day = 86_400_000;

@@ -683,4 +683,13 @@ ${recomputeBody('old.message_id')}
       ALTER TABLE accounts ADD COLUMN whole_below INTEGER CHECK (whole_below IS NULL OR whole_below > 0);
     `,
   },
+  {
+    version: 24,
+    name: 'per folder, whether its mail is downloaded for offline reading',
+    sql: `
+      -- NULL is the default, by the folder's role at the time (db/parts.ts keptOffline): yes, but for
+      -- the \\All folder, whose mail is in the others too. 0 or 1 once the user chose.
+      ALTER TABLE mailboxes ADD COLUMN offline INTEGER CHECK (offline IS NULL OR offline IN (0, 1));
+    `,
+  },
 ];

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Db } from './database.js';
 import { MessageStore, type HeaderRecord } from './messages.js';
 import { migrations } from './migrations.js';
+import { Store } from './store.js';
 import { BODY_FULL, BODY_NONE, BODY_TEXT, DEFAULT_WHOLE_BELOW, PartStore, SEARCH_WINDOW, SOURCE_PART, splitQuery } from './parts.js';
 import { addressText, cjkGrams, cjkGramsByRegex, isCjkTerm } from './search-text.js';
 import { headerRecord, seedAccount } from '../../../test/db-fixture.js';
@@ -303,6 +304,41 @@ describe('offline window and eviction', () => {
     await w.abort();
     expect(parts.get(id!, '2')).toBeNull();
     expect(readdirSync(path.dirname(parts.partFile(id!, '2')))).toEqual([]);
+  });
+
+  it('downloads no folder the user took out, nor the \\All one unless put back; evicting a folder spares what was opened lately or is not on the server yet', async () => {
+    const store = new Store(db);
+    const [inInbox] = messages.insertHeaders(accountId, inbox, 1, [header(1, 'inbox', 1)]);
+    const [inWork, opened, moved, sent] = messages.insertHeaders(accountId, work, 1, [
+      header(1, 'work', 2),
+      header(2, 'opened', 3),
+      header(3, 'moved', 4),
+      header(4, 'sent', 5),
+    ]);
+    const pending = () => parts.pendingBodies(accountId, NOW - 90 * DAY, 10).map((p) => p.id);
+    expect(store.getMailbox(work).offline).toBe(true);
+    expect(pending()).toEqual([inInbox, inWork, opened, moved, sent]);
+
+    for (const id of [inWork!, opened!, moved!]) body(id, `text of ${id}`);
+    parts.markOpened(opened!, NOW - DAY);
+    db.prepare('UPDATE messages SET uid = -id WHERE id = ?').run(moved!);
+    expect(store.setMailboxOffline(work, false).offline).toBe(false);
+    expect(await parts.evictMailbox(work, NOW - 14 * DAY)).toEqual([inWork]);
+    expect(parts.message(inWork!).bodyState).toBe(BODY_NONE);
+    expect(found(`text of ${inWork!}`)).toEqual([]);
+    expect(parts.message(opened!).bodyState).toBe(BODY_TEXT);
+    expect(parts.message(moved!).bodyState).toBe(BODY_TEXT);
+    expect(pending()).toEqual([inInbox]); // nothing of Work is downloaded any more
+    expect(store.setMailboxOffline(work, true).offline).toBe(true);
+    expect(pending()).toEqual([inInbox, inWork, sent]);
+
+    // The \All folder (RFC 6154) holds every message of the others again: not downloaded unless set.
+    db.prepare("UPDATE mailboxes SET role = 'all' WHERE id = ?").run(work);
+    db.prepare('UPDATE mailboxes SET offline = NULL WHERE id = ?').run(work);
+    expect(store.getMailbox(work).offline).toBe(false);
+    expect(pending()).toEqual([inInbox]);
+    expect(store.setMailboxOffline(work, true).offline).toBe(true);
+    expect(pending()).toEqual([inInbox, inWork, sent]);
   });
 
   it('applies is:unread / is:read / is:flagged / has:attachment before the limit', () => {

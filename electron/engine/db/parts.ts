@@ -39,10 +39,18 @@ export { DEFAULT_WHOLE_BELOW };
 /** How many days of mail keep their bodies offline, or 'all' (the contract's type). */
 export type { OfflineWindow };
 
+/**
+ * Whether a folder's mail of the offline window is downloaded (Mailbox.offline): as the user chose
+ * (mailboxes.offline), else every folder but the \All one (RFC 6154), whose mail is in the others too.
+ */
+export const keptOffline = (offline: number | null, role: string | null): boolean => (offline === null ? role !== 'all' : offline === 1);
+/** The same in SQL, of the mailboxes row `b`. */
+const keptOfflineSql = "coalesce(b.offline, coalesce(b.role, '') <> 'all')";
+
 /** What the body prefetch's work lists answer (PendingBody), and the conditions they share. */
 const pendingColumns =
   'm.id, m.mailbox_id AS mailboxId, b.path, m.uidvalidity, m.uid, m.internal_date AS internalDate, m.size, m.bodystructure';
-const pendingWhere = `m.stale = 0 AND m.uid > 0 AND b.account_id = @accountId AND m.internal_date >= @cutoff
+const pendingWhere = `m.stale = 0 AND m.uid > 0 AND b.account_id = @accountId AND ${keptOfflineSql} AND m.internal_date >= @cutoff
   AND (m.internal_date, m.id) < (@beforeDate, @beforeId)`;
 
 /** accounts.offline_window_days as the window it stands for: NULL the default, 0 all mail. */
@@ -361,6 +369,9 @@ export class PartStore {
       lowerToText: db.prepare<[number]>(
         `UPDATE messages SET body_state = CASE WHEN EXISTS (SELECT 1 FROM parts WHERE message_id = messages.id AND file IS NULL)
            THEN ${BODY_TEXT} ELSE ${BODY_NONE} END WHERE id = ?`,
+      ),
+      toEvictInMailbox: db.prepare<[number, number], { id: number }>(
+        `SELECT id FROM messages WHERE mailbox_id = ? AND body_state > 0 AND uid > 0 AND (opened_at IS NULL OR opened_at < ?)`,
       ),
       setOpened: db.prepare<[number, number]>('UPDATE messages SET opened_at = ? WHERE id = ?'),
       deleteParts: db.prepare<[number]>('DELETE FROM parts WHERE message_id = ?'),
@@ -739,7 +750,18 @@ export class PartStore {
    * the list), then the files. Returns the ids evicted.
    */
   async evictBefore(accountId: number, cutoff: number, openedBefore = Number.MAX_SAFE_INTEGER): Promise<number[]> {
-    const ids = this.#q.toEvict.all(accountId, cutoff, openedBefore).map((r) => r.id);
+    return this.#evict(this.#q.toEvict.all(accountId, cutoff, openedBefore).map((r) => r.id));
+  }
+
+  /**
+   * Drops every cached part of a folder's messages (no longer kept for offline reading), as
+   * evictBefore does, except those opened after `openedBefore`. Returns the ids evicted.
+   */
+  async evictMailbox(mailboxId: number, openedBefore = Number.MAX_SAFE_INTEGER): Promise<number[]> {
+    return this.#evict(this.#q.toEvictInMailbox.all(mailboxId, openedBefore).map((r) => r.id));
+  }
+
+  async #evict(ids: number[]): Promise<number[]> {
     this.#write(() =>
       this.#db.transaction(() => {
         for (const id of ids) {

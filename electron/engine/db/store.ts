@@ -2,7 +2,7 @@ import { DEFAULT_WHOLE_BELOW, Quota, type Account, type Security } from '../../.
 import type { Mailbox, MailboxRole, Namespace, NamespaceKind } from '../../../shared/domain/mailbox.js';
 import { TegamiError } from '../../../shared/domain/errors.js';
 import type { Db } from './database.js';
-import { offlineWindowOf } from './parts.js';
+import { keptOffline, offlineWindowOf } from './parts.js';
 
 /** Everything the engine knows of an account, including what never leaves the main side. */
 export interface AccountRecord extends Account {
@@ -72,6 +72,7 @@ interface MailboxRow {
   uidvalidity: number | null;
   readonly: number;
   permanent_flags: string | null;
+  offline: number | null;
 }
 
 const toAccount = (row: AccountRow): AccountRecord => ({
@@ -119,6 +120,7 @@ const toMailbox = (row: MailboxRow): Mailbox => ({
   uidvalidity: row.uidvalidity,
   readOnly: row.readonly === 1,
   permanentFlags: row.permanent_flags === null ? null : (JSON.parse(row.permanent_flags) as string[]),
+  offline: keptOffline(row.offline, row.role),
 });
 
 /** Strips what must not leave the main side (the pinned certificate PEM). */
@@ -189,6 +191,7 @@ export class Store {
         'INSERT OR IGNORE INTO namespaces (account_id, kind, prefix, delimiter, position) VALUES (?, ?, ?, ?, ?)',
       ),
       setRefreshed: db.prepare<[string, number]>('UPDATE accounts SET folders_refreshed_at = ? WHERE id = ?'),
+      setMailboxOffline: db.prepare<[number, number]>('UPDATE mailboxes SET offline = ? WHERE id = ?'),
       setQuota: db.prepare<[string | null, number]>('UPDATE accounts SET quota = ? WHERE id = ?'),
       appState: db.prepare<[string], string>('SELECT value FROM app_state WHERE key = ?').pluck(),
       setAppState: db.prepare<[string, string]>(
@@ -253,6 +256,12 @@ export class Store {
     const row = this.#q.mailbox.get(id);
     if (!row) throw new TegamiError({ code: 'NOT_FOUND', message: 'That folder does not exist (any more).' });
     return toMailbox(row);
+  }
+
+  /** Whether the folder's mail is downloaded for offline reading (Mailbox.offline). */
+  setMailboxOffline(id: number, offline: boolean): Mailbox {
+    this.#q.setMailboxOffline.run(offline ? 1 : 0, id);
+    return this.getMailbox(id);
   }
 
   listMailboxes(accountId: number): Mailbox[] {

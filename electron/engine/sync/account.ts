@@ -132,7 +132,8 @@ async function syncPass(session: ImapSession, account: AccountRecord, deps: Acco
       const { method, changes } = await syncMailbox(session, deps.messages, mailbox.id, {
         onProgress: (p) => deps.onProgress?.({ accountId: account.id, path: p.path, done: p.done, total: p.total }),
         ...(deps.onChanges ? { onBatch: deps.onChanges } : {}),
-        ...(mirrorSince === undefined ? {} : { mirrorSince }),
+        // A folder not kept for offline reading gets its headers only.
+        ...(mirrorSince === undefined || !mailbox.offline ? {} : { mirrorSince }),
       });
       if (changes.changed.length || changes.removed.length || changes.reset) deps.onChanges?.({ ...changes, added: [] });
       report.mailboxes.push({

@@ -328,6 +328,14 @@ export async function evictWholeFrom(parts: PartStore, accountId: number, bytes:
 }
 
 /**
+ * Drops what is cached of a folder's mail (no longer kept for offline reading), except what the
+ * user opened in the last KEEP_OPENED_DAYS. Returns the ids.
+ */
+export async function evictFolder(parts: PartStore, mailboxId: number, now = Date.now()): Promise<number[]> {
+  return parts.evictMailbox(mailboxId, now - KEEP_OPENED_DAYS * DAY);
+}
+
+/**
  * What follows every full header pass, on the same (sync) connection so a user's click never
  * waits behind it: evict what fell out of the offline window, then cache the text of the mail in it.
  */

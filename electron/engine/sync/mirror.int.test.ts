@@ -200,12 +200,50 @@ describe('the mirror', () => {
     expect(states.slice(250).every((r) => r.body_state > 0)).toBe(true);
   });
 
-  it('resumes a mirror broken in the middle: nothing doubled, nothing missing, every text cached once', async () => {
-    await other.mailboxCreate('Broken');
+  /** A folder created on the server and listed (empty) in the mirrored store. */
+  const newFolder = async (name: string) => {
+    await other.mailboxCreate(name);
+    await syncAccount(mirrored.t.account, user.password, { store: mirrored.t.store, messages: mirrored.t.messages });
+    const found = mirrored.t.store.listMailboxes(mirrored.t.account.id).find((b) => b.path === name);
+    if (!found) throw new Error(`no ${name}`);
+    return found;
+  };
+
+  it('leaves a folder not kept for offline reading to its headers: the mirror pass and the body prefetch pass it over', async () => {
     const m = mirrored;
-    await syncAccount(m.t.account, user.password, { store: m.t.store, messages: m.t.messages }); // lists it, empty
-    const broken = m.t.store.listMailboxes(m.t.account.id).find((b) => b.path === 'Broken');
-    if (!broken) throw new Error('no Broken');
+    const skipped = await newFolder('Skipped');
+    expect(m.t.store.setMailboxOffline(skipped.id, false).offline).toBe(false);
+    const n = 255; // past the first chunk (250, headers only whatever the folder)
+    for (let i = 0; i < n; i++) await other.append('Skipped', plain(3000 + i, new Date(Date.now() - (n - i) * 60_000)));
+    await syncAccount(m.t.account, user.password, { store: m.t.store, messages: m.t.messages, offlineWindow: () => 'all' });
+    const states = () => m.t.db.prepare<[number], number>('SELECT body_state FROM messages WHERE mailbox_id = ?').pluck().all(skipped.id);
+    expect(states()).toHaveLength(n);
+    expect(states().every((state) => state === 0)).toBe(true);
+    const prefetch = async () => {
+      const session = await openSession(m.t.account, user.password);
+      try {
+        await prefetchBodies(session, m.parts, m.t.account.id, { window: 'all' });
+      } finally {
+        await session.logout();
+      }
+    };
+    await prefetch();
+    expect(states().every((state) => state === 0)).toBe(true);
+    expect(
+      m.t.db
+        .prepare('SELECT count(*) FROM message_sources s JOIN messages x ON x.id = s.message_id WHERE x.mailbox_id = ?')
+        .pluck()
+        .get(skipped.id),
+    ).toBe(0);
+    // Put back, the next prefetch downloads it.
+    m.t.store.setMailboxOffline(skipped.id, true);
+    await prefetch();
+    expect(states().every((state) => state > 0)).toBe(true);
+  });
+
+  it('resumes a mirror broken in the middle: nothing doubled, nothing missing, every text cached once', async () => {
+    const m = mirrored;
+    const broken = await newFolder('Broken');
     for (let i = 0; i < 40; i++) await other.append('Broken', plain(2000 + i, new Date(Date.now() - (40 - i) * 60_000)));
     const options = { chunks: [5, 50], insertBatch: 5, mirrorSince: null };
     const first = await openSession(m.t.account, user.password);

@@ -181,6 +181,16 @@ export function MainView({
             ),
         },
         {
+          key: 'offline',
+          label: m.offline ? t('folders.offlineOff') : t('folders.offlineOn'),
+          disabled: !m.selectable,
+          onSelect: () =>
+            folderChange(
+              call('folders.setOffline', { mailboxId: m.id, offline: !m.offline }),
+              t(m.offline ? 'folders.notKeptOffline' : 'folders.keptOffline', { name: folderLabel(m.name, m.role, language) }),
+            ),
+        },
+        {
           key: 'delete',
           label: t('folders.delete'),
           danger: true,

@@ -198,6 +198,11 @@ export const en = {
   'folders.subscribed': 'Subscribed to “{name}”',
   'folders.unsubscribed': 'Unsubscribed from “{name}” (hidden unless all folders are shown)',
   'folders.failed': 'The folder could not be changed: {message}',
+  'folders.offlineOn': 'Keep for offline reading',
+  'folders.offlineOff': 'Don’t keep for offline reading',
+  'folders.keptOffline': '“{name}” is kept for offline reading: the next sync downloads its mail.',
+  'folders.notKeptOffline':
+    '“{name}” is no longer kept for offline reading: what was downloaded of it is freed (its mail stays on the server).',
   'folders.showAll': 'All folders',
   'folders.unreadCount': '{n} unread',
   'folders.holdsFoldersOnly': 'holds folders only',
@@ -220,7 +225,7 @@ export const en = {
   'offline.year': 'The last year',
   'offline.all': 'All mail',
   'offline.help':
-    'Of the mail in this period, messages smaller than the size chosen are kept whole, attachments included; of larger ones, their text. Older mail is read from the server when you open it.',
+    'Of the mail in this period, messages smaller than the size chosen are kept whole, attachments included; of larger ones, their text. Older mail is read from the server when you open it. A folder can be left out from its menu (right-click it).',
   'offline.saved': 'Saved. What is new to the period is downloaded by the next sync.',
   'offline.wholeTitle': 'Messages kept whole, with their attachments',
   'offline.wholeBelow': 'Smaller than {size}',
@@ -554,6 +559,11 @@ export const ja: Record<MessageKey, Text> = {
   'folders.subscribed': '「{name}」を購読しました',
   'folders.unsubscribed': '「{name}」の購読をやめました（すべてのフォルダーを表示すると見えます）',
   'folders.failed': 'フォルダーを変更できませんでした: {message}',
+  'folders.offlineOn': 'オフラインで読めるように保存',
+  'folders.offlineOff': 'オフライン用に保存しない',
+  'folders.keptOffline': '「{name}」をオフラインで読めるように保存します。メールは次の同期でダウンロードされます。',
+  'folders.notKeptOffline':
+    '「{name}」はオフライン用に保存しません。ダウンロード済みの分はこのコンピューターから消去しました（サーバー上のメールはそのままです）。',
   'folders.showAll': 'すべてのフォルダー',
   'folders.unreadCount': '未読 {n} 件',
   'folders.holdsFoldersOnly': 'フォルダーのみを含む',
@@ -576,7 +586,7 @@ export const ja: Record<MessageKey, Text> = {
   'offline.year': '過去 1 年分',
   'offline.all': 'すべてのメール',
   'offline.help':
-    'この期間のメールのうち、選んだサイズ未満のものは添付ファイルも含めて丸ごと、それより大きいものは本文を保存します。期間より前のメールは、開いたときにサーバーから読み込みます。',
+    'この期間のメールのうち、選んだサイズ未満のものは添付ファイルも含めて丸ごと、それより大きいものは本文を保存します。期間より前のメールは、開いたときにサーバーから読み込みます。フォルダーを右クリックしたメニューから、フォルダーごとに対象外にできます。',
   'offline.saved': '保存しました。新たに期間に入ったメールは次の同期でダウンロードされます。',
   'offline.wholeTitle': '添付ファイルも含めて丸ごと保存するメール',
   'offline.wholeBelow': '{size} 未満',

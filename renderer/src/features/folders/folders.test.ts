@@ -22,6 +22,7 @@ const box = (path: string, over: Partial<Mailbox> = {}): Mailbox => ({
   uidvalidity: 1,
   readOnly: false,
   permanentFlags: null,
+  offline: true,
   ...over,
 });
 

@@ -23,6 +23,7 @@ function mb(path: string, extra: Partial<Mailbox> = {}): Mailbox {
     uidvalidity: null,
     readOnly: false,
     permanentFlags: null,
+    offline: true,
     ...extra,
   };
 }
