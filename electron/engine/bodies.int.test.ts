@@ -346,6 +346,22 @@ describe('prefetch, offline search and eviction', () => {
     expect(parts.get(big.id, '1')).toMatchObject({ kind: 'text', text: 'The archive is attached.\n' });
     // Small mail (kept in the database) is never dropped by this.
     expect(parts.hasStoredSource(byMessageId('<utf8Japanese@tegami.test>').id)).toBe(true);
+
+    // One without a usable structure, too large to parse here: kept whole all the same (its text is
+    // read from the file when opened), and not downloaded again by the next pass.
+    const structure = db.prepare('SELECT bodystructure FROM messages WHERE id = ?').pluck().get(big.id);
+    db.prepare('UPDATE messages SET bodystructure = NULL WHERE id = ?').run(big.id);
+    parts.setWholeBelow(account.id, 8 * 1024 * 1024);
+    const again = new ImapSession(await openImap(target, user.password), target);
+    try {
+      expect((await prefetchBodies(again, parts, account.id, { maxSourceBytes: 1024 * 1024 })).cached).toBe(1);
+      expect(parts.message(big.id).bodyState).toBe(BODY_FULL);
+      expect((await prefetchBodies(again, parts, account.id, { maxSourceBytes: 1024 * 1024 })).cached).toBe(0);
+    } finally {
+      await again.logout();
+      db.prepare('UPDATE messages SET bodystructure = ? WHERE id = ?').run(structure, big.id);
+      parts.setWholeBelow(account.id, DEFAULT_WHOLE_BELOW);
+    }
   });
 
   it('searches offline: 2-character and 3+ character Japanese substrings of bodies', async () => {

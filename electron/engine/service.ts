@@ -239,11 +239,12 @@ export function createService(deps: ServiceDeps): Service & { close(): Promise<v
 
     'accounts.setWholeBelow': async ({ accountId, bytes }) => {
       store.getAccount(accountId);
+      const lowered = bytes < deps.parts.wholeBelow(accountId);
       deps.parts.setWholeBelow(accountId, bytes);
-      // Whole copies of mail that is no longer small enough are freed now (offline too); mail that
-      // now is comes with the next pass's body prefetch, asked for here.
-      await evictWholeFrom(deps.parts, accountId, bytes);
-      deps.sync.kick(accountId);
+      // Lowered, the whole copies of mail no longer small enough are freed now (offline too);
+      // raised, the mail that now is comes with the next pass's body prefetch, asked for here.
+      if (lowered) await evictWholeFrom(deps.parts, accountId, bytes);
+      else deps.sync.kick(accountId);
       emit('accounts.changed', {});
       return publicAccount(store.getAccount(accountId));
     },

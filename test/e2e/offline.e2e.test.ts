@@ -256,6 +256,12 @@ describe('working offline in the browser', () => {
       await item.click();
       await expect.poll(() => page.getByTestId('toast').last().innerText(), { timeout: 10_000 }).toContain(step.said);
       expect(await kept()).toBe(step.offline);
+      // The tree says so of the folder (its tooltip and accessible description).
+      await expect
+        .poll(async () => (await inbox.getAttribute('aria-description'))?.includes('not kept for offline reading') ?? false, {
+          timeout: 10_000,
+        })
+        .toBe(!step.offline);
     }
   });
 });

@@ -185,6 +185,9 @@ async function fetchGroup(
     if (p.refs === null) {
       const source = kept ?? sources.get(p.message.uid);
       if (source) out.push({ messageId: id, ...(await salvagedRecord(source)), ...keep });
+      // Too large to parse here: whole on disk all the same (its text is read from the file when
+      // opened), so the next pass does not download it again.
+      else if (onDisk.has(p.message.uid)) out.push({ messageId: id, parts: [], snippet: null, whole: true });
       continue;
     }
     if (p.refs.length === 0) {

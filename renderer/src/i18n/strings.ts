@@ -199,6 +199,7 @@ export const en = {
   'folders.unsubscribed': 'Unsubscribed from “{name}” (hidden unless all folders are shown)',
   'folders.failed': 'The folder could not be changed: {message}',
   'folders.offlineOn': 'Keep for offline reading',
+  'folders.notOffline': 'not kept for offline reading',
   'folders.offlineOff': 'Don’t keep for offline reading',
   'folders.keptOffline': '“{name}” is kept for offline reading: the next sync downloads its mail.',
   'folders.notKeptOffline':
@@ -560,6 +561,7 @@ export const ja: Record<MessageKey, Text> = {
   'folders.unsubscribed': '「{name}」の購読をやめました（すべてのフォルダーを表示すると見えます）',
   'folders.failed': 'フォルダーを変更できませんでした: {message}',
   'folders.offlineOn': 'オフラインで読めるように保存',
+  'folders.notOffline': 'オフライン用に保存しない',
   'folders.offlineOff': 'オフライン用に保存しない',
   'folders.keptOffline': '「{name}」をオフラインで読めるように保存します。メールは次の同期でダウンロードされます。',
   'folders.notKeptOffline':

@@ -65,6 +65,7 @@ function folderView(accountId: number, node: FolderNode, w: Words): ViewNode {
     node.unread > 0 ? w.t('folders.unreadCount', { n: node.unread }) : null,
     node.selectable ? null : w.t('folders.holdsFoldersOnly'),
     subscribed ? null : w.t('folders.notSubscribed'),
+    node.selectable && node.mailbox?.offline === false ? w.t('folders.notOffline') : null,
   ].filter(Boolean);
   return {
     key: folderKey(accountId, node.path),
