@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { OfflineWindow, WholeBelow, type Account } from '../../shared/domain/account.js';
+import { OfflineWindow, sizeLimitText, WholeBelow, type Account } from '../../shared/domain/account.js';
 import { TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import type { EventPayload, RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
 import type { Engine } from '../engine/engine.js';
@@ -48,10 +48,6 @@ function wholeOf(text: string): number {
   if (!bytes.success) throw new UsageError(`--whole-below is a size from 128K to 96M (such as 128K, 10M or 1048576), not “${text}”`);
   return bytes.data;
 }
-
-/** A size limit as a person writes it: whole megabytes or kilobytes when it is one. */
-const sizeText = (bytes: number): string =>
-  bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
 
 export const usage = `Usage: npm run cli -- [--data DIR] COMMAND …
 
@@ -232,7 +228,7 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       values.json
         ? `${JSON.stringify({ account: account.name, offlineWindow: window, wholeBelow: account.wholeBelow, ...used })}\n`
         : `${account.name}: ${window === 'all' ? 'all mail' : `the last ${counted(window, 'day')}`} kept for offline reading, ` +
-            `whole (attachments too) when smaller than ${sizeText(account.wholeBelow)} ` +
+            `whole (attachments too) when smaller than ${sizeLimitText(account.wholeBelow)} ` +
             `(the mail store takes ${megabytes(used.bytes)} on this computer, every account's)\n`,
     );
     return 0;

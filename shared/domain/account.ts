@@ -81,6 +81,10 @@ export const MAX_WHOLE_BELOW = 96 * 1024 * 1024;
 export const WholeBelow = z.number().int().min(DEFAULT_WHOLE_BELOW).max(MAX_WHOLE_BELOW);
 export type WholeBelow = z.infer<typeof WholeBelow>;
 
+/** A size limit as a person writes it: "128 KB", "10 MB" (whole units), else bytes. */
+export const sizeLimitText = (bytes: number): string =>
+  bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} B`;
+
 export const Account = z.object({
   id: Id,
   name: z.string(),

@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'react';
-import { DEFAULT_OFFLINE_DAYS, DEFAULT_WHOLE_BELOW, type Account, type OfflineWindow } from '../../../../shared/domain/account.js';
+import {
+  DEFAULT_OFFLINE_DAYS,
+  DEFAULT_WHOLE_BELOW,
+  sizeLimitText,
+  type Account,
+  type OfflineWindow,
+} from '../../../../shared/domain/account.js';
 import { useSettings } from '../../app/settings.js';
 import { asTegamiError, call, subscribe } from '../../ipc/client.js';
 import { byteSize } from '../messages/format.js';
@@ -10,10 +16,6 @@ const CHOICES: readonly OfflineWindow[] = [30, DEFAULT_OFFLINE_DAYS, 365, 'all']
 const MB = 1024 * 1024;
 /** The sizes below which mail is kept whole; one set elsewhere is offered too. */
 const WHOLE_CHOICES: readonly number[] = [DEFAULT_WHOLE_BELOW, 1 * MB, 10 * MB, 50 * MB];
-
-/** A size limit as a person writes it: "128 KB", "10 MB" (byteSize would say "1.0 MB"). */
-const limitSize = (bytes: number, locale: string): string =>
-  bytes % MB === 0 ? `${bytes / MB} MB` : bytes % 1024 === 0 ? `${bytes / 1024} KB` : byteSize(bytes, locale);
 
 /**
  * How much of the account's mail is kept on this computer for offline reading (accounts.setOfflineWindow),
@@ -59,7 +61,7 @@ export function OfflineWindowSetting({ account }: { account: Account }) {
           ? t('offline.year')
           : t('offline.last', { n: w });
   const wholeLabel = (bytes: number): string =>
-    t(bytes === DEFAULT_WHOLE_BELOW ? 'offline.wholeDefault' : 'offline.wholeBelow', { size: limitSize(bytes, locale) });
+    t(bytes === DEFAULT_WHOLE_BELOW ? 'offline.wholeDefault' : 'offline.wholeBelow', { size: sizeLimitText(bytes) });
   /** Saves a choice; on failure the account's own value is shown again, and why. */
   const save = (request: Promise<unknown>, saved: string, undo: () => void): void => {
     setBusy(true);
