@@ -1,12 +1,15 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCredentialStore } from './credentials.js';
 import { FileCredentialStore } from './credentials-file.js';
 import { openDatabase } from './db/database.js';
+import { MessageStore } from './db/messages.js';
 import { migrations } from './db/migrations.js';
+import { PartStore, SOURCE_PART } from './db/parts.js';
 import { openEngine } from './index.js';
+import { headerRecord, seedAccount } from '../../test/db-fixture.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -93,6 +96,38 @@ describe('engine dispatch', () => {
         error: { code: 'INVALID_INPUT', message: expect.stringContaining('bytes') },
       });
     await engine.close();
+  });
+
+  it('frees whole copies when the whole-message size is lowered, not when it is raised', async () => {
+    const dataDir = tempDir();
+    const db = openDatabase(path.join(dataDir, 'tegami.db'));
+    const { accountId, mailbox } = seedAccount(db);
+    const [id] = new MessageStore(db).insertHeaders(accountId, mailbox['INBOX']!, 1, [{ ...headerRecord(1), size: 20 * 1024 * 1024 }]);
+    // Its source, cached by "view source" long ago (not opened lately: nothing spares it but the rule).
+    const parts = new PartStore(db, dataDir);
+    const w = await parts.openFile(id!, SOURCE_PART);
+    await w.write(Buffer.from('Subject: big\r\n\r\nbody'));
+    await w.commit({ contentType: 'message/rfc822' });
+    parts.markOpened(id!, Date.now() - 30 * 86_400_000);
+    const file = parts.partFile(id!, SOURCE_PART);
+    db.close();
+
+    const engine = await openEngine({ dataDir, host: 'cli', credentials: new MemoryCredentialStore(), version: '0' });
+    try {
+      // Raised from the default to 10 MB: a 20 MB message is no more "small enough" than before, and keeps its copy.
+      expect(await engine.invoke('accounts.setWholeBelow', { accountId, bytes: 10 * 1024 * 1024 })).toMatchObject({
+        ok: true,
+        value: { wholeBelow: 10 * 1024 * 1024 },
+      });
+      expect(existsSync(file)).toBe(true);
+      expect(await engine.invoke('accounts.setWholeBelow', { accountId, bytes: 50 * 1024 * 1024 })).toMatchObject({ ok: true });
+      expect(existsSync(file)).toBe(true);
+      // Lowered under its size: freed.
+      expect(await engine.invoke('accounts.setWholeBelow', { accountId, bytes: 1024 * 1024 })).toMatchObject({ ok: true });
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('refuses an offline window that is not a number of days or "all"', async () => {

@@ -262,6 +262,9 @@ describe('working offline in the browser', () => {
           timeout: 10_000,
         })
         .toBe(!step.offline);
+      // And shows it: a small cloud beside the name.
+      expect(await inbox.getByTestId('folder-not-offline').count()).toBe(step.offline ? 0 : 1);
+      if (!step.offline) await screenshot(page, 'folder-not-offline');
     }
   });
 });

@@ -30,6 +30,7 @@ const paths = {
   help: 'M8 14.5A6.5 6.5 0 1 0 8 1.5a6.5 6.5 0 0 0 0 13zM6.2 6.2a1.9 1.9 0 1 1 2.6 1.8c-.5.2-.8.6-.8 1.1v.4M8 11.5v.1',
   source: 'M5.5 4.5 2 8l3.5 3.5M10.5 4.5 14 8l-3.5 3.5',
   download: 'M8 2v8M4.5 6.5 8 10l3.5-3.5M2.5 13.5h11',
+  cloud: 'M4.6 12.5h6.9a2.9 2.9 0 0 0 .3-5.8 3.9 3.9 0 0 0-7.5-.6 3.2 3.2 0 0 0 .3 6.4z',
 } as const;
 
 export type IconName = keyof typeof paths;

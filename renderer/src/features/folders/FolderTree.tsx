@@ -343,6 +343,12 @@ export function FolderTree({
           </span>
           <Icon name={node.icon} className="tree-icon" />
           <span className="tree-label">{node.label}</span>
+          {node.kind === 'folder' && node.selectable && node.mailbox?.offline === false && (
+            // Said in words by the description (tooltip, aria-description); the mark is for the eye.
+            <span className="tree-mark" data-testid="folder-not-offline">
+              <Icon name="cloud" />
+            </span>
+          )}
           {node.kind === 'account' && <span className="tree-sub">{accounts.find((a) => a.id === node.accountId)?.email}</span>}
           {node.unread > 0 && (
             <span className="badge" aria-hidden="true">
