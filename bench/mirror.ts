@@ -5,7 +5,7 @@ import { connectionInfo, type DovecotServer } from '../test/dovecot/server.js';
 import { openSession, syncAccountWith } from '../electron/engine/sync/account.js';
 import { prefetchBodies } from '../electron/engine/sync/bodies.js';
 import type { Bench, BenchContext } from './lib/bench.js';
-import { bareSourceFetch, freshStore, log, tempDir, timed, USER } from './lib/fixture.js';
+import { bareMaildirFetch, bareSourceFetch, freshStore, log, tempDir, timed, USER } from './lib/fixture.js';
 import { withProfile } from './lib/profile.js';
 import { mbsyncAvailable, mbsyncWorkDir, runMbsync } from './lib/mbsync.js';
 import { formatCount, formatSeconds, median, pairedRatios, sizeFromEnv, type ResultRow } from './lib/stats.js';
@@ -99,7 +99,26 @@ async function mirrorOnce(server: DovecotServer, n: number, rounds: number): Pro
   };
   if (!mbsync.ok) log(`mbsync skipped: ${mbsync.reason}`);
 
-  // Interleaved: mbsync, Tegami, mbsync, …, mbsync, as the header sync is measured: each Tegami run
+  // mbsync's work done by imapflow (bareMaildirFetch), into a directory where mbsync's go: how far
+  // imapflow alone stands from mbsync on this machine. Run after each mbsync run.
+  const flow: number[] = [];
+  const flowRun = async () => {
+    if (!mbsync.ok) return;
+    const tmp = mbsyncWorkDir(n, () => tempDir('imapflow-maildir'));
+    try {
+      const run = await bareMaildirFetch(info, 'Bulk', tmp.dir);
+      if (run.count !== n) throw new Error(`imapflow into a Maildir wrote ${run.count} messages, expected ${n}`);
+      log(
+        `imapflow into a Maildir on ${tmp.tmpfs ? 'tmpfs' : 'disk'}: ${formatSeconds(run.seconds)}, client CPU ${formatSeconds(run.cpuSeconds)}`,
+      );
+      flow.push(run.seconds);
+    } finally {
+      if (tmp.tmpfs) tmp.remove();
+      else maildirs.push(tmp);
+    }
+  };
+
+  // Interleaved: mbsync, Tegami, mbsync, as the header sync is measured: each Tegami run
   // is compared with the mbsync runs either side of it (pairedRatios), and the median ratio is the verdict.
   const ours: Awaited<ReturnType<typeof tegamiMirror>>[] = [];
   try {
@@ -107,6 +126,7 @@ async function mirrorOnce(server: DovecotServer, n: number, rounds: number): Pro
     for (let round = 0; round < rounds; round++) {
       ours.push(await tegamiMirror(server, n, round === 0));
       await mbRun();
+      await flowRun();
     }
   } finally {
     for (const dir of maildirs) dir.remove();
@@ -117,6 +137,24 @@ async function mirrorOnce(server: DovecotServer, n: number, rounds: number): Pro
   const typical = median(seconds);
   const run = ours[seconds.indexOf(typical)] as (typeof ours)[number];
   const list = (values: number[]) => values.map((v) => formatSeconds(v)).join(' / ');
+  const flowRatios = mbsync.ok ? flow.map((seconds, i) => seconds / (mb[i + 1] as number)) : [];
+  const flowRow: ResultRow[] = mbsync.ok
+    ? [
+        {
+          bench: 'mirror',
+          name: `imapflow into a Maildir ${formatCount(n)} msgs`,
+          measured: `${formatSeconds(median(flow))} (${median(flowRatios).toFixed(2)}× mbsync)`,
+          value: median(flow),
+          unit: 's',
+          baseline: `mbsync ${formatSeconds(median(mb))}`,
+          target: 'reference',
+          pass: null,
+          note:
+            `mbsync's work (FETCH 1:* BODY.PEEK[], one file per message, no parse, no database) done by imapflow, each run right after an mbsync run: ${list(flow)}, ratios ${flowRatios.map((r) => r.toFixed(2)).join(' / ')}; ` +
+            "mbsync's job done with imapflow, without the parse, the rows, the threads and the search index Tegami's mirror adds to it",
+        },
+      ]
+    : [];
   return [
     {
       bench: 'mirror',
@@ -131,6 +169,7 @@ async function mirrorOnce(server: DovecotServer, n: number, rounds: number): Pro
         `median of ${rounds} interleaved runs; Tegami ${list(seconds)}${mbsync.ok ? `, mbsync (Maildir on ${[...where].join(' and ')}) ${list(mb)}, ratios ${ratios.map((r) => r.toFixed(2)).join(' / ')}` : `; mbsync skipped: ${mbsync.ok ? '' : mbsync.reason}`}; ` +
         `median run: mirror pass ${formatSeconds(run.pass)} + prefetch of the rest ${formatSeconds(run.rest)}, then the texts' search rows ${formatSeconds(run.indexing)} more (search scans those texts meanwhile); bare imapflow BODY.PEEK[] ${formatSeconds(bare.seconds)}`,
     },
+    ...flowRow,
   ];
 }
 

@@ -1,6 +1,6 @@
 // What every benchmark needs: a private Dovecot filled with bulk mail, a fresh Tegami store with an
 // account for it, the bare imapflow fetch (the lower bound), a timer and an optional CPU profile.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -166,6 +166,42 @@ export async function bareSourceFetch(
     await client.logout().catch(() => client.close());
   }
   return { count, bytes, seconds: (performance.now() - t) / 1000 };
+}
+
+/**
+ * mbsync's own work done with imapflow: one FETCH 1:* BODY.PEEK[] (with UID, FLAGS, INTERNALDATE, as
+ * mbsync asks), each message written to its own file in `dir` as it arrives (Maildir names, no fsync
+ * as the mbsync configuration says), no parse and no database: how far imapflow alone stands from
+ * mbsync, the full mirror's reference.
+ */
+export async function bareMaildirFetch(
+  info: DovecotConnectionInfo,
+  folder: string,
+  dir: string,
+): Promise<{ count: number; seconds: number; cpuSeconds: number }> {
+  const sub = path.join(dir, 'new');
+  mkdirSync(sub, { recursive: true });
+  const result = await timed(async () => {
+    const client = await connectImap(info, USER, 'tls');
+    let count = 0;
+    try {
+      const lock = await client.getMailboxLock(folder);
+      try {
+        const stamp = Math.floor(Date.now() / 1000);
+        for await (const m of client.fetch('1:*', { uid: true, flags: true, internalDate: true, source: true })) {
+          if (!m.source) continue;
+          writeFileSync(path.join(sub, `${stamp}.${count}_${process.pid}.bench,U=${m.uid}`), m.source);
+          count++;
+        }
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+    return count;
+  });
+  return { count: result.value, seconds: result.seconds, cpuSeconds: result.cpuSeconds };
 }
 
 /** Wall time of `fn` in seconds, with this process's CPU time (user + system) over the same span. */
