@@ -237,6 +237,8 @@ describe('reading mail in the browser', () => {
     // Results span folders: each row names its folder.
     const hit = results.locator('[data-testid="message-row"]').filter({ hasText: '来週の会議について（ISO-2022-JP）' });
     expect(await hit.getByTestId('row-folder').innerText()).toBe('INBOX');
+    // Whole, not cut to "I…" beside the long subject: the subject gives way first.
+    expect(await hit.getByTestId('row-folder').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
     await screenshot(page, 'reading-search-en');
     await page.getByTestId('search-input').press('Escape');
     await expect.poll(() => list().isVisible()).toBe(true);

@@ -169,8 +169,10 @@ const RowView = memo(function RowView({
           </button>
         )}
         {badge && (
+          // An icon in the row (a cloud: the server's; a computer: this one's), its words on hover and for a screen reader.
           <span className={`source-badge ${badge.kind}`} title={badge.text}>
-            {badge.text}
+            <Icon name={badge.kind === 'server' ? 'cloud' : 'computer'} />
+            <span className="visually-hidden">{badge.text}</span>
           </span>
         )}
         {folder && (
