@@ -388,4 +388,31 @@ describe('reading mail in the browser', () => {
     expect(await page.title()).toBe('Tegami');
     await screenshot(page, 'reading-hostile-html');
   });
+
+  it('goes to the last message of a large folder with End and selects it, though its row was not read yet', async () => {
+    const LONG = 1200; // more than the list reads ahead at first (a page of rows plus 500)
+    const imap = await connectImap(server, 'heidi', 'tls');
+    try {
+      await imap.mailboxCreate('Long');
+      await imap.mailboxSubscribe('Long');
+      for (let i = 1; i <= LONG; i++) {
+        const n = String(i).padStart(4, '0');
+        const raw = `From: Long <long@example.com>\r\nTo: heidi@tegami.test\r\nSubject: Long ${n}\r\nMessage-ID: <long${n}@e2e.test>\r\n\r\nNumber ${n}.\r\n`;
+        await imap.append('Long', raw, ['\\Seen'], new Date(Date.UTC(2025, 0, 1) + i * 60_000));
+      }
+    } finally {
+      await imap.logout();
+    }
+    await invoke(tegami, 'mailboxes.refresh', { accountId: heidiId });
+    await invoke(tegami, 'sync.run', { accountId: heidiId });
+    await expect.poll(() => folder(heidiId, 'Long').count(), { timeout: 10_000 }).toBe(1);
+    await folder(heidiId, 'Long').click();
+    await expect.poll(() => page.getByTestId('list-count').innerText(), { timeout: 10_000 }).toContain('1,200');
+    await rows().filter({ hasText: 'Long 1200' }).click(); // newest first
+    await page.keyboard.press('End');
+    // One press: the oldest is selected (and opened) once its row arrives, not on a second press.
+    await expect.poll(selectedSubject, { timeout: 10_000 }).toBe('Long 0001');
+    await page.keyboard.press('Home');
+    await expect.poll(selectedSubject, { timeout: 10_000 }).toBe('Long 1200');
+  });
 });

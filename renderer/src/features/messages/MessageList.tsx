@@ -339,16 +339,31 @@ export function MessageList({
     [rowHeight],
   );
 
+  // A row moved to by the keyboard (End in a large folder) that was not loaded yet: selected when it is.
+  const pending = useRef<{ index: number; extend: boolean; query: unknown; selection: SelectionState } | null>(null);
   const goTo = (index: number, extend = false) => {
     const i = Math.max(0, Math.min(rowCount - 1, index));
     reveal(i);
     if (source.rowAt(i) === undefined) {
-      // Not loaded yet: ask for it; the selection follows when the user presses again.
+      pending.current = { index: i, extend, query: source.query, selection };
       source.ensure(Math.max(0, i - 20), i + 20);
       return;
     }
+    pending.current = null;
     onSelection(moveTo(selection, i, lookup, extend));
   };
+  useEffect(() => {
+    const p = pending.current;
+    if (!p) return;
+    // Another folder, search or sort since, or a row clicked meanwhile: the row meant is not this one.
+    if (p.query !== source.query || p.selection !== selection || p.index >= rowCount) pending.current = null;
+    else if (source.rowAt(p.index) !== undefined) {
+      pending.current = null;
+      onSelection(moveTo(selection, p.index, lookup, p.extend));
+    }
+    // Runs when rows arrive (a new source object).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [source]);
 
   useImperativeHandle(handle, () => ({
     moveBy: (delta, extend) => goTo(focusIndex < 0 ? (delta > 0 ? 0 : 0) : focusIndex + delta, extend),
