@@ -471,6 +471,80 @@ describe('actions in the browser', () => {
     expect((await serverSubjects('Trash')).has('Trash me')).toBe(false);
   });
 
+  it('empties Trash from its menu after a question, for good and on the server too', async () => {
+    await other.append('Trash', mail('Empty me one', 'In the trash.'));
+    await other.append('Trash', mail('Empty me two', 'In the trash too.'));
+    await call('sync.run', { accountId });
+    await openFolder('Trash');
+    await expect.poll(() => row('Empty me two').count()).toBe(1);
+    const empty = async () => {
+      await folder('Trash').click({ button: 'right' });
+      const item = page.getByTestId('folder-menu').locator('[data-action="empty"]');
+      expect(await item.innerText()).toBe('Empty Trash…');
+      await item.click();
+    };
+    const dialog = page.getByTestId('confirm-dialog');
+    await empty();
+    await expect.poll(() => dialog.innerText()).toContain('Empty Trash?');
+    await screenshot(page, 'actions-empty-trash');
+    expect(await dialog.innerText()).toMatch(
+      /The \d+ messages? in it (is|are) deleted for good, on the server too\. This cannot be undone\./,
+    );
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await row('Empty me one').count()).toBe(1);
+
+    await empty();
+    await dialog.getByRole('button', { name: 'Empty', exact: true }).click();
+    await expect.poll(() => rows().count()).toBe(0);
+    await expect.poll(() => page.getByTestId('toast').last().innerText()).toContain('Emptied Trash');
+    await call('sync.run', { accountId });
+    expect((await serverSubjects('Trash')).size).toBe(0);
+    // Nothing left: the menu item is there but off. INBOX has none.
+    await folder('Trash').click({ button: 'right' });
+    await expect.poll(() => page.getByTestId('folder-menu').locator('[data-action="empty"]').getAttribute('aria-disabled')).toBe('true');
+    await page.keyboard.press('Escape');
+    await folder('INBOX').click({ button: 'right' });
+    expect(await page.getByTestId('folder-menu').locator('[data-action="empty"]').count()).toBe(0);
+    await page.keyboard.press('Escape');
+  });
+
+  it('marks every message of a folder read from its menu, as one action its toast undoes', async () => {
+    const unread = async () => {
+      const { mailboxes } = await call<{ mailboxes: Array<{ path: string; unread: number | null }> }>('mailboxes.list', { accountId });
+      return mailboxes.find((m) => m.path === 'Projects')?.unread ?? 0;
+    };
+    const before = await unread(); // what earlier tests left unread there
+    await other.append('Projects', mail('Unread one', 'One.'));
+    await other.append('Projects', mail('Unread two', 'Two.'));
+    await call('sync.run', { accountId });
+    const n = before + 2;
+    await expect.poll(unread, { timeout: 10_000 }).toBe(n);
+    await folder('Projects').click({ button: 'right' });
+    await page.getByTestId('folder-menu').locator('[data-action="markRead"]').click();
+    const toast = page
+      .getByTestId('toast')
+      .filter({ hasText: `Marked ${n} as read` })
+      .last();
+    await expect.poll(() => toast.isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(unread, { timeout: 10_000 }).toBe(0);
+    await call('sync.run', { accountId });
+    const server1 = await serverSubjects('Projects');
+    expect([server1.get('Unread one'), server1.get('Unread two')]).toEqual([['\\Seen'], ['\\Seen']]);
+
+    await toast.getByTestId('toast-undo').click();
+    await expect.poll(unread, { timeout: 10_000 }).toBe(n);
+    await call('sync.run', { accountId });
+    const server2 = await serverSubjects('Projects');
+    expect([server2.get('Unread one'), server2.get('Unread two')]).toEqual([[], []]);
+    // With nothing unread the item is off.
+    await folder('Projects').click({ button: 'right' });
+    await page.getByTestId('folder-menu').locator('[data-action="markRead"]').click();
+    await expect.poll(unread, { timeout: 10_000 }).toBe(0);
+    await folder('Projects').click({ button: 'right' });
+    await expect.poll(() => page.getByTestId('folder-menu').locator('[data-action="markRead"]').getAttribute('aria-disabled')).toBe('true');
+    await page.keyboard.press('Escape');
+  });
+
   it('moves a message by dragging it onto a folder', async () => {
     await openFolder('INBOX');
     await row('Drag me').dragTo(folder('Projects'));

@@ -143,7 +143,8 @@ export function MainView({
   type FolderDialog =
     | { kind: 'create'; accountId: number; parent: Mailbox | null }
     | { kind: 'rename'; mailbox: Mailbox }
-    | { kind: 'delete'; mailbox: Mailbox };
+    | { kind: 'delete'; mailbox: Mailbox }
+    | { kind: 'empty'; mailbox: Mailbox };
   const [folderDialog, setFolderDialog] = useState<FolderDialog | null>(null);
   const [folderMenu, setFolderMenu] = useState<{ accountId: number; mailbox: Mailbox | null; x: number; y: number } | null>(null);
   const folderChange = useCallback(
@@ -158,6 +159,20 @@ export function MainView({
     selected?.accountId === accountId && selected.path !== null
       ? (folders.get(accountId)?.mailboxes.find((m) => m.path === selected.path) ?? null)
       : null;
+  /** Every unread message of the folder marked read: one action, undone by its toast or z. */
+  const markFolderRead = async (accountId: number, m: Mailbox) => {
+    let ids: number[];
+    try {
+      ({ ids } = await call('messages.ids', { mailboxId: m.id, unread: true }));
+    } catch (e) {
+      toast(t('actions.failed', { action: t('actions.markRead'), message: describe(asTegamiError(e).info) }));
+      return;
+    }
+    const r = await runAction('markRead', { accountId, ids, allSeen: false, allFlagged: false });
+    if (r.status === 'done') toast(t('done.read', { n: r.count }), r.actionId === null ? undefined : { accountId, actionId: r.actionId });
+    else if (r.status === 'empty') toast(t('folders.nothingUnread', { name: folderLabel(m.name, m.role, language) }));
+    else if (r.status === 'failed') toast(t('actions.failed', { action: t('actions.markRead'), message: describe(r.failure) }));
+  };
   const folderMenuItems = (accountId: number, m: Mailbox | null): MenuItem[] => {
     const items: MenuItem[] = [
       {
@@ -169,6 +184,22 @@ export function MainView({
     ];
     if (m) {
       const special = m.role !== null || m.path.toUpperCase() === 'INBOX';
+      const label = folderLabel(m.name, m.role, language);
+      items.push({
+        key: 'markRead',
+        label: t('folders.markAllRead'),
+        disabled: !m.selectable || m.unread === 0,
+        onSelect: () => void markFolderRead(accountId, m),
+      });
+      // Trash and Junk are emptied for good (UID EXPUNGE of exactly what they hold), after a question.
+      if (m.selectable && (m.role === 'trash' || m.role === 'junk'))
+        items.push({
+          key: 'empty',
+          label: t('folders.emptyFolder', { name: label }),
+          danger: true,
+          disabled: m.total === 0,
+          onSelect: () => setFolderDialog({ kind: 'empty', mailbox: m }),
+        });
       items.push(
         { key: 'rename', label: t('folders.rename'), disabled: special, onSelect: () => setFolderDialog({ kind: 'rename', mailbox: m }) },
         {
@@ -534,6 +565,22 @@ export function MainView({
           }}
         >
           <p>{folderDialog.mailbox.total ? t('folders.deleteBody', { n: folderDialog.mailbox.total }) : t('folders.deleteBodyEmpty')}</p>
+        </ConfirmDialog>
+      )}
+      {folderDialog?.kind === 'empty' && (
+        <ConfirmDialog
+          title={t('folders.emptyTitle', { name: folderLabel(folderDialog.mailbox.name, folderDialog.mailbox.role, language) })}
+          confirmLabel={t('folders.emptyConfirm')}
+          cancelLabel={t('common.cancel')}
+          danger
+          onCancel={() => setFolderDialog(null)}
+          onConfirm={() => {
+            const m = folderDialog.mailbox;
+            setFolderDialog(null);
+            folderChange(call('folders.empty', { mailboxId: m.id }), t('folders.emptied', { name: folderLabel(m.name, m.role, language) }));
+          }}
+        >
+          <p>{folderDialog.mailbox.total ? t('folders.emptyBody', { n: folderDialog.mailbox.total }) : t('folders.emptyBodyAll')}</p>
         </ConfirmDialog>
       )}
       {help && <HelpDialog onClose={() => setHelp(false)} />}
