@@ -51,5 +51,9 @@ export const MessageSummary = z.object({
 });
 export type MessageSummary = z.infer<typeof MessageSummary>;
 
-export const MessageSort = z.enum(['date', 'from', 'subject', 'size']);
+/**
+ * How a folder's list is sorted: `date` by when each message arrived (INTERNALDATE), `sent` by the
+ * date its sender put on it (the Date header; when it arrived, for one without a usable Date).
+ */
+export const MessageSort = z.enum(['date', 'sent', 'from', 'subject', 'size']);
 export type MessageSort = z.infer<typeof MessageSort>;

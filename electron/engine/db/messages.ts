@@ -152,7 +152,20 @@ const filterParams = (q: Pick<PageQuery, 'unread' | 'read' | 'flagged' | 'hasAtt
   hasAttachments: q.hasAttachments ? 1 : 0,
 });
 
-const sortColumn: Record<MessageSort, string> = { date: 'internal_date', from: 'sort_from', subject: 'sort_subject', size: 'size' };
+const sortColumn: Record<MessageSort, string> = {
+  date: 'internal_date',
+  sent: 'coalesce(sent_date, internal_date)',
+  from: 'sort_from',
+  subject: 'sort_subject',
+  size: 'size',
+};
+
+/**
+ * The index a list sorted by sent date pages over, made the first time one is asked for (about 0.1 s
+ * for a 100,000-message folder) rather than by a migration: every row header sync writes would pay
+ * for it (that benchmark sits near its 1.3× target), and most people sort by arrival.
+ */
+const SENT_INDEX = 'CREATE INDEX IF NOT EXISTS messages_by_sent ON messages (mailbox_id, coalesce(sent_date, internal_date), id)';
 
 /** Flags in one canonical order, so equal sets compare equal as JSON. */
 const flagOrder = new Intl.Collator('en').compare; // a.localeCompare(b, 'en'), without a collator per call
@@ -569,6 +582,7 @@ export class MessageStore {
    * id, continuing after the last row of the previous page.
    */
   page(q: PageQuery): { messages: MessageSummary[]; next: { key: string | number; id: number } | null } {
+    this.#indexFor(q.sort);
     const column = sortColumn[q.sort];
     const cacheKey = `${q.sort}:${q.descending}:${q.after !== null}`;
     let stmt = this.#pages.get(cacheKey);
@@ -626,6 +640,7 @@ export class MessageStore {
    */
   cursorAt(q: Omit<PageQuery, 'after' | 'limit'> & { index: number }): { key: string | number; id: number } | null {
     if (q.index <= 0) return null;
+    this.#indexFor(q.sort);
     const column = sortColumn[q.sort];
     const dir = q.descending ? 'DESC' : 'ASC';
     const row = this.#db
@@ -642,6 +657,13 @@ export class MessageStore {
         offset: q.index - 1,
       });
     return row ?? null;
+  }
+
+  #sentIndexed = false;
+  #indexFor(sort: MessageSort): void {
+    if (sort !== 'sent' || this.#sentIndexed) return;
+    this.#db.exec(SENT_INDEX);
+    this.#sentIndexed = true;
   }
 
   all(mailboxId: number): MessageSummary[] {

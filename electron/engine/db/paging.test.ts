@@ -78,6 +78,59 @@ describe('paging a large folder', () => {
     expect(seen).toHaveLength(80);
   });
 
+  it('sorts by sent date (the Date header, else arrival) over its own index, paging without duplicates or gaps', () => {
+    const db = openDatabase(':memory:');
+    const messages = new MessageStore(db);
+    const { accountId, mailbox } = seedAccount(db);
+    const mailboxId = mailbox['INBOX'] as number;
+    const day = 86_400_000;
+    const t0 = Date.UTC(2026, 0, 1);
+    // Arrival order 1..150; sent dates scattered (imported mail: arrival says nothing), every
+    // tenth without a usable Date (its arrival stands in), many equal (ties by id).
+    const records = Array.from({ length: 150 }, (_, i) =>
+      headerRecord(i + 1, {
+        internalDate: t0 + i * day,
+        sentDate: i % 10 === 9 ? null : t0 - ((i * 37) % 60) * day,
+        messageId: `<${i}@x>`,
+      }),
+    );
+    messages.insertHeaders(accountId, mailboxId, 1, records);
+    const key = (m: { sentDate: string | null; date: string }) => Date.parse(m.sentDate ?? m.date);
+    const expected = messages
+      .all(mailboxId)
+      .sort((a, b) => key(b) - key(a) || b.id - a.id)
+      .map((m) => m.id);
+    const q = { ...base, sort: 'sent' as const, mailboxId };
+    const seen: number[] = [];
+    let after: { key: string | number; id: number } | null = null;
+    do {
+      const page = messages.page({ ...q, after, limit: 23 });
+      seen.push(...page.messages.map((m) => m.id));
+      after = page.next;
+    } while (after);
+    expect(seen).toEqual(expected);
+    expect(messages.cursorAt({ ...q, index: 40 })).toEqual({
+      key: key(messages.all(mailboxId).find((m) => m.id === expected[39])!),
+      id: expected[39],
+    });
+    const ascending = messages.page({ ...q, descending: false, after: null, limit: 500 }).messages.map((m) => m.id);
+    expect(ascending).toEqual(
+      messages
+        .all(mailboxId)
+        .sort((a, b) => key(a) - key(b) || a.id - b.id)
+        .map((m) => m.id),
+    );
+    // Over the index made for it on first use, not a sort of the whole folder per page.
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT id FROM messages WHERE mailbox_id = ? AND stale = 0
+         ORDER BY coalesce(sent_date, internal_date) DESC, id DESC LIMIT 10`,
+      )
+      .all(mailboxId) as Array<{ detail: string }>;
+    expect(plan.map((r) => r.detail).join(' | ')).toContain('messages_by_sent');
+    expect(plan.map((r) => r.detail).join(' | ')).not.toContain('TEMP B-TREE');
+  });
+
   it('sorts subjects in natural order: numbers by value, fullwidth digits too, prefixes ignored', () => {
     const db = openDatabase(':memory:');
     const messages = new MessageStore(db);

@@ -118,6 +118,17 @@ export function SettingsMenu({ onHelp }: { onHelp: () => void }) {
               <option value="never">{t('settings.markRead.never')}</option>
             </select>
           </label>
+          <label className="field">
+            <span>{t('settings.listDate')}</span>
+            <select
+              value={settings.listDate}
+              onChange={(e) => update({ listDate: e.target.value === 'sent' ? 'sent' : 'received' })}
+              data-testid="list-date-select"
+            >
+              <option value="received">{t('settings.listDate.received')}</option>
+              <option value="sent">{t('settings.listDate.sent')}</option>
+            </select>
+          </label>
           <button
             type="button"
             className="button small"

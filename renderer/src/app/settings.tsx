@@ -18,6 +18,8 @@ export interface Settings {
   allFolders: boolean;
   /** Group the list by conversation (threadId). */
   conversations: boolean;
+  /** The list's Date column: when a message arrived (INTERNALDATE), or when it was sent (its Date header). */
+  listDate: 'received' | 'sent';
   /** Senders (lower-case addresses) whose remote content is always loaded. */
   remoteSenders: string[];
 }
@@ -30,6 +32,7 @@ const defaults: Settings = {
   markReadDelay: 1000,
   allFolders: false,
   conversations: false,
+  listDate: 'received',
   remoteSenders: [],
 };
 const KEY = 'tegami.settings';
@@ -52,6 +55,7 @@ function load(): Settings {
             : defaults.markReadDelay,
       allFolders: v.allFolders === true,
       conversations: v.conversations === true,
+      listDate: v.listDate === 'sent' ? 'sent' : 'received',
       remoteSenders: Array.isArray(v.remoteSenders) ? v.remoteSenders.filter((x): x is string => typeof x === 'string').slice(0, 5000) : [],
     };
   } catch {

@@ -172,9 +172,11 @@ export function MailPane({
   const resetSelection = useCallback(() => setSelections((s) => ({ ...s, folder: emptySelection })), []);
   const conversations = settings.conversations;
   const searching = searchText.trim() !== '' && !filterOnly;
-  const pagedSource = useFolderSource(mailbox.id, sort, descending, filters, hint, resetSelection);
+  // The Date column sorts by arrival, or by the sender's date when the settings say so.
+  const listSort: MessageSort = sort === 'date' && settings.listDate === 'sent' ? 'sent' : sort;
+  const pagedSource = useFolderSource(mailbox.id, listSort, descending, filters, hint, resetSelection);
   const limitNote = useCallback((n: number) => t('list.conversationLimit', { n }), [t]);
-  const threadSource = useConversationSource(mailbox.id, sort, descending, filters, conversations && !searching, limitNote);
+  const threadSource = useConversationSource(mailbox.id, listSort, descending, filters, conversations && !searching, limitNote);
   const folderSource = conversations ? threadSource : pagedSource;
 
   const search = useSearch(searching ? searchText : '', account.id, mailbox.id, (uid) => t('search.serverOnlyRow', { uid }));

@@ -86,6 +86,8 @@ interface RowProps {
   folder?: string | null;
   draggable?: boolean;
   comfortable?: boolean;
+  /** Which date the Date column shows: when the message arrived, or when it was sent. */
+  sentDates?: boolean;
   t?: Translate;
   locale?: string;
 }
@@ -102,6 +104,7 @@ const RowView = memo(function RowView({
   folder,
   draggable,
   comfortable,
+  sentDates,
   t,
   locale,
 }: RowProps) {
@@ -113,6 +116,7 @@ const RowView = memo(function RowView({
     );
   }
   const unread = thread && thread.depth === 0 && !thread.expanded ? thread.unread > 0 : !m.seen;
+  const shown = sentDates ? (m.sentDate ?? m.date) : m.date;
   const classes = [
     'msg-row',
     unread ? 'unread' : 'read',
@@ -183,10 +187,11 @@ const RowView = memo(function RowView({
         <span className="subject">{m.subject || t('list.noSubject')}</span>
         {comfortable && m.snippet && <span className="snippet">{` — ${m.snippet}`}</span>}
       </div>
-      {/* The date the list is sorted by: when the message arrived (INTERNALDATE). The Date header,
-          which a sender's clock or an imported archive can put anywhere, is in the message view. */}
-      <div role="gridcell" className="col-date" data-date={m.date} title={shortDateTime(m.date, locale)}>
-        {listDate(m.date, locale)}
+      {/* The date the list is sorted by: when the message arrived (INTERNALDATE), unless the settings
+          ask for when it was sent (its Date header, which a sender's clock or an imported archive can
+          put anywhere; the arrival stands in where it has none). The message view shows both. */}
+      <div role="gridcell" className="col-date" data-date={shown} title={shortDateTime(shown, locale)}>
+        {listDate(shown, locale)}
       </div>
       <div role="gridcell" className="col-size">
         {byteSize(m.size, locale)}
@@ -473,6 +478,8 @@ export function MessageList({
   // and top) made Chromium lay out the whole page from the root on every frame, and a block of rows
   // moved by a transform made it repaint the block on every frame.
   const comfortable = settings.density === 'comfortable';
+  const sentDates = settings.listDate === 'sent';
+  const columnLabel = (c: (typeof columns)[number]): MessageKey => (c.sort === 'date' && sentDates ? 'list.col.sent' : c.label);
   const rows = [];
   for (let i = range.start; i < range.end; i++) {
     const m = source.rowAt(i);
@@ -494,6 +501,7 @@ export function MessageList({
         folder={folderOf?.(m) ?? null}
         draggable={onDragRows !== undefined}
         comfortable={comfortable}
+        sentDates={sentDates}
         t={t}
         locale={locale}
       />,
@@ -536,14 +544,16 @@ export function MessageList({
                     type="button"
                     className="sort-button"
                     onClick={() => c.sort && onSort(c.sort)}
-                    title={t('list.sortBy', { column: t(c.label) })}
+                    title={t(c.sort === 'date' ? (sentDates ? 'list.sortBySent' : 'list.sortByReceived') : 'list.sortBy', {
+                      column: t(columnLabel(c)),
+                    })}
                     data-sort={c.sort}
                   >
-                    {t(c.label)}
+                    {t(columnLabel(c))}
                     {active && <span aria-hidden="true">{descending ? ' ▾' : ' ▴'}</span>}
                   </button>
                 ) : (
-                  <span className={c.sort ? '' : 'visually-hidden'}>{t(c.label)}</span>
+                  <span className={c.sort ? '' : 'visually-hidden'}>{t(columnLabel(c))}</span>
                 )}
               </div>
             );
