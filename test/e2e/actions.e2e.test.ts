@@ -545,6 +545,65 @@ describe('actions in the browser', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('imports message files into a folder from its menu and by dropping them on it, each dated as sent', async () => {
+    const eml = (subject: string, date: string) =>
+      [
+        'From: Archive <archive@example.com>',
+        `To: ${judy.email}`,
+        `Subject: ${subject}`,
+        `Date: ${date}`,
+        `Message-ID: <${subject.replace(/\W/g, '')}@import.e2e.test>`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=UTF-8',
+        '',
+        `The text of ${subject}.`,
+        '',
+      ].join('\r\n');
+    await openFolder('Projects');
+    await folder('Projects').click({ button: 'right' });
+    const item = page.getByTestId('folder-menu').locator('[data-action="import"]');
+    expect(await item.innerText()).toBe('Import messages (.eml)…');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), item.click()]);
+    expect(chooser.isMultiple()).toBe(true);
+    await chooser.setFiles([
+      {
+        name: 'old letter.eml',
+        mimeType: 'message/rfc822',
+        buffer: Buffer.from(eml('Imported old letter', 'Mon, 10 Jun 2002 10:29:00 +0100')),
+      },
+      { name: 'photo.png', mimeType: 'image/png', buffer: png(4, 4, [0, 0, 0]) },
+    ]);
+    await expect.poll(() => row('Imported old letter').count(), { timeout: 10_000 }).toBe(1);
+    const toasts = () => page.getByTestId('toast').allInnerTexts();
+    await expect.poll(async () => (await toasts()).join('\n'), { timeout: 10_000 }).toContain('Imported 1 message into “Projects”');
+    expect((await toasts()).join('\n')).toContain('Could not import “photo.png”: it is not a mail message (an .eml file).');
+    // It arrived when it was sent: it sorts among 2002's mail, not as today's.
+    expect(await row('Imported old letter').locator('.col-date').getAttribute('data-date')).toBe('2002-06-10T09:29:00.000Z');
+
+    // Dropped on the folder in the tree, from the desktop.
+    // A DataTransfer holding a file, made in the page (what the desktop's drag hands the app).
+    const files = await page.evaluateHandle(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([${JSON.stringify(eml('Dropped letter', 'Tue, 1 Oct 2002 08:00:15 +0000'))}], 'dropped.eml', { type: 'message/rfc822' }));
+      return dt;
+    })()`);
+    for (const type of ['dragenter', 'dragover', 'drop']) await folder('Projects').dispatchEvent(type, { dataTransfer: files });
+    await expect.poll(() => row('Dropped letter').count(), { timeout: 10_000 }).toBe(1);
+
+    await call('sync.run', { accountId });
+    const lock = await other.getMailboxLock('Projects');
+    try {
+      await other.noop();
+      const found = new Map<string, { flags: string[]; date: string }>();
+      for await (const m of other.fetch('1:*', { envelope: true, flags: true, internalDate: true }))
+        found.set(m.envelope?.subject ?? '', { flags: [...(m.flags ?? [])], date: new Date(m.internalDate ?? 0).toISOString() });
+      expect(found.get('Imported old letter')).toEqual({ flags: ['\\Seen'], date: '2002-06-10T09:29:00.000Z' });
+      expect(found.get('Dropped letter')).toEqual({ flags: ['\\Seen'], date: '2002-10-01T08:00:15.000Z' });
+    } finally {
+      lock.release();
+    }
+  });
+
   it('moves a message by dragging it onto a folder', async () => {
     await openFolder('INBOX');
     await row('Drag me').dragTo(folder('Projects'));

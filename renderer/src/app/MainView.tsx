@@ -10,6 +10,7 @@ import { folderLabel, folderPathLabel } from '../features/folders/roles.js';
 import { loadLastFolder, saveLastFolder } from './lastFolder.js';
 import { useMailboxes } from '../features/folders/useMailboxes.js';
 import { runAction } from '../features/messages/actions.js';
+import { checkEml, toBase64 } from '../features/messages/importEml.js';
 import { useListFontWarmup } from '../features/messages/fontWarmup.js';
 import { MailPane, typingTarget, type ToastFn } from '../features/messages/MailPane.js';
 import { FailedOpsDialog } from '../features/ops/FailedOpsDialog.js';
@@ -159,6 +160,47 @@ export function MainView({
     selected?.accountId === accountId && selected.path !== null
       ? (folders.get(accountId)?.mailboxes.find((m) => m.path === selected.path) ?? null)
       : null;
+  /**
+   * Message files (.eml) chosen in the folder menu or dropped on the folder, appended to it one by one
+   * (queued offline like any change; each keeps the date it was sent as the date it arrived).
+   */
+  const importFiles = useCallback(
+    async (m: Mailbox, files: readonly File[]) => {
+      const name = folderLabel(m.name, m.role, language);
+      let imported = 0;
+      const failed: Array<{ file: string; reason: string }> = [];
+      for (const file of files) {
+        const checked = checkEml(new Uint8Array(await file.arrayBuffer()));
+        if (!checked.ok) {
+          failed.push({ file: file.name, reason: t(`import.${checked.reason}`) });
+          continue;
+        }
+        try {
+          await call('messages.append', {
+            mailboxId: m.id,
+            raw: toBase64(checked.raw),
+            flags: ['\\Seen'],
+            ...(checked.date ? { date: checked.date } : {}),
+          });
+          imported++;
+        } catch (e) {
+          failed.push({ file: file.name, reason: describe(asTegamiError(e).info) });
+        }
+      }
+      if (imported > 0) toast(t('folders.imported', { n: imported, name }));
+      const [first] = failed;
+      if (first)
+        toast(
+          failed.length === 1
+            ? t('folders.importFailed', { file: first.file, reason: first.reason })
+            : t('folders.importFailedMore', { file: first.file, reason: first.reason, n: failed.length - 1 }),
+        );
+    },
+    [language, t, toast, describe],
+  );
+  // The file input the folder menu's Import opens (a callback ref kept as state: read in the menu's handler).
+  const [importInput, setImportInput] = useState<HTMLInputElement | null>(null);
+  const [importTarget, setImportTarget] = useState<Mailbox | null>(null);
   /** Every unread message of the folder marked read: one action, undone by its toast or z. */
   const markFolderRead = async (accountId: number, m: Mailbox) => {
     let ids: number[];
@@ -190,6 +232,15 @@ export function MainView({
         label: t('folders.markAllRead'),
         disabled: !m.selectable || m.unread === 0,
         onSelect: () => void markFolderRead(accountId, m),
+      });
+      items.push({
+        key: 'import',
+        label: t('folders.import'),
+        disabled: !m.selectable || m.readOnly,
+        onSelect: () => {
+          setImportTarget(m);
+          importInput?.click();
+        },
       });
       // Trash and Junk are emptied for good (UID EXPUNGE of exactly what they hold), after a question.
       if (m.selectable && (m.role === 'trash' || m.role === 'junk'))
@@ -371,7 +422,21 @@ export function MainView({
               }}
               allFolders={settings.allFolders}
               onDropMessages={onDropMessages}
+              onDropFiles={(target, files) => void importFiles(target, files)}
               onMenu={(target, x, y) => setFolderMenu({ ...target, x, y })}
+            />
+            <input
+              ref={setImportInput}
+              type="file"
+              multiple
+              accept=".eml,message/rfc822"
+              hidden
+              data-testid="import-input"
+              onChange={(e) => {
+                const files = [...(e.target.files ?? [])];
+                e.target.value = ''; // the same file can be chosen again
+                if (importTarget && files.length > 0) void importFiles(importTarget, files);
+              }}
             />
           </div>
           <div className="sidebar-tools">

@@ -143,6 +143,7 @@ export function FolderTree({
   onSelect,
   allFolders = false,
   onDropMessages,
+  onDropFiles,
   onMenu,
 }: {
   accounts: readonly Account[];
@@ -153,6 +154,8 @@ export function FolderTree({
   allFolders?: boolean;
   /** Messages dropped on a folder: move them there (copy with Ctrl / Alt). */
   onDropMessages?: (target: Mailbox, dragged: DraggedMessages, copy: boolean) => void;
+  /** Files dropped on a folder (message files from the desktop): import them there. */
+  onDropFiles?: (target: Mailbox, files: File[]) => void;
   /** The folder menu (right-click, Shift+F10, the menu key) for an account or a folder. */
   onMenu?: (target: { accountId: number; mailbox: Mailbox | null }, x: number, y: number) => void;
 }) {
@@ -266,7 +269,9 @@ export function FolderTree({
       .filter(Boolean)
       .join(' ');
     const target = node.kind === 'folder' && node.selectable && node.mailbox && !node.mailbox.readOnly ? node.mailbox : null;
-    const dragOk = (e: DragEvent) => target !== null && onDropMessages !== undefined && e.dataTransfer.types.includes(MESSAGE_DRAG_TYPE);
+    const dragsFiles = (e: DragEvent) => onDropFiles !== undefined && e.dataTransfer.types.includes('Files');
+    const dragOk = (e: DragEvent) =>
+      target !== null && ((onDropMessages !== undefined && e.dataTransfer.types.includes(MESSAGE_DRAG_TYPE)) || dragsFiles(e));
     const quota = node.kind === 'account' ? quotaText(node.quota, locale) : null;
     // The treeitem is the row itself, and owns its group (aria-owns) rather than wrapping it, so
     // its box — what a click or a test hits — is the row and not the row plus all its descendants.
@@ -315,7 +320,7 @@ export function FolderTree({
           onDragOver={(e) => {
             if (!dragOk(e)) return;
             e.preventDefault();
-            e.dataTransfer.dropEffect = dropCopies(e) ? 'copy' : 'move';
+            e.dataTransfer.dropEffect = dragsFiles(e) || dropCopies(e) ? 'copy' : 'move';
             if (dropKey !== node.key) setDropKey(node.key);
           }}
           onDragLeave={() => setDropKey((k) => (k === node.key ? null : k))}
@@ -323,6 +328,10 @@ export function FolderTree({
             setDropKey(null);
             if (!dragOk(e) || !target) return;
             e.preventDefault();
+            if (dragsFiles(e) && e.dataTransfer.files.length > 0) {
+              onDropFiles?.(target, [...e.dataTransfer.files]);
+              return;
+            }
             const dragged = parseDragged(e.dataTransfer.getData(MESSAGE_DRAG_TYPE));
             if (dragged && dragged.accountId === node.accountId && dragged.mailboxId !== target.id)
               onDropMessages?.(target, dragged, dropCopies(e));
