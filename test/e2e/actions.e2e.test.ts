@@ -589,6 +589,16 @@ describe('actions in the browser', () => {
     })()`);
     for (const type of ['dragenter', 'dragover', 'drop']) await folder('Projects').dispatchEvent(type, { dataTransfer: files });
     await expect.poll(() => row('Dropped letter').count(), { timeout: 10_000 }).toBe(1);
+    // Dropped anywhere else, nothing happens: the browser is kept from opening the file in place of the app.
+    const elsewhere = await page.evaluate(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['Subject: x\\r\\n\\r\\nx'], 'elsewhere.eml', { type: 'message/rfc822' }));
+      const drop = new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
+      document.querySelector('[data-testid="message-list"]').dispatchEvent(drop);
+      return drop.defaultPrevented;
+    })()`);
+    expect(elsewhere).toBe(true);
+    expect(await row('x').count()).toBe(0);
 
     await call('sync.run', { accountId });
     const lock = await other.getMailboxLock('Projects');

@@ -48,6 +48,21 @@ export function MainView({
     return last && accounts.some((a) => a.id === last.accountId) ? last : null;
   });
   useEffect(() => saveLastFolder(selected), [selected]);
+  // Files dragged from the desktop import only where a folder takes them: dropped anywhere else, the
+  // browser would open the file in place of the app (the desktop app refuses that navigation anyway).
+  useEffect(() => {
+    const guard = (e: DragEvent) => {
+      if (e.defaultPrevented || !e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'none';
+    };
+    window.addEventListener('dragover', guard);
+    window.addEventListener('drop', guard);
+    return () => {
+      window.removeEventListener('dragover', guard);
+      window.removeEventListener('drop', guard);
+    };
+  }, []);
   // The open folder gets the server's push, like INBOX (a connection idles on it).
   const watchAccount = selected?.accountId ?? null;
   const watchPath = selected?.path ?? null;
