@@ -185,12 +185,13 @@ export function MainView({
       let imported = 0;
       const failed: Array<{ file: string; reason: string }> = [];
       for (const file of files) {
-        const checked = checkEml(new Uint8Array(await file.arrayBuffer()));
-        if (!checked.ok) {
-          failed.push({ file: file.name, reason: t(`import.${checked.reason}`) });
-          continue;
-        }
         try {
+          // A file that cannot be read (gone since it was chosen, no permission) fails by name too.
+          const checked = checkEml(new Uint8Array(await file.arrayBuffer()));
+          if (!checked.ok) {
+            failed.push({ file: file.name, reason: t(`import.${checked.reason}`) });
+            continue;
+          }
           await call('messages.append', {
             mailboxId: m.id,
             raw: toBase64(checked.raw),
