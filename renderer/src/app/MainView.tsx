@@ -10,7 +10,7 @@ import { folderLabel, folderPathLabel } from '../features/folders/roles.js';
 import { loadLastFolder, saveLastFolder } from './lastFolder.js';
 import { useMailboxes } from '../features/folders/useMailboxes.js';
 import { runAction } from '../features/messages/actions.js';
-import { checkEml, toBase64 } from '../features/messages/importEml.js';
+import { importAll } from '../features/messages/importEml.js';
 import { useListFontWarmup } from '../features/messages/fontWarmup.js';
 import { MailPane, typingTarget, type ToastFn } from '../features/messages/MailPane.js';
 import { FailedOpsDialog } from '../features/ops/FailedOpsDialog.js';
@@ -182,27 +182,12 @@ export function MainView({
   const importFiles = useCallback(
     async (m: Mailbox, files: readonly File[]) => {
       const name = folderLabel(m.name, m.role, language);
-      let imported = 0;
-      const failed: Array<{ file: string; reason: string }> = [];
-      for (const file of files) {
-        try {
-          // A file that cannot be read (gone since it was chosen, no permission) fails by name too.
-          const checked = checkEml(new Uint8Array(await file.arrayBuffer()));
-          if (!checked.ok) {
-            failed.push({ file: file.name, reason: t(`import.${checked.reason}`) });
-            continue;
-          }
-          await call('messages.append', {
-            mailboxId: m.id,
-            raw: toBase64(checked.raw),
-            flags: ['\\Seen'],
-            ...(checked.date ? { date: checked.date } : {}),
-          });
-          imported++;
-        } catch (e) {
-          failed.push({ file: file.name, reason: describe(asTegamiError(e).info) });
-        }
-      }
+      const { imported, failed } = await importAll(
+        files,
+        (raw, date) => call('messages.append', { mailboxId: m.id, raw, flags: ['\\Seen'], ...(date ? { date } : {}) }),
+        (reason) => t(`import.${reason}`),
+        (e) => describe(asTegamiError(e).info),
+      );
       if (imported > 0) toast(t('folders.imported', { n: imported, name }));
       const [first] = failed;
       if (first)

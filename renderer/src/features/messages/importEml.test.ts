@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEml, MAX_IMPORT_BYTES, toBase64 } from './importEml.js';
+import { checkEml, importAll, MAX_IMPORT_BYTES, toBase64 } from './importEml.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -38,5 +38,41 @@ describe('toBase64', () => {
     expect(back).toEqual(big);
     expect(toBase64(bytes('Tegami 手紙'))).toBe('VGVnYW1pIOaJi+e0mQ==');
     expect(toBase64(new Uint8Array())).toBe('');
+  });
+});
+
+describe('importAll', () => {
+  const file = (name: string, content: string | Error) => ({
+    name,
+    arrayBuffer: () => (content instanceof Error ? Promise.reject(content) : Promise.resolve(bytes(content).buffer as ArrayBuffer)),
+  });
+
+  it('appends each message with its date, and names every file that failed with why', async () => {
+    const appended: Array<{ raw: string; date: string | undefined }> = [];
+    const result = await importAll(
+      [
+        file('good.eml', 'Subject: good\r\nDate: Tue, 1 Oct 2002 08:00:15 +0000\r\n\r\nbody'),
+        file('gone.eml', new Error('NotReadableError: the file could not be read')),
+        file('letter.txt', 'Dear Alice,\n\nhello'),
+        file('refused.eml', 'Subject: refused\r\n\r\nbody'),
+        file('undated.eml', 'Subject: undated\r\n\r\nbody'),
+      ],
+      async (raw, date) => {
+        if (atob(raw).includes('refused')) throw new Error('The server is full');
+        appended.push({ raw, date });
+      },
+      (reason) => `refused: ${reason}`,
+      (error) => `failed: ${(error as Error).message}`,
+    );
+    expect(result.imported).toBe(2);
+    expect(appended.map((a) => [atob(a.raw).split('\r\n')[0], a.date])).toEqual([
+      ['Subject: good', '2002-10-01T08:00:15.000Z'],
+      ['Subject: undated', undefined],
+    ]);
+    expect(result.failed).toEqual([
+      { file: 'gone.eml', reason: 'failed: NotReadableError: the file could not be read' },
+      { file: 'letter.txt', reason: 'refused: notMail' },
+      { file: 'refused.eml', reason: 'failed: The server is full' },
+    ]);
   });
 });

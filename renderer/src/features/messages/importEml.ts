@@ -48,3 +48,38 @@ export function toBase64(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += 32_768) binary += String.fromCharCode(...bytes.subarray(i, i + 32_768));
   return btoa(binary);
 }
+
+/** What importAll reads of a file: a DOM File is one. */
+export interface ImportFile {
+  name: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * Imports files one by one through `append` (the message as base64, and the date it was sent when
+ * it has one). Every file that fails is named with why: refused by checkEml (`refused` words it),
+ * unreadable (gone since it was chosen) or refused by the engine (`failure` words those).
+ */
+export async function importAll(
+  files: readonly ImportFile[],
+  append: (raw: string, date: string | undefined) => Promise<unknown>,
+  refused: (reason: Exclude<ImportCheck, { ok: true }>['reason']) => string,
+  failure: (error: unknown) => string,
+): Promise<{ imported: number; failed: Array<{ file: string; reason: string }> }> {
+  let imported = 0;
+  const failed: Array<{ file: string; reason: string }> = [];
+  for (const file of files) {
+    try {
+      const checked = checkEml(new Uint8Array(await file.arrayBuffer()));
+      if (!checked.ok) {
+        failed.push({ file: file.name, reason: refused(checked.reason) });
+        continue;
+      }
+      await append(toBase64(checked.raw), checked.date);
+      imported++;
+    } catch (error) {
+      failed.push({ file: file.name, reason: failure(error) });
+    }
+  }
+  return { imported, failed };
+}
