@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withImap } from '../../test/dovecot/client.js';
 import { FileCredentialStore } from '../engine/credentials-file.js';
+import { subjectSortKey } from '../engine/db/subject.js';
 import { openDatabase } from '../engine/db/database.js';
 import { openEngine, type Engine } from '../engine/index.js';
 import { appRoot } from '../engine/paths.js';
@@ -238,6 +239,27 @@ describe('the command line against the real Dovecot', () => {
     const bad = await cli('folder', 'offline', '--account', 'Alice', '--folder', '仕事/請求書', 'maybe');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('folder offline takes on or off, not “maybe”');
+  });
+
+  it('lists a folder in the order asked for: by sent date, by subject ascending; a wrong --sort is refused', async () => {
+    const bySent = jsonLines((await cli('list', '--account', 'Alice', '--folder', 'INBOX', '--sort', 'sent', '--json')).out);
+    expect(bySent.length).toBeGreaterThan(10);
+    const sentKeys = bySent.map((m) => Date.parse((m.sentDate as string | null) ?? (m.date as string)));
+    expect(sentKeys.every((k, i) => i === 0 || k <= (sentKeys[i - 1] as number))).toBe(true);
+    // Not the arrival order: the 2002 corpus was delivered after the newer mail was written.
+    const byArrival = jsonLines((await cli('list', '--account', 'Alice', '--folder', 'INBOX', '--json')).out);
+    expect(bySent.map((m) => m.uid)).not.toEqual(byArrival.map((m) => m.uid));
+    expect(new Set(bySent.map((m) => m.uid))).toEqual(new Set(byArrival.map((m) => m.uid)));
+    const bySubject = jsonLines(
+      (await cli('list', '--account', 'Alice', '--folder', 'INBOX', '--sort', 'subject', '--ascending', '--json')).out,
+    );
+    expect(bySubject.length).toBe(byArrival.length);
+    const first = bySubject.map((m) => subjectSortKey(m.subject as string));
+    expect(first.every((k, i) => i === 0 || (first[i - 1] as string) <= k)).toBe(true);
+    const bad = await cli('list', '--account', 'Alice', '--folder', 'INBOX', '--sort', 'newest');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--sort is one of date, sent, from, subject, size, not “newest”');
+    expect(bad.out).toBe('');
   });
 
   it('shows a Japanese ISO-2022-JP message decoded, and its raw source on request', async () => {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { OfflineWindow, sizeLimitText, WholeBelow, type Account } from '../../shared/domain/account.js';
 import { TegamiError, type ErrorInfo, type Result } from '../../shared/domain/errors.js';
 import type { EventPayload, RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract.js';
+import { MessageSort } from '../../shared/domain/message.js';
 import type { Engine } from '../engine/engine.js';
 import { counted } from '../engine/plural.js';
 
@@ -65,7 +66,9 @@ Commands:
   folders --account N [--json] [--refresh]
   sync [--account N] --once      one full pass, then exit (non-zero with a message on failure)
   sync [--account N]             keep the mirror current until interrupted
-  list --account N --folder PATH [--json]
+  list --account N --folder PATH [--sort date|sent|from|subject|size] [--ascending] [--json]
+                                 newest first by when each message arrived unless sorted otherwise
+                                 (sent: by its Date header)
   show --account N --folder PATH --uid UID [--part P] [--raw] [--json]
                                  the decoded text (or the part, or the raw source), fetched if not cached
   search --account N QUERY [--folder PATH] [--server] [--json]
@@ -169,6 +172,8 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
       parent: { type: 'string' },
       flags: { type: 'string' },
       id: { type: 'string' },
+      sort: { type: 'string' },
+      ascending: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -304,14 +309,16 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
     }
   }
   if (command === 'list') {
+    const sort = MessageSort.safeParse(values.sort ?? 'date');
+    if (!sort.success) throw new UsageError(`--sort is one of ${MessageSort.options.join(', ')}, not “${values.sort}”`);
     const account = await findAccount(engine, values.account);
     const mailbox = await findFolder(engine, account.id, values.folder);
     let after: { key: string | number; id: number } | null = null;
     do {
       const page: RequestOutput<'messages.page'> = await call(engine, 'messages.page', {
         mailboxId: mailbox.id,
-        sort: 'date',
-        descending: true,
+        sort: sort.data,
+        descending: !values.ascending,
         after,
         limit: 500,
       });
@@ -323,6 +330,7 @@ export async function runCli(argv: string[], engine: Engine, io: CliIo): Promise
           subject: m.subject,
           from: m.from,
           date: m.date,
+          sentDate: m.sentDate,
           size: m.size,
           messageId: m.messageId,
           threadId: m.threadId,
